@@ -1,0 +1,70 @@
+# Assistente do SEI da SESAU/AL. Two commands matter: `make run`, `make test`.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+.DELETE_ON_ERROR:
+
+VENV      := .venv
+PY        := $(VENV)/bin/python
+RASA      := $(VENV)/bin/rasa
+SPACY_DIR := build/spacy-pt
+MODEL     := models/sei.tar.gz
+STAMP     := $(VENV)/.installed
+
+export RASA_TELEMETRY_ENABLED := false
+export TF_CPP_MIN_LOG_LEVEL := 2
+export SQLALCHEMY_SILENCE_UBER_WARNING := 1
+export PYTHONDONTWRITEBYTECODE := 1
+
+TRAIN_INPUTS := config.yml domain.yml $(wildcard data/*.yml) \
+                bot/text.py bot/nlu/components.py $(SPACY_DIR)/meta.json
+
+.PHONY: help setup train run test pytest validate stories eval lock clean
+
+help:
+	@echo "make run    prepara o ambiente, treina se preciso e inicia o assistente"
+	@echo "make test   prepara o ambiente e roda todos os testes e o gate de qualidade"
+	@echo "make eval   avalia a NLU no conjunto separado (relatório em results/eval)"
+
+$(STAMP): requirements.txt pyproject.toml
+	@py=$$(scripts/find-python310) || exit 1; \
+	  [ -x $(PY) ] || { echo "Criando $(VENV) com $$py"; "$$py" -m venv $(VENV); }
+	$(PY) -m pip install --quiet -r requirements.txt
+	$(PY) -m pip install --quiet --no-deps --no-build-isolation -e .
+	@touch $@
+
+$(SPACY_DIR)/meta.json: $(STAMP) bot/nlu/spacy_pt.py bot/text.py
+	$(PY) -m bot.nlu.spacy_pt $(SPACY_DIR)
+
+setup: $(STAMP) $(SPACY_DIR)/meta.json
+
+$(MODEL): $(TRAIN_INPUTS) | setup
+	$(RASA) train --fixed-model-name sei --out models
+
+train: setup $(MODEL)
+
+run: train
+	$(PY) -m bot.launcher
+
+pytest: setup
+	$(PY) -m pytest
+
+validate: setup
+	$(RASA) data validate --fail-on-warnings
+
+stories: train
+	$(RASA) test core --model $(MODEL) --stories tests/data/test_stories.yml \
+	  --fail-on-prediction-errors --out results/stories
+
+eval: train
+	$(PY) -m bot.nlu_eval --model $(MODEL) --train data/nlu.yml \
+	  --test tests/data/nlu_heldout.yml --out results/eval
+
+test: pytest validate stories eval
+
+lock:
+	$(PY) -m pip install --quiet -r requirements.in
+	( head -2 requirements.txt; $(PY) -m pip freeze --all | grep -v -E '^(pip)==|^-e |@ file' ) > requirements.txt.new
+	mv requirements.txt.new requirements.txt
+
+clean:
+	rm -rf $(VENV) build models results .rasa

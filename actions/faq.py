@@ -1,0 +1,104 @@
+"""Actions that answer the FAQ, show the menu and handle misunderstandings."""
+from __future__ import annotations
+
+from functools import lru_cache
+from typing import Any, Dict, List, Text
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.executor import CollectingDispatcher
+
+from bot import dialogue, faq, settings
+
+BOTAO_NTS = {"title": "Falar com o SESAU NTS", "payload": "/faq_contato_nts"}
+BOTAO_MENU_COMPLETO = {"title": "Ver todos os assuntos", "payload": "/help"}
+
+
+@lru_cache(maxsize=1)
+def _links() -> Dict[str, faq.Link]:
+    return faq.load_links(settings.load().links_file)
+
+
+def _botao(intent: str) -> Dict[str, str]:
+    return {"title": faq.load_topicos()[intent].titulo, "payload": f"/{intent}"}
+
+
+def _user_intents(tracker: Tracker) -> List[str]:
+    return [
+        (e.get("parse_data") or {}).get("intent", {}).get("name") or ""
+        for e in tracker.events
+        if e.get("event") == "user"
+    ]
+
+
+def _utter_all(dispatcher: CollectingDispatcher, messages: List[str], buttons=None) -> None:
+    for i, text in enumerate(messages):
+        last = i == len(messages) - 1
+        dispatcher.utter_message(text=text, buttons=buttons if last and buttons else None)
+
+
+class ActionResponderFaq(Action):
+    """Answers the FAQ topic of the latest intent, split for a phone screen."""
+
+    def name(self) -> Text:
+        return "action_responder_faq"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
+    ) -> List[Dict[Text, Any]]:
+        intent = tracker.get_intent_of_latest_message(skip_fallback_intent=False)
+        if intent not in faq.load_topicos():
+            dispatcher.utter_message(response="utter_nao_entendi")
+            return []
+        _utter_all(dispatcher, faq.answer(intent, _links()))
+        return []
+
+
+class ActionMenu(Action):
+    """Shows the topics: the most asked ones, or all of them on "menu"/"ajuda"."""
+
+    def name(self) -> Text:
+        return "action_menu"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
+    ) -> List[Dict[Text, Any]]:
+        if tracker.get_intent_of_latest_message() == "help":
+            buttons = [_botao(i) for i in faq.load_topicos()]
+            dispatcher.utter_message(
+                text="Escolha um assunto ou escreva sua dúvida sobre o SEI com suas palavras:",
+                buttons=buttons,
+            )
+        else:
+            buttons = [_botao(i) for i in faq.mais_procurados()] + [BOTAO_MENU_COMPLETO]
+            dispatcher.utter_message(
+                text="Assuntos mais procurados (ou escreva sua dúvida com suas palavras):",
+                buttons=buttons,
+            )
+        return []
+
+
+class ActionNaoEntendi(Action):
+    """Fallback and out of scope: suggest topics; on a second miss, the NTS."""
+
+    def name(self) -> Text:
+        return "action_nao_entendi"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
+    ) -> List[Dict[Text, Any]]:
+        if dialogue.is_repeated_miss(_user_intents(tracker)):
+            dispatcher.utter_message(response="utter_segunda_falha")
+            _utter_all(dispatcher, faq.answer("faq_contato_nts", _links()))
+            return []
+        intent = tracker.get_intent_of_latest_message(skip_fallback_intent=False)
+        if intent == dialogue.OUT_OF_SCOPE_INTENT:
+            buttons = [_botao(i) for i in faq.mais_procurados()] + [BOTAO_MENU_COMPLETO]
+            dispatcher.utter_message(response="utter_fora_de_escopo", buttons=buttons)
+            return []
+        ranking = tracker.latest_message.get("intent_ranking") or []
+        sugestoes = dialogue.suggest_topics(ranking, faq.load_topicos())
+        dispatcher.utter_message(
+            response="utter_sugestoes",
+            buttons=[_botao(i) for i in sugestoes] + [BOTAO_NTS],
+        )
+        return []

@@ -1,0 +1,1 @@
+"""NLU support: the Portuguese spaCy pipeline builder and Rasa components."""

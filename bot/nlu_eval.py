@@ -1,0 +1,205 @@
+"""``make eval``: the NLU quality gate on the held-out split.
+
+Parses every held-out example with the trained Rasa model, compares it with
+a TF-IDF character n-gram + logistic-regression baseline trained on the same
+training file, prints per-intent precision / recall / F1 side by side,
+writes a confusion-matrix PNG and a Markdown report, and exits non-zero when
+our macro-F1 is below the floor or below the baseline.
+
+Two readings of our model are reported: ``top-1`` is the intent DIET ranks
+first (comparable with the baseline); ``com fallback`` counts a message the
+FallbackClassifier turned into ``nlu_fallback`` as a miss (what a user sees
+as a clarification question). The gate uses both.
+"""
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import sys
+import time
+from pathlib import Path
+from typing import Dict, List, Sequence, Tuple
+
+import yaml
+
+MACRO_F1_FLOOR = 0.95
+FALLBACK_INTENT = "nlu_fallback"
+
+
+def load_examples(path: Path) -> List[Tuple[str, str]]:
+    """(text, intent) pairs of a Rasa YAML NLU file."""
+    data = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
+    pairs = []
+    for block in data.get("nlu", []):
+        if "intent" not in block:
+            continue
+        for line in block["examples"].splitlines():
+            line = line.strip()
+            if line.startswith("- "):
+                pairs.append((line[2:].strip(), block["intent"]))
+    return pairs
+
+
+def baseline_predict(train: Sequence[Tuple[str, str]], texts: Sequence[str]) -> List[str]:
+    """TF-IDF char n-grams (2-5, word-bounded) + logistic regression."""
+    from sklearn.feature_extraction.text import TfidfVectorizer
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.pipeline import make_pipeline
+
+    model = make_pipeline(
+        TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 5), lowercase=True,
+                        strip_accents="unicode", sublinear_tf=True),
+        LogisticRegression(C=10.0, max_iter=2000),
+    )
+    model.fit([t for t, _ in train], [i for _, i in train])
+    return list(model.predict(list(texts)))
+
+
+async def _parse_all(model_path: Path, texts: Sequence[str]) -> List[dict]:
+    from rasa.core.agent import Agent
+
+    agent = Agent.load(str(model_path))
+    return [await agent.parse_message(text) for text in texts]
+
+
+def rasa_predict(model_path: Path, texts: Sequence[str]) -> Tuple[List[str], List[str]]:
+    """(top-1 intent, intent after fallback) for each text."""
+    parsed = asyncio.run(_parse_all(model_path, texts))
+    top1, final = [], []
+    for result in parsed:
+        ranking = [r for r in result.get("intent_ranking", []) if r["name"] != FALLBACK_INTENT]
+        top1.append(ranking[0]["name"] if ranking else FALLBACK_INTENT)
+        final.append(result["intent"]["name"])
+    return top1, final
+
+
+def per_intent_scores(gold: Sequence[str], pred: Sequence[str], labels: Sequence[str]) -> Dict:
+    """precision / recall / F1 / support per label, plus macro averages."""
+    from sklearn.metrics import precision_recall_fscore_support
+
+    p, r, f, s = precision_recall_fscore_support(
+        gold, pred, labels=list(labels), zero_division=0
+    )
+    scores = {
+        label: {"precision": p[i], "recall": r[i], "f1": f[i], "support": int(s[i])}
+        for i, label in enumerate(labels)
+    }
+    scores["_macro"] = {
+        "precision": float(p.mean()), "recall": float(r.mean()), "f1": float(f.mean()),
+        "accuracy": sum(g == q for g, q in zip(gold, pred)) / max(1, len(gold)),
+    }
+    return scores
+
+
+def plot_confusion(gold, pred, labels, out: Path, title: str) -> None:
+    """Write a confusion-matrix PNG."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    from sklearn.metrics import confusion_matrix
+
+    all_labels = list(labels) + ([FALLBACK_INTENT] if FALLBACK_INTENT in pred else [])
+    matrix = confusion_matrix(gold, pred, labels=all_labels)
+    fig, ax = plt.subplots(figsize=(14, 12))
+    ax.imshow(matrix, cmap="Blues")
+    ax.set_xticks(range(len(all_labels)), labels=all_labels, rotation=90, fontsize=7)
+    ax.set_yticks(range(len(all_labels)), labels=all_labels, fontsize=7)
+    for i in range(len(all_labels)):
+        for j in range(len(all_labels)):
+            if matrix[i, j]:
+                ax.text(j, i, matrix[i, j], ha="center", va="center", fontsize=6,
+                        color="white" if matrix[i, j] > matrix.max() / 2 else "black")
+    ax.set_xlabel("previsto")
+    ax.set_ylabel("correto")
+    ax.set_title(title)
+    fig.tight_layout()
+    fig.savefig(out, dpi=110)
+    plt.close(fig)
+
+
+def report_table(labels, ours, ours_fb, base) -> str:
+    """Markdown table: per-intent F1 of the three readings, then macro rows."""
+    lines = [
+        "| intent | n | P (nosso) | R (nosso) | F1 (nosso) | F1 (nosso, c/ fallback) | F1 (baseline) |",
+        "|---|---:|---:|---:|---:|---:|---:|",
+    ]
+    for label in labels:
+        o, fb, b = ours[label], ours_fb[label], base[label]
+        lines.append(
+            f"| {label} | {o['support']} | {o['precision']:.3f} | {o['recall']:.3f} "
+            f"| {o['f1']:.3f} | {fb['f1']:.3f} | {b['f1']:.3f} |"
+        )
+    for key in ("precision", "recall", "f1", "accuracy"):
+        lines.append(
+            f"| **macro {key}** | | | | {ours['_macro'][key]:.3f} "
+            f"| {ours_fb['_macro'][key]:.3f} | {base['_macro'][key]:.3f} |"
+        )
+    return "\n".join(lines)
+
+
+def main(argv=None) -> int:
+    """Run the evaluation and the gate."""
+    parser = argparse.ArgumentParser(description="Avaliação da NLU no conjunto separado.")
+    parser.add_argument("--model", type=Path, required=True)
+    parser.add_argument("--train", type=Path, required=True)
+    parser.add_argument("--test", type=Path, required=True)
+    parser.add_argument("--out", type=Path, required=True)
+    parser.add_argument("--floor", type=float, default=MACRO_F1_FLOOR)
+    args = parser.parse_args(argv)
+
+    train, test = load_examples(args.train), load_examples(args.test)
+    overlap = {t.lower() for t, _ in train} & {t.lower() for t, _ in test}
+    if overlap:
+        print(f"ERRO: {len(overlap)} exemplos de teste também estão no treino: {sorted(overlap)[:5]}")
+        return 1
+    texts, gold = [t for t, _ in test], [i for _, i in test]
+    labels = sorted(set(gold))
+
+    started = time.perf_counter()
+    top1, final = rasa_predict(args.model, texts)
+    rasa_s = time.perf_counter() - started
+    started = time.perf_counter()
+    base_pred = baseline_predict(train, texts)
+    base_s = time.perf_counter() - started
+
+    ours = per_intent_scores(gold, top1, labels)
+    ours_fb = per_intent_scores(gold, final, labels)
+    base = per_intent_scores(gold, base_pred, labels)
+
+    args.out.mkdir(parents=True, exist_ok=True)
+    plot_confusion(gold, final, labels, args.out / "confusion_matrix.png",
+                   "Intents no conjunto separado (com fallback)")
+    errors = [
+        {"texto": t, "correto": g, "top1": p, "final": f}
+        for t, g, p, f in zip(texts, gold, top1, final) if g != f
+    ]
+    table = report_table(labels, ours, ours_fb, base)
+    (args.out / "report.md").write_text(
+        f"# Avaliação da NLU\n\nTreino: {len(train)} exemplos; teste separado: "
+        f"{len(test)} exemplos, {len(labels)} intents.\n\n{table}\n", encoding="utf-8"
+    )
+    (args.out / "errors.json").write_text(json.dumps(errors, ensure_ascii=False, indent=1))
+    (args.out / "scores.json").write_text(json.dumps(
+        {"nosso_top1": ours["_macro"], "nosso_com_fallback": ours_fb["_macro"],
+         "baseline": base["_macro"]}, indent=1))
+
+    print(table)
+    print(f"\nparse de {len(texts)} mensagens: {rasa_s:.1f} s; baseline (treino+predição): {base_s:.1f} s")
+    print(f"erros ({len(errors)}): {args.out / 'errors.json'}; matriz: {args.out / 'confusion_matrix.png'}")
+    f1, f1_fb, f1_base = ours["_macro"]["f1"], ours_fb["_macro"]["f1"], base["_macro"]["f1"]
+    failures = []
+    if min(f1, f1_fb) < args.floor:
+        failures.append(f"macro-F1 {min(f1, f1_fb):.3f} abaixo do mínimo {args.floor:.2f}")
+    if f1 < f1_base:
+        failures.append(f"macro-F1 {f1:.3f} abaixo do baseline {f1_base:.3f}")
+    if failures:
+        print("GATE REPROVADO: " + "; ".join(failures))
+        return 1
+    print(f"GATE APROVADO: macro-F1 {f1:.3f} (c/ fallback {f1_fb:.3f}) >= {args.floor:.2f} e >= baseline {f1_base:.3f}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,46 @@
+"""The one module that reads the environment.
+
+Everything else receives its settings as arguments; ``load()`` is called by
+entry points (launcher, actions, CLI), never at import time.
+"""
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Mapping, Optional
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Runtime settings of every process of the assistant."""
+
+    project_root: Path
+    links_file: Path
+    host: str
+    rasa_port: int
+    actions_port: int
+    rasa_api_token: Optional[str]
+    log_level: str
+
+    @property
+    def actions_url(self) -> str:
+        """URL of the action server's webhook."""
+        return f"http://127.0.0.1:{self.actions_port}/webhook"
+
+
+def load(environ: Optional[Mapping[str, str]] = None) -> Settings:
+    """Read settings from the environment (or the mapping given)."""
+    env = os.environ if environ is None else environ
+    root = Path(env.get("SEI_PROJECT_ROOT", PROJECT_ROOT))
+    return Settings(
+        project_root=root,
+        links_file=Path(env.get("SEI_LINKS_FILE", root / "config" / "links.yml")),
+        host=env.get("SEI_HOST", "127.0.0.1"),
+        rasa_port=int(env.get("SEI_RASA_PORT", "5005")),
+        actions_port=int(env.get("SEI_ACTIONS_PORT", "5055")),
+        rasa_api_token=env.get("RASA_API_TOKEN") or None,
+        log_level=env.get("SEI_LOG_LEVEL", "INFO").upper(),
+    )

@@ -1,0 +1,33 @@
+from pathlib import Path
+
+import yaml
+
+from bot import launcher, settings
+
+
+def _cfg(**env):
+    return settings.load({"SEI_PROJECT_ROOT": str(Path(__file__).resolve().parent.parent), **env})
+
+
+def test_servers_bind_to_loopback_and_api_is_off_by_default(tmp_path):
+    cfg = _cfg()
+    cmds = launcher.commands(cfg, Path("models/sei.tar.gz"), tmp_path / "e.yml")
+    rasa = cmds["rasa"]
+    assert rasa[rasa.index("--interface") + 1] == "127.0.0.1"
+    assert "--enable-api" not in rasa and "--auth-token" not in rasa
+    assert launcher.child_env(cfg)["SANIC_HOST"] == "127.0.0.1"
+    assert launcher.child_env(cfg)["RASA_TELEMETRY_ENABLED"] == "false"
+
+
+def test_api_only_with_a_token(tmp_path):
+    cfg = _cfg(RASA_API_TOKEN="s3gr3d0")
+    rasa = launcher.commands(cfg, Path("m.tar.gz"), tmp_path / "e.yml")["rasa"]
+    assert rasa[rasa.index("--enable-api") + 1:rasa.index("--enable-api") + 3] == [
+        "--auth-token", "s3gr3d0"]
+
+
+def test_endpoints_file_points_to_the_configured_action_port(tmp_path):
+    cfg = _cfg(SEI_ACTIONS_PORT="6123")
+    out = launcher.render_endpoints(cfg, tmp_path / "endpoints.yml")
+    assert yaml.safe_load(out.read_text())["action_endpoint"]["url"] == (
+        "http://127.0.0.1:6123/webhook")
