@@ -49,7 +49,7 @@ pytest: setup
 	$(PY) -m pytest
 
 validate: setup
-	$(RASA) data validate --fail-on-warnings
+	$(RASA) data validate
 
 stories: train
 	$(RASA) test core --model $(MODEL) --stories tests/data/test_stories.yml \
@@ -59,7 +59,7 @@ eval: train
 	$(PY) -m bot.nlu_eval --model $(MODEL) --train data/nlu.yml \
 	  --test tests/data/nlu_heldout.yml --out results/eval
 
-test: pytest validate stories eval
+test: train pytest validate stories eval
 
 lock:
 	$(PY) -m pip install --quiet -r requirements.in
