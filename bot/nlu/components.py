@@ -268,10 +268,14 @@ class LinearIntentClassifier(GraphComponent, IntentClassifier):
             return self._resource
         model = LogisticRegression(C=self._config["C"], max_iter=self._config["max_iter"])
         model.fit(scipy.sparse.vstack(rows), labels)
+        coef, intercept = model.coef_, model.intercept_
+        if coef.shape[0] == 1:  # binary: sigmoid(w.x + b) == softmax([0, w.x + b])
+            coef = np.vstack([np.zeros_like(coef), coef])
+            intercept = np.concatenate([[0.0], intercept])
         self._state = {
             "classes": [str(c) for c in model.classes_],
-            "coef": model.coef_.astype(float).tolist(),
-            "intercept": model.intercept_.astype(float).tolist(),
+            "coef": coef.astype(float).tolist(),
+            "intercept": intercept.astype(float).tolist(),
         }
         with self._model_storage.write_to(self._resource) as model_dir:
             (Path(model_dir) / "linear.json").write_text(json.dumps(self._state))
