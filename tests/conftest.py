@@ -21,4 +21,4 @@ def domain() -> dict:
 
 @pytest.fixture(scope="session")
 def seed_text() -> str:
-    return (ROOT.parent / "shared" / "seed" / "faq-sesau-sei.txt").read_text(encoding="utf-8")
+    return (ROOT / "docs" / "fonte" / "faq-sesau-sei.txt").read_text(encoding="utf-8")
