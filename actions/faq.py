@@ -5,9 +5,11 @@ from functools import lru_cache
 from typing import Any, Dict, List, Text
 
 from rasa_sdk import Action, Tracker
+from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from bot import dialogue, faq, settings
+from bot.solicitacoes import TIPO_DO_TOPICO, TIPOS
 
 BOTAO_NTS = {"title": "Falar com o SESAU NTS", "payload": "/faq_contato_nts"}
 BOTAO_MENU_COMPLETO = {"title": "Ver todos os assuntos", "payload": "/help"}
@@ -50,7 +52,14 @@ class ActionResponderFaq(Action):
             dispatcher.utter_message(response="utter_nao_entendi")
             return []
         _utter_all(dispatcher, faq.answer(intent, _links()))
-        return []
+        tipo = TIPO_DO_TOPICO.get(intent)
+        if tipo:
+            dispatcher.utter_message(
+                text=f"Posso preencher a solicitação de {TIPOS[tipo].titulo.lower()} com "
+                     "você agora e gerar a planilha. Quer começar?",
+                buttons=[{"title": "Preencher agora",
+                          "payload": f'/abrir_solicitacao{{"tipo_solicitacao":"{tipo}"}}'}])
+        return [SlotSet("oferta_solicitacao", tipo)]
 
 
 class ActionMenu(Action):

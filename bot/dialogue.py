@@ -50,3 +50,50 @@ def is_repeated_miss(user_intents: Sequence[str]) -> bool:
         and user_intents[-1] in MISS_INTENTS
         and user_intents[-2] in MISS_INTENTS
     )
+
+
+# Request kinds named in free text, checked in this order (first match wins).
+PALAVRAS_DOS_TIPOS = (
+    ("desanexacao", ("desanex", "separar process", "separacao de process", "desapensar")),
+    ("relato_erro", ("erro", "bug", "falha", "travando", "travou", "print")),
+    ("correcao_cargo", ("cargo",)),
+    ("atualizacao_email", ("senha", "atualizar e-mail", "atualizar email", "atualizacao de e",
+                           "trocar o e-mail", "trocar o email", "email novo", "e-mail novo")),
+    ("criacao_unidade", ("criar unidade", "criacao de unidade", "criar setor",
+                         "criacao de setor", "setor novo", "unidade nova", "nova unidade",
+                         "novo setor", "cadastro de setor", "cadastrar setor",
+                         "cadastrar unidade")),
+    ("remocao_usuario", ("remov", "remocao", "desligar", "desligamento", "retirar", "tirar ")),
+    ("lotacao", ("lotacao", "lotar", "adicionar unidade", "mudar de unidade", "mudar de setor")),
+    ("cadastro_usuario", ("cadastr", "usuario novo", "novo usuario", "acesso ao sei")),
+)
+
+
+def tipo_pedido(entidades, texto: str, oferta, tipos) -> "str | None":
+    """The request kind asked for: payload entity, pending offer, or words."""
+    from bot.text import fold
+
+    for entidade in entidades:
+        if entidade.get("entity") == "tipo_solicitacao" and entidade.get("value") in tipos:
+            return entidade["value"]
+    if oferta in tipos:
+        return oferta
+    folded = f" {fold(texto or '')} "
+    for chave, palavras in PALAVRAS_DOS_TIPOS:
+        if any(p in folded for p in palavras):
+            return chave
+    return None
+
+
+def acao_anterior(eventos) -> "str | None":
+    """The last bot action before the latest user message (listen skipped)."""
+    vistos_usuario = False
+    for evento in reversed(list(eventos)):
+        if evento.get("event") == "user":
+            if vistos_usuario:
+                return None
+            vistos_usuario = True
+        elif vistos_usuario and evento.get("event") == "action" and \
+                evento.get("name") not in ("action_listen", None):
+            return evento["name"]
+    return None

@@ -24,6 +24,19 @@ class Settings:
     actions_port: int
     rasa_api_token: Optional[str]
     log_level: str
+    var_dir: Path
+    requests_db_url: str
+    catalogs_dir: Path
+
+    @property
+    def planilhas_dir(self) -> Path:
+        """One spreadsheet per filed request, named by protocol."""
+        return self.var_dir / "planilhas"
+
+    @property
+    def anexos_dir(self) -> Path:
+        """Screenshots received in error reports."""
+        return self.var_dir / "anexos"
 
     @property
     def actions_url(self) -> str:
@@ -35,6 +48,7 @@ def load(environ: Optional[Mapping[str, str]] = None) -> Settings:
     """Read settings from the environment (or the mapping given)."""
     env = os.environ if environ is None else environ
     root = Path(env.get("SEI_PROJECT_ROOT", PROJECT_ROOT))
+    var_dir = Path(env.get("SEI_VAR_DIR", root / "var"))
     return Settings(
         project_root=root,
         links_file=Path(env.get("SEI_LINKS_FILE", root / "config" / "links.yml")),
@@ -43,4 +57,7 @@ def load(environ: Optional[Mapping[str, str]] = None) -> Settings:
         actions_port=int(env.get("SEI_ACTIONS_PORT", "5055")),
         rasa_api_token=env.get("RASA_API_TOKEN") or None,
         log_level=env.get("SEI_LOG_LEVEL", "INFO").upper(),
+        var_dir=var_dir,
+        requests_db_url=env.get("REQUESTS_DB_URL") or f"sqlite:///{var_dir / 'requests.db'}",
+        catalogs_dir=Path(env.get("SEI_CATALOGS_DIR", root / "data" / "catalogs")),
     )
