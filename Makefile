@@ -18,7 +18,7 @@ export PYTHONDONTWRITEBYTECODE := 1
 TRAIN_INPUTS := config.yml domain.yml $(wildcard data/*.yml) \
                 bot/text.py bot/nlu/components.py $(SPACY_DIR)/meta.json
 
-.PHONY: help setup train run test pytest validate stories eval lock clean
+.PHONY: help setup system-deps train run test pytest validate stories eval lock clean
 
 help:
 	@echo "make run    prepara o ambiente, treina se preciso e inicia o assistente"
@@ -37,6 +37,11 @@ $(SPACY_DIR)/meta.json: $(STAMP) bot/nlu/spacy_pt.py bot/text.py
 
 setup: $(STAMP) $(SPACY_DIR)/meta.json
 
+# Debian packages the tests use (LibreOffice); needs root, else a warning
+system-deps:
+	@if [ "$$(id -u)" = 0 ]; then bash .ci/install-system-deps; \
+	 else echo "aviso: sem root, pacotes do sistema não instalados (.ci/install-system-deps)"; fi
+
 $(MODEL): $(TRAIN_INPUTS) | setup
 	$(RASA) train --fixed-model-name sei --out models
 
@@ -52,14 +57,14 @@ validate: setup
 	$(RASA) data validate
 
 stories: train
-	$(RASA) test core --model $(MODEL) --stories tests/data/test_stories.yml \
+	$(RASA) test core --model $(MODEL) --stories tests/data \
 	  --fail-on-prediction-errors --out results/stories
 
 eval: train
 	$(PY) -m bot.nlu_eval --model $(MODEL) --train data/nlu.yml \
 	  --test tests/data/nlu_heldout.yml --out results/eval
 
-test: train pytest validate stories eval
+test: system-deps train pytest validate stories eval
 
 lock:
 	$(PY) -m pip install --quiet -r requirements.in

@@ -55,7 +55,7 @@ class ActionResponderFaq(Action):
         tipo = TIPO_DO_TOPICO.get(intent)
         if tipo:
             dispatcher.utter_message(
-                text=f"Posso preencher a solicitação de {TIPOS[tipo].titulo.lower()} com "
+                text=f"Posso preencher a solicitação de {TIPOS[tipo].no_texto} com "
                      "você agora e gerar a planilha. Quer começar?",
                 buttons=[{"title": "Preencher agora",
                           "payload": f'/abrir_solicitacao{{"tipo_solicitacao":"{tipo}"}}'}])

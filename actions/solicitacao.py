@@ -57,6 +57,7 @@ class ActionIniciarSolicitacao(Action):
             tipos=TIPOS,
         )
         resposta = motor().iniciar(tipo, avisar_lgpd=not tracker.get_slot("lgpd_avisado"))
+        resposta.estado.mensagem_inicial = tracker.latest_message.get("message_id")
         utter(dispatcher, resposta.mensagens)
         return [SlotSet("rascunho", resposta.estado.para_dict()), SlotSet("resposta", None),
                 SlotSet("oferta_solicitacao", None), SlotSet("lgpd_avisado", True),
@@ -75,6 +76,9 @@ class ValidateFormularioSolicitacao(FormValidationAction):
         if estado is None:  # state lost: end the form cleanly
             dispatcher.utter_message(response="utter_solicitacao_perdida")
             return {"resposta": "perdida", "rascunho": None}
+        inicial = estado.mensagem_inicial
+        if inicial and tracker.latest_message.get("message_id") == inicial:
+            return {"resposta": None}  # the message that opened the form answers nothing
         intent = tracker.latest_message.get("intent") or {}
         resposta = motor().responder(
             estado, tracker.latest_message.get("text"), intent=intent.get("name"),

@@ -65,6 +65,8 @@ OBS_EMAIL_MANTIDO = (
     "E-mail Hotmail/Outlook/Live/MSN mantido: o solicitante confirmou que não há outro."
 )
 OBS_SEM_CAPTURA = "Sem captura de tela: o solicitante informou que não conseguiu anexar."
+# observations that a new value of a field of this type makes obsolete
+OBSERVACOES_DO_TIPO = {"email": (OBS_EMAIL_MANTIDO,), "anexo": (OBS_SEM_CAPTURA,)}
 
 PERGUNTAS = {
     "unidade_solicitante": "Para começar: qual a sigla da sua unidade no SEI (o setor que "
@@ -159,6 +161,8 @@ class Estado:
     correcao: Optional[List[Any]] = None
     pendente: Optional[str] = None
     protocolo: Optional[str] = None
+    # id of the message that started the request: not an answer to anything
+    mensagem_inicial: Optional[str] = None
 
     @classmethod
     def de_dict(cls, data: Dict[str, Any]) -> "Estado":
@@ -231,7 +235,7 @@ class Motor:
 
     def _introducao(self, estado: Estado, avisar_lgpd: bool) -> List[Mensagem]:
         tipo = TIPOS[estado.tipo]
-        texto = f"Vamos preencher a solicitação de {tipo.titulo.lower()}."
+        texto = f"Vamos preencher a solicitação de {tipo.no_texto}."
         if tipo.varias_linhas:
             texto += " Você pode incluir mais de uma pessoa/unidade no mesmo pedido."
         texto += " A qualquer momento, digite \"cancelar\" para desistir."
@@ -336,7 +340,8 @@ class Motor:
         if chave is None:
             return Resposta(estado, [_msg("Não identifiquei o tipo de solicitação. Toque num "
                                           "dos botões abaixo, ou digite \"cancelar\".")])
-        novo = Estado(tipo=chave, id=estado.id, linha=dict(PRESETS.get(chave, {})))
+        novo = Estado(tipo=chave, id=estado.id, linha=dict(PRESETS.get(chave, {})),
+                      mensagem_inicial=estado.mensagem_inicial)
         return Resposta(novo, self._introducao(novo, estado.avisar_lgpd))
 
     def _interrupcao(self, estado: Estado, texto: str, curto: str, intent: Optional[str],
@@ -349,7 +354,7 @@ class Motor:
             return ([_msg(m) for m in faq.answer(intent, self.s.links)]
                     + [_msg("Voltando à sua solicitação:")])
         if intent == "help" and confianca >= minimo:
-            titulo = TIPOS[estado.tipo].titulo.lower() if estado.tipo else "solicitação"
+            titulo = TIPOS[estado.tipo].no_texto if estado.tipo else "solicitação"
             return [_msg(f"Você está preenchendo uma solicitação de {titulo}. Responda à "
                          "pergunta abaixo, ou digite \"cancelar\" para desistir.")]
         return None
@@ -442,9 +447,14 @@ class Motor:
             linha[campo.nome] = valor
             if campo.nome == "operacao" and valor != "MUDAR":
                 linha.pop("siglas_remover", None)
+            anteriores = [o for o in linha.get("observacoes", "").split(" | ")
+                          if o and o not in OBSERVACOES_DO_TIPO.get(campo.tipo, ())]
             if observacao:
-                anteriores = [o for o in linha.get("observacoes", "").split(" | ") if o]
-                linha["observacoes"] = " | ".join(dict.fromkeys(anteriores + [observacao]))
+                anteriores.append(observacao)
+            if anteriores:
+                linha["observacoes"] = " | ".join(dict.fromkeys(anteriores))
+            else:
+                linha.pop("observacoes", None)
             if campo.nome == UNIDADE_DA_LINHA.get(estado.tipo):
                 estado.unidade = valor
         return self._avancar(estado)
@@ -570,7 +580,7 @@ class Motor:
     # ----- summary -------------------------------------------------------------
     def _resumo(self, estado: Estado) -> List[Mensagem]:
         tipo = TIPOS[estado.tipo]
-        partes = [f"Confira a solicitação de {tipo.titulo.lower()}:"]
+        partes = [f"Confira a solicitação de {tipo.no_texto}:"]
         if tipo.chave not in UNIDADE_DA_LINHA:
             partes.append(f"Unidade solicitante: {estado.unidade}")
         rotulo = "Unidade" if tipo.chave == "criacao_unidade" else "Pessoa"

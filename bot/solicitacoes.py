@@ -53,6 +53,11 @@ class Tipo:
     prazo_horas: int
     itens: Tuple[int, ...]
 
+    @property
+    def no_texto(self) -> str:
+        """The title inside a sentence ("relato de erro no SEI")."""
+        return self.titulo[0].lower() + self.titulo[1:]
+
     def campo(self, nome: str) -> Campo:
         """The field called ``nome``."""
         for campo in self.campos:

@@ -503,13 +503,25 @@ def validar_cargo(texto: Any, catalogo: "CatalogoCargos") -> Resultado:
 
 _PROCESSO = re.compile(r"(?:E[:.\-]?)?([0-9]+)\.([0-9]+)[/\-]([0-9]+)")
 _PROCESSO_DIGITOS = re.compile(r"(?:E[:.\-]?)?([0-9]{5})([0-9]{10})([0-9]{4})")
+_PROCESSO_NO_TEXTO = re.compile(r"(?<![0-9])([0-9]{5})\.([0-9]{1,10})[/\-]([0-9]{4})(?![0-9])")
+
+
+def _partes_processo(s: str) -> Optional[Tuple[str, str, str]]:
+    """(órgão, sequência, ano) of the number in ``s`` (no spaces), or None."""
+    if len(s) <= 40:
+        exato = _PROCESSO.fullmatch(s) or _PROCESSO_DIGITOS.fullmatch(s)
+        if exato:
+            return exato.group(1), exato.group(2), exato.group(3)
+    achados = _PROCESSO_NO_TEXTO.findall(s[:300])  # "processo nº E:02000...": exactly one
+    return achados[0] if len(achados) == 1 else None
 
 
 def validar_processo(texto: Any, ano_atual: Optional[int] = None) -> Resultado:
     """Alagoas SEI number E:OOOOO.NNNNNNNNNN/AAAA, stored canonical.
 
     Accepts no "E:", lowercase, stray spaces, a hyphen before the year, the
-    19 digits alone, and a sequence without its leading zeros.
+    19 digits alone, a sequence without its leading zeros, and one number
+    inside a sentence ("processo nº E:02000...").
     """
     s = re.sub(r"\s+", "", unicodedata.normalize("NFKC", _uma_linha(texto))).upper()
     exemplo = f"Exemplo: {EXEMPLO_PROCESSO}."
@@ -517,10 +529,10 @@ def validar_processo(texto: Any, ano_atual: Optional[int] = None) -> Resultado:
               "dígitos, sequência com 10 dígitos e ano com 4 dígitos).")
     if not s:
         return _falha("vazio", f"Informe o número do processo. {padrao} {exemplo}")
-    partes = (_PROCESSO.fullmatch(s) or _PROCESSO_DIGITOS.fullmatch(s)) if len(s) <= 40 else None
+    partes = _partes_processo(s)
     if partes is None:
         return _falha("formato", f"{padrao} {exemplo}")
-    orgao, sequencia, ano = partes.groups()
+    orgao, sequencia, ano = partes
     problema = _problema_processo(orgao, sequencia, ano)
     if problema:
         return _falha("formato", f"{problema} {exemplo}")

@@ -7,6 +7,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions import faq as faq_actions
 from bot import faq
+from bot.solicitacoes import TIPO_DO_TOPICO
 
 
 def _user(intent, text="...", ranking=None):
@@ -30,10 +31,18 @@ def _run(action, tracker):
 @pytest.mark.parametrize("intent", sorted(faq.load_topicos()))
 def test_faq_action_answers_every_topic(intent):
     messages, events = _run(faq_actions.ActionResponderFaq(), _tracker(_user(intent)))
-    assert events == []
+    answer = faq.answer(intent, faq_actions._links())
     texts = [m["text"] for m in messages]
-    assert texts == faq.answer(intent, faq_actions._links())
+    assert texts[:len(answer)] == answer
     assert all(len(t) <= faq.MAX_MESSAGE_CHARS for t in texts)
+    tipo = TIPO_DO_TOPICO.get(intent)
+    assert [(e["name"], e["value"]) for e in events] == [("oferta_solicitacao", tipo)]
+    if tipo:  # request topics offer to file the request now
+        assert messages[-1]["buttons"] == [{
+            "title": "Preencher agora",
+            "payload": f'/abrir_solicitacao{{"tipo_solicitacao":"{tipo}"}}'}]
+    else:
+        assert len(messages) == len(answer)
 
 
 def test_faq_action_with_unknown_intent_does_not_crash():

@@ -1,10 +1,6 @@
 """The real thing: `python -m bot.launcher` (what `make run` starts), the
 trained model, the action server and Rasa's REST channel on loopback."""
-import json
-import os
 import signal
-import subprocess
-import sys
 import time
 import urllib.error
 import urllib.request
@@ -12,9 +8,7 @@ from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parent.parent
-MODEL = ROOT / "models" / "sei.tar.gz"
-RASA_PORT, ACTIONS_PORT = 15905, 15955
+from conftest import ACTIONS_PORT, RASA_PORT, rest_say, start_launcher
 
 
 def _listening_addresses(port):
@@ -29,37 +23,8 @@ def _listening_addresses(port):
     return found
 
 
-@pytest.fixture(scope="module")
-def server(tmp_path_factory):
-    assert MODEL.exists(), "modelo ausente: rode 'make train' (make test treina antes)"
-    log = tmp_path_factory.mktemp("launcher") / "launcher.log"
-    env = dict(os.environ, SEI_RASA_PORT=str(RASA_PORT), SEI_ACTIONS_PORT=str(ACTIONS_PORT))
-    with open(log, "wb") as out:
-        proc = subprocess.Popen([sys.executable, "-m", "bot.launcher"], cwd=ROOT, env=env,
-                                stdout=out, stderr=subprocess.STDOUT)
-    deadline = time.monotonic() + 240
-    while time.monotonic() < deadline:
-        assert proc.poll() is None, log.read_text()[-3000:]
-        if "pronto" in log.read_text():
-            break
-        time.sleep(1)
-    else:
-        proc.kill()
-        pytest.fail("o assistente não ficou pronto em 240 s:\n" + log.read_text()[-3000:])
-    yield proc, log
-    if proc.poll() is None:
-        proc.send_signal(signal.SIGINT)
-        proc.wait(timeout=60)
-
-
 def say(sender, text):
-    req = urllib.request.Request(
-        f"http://127.0.0.1:{RASA_PORT}/webhooks/rest/webhook",
-        data=json.dumps({"sender": sender, "message": text}).encode(),
-        headers={"Content-Type": "application/json"},
-    )
-    with urllib.request.urlopen(req, timeout=60) as resp:
-        return json.loads(resp.read())
+    return rest_say(RASA_PORT, sender, text)
 
 
 def test_faq_question_in_informal_portuguese_gets_the_answer(server):
@@ -97,9 +62,11 @@ def test_servers_listen_only_on_loopback_and_http_api_is_off(server):
     assert err.value.code in (401, 403, 404)
 
 
-def test_ctrl_c_stops_every_child(server):
-    proc, log = server
+def test_ctrl_c_stops_every_child(tmp_path):
+    rasa_port, actions_port = RASA_PORT + 1, ACTIONS_PORT + 1
+    proc, log = start_launcher(tmp_path, rasa_port, actions_port)
+    assert _listening_addresses(rasa_port) and _listening_addresses(actions_port)
     proc.send_signal(signal.SIGINT)
     assert proc.wait(timeout=60) == 0
     time.sleep(1)
-    assert not _listening_addresses(RASA_PORT) and not _listening_addresses(ACTIONS_PORT)
+    assert not _listening_addresses(rasa_port) and not _listening_addresses(actions_port)

@@ -506,6 +506,7 @@ def test_cargo_empty():
     "E:02000.0000003030/2020", "02000.0000003030/2020", "e:02000.0000003030/2020",
     " E: 02000 . 0000003030 / 2020 ", "E02000.0000003030/2020", "E:02000.0000003030-2020",
     "0200000000030302020", "E:02000.3030/2020", "Ｅ:０２０００.００００００３０３０/２０２０",
+    "processo nº E:02000.0000003030/2020", "é o 02000.0000003030/2020, obrigado",
 ])
 def test_processo_accepted_canonical(entrada):
     assert validar_processo(entrada, ano_atual=2026).valor == "E:02000.0000003030/2020"
@@ -515,9 +516,9 @@ def test_processo_accepted_canonical(entrada):
     ("", "vazio"), ("abc", "formato"), ("E:2000.0000003030/2020", "formato"),
     ("E:02000.00000030301/2020", "formato"), ("E:02000.0000003030/20", "formato"),
     ("E:02000.0000000000/2020", "formato"), ("E:02000/0000003030/2020", "formato"),
-    ("X:02000.0000003030/2020", "formato"), ("E:02000.0000003030/1989", "ano"),
+    ("E:02000;0000003030/2020", "formato"), ("E:02000.0000003030/1989", "ano"),
     ("E:02000.0000003030/2028", "ano"), ("E:٠٢٠٠٠.0000003030/2020", "formato"),
-    ("1" * 50, "formato"),
+    ("1" * 50, "formato"), ("E:02000.0000003030/2020 e E:02000.0000003031/2020", "formato"),
 ])
 def test_processo_invalid(entrada, codigo):
     resultado = validar_processo(entrada, ano_atual=2026)
