@@ -8,14 +8,13 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import re
 import secrets
-import tempfile
 from pathlib import Path
 from typing import Optional
 
 from bot import validacao
+from bot.arquivos import gravar_atomico
 
 _REF = re.compile(r"^[0-9a-f]{32}$")
 
@@ -41,9 +40,10 @@ class AnexoStore:
             raise AnexoInvalido(resultado.erro)
         ref = secrets.token_hex(16)
         self.pasta.mkdir(parents=True, exist_ok=True)
-        self._gravar(self.pasta / f"{ref}.{resultado.valor}", dados)
+        gravar_atomico(self.pasta / f"{ref}.{resultado.valor}", lambda out: out.write(dados))
         meta = {"dono": _dono(conversa), "formato": resultado.valor, "bytes": len(dados)}
-        self._gravar(self.pasta / f"{ref}.json", json.dumps(meta).encode("utf-8"))
+        meta_bytes = json.dumps(meta).encode("utf-8")
+        gravar_atomico(self.pasta / f"{ref}.json", lambda out: out.write(meta_bytes))
         return ref
 
     def pertence(self, ref: str, conversa: str) -> bool:
@@ -63,16 +63,3 @@ class AnexoStore:
             return json.loads((self.pasta / f"{ref}.json").read_text(encoding="utf-8"))
         except (OSError, ValueError):
             return None
-
-    @staticmethod
-    def _gravar(destino: Path, dados: bytes) -> None:
-        fd, tmp = tempfile.mkstemp(dir=destino.parent, prefix=".tmp-")
-        try:
-            with os.fdopen(fd, "wb") as out:
-                out.write(dados)
-                out.flush()
-                os.fsync(out.fileno())
-            os.replace(tmp, destino)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise

@@ -376,6 +376,9 @@ class Motor:
                 return Resposta(estado, interrompeu)
         if campo.tipo == "anexo":
             return self._responder_anexo(estado, campo, texto, curto, intent, confianca, anexo)
+        if anexo:
+            return Resposta(estado, [_msg("Recebi uma imagem, mas neste momento preciso de "
+                                          "outra informação. Responda à pergunta abaixo.")])
         if not _obrigatorio(tipo, campo) and curto in PULAR:
             return Resposta(estado, self._definir(estado, campo, ""))
         resultado = validacao.validar_campo(campo, texto, self.s.catalogos)

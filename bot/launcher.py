@@ -1,4 +1,5 @@
-"""``make run``: start the action server and Rasa, stop both on Ctrl-C.
+"""``make run``: start the action server, Rasa, the web chat gateway and (with
+a token) the Telegram adapter; stop them all on Ctrl-C.
 
 Each child runs in its own process group; the launcher forwards SIGINT and
 SIGTERM to every group, waits for them, and exits when any child dies (so a
@@ -51,7 +52,11 @@ def commands(cfg: Settings, model: Path, endpoints: Path) -> Dict[str, List[str]
         "--actions", "actions",
         "--port", str(cfg.actions_port),
     ]
-    return {"acoes": actions, "rasa": rasa}
+    python = str(Path(sys.executable))
+    processos = {"acoes": actions, "rasa": rasa, "web": [python, "-m", "bot.channels.web"]}
+    if cfg.telegram_token:
+        processos["telegram"] = [python, "-m", "bot.channels.telegram"]
+    return processos
 
 
 def child_env(cfg: Settings) -> Dict[str, str]:
@@ -97,12 +102,29 @@ def stop_all(procs: Dict[str, subprocess.Popen]) -> None:
             proc.wait()
 
 
+def check_configuration(cfg: Settings) -> Optional[str]:
+    """Load catalogues and links once: a malformed file stops the start."""
+    from bot import faq
+    from bot.catalogos import Catalogos, CatalogoInvalido
+
+    try:
+        Catalogos.carregar(cfg.catalogs_dir)
+        faq.load_links(cfg.links_file)
+    except (CatalogoInvalido, faq.ContentError, OSError) as erro:
+        return f"Configuração inválida: {erro}"
+    return None
+
+
 def main(argv: Optional[List[str]] = None) -> int:
     """Start everything and supervise until Ctrl-C or a child exits."""
     cfg = settings_module.load()
     model = cfg.project_root / "models" / "sei.tar.gz"
     if not model.exists():
         print(f"Modelo não encontrado em {model}: rode 'make train'.", file=sys.stderr)
+        return 1
+    problema = check_configuration(cfg)
+    if problema:
+        print(problema, file=sys.stderr)
         return 1
     endpoints = render_endpoints(cfg, cfg.project_root / "var" / "run" / "endpoints.yml")
     env = child_env(cfg)
@@ -124,6 +146,9 @@ def main(argv: Optional[List[str]] = None) -> int:
         if wait_ready(base + "/", procs, READY_TIMEOUT_S):
             print(
                 f"\nAssistente do SEI pronto. Canal REST: {base}/webhooks/rest/webhook\n"
+                f"  Chat web (página de demonstração): http://{cfg.host}:{cfg.web_port}/\n"
+                + ("  Telegram: ligado\n" if cfg.telegram_token else
+                   "  Telegram: desligado (defina TELEGRAM_BOT_TOKEN)\n") +
                 f"  curl -s {base}/webhooks/rest/webhook -H 'Content-Type: application/json' "
                 "-d '{\"sender\": \"teste\", \"message\": \"esqueci minha senha\"}'\n"
                 "Ctrl-C encerra tudo.\n",

@@ -57,8 +57,11 @@ def baseline_predict(train: Sequence[Tuple[str, str]], texts: Sequence[str]) -> 
 
 
 async def _parse_all(model_path: Path, texts: Sequence[str]) -> List[dict]:
+    import logging
+
     from rasa.core.agent import Agent
 
+    logging.getLogger("rasa").setLevel(logging.WARNING)  # no per-message debug lines
     agent = Agent.load(str(model_path))
     return [await agent.parse_message(text) for text in texts]
 

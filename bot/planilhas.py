@@ -9,9 +9,7 @@ written atomically. No Rasa import here.
 """
 from __future__ import annotations
 
-import os
 import re
-import tempfile
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
@@ -24,6 +22,7 @@ from openpyxl.utils import column_index_from_string, get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
+from bot.arquivos import gravar_atomico
 from bot.solicitacoes import FUSO, OPERACOES, STATUS_TITULOS, TIPOS, Campo, Solicitacao, Tipo
 
 CRIADOR = "Assistente do SEI - SESAU/AL"
@@ -445,36 +444,8 @@ def montar_planilha(tipo: Tipo, solicitacoes: Sequence[Solicitacao],
 
 
 def salvar_atomico(wb: Workbook, destino: Path) -> Path:
-    """Write to a temporary file beside ``destino``, fsync, then rename over it."""
-    destino = Path(destino)
-    destino.parent.mkdir(parents=True, exist_ok=True)
-    fd, temporario = tempfile.mkstemp(dir=destino.parent, prefix=f".{destino.name}.",
-                                      suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as arquivo:
-            wb.save(arquivo)
-            arquivo.flush()
-            os.fsync(arquivo.fileno())
-        os.replace(temporario, destino)
-    except BaseException:
-        Path(temporario).unlink(missing_ok=True)
-        raise
-    _fsync_pasta(destino.parent)
-    return destino
-
-
-def _fsync_pasta(pasta: Path) -> None:
-    """Persist the rename (best effort: not every system can fsync a folder)."""
-    try:
-        fd = os.open(pasta, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass
-    finally:
-        os.close(fd)
+    """Save the workbook atomically (temporary file, fsync, rename)."""
+    return gravar_atomico(destino, wb.save)
 
 
 def gerar_planilha(tipo: Tipo, solicitacoes: Sequence[Solicitacao], destino: Path,

@@ -6,7 +6,7 @@ entry points (launcher, actions, CLI), never at import time.
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Mapping, Optional
 
@@ -22,11 +22,25 @@ class Settings:
     host: str
     rasa_port: int
     actions_port: int
-    rasa_api_token: Optional[str]
+    rasa_api_token: Optional[str] = field(repr=False)
     log_level: str
     var_dir: Path
     requests_db_url: str
     catalogs_dir: Path
+    web_port: int = 8080
+    web_frame_ancestors: str = "'self'"
+    telegram_token: Optional[str] = field(default=None, repr=False)
+    telegram_webhook_url: Optional[str] = None
+    telegram_webhook_secret: Optional[str] = field(default=None, repr=False)
+    telegram_webhook_port: int = 8443
+    telegram_api_url: Optional[str] = None
+    sender_secret_file: Optional[Path] = None
+    download_ttl_s: int = 24 * 3600
+
+    @property
+    def rasa_url(self) -> str:
+        """Base URL of the Rasa server (the REST channel lives under it)."""
+        return f"http://127.0.0.1:{self.rasa_port}"
 
     @property
     def planilhas_dir(self) -> Path:
@@ -60,4 +74,13 @@ def load(environ: Optional[Mapping[str, str]] = None) -> Settings:
         var_dir=var_dir,
         requests_db_url=env.get("REQUESTS_DB_URL") or f"sqlite:///{var_dir / 'requests.db'}",
         catalogs_dir=Path(env.get("SEI_CATALOGS_DIR", root / "data" / "catalogs")),
+        web_port=int(env.get("SEI_WEB_PORT", "8080")),
+        web_frame_ancestors=env.get("SEI_WEB_FRAME_ANCESTORS") or "'self'",
+        telegram_token=env.get("TELEGRAM_BOT_TOKEN") or None,
+        telegram_webhook_url=env.get("TELEGRAM_WEBHOOK_URL") or None,
+        telegram_webhook_secret=env.get("TELEGRAM_WEBHOOK_SECRET") or None,
+        telegram_webhook_port=int(env.get("TELEGRAM_WEBHOOK_PORT", "8443")),
+        telegram_api_url=env.get("TELEGRAM_API_URL") or None,
+        sender_secret_file=Path(env.get("SEI_SENDER_SECRET_FILE", var_dir / "segredo-remetente")),
+        download_ttl_s=int(env.get("SEI_DOWNLOAD_TTL_S", str(24 * 3600))),
     )

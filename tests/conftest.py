@@ -15,7 +15,9 @@ import yaml
 
 ROOT = Path(__file__).resolve().parent.parent
 MODEL = ROOT / "models" / "sei.tar.gz"
-RASA_PORT, ACTIONS_PORT = 15905, 15955
+# SEI_TEST_PORT_BASE lets two test sessions run side by side on one machine
+PORT_BASE = int(os.environ.get("SEI_TEST_PORT_BASE", "15900"))
+RASA_PORT, ACTIONS_PORT, WEB_PORT = PORT_BASE + 5, PORT_BASE + 55, PORT_BASE + 80
 
 
 @pytest.fixture(scope="session")
@@ -52,13 +54,14 @@ def rng():
     return random.Random(20261125)
 
 
-def start_launcher(var_dir, rasa_port, actions_port, timeout=240):
+def start_launcher(var_dir, rasa_port, actions_port, timeout=240, web_port=None, **extra_env):
     """Start `python -m bot.launcher` (what `make run` runs) and wait until ready."""
     assert MODEL.exists(), "modelo ausente: rode 'make train' (make test treina antes)"
     log = Path(var_dir) / "launcher.log"
     log.parent.mkdir(parents=True, exist_ok=True)
     env = dict(os.environ, SEI_RASA_PORT=str(rasa_port), SEI_ACTIONS_PORT=str(actions_port),
-               SEI_VAR_DIR=str(var_dir))
+               SEI_WEB_PORT=str(web_port or rasa_port + 75), SEI_VAR_DIR=str(var_dir),
+               **extra_env)
     with open(log, "wb") as out:
         proc = subprocess.Popen([sys.executable, "-m", "bot.launcher"], cwd=ROOT, env=env,
                                 stdout=out, stderr=subprocess.STDOUT)
@@ -89,7 +92,7 @@ def rest_say(port, sender, text, metadata=None):
 def server(tmp_path_factory):
     """The assistant running for real on loopback, with its own var/ folder."""
     var_dir = tmp_path_factory.mktemp("var")
-    proc, log = start_launcher(var_dir, RASA_PORT, ACTIONS_PORT)
+    proc, log = start_launcher(var_dir, RASA_PORT, ACTIONS_PORT, web_port=WEB_PORT)
     yield proc, var_dir
     if proc.poll() is None:
         proc.send_signal(signal.SIGINT)

@@ -278,3 +278,10 @@ def test_new_value_drops_the_observation_of_the_old_one(servicos, rng):
     c.diz("corrigir").diz("corrigir 1 captura").diz("(imagem)", anexo="cd" * 16)
     assert c.estado.fase == "resumo" and "observacoes" not in c.estado.linhas[0]
     assert "imagem recebida" in c.texto
+
+
+def test_image_sent_when_another_field_is_asked(servicos):
+    c = Conversa(servicos, "cadastro_usuario")
+    c.diz("[captura de tela enviada]", anexo="ef" * 16)
+    assert "Recebi uma imagem" in c.texto and "sigla da sua unidade" in c.texto
+    assert c.estado.unidade is None and c.estado.falhas == 0

@@ -31,3 +31,24 @@ def test_endpoints_file_points_to_the_configured_action_port(tmp_path):
     out = launcher.render_endpoints(cfg, tmp_path / "endpoints.yml")
     assert yaml.safe_load(out.read_text())["action_endpoint"]["url"] == (
         "http://127.0.0.1:6123/webhook")
+
+
+def test_malformed_catalogue_stops_the_start_loudly(tmp_path):
+    import subprocess
+    import sys
+
+    pasta = tmp_path / "catalogos"
+    pasta.mkdir()
+    (pasta / "unidades.csv").write_text("sigla,nome,sigla_superior\nNTS,Núcleo,GETIN\n")
+    (pasta / "cargos.csv").write_text("cargo\nEnfermeiro\n")
+    root = Path(__file__).resolve().parent.parent
+    env = {"SEI_CATALOGS_DIR": str(pasta), "PATH": "/usr/bin:/bin"}
+    result = subprocess.run([sys.executable, "-m", "bot.launcher"], cwd=root, env=env,
+                            capture_output=True, text=True, timeout=120)
+    assert result.returncode == 1
+    assert "Configuração inválida" in result.stderr and "unidades.csv" in result.stderr
+    assert "GETIN" in result.stderr
+
+
+def test_valid_configuration_passes_the_check():
+    assert launcher.check_configuration(_cfg()) is None

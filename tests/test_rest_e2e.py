@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import ACTIONS_PORT, RASA_PORT, rest_say, start_launcher
+from conftest import ACTIONS_PORT, RASA_PORT, WEB_PORT, rest_say, start_launcher
 
 
 def _listening_addresses(port):
@@ -53,7 +53,7 @@ def test_two_misses_in_a_row_offer_the_nts(server):
 
 
 def test_servers_listen_only_on_loopback_and_http_api_is_off(server):
-    for port in (RASA_PORT, ACTIONS_PORT):
+    for port in (RASA_PORT, ACTIONS_PORT, WEB_PORT):
         addrs = _listening_addresses(port)
         assert addrs, f"nada ouvindo na porta {port}"
         assert all(a in ("0100007F", "00000000000000000000000001000000") for a in addrs), addrs
@@ -63,10 +63,14 @@ def test_servers_listen_only_on_loopback_and_http_api_is_off(server):
 
 
 def test_ctrl_c_stops_every_child(tmp_path):
-    rasa_port, actions_port = RASA_PORT + 1, ACTIONS_PORT + 1
-    proc, log = start_launcher(tmp_path, rasa_port, actions_port)
-    assert _listening_addresses(rasa_port) and _listening_addresses(actions_port)
+    rasa_port, actions_port, web_port = RASA_PORT + 1, ACTIONS_PORT + 1, WEB_PORT + 1
+    proc, log = start_launcher(tmp_path, rasa_port, actions_port, web_port=web_port)
+    portas = (rasa_port, actions_port, web_port)
+    deadline = time.monotonic() + 30
+    while not all(_listening_addresses(p) for p in portas) and time.monotonic() < deadline:
+        time.sleep(0.5)
+    assert all(_listening_addresses(p) for p in portas)
     proc.send_signal(signal.SIGINT)
     assert proc.wait(timeout=60) == 0
     time.sleep(1)
-    assert not _listening_addresses(rasa_port) and not _listening_addresses(actions_port)
+    assert not any(_listening_addresses(p) for p in portas)

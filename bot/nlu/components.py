@@ -26,7 +26,7 @@ from rasa.shared.nlu.constants import INTENT, INTENT_RANKING_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
-from bot.text import normalize_token
+from bot.text import fold, normalize_token
 
 
 @DefaultV1Recipe.register(
@@ -91,6 +91,9 @@ class TfidfFeaturizer(SparseFeaturizer, GraphComponent):
             "char_ngram_range": [2, 5],
             "word_ngram_range": [1, 2],
             "sublinear_tf": True,
+            # "text": sentence features from the folded message text (lowercase,
+            # no accents); "tokens": from the normalised tokens
+            "sentence_source": "tokens",
         }
 
     @classmethod
@@ -142,10 +145,14 @@ class TfidfFeaturizer(SparseFeaturizer, GraphComponent):
     def _tokens(message: Message) -> List[Text]:
         return [t.text for t in message.get(TOKENS_NAMES[TEXT]) or []]
 
+    def _sentence(self, message: Message) -> Text:
+        if self._config.get("sentence_source") == "text":
+            return fold(message.get(TEXT) or "")
+        return " ".join(self._tokens(message))
+
     def train(self, training_data: TrainingData) -> Resource:
-        """Fit the vectorizers on the training examples' normalised text."""
-        texts = [" ".join(self._tokens(m)) for m in training_data.training_examples
-                 if m.get(TEXT)]
+        """Fit the vectorizers on the training examples' sentences."""
+        texts = [self._sentence(m) for m in training_data.training_examples if m.get(TEXT)]
         self._vectorizers = self._new_vectorizers()
         for vectorizer in self._vectorizers:
             vectorizer.fit(texts)
@@ -157,7 +164,7 @@ class TfidfFeaturizer(SparseFeaturizer, GraphComponent):
         if not tokens or not self._vectorizers:
             return
         sentence = scipy.sparse.hstack(
-            [v.transform([" ".join(tokens)]) for v in self._vectorizers]).tocoo()
+            [v.transform([self._sentence(message)]) for v in self._vectorizers]).tocoo()
         sequence = scipy.sparse.hstack(
             [v.transform(tokens) for v in self._vectorizers]).tocoo()
         self.add_features_to_message(sequence, sentence, TEXT, message)
@@ -223,7 +230,9 @@ class LinearIntentClassifier(GraphComponent, IntentClassifier):
     @staticmethod
     def get_default_config() -> Dict[Text, Any]:
         """Regularisation, ranking length and weight of an earlier ranking."""
-        return {"C": 10.0, "max_iter": 3000, "ranking_length": 10, "blend_weight": 0.0}
+        return {"C": 10.0, "max_iter": 3000, "ranking_length": 10, "blend_weight": 0.0,
+                # evaluation only: also output both rankings before blending
+                "expose_rankings": False}
 
     def __init__(
         self,
@@ -332,7 +341,15 @@ class LinearIntentClassifier(GraphComponent, IntentClassifier):
                 message.set(INTENT, {"name": None, "confidence": 0.0}, add_to_output=True)
                 message.set(INTENT_RANKING_KEY, [], add_to_output=True)
                 continue
-            probs = self._blend(self._probabilities(features), message)
+            own = self._probabilities(features)
+            if self._config.get("expose_rankings"):
+                message.set("ranking_linear", dict(zip(self._state["classes"],
+                                                       own.astype(float).tolist())),
+                            add_to_output=True)
+                message.set("ranking_anterior", {e["name"]: e["confidence"] for e in
+                                                 message.get(INTENT_RANKING_KEY) or []},
+                            add_to_output=True)
+            probs = self._blend(own, message)
             order = np.argsort(-probs)[: self._config["ranking_length"]]
             ranking = [{"name": self._state["classes"][i], "confidence": float(probs[i])}
                        for i in order]

@@ -1,0 +1,1 @@
+"""Channels: Telegram adapter, web widget gateway, and what they share."""
