@@ -61,7 +61,10 @@ async def _parse_all(model_path: Path, texts: Sequence[str]) -> List[dict]:
 
     from rasa.core.agent import Agent
 
+    import structlog
+
     logging.getLogger("rasa").setLevel(logging.WARNING)  # no per-message debug lines
+    structlog.configure(wrapper_class=structlog.make_filtering_bound_logger(logging.WARNING))
     agent = Agent.load(str(model_path))
     return [await agent.parse_message(text) for text in texts]
 

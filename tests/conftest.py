@@ -69,7 +69,7 @@ def start_launcher(var_dir, rasa_port, actions_port, timeout=240, web_port=None,
     while time.monotonic() < deadline:
         if proc.poll() is not None:
             pytest.fail("o launcher terminou:\n" + log.read_text()[-3000:])
-        if "pronto" in log.read_text():
+        if "Assistente do SEI pronto" in log.read_text():
             return proc, log
         time.sleep(1)
     proc.kill()

@@ -362,6 +362,16 @@ def test_non_image_document_and_sticker_are_refused(adaptador, standin):
     assert depois == antes
 
 
+def test_group_chats_are_refused_and_nothing_is_relayed(adaptador, standin):
+    _, log, _ = adaptador
+    chat = Chat(standin, TOKEN, -100700000606)
+    update = texto(chat.chat_id, "meu cpf e 52998224725")
+    update["message"]["chat"]["type"] = "group"
+    respostas = chat.enviar(update)
+    assert textos(respostas) == tg.SO_CONVERSA_PRIVADA
+    assert "52998224725" not in log.read_text()
+
+
 def test_duplicate_update_is_processed_once(adaptador, standin):
     _, log, _ = adaptador
     chat = Chat(standin, TOKEN, 700000505)

@@ -56,6 +56,8 @@ ESPERA_CAPTURA = "espera_captura"
 BOTOES = "botoes"
 
 # ----- user-facing texts (Portuguese) -------------------------------------------------
+SO_CONVERSA_PRIVADA = ("Por privacidade, eu só atendo em conversa privada. Toque no meu nome "
+                       "e envie a mensagem por lá.")
 INDISPONIVEL = "Estou com dificuldade para responder agora; tente de novo em instantes."
 TEXTO_ANEXO = "[captura de tela enviada]"
 ESCOLHA = "Escolha uma opção:"
@@ -460,6 +462,13 @@ def _texto_grande(tamanho: int) -> str:
     return IMAGEM_GRANDE.format(mb=f"{tamanho / (1024 * 1024):.1f}".replace(".", ","))
 
 
+async def ao_receber_em_grupo(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Groups and channels: personal data must not be typed there; stop here."""
+    if update.effective_chat is not None:
+        await context.bot.send_message(update.effective_chat.id, SO_CONVERSA_PRIVADA)
+    raise ApplicationHandlerStop
+
+
 async def ao_receber_outro(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Stickers, voice, video, other documents...: say what is accepted."""
     await context.bot.send_message(update.effective_chat.id, SO_TEXTO_E_IMAGEM)
@@ -486,7 +495,9 @@ async def ao_errar(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
 def registrar_handlers(app: Application) -> None:
     """Every handler of the adapter, in order."""
     nova = filters.UpdateType.MESSAGE  # new messages only: edits are not relayed
-    app.add_handler(TypeHandler(Update, filtrar_repetidos), group=-1)
+    app.add_handler(TypeHandler(Update, filtrar_repetidos), group=-2)
+    app.add_handler(MessageHandler(nova & ~filters.ChatType.PRIVATE, ao_receber_em_grupo),
+                    group=-1)
     app.add_handler(CommandHandler("start", relayar_comando("oi"), filters=nova))
     app.add_handler(CommandHandler("ajuda", relayar_comando("menu"), filters=nova))
     app.add_handler(CommandHandler("cancelar", relayar_comando("cancelar"), filters=nova))
