@@ -18,12 +18,13 @@ export PYTHONDONTWRITEBYTECODE := 1
 TRAIN_INPUTS := config.yml domain.yml $(wildcard data/*.yml) \
                 bot/text.py bot/nlu/components.py $(SPACY_DIR)/meta.json
 
-.PHONY: help setup system-deps train run test pytest validate stories eval lock clean
+.PHONY: help setup system-deps train run run-prod test pytest validate stories eval lock clean
 
 help:
 	@echo "make run    prepara o ambiente, treina se preciso e inicia o assistente"
 	@echo "make test   prepara o ambiente e roda todos os testes e o gate de qualidade"
 	@echo "make eval   avalia a NLU no conjunto separado (relatório em results/eval)"
+	@echo "make run-prod  perfil de produção: 2 réplicas do Rasa, PostgreSQL e Redis"
 
 $(STAMP): requirements.txt pyproject.toml
 	@py=$$(scripts/find-python310) || exit 1; \
@@ -32,8 +33,8 @@ $(STAMP): requirements.txt pyproject.toml
 	$(PY) -m pip install --quiet --no-deps --no-build-isolation -e .
 	@touch $@
 
-$(SPACY_DIR)/meta.json: $(STAMP) bot/nlu/spacy_pt.py bot/text.py
-	$(PY) -m bot.nlu.spacy_pt $(SPACY_DIR)
+$(SPACY_DIR)/meta.json: $(STAMP) bot/nlu/spacy_pt.py bot/text.py data/nlu.yml
+	$(PY) -m bot.nlu.spacy_pt $(SPACY_DIR) --nlu data/nlu.yml
 
 setup: $(STAMP) $(SPACY_DIR)/meta.json
 
@@ -49,6 +50,12 @@ train: setup $(MODEL)
 
 run: train
 	$(PY) -m bot.launcher
+
+# Production profile: 2 Rasa replicas (5005, 5006) sharing conversations in
+# PostgreSQL (SEI_POSTGRES_URL) and locks in Redis (SEI_REDIS_URL); requests
+# in PostgreSQL too. Put a load balancer in front of the replicas (README).
+run-prod: train
+	SEI_PERFIL=producao $(PY) -m bot.launcher
 
 pytest: setup
 	$(PY) -m pytest
@@ -73,3 +80,6 @@ lock:
 
 clean:
 	rm -rf $(VENV) build models results .rasa
+
+# Benchmarks (not part of `make test`, except the smoke run): bench/bench.mk
+-include bench/bench.mk

@@ -30,7 +30,8 @@ def utter(dispatcher: CollectingDispatcher, mensagens: List[Dict[str, Any]]) -> 
 
 def _estado(tracker: Tracker) -> Optional[conversa.Estado]:
     data = tracker.get_slot("rascunho")
-    return conversa.Estado.de_dict(data) if isinstance(data, dict) and data.get("tipo") else None
+    vivo = isinstance(data, dict) and (data.get("tipo") or data.get("fase") == "tipo")
+    return conversa.Estado.de_dict(data) if vivo else None
 
 
 def _anexo_verificado(tracker: Tracker) -> Optional[str]:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 import uuid
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from typing import Any, Dict, List, Optional, Protocol, Sequence, Tuple
 
 from bot import faq, validacao
@@ -379,14 +379,19 @@ class Motor:
         if anexo:
             return Resposta(estado, [_msg("Recebi uma imagem, mas neste momento preciso de "
                                           "outra informação. Responda à pergunta abaixo.")])
-        if not _obrigatorio(tipo, campo) and curto in PULAR:
+        obrigatorio = _obrigatorio(tipo, campo)
+        if not obrigatorio and curto in PULAR:
             return Resposta(estado, self._definir(estado, campo, ""))
-        resultado = validacao.validar_campo(campo, texto, self.s.catalogos)
+        # validate as this kind requires it (siglas optional in the spec table
+        # are required for lotação / remoção)
+        resultado = validacao.validar_campo(replace(campo, obrigatorio=obrigatorio), texto,
+                                            self.s.catalogos)
         if resultado.ok:
-            duplicado = self._duplicado(estado, campo, resultado.valor)
+            valor = "" if resultado.valor is None else resultado.valor  # omitted optional
+            duplicado = self._duplicado(estado, campo, valor) if valor else None
             if duplicado:
                 return self._falha(estado, campo, duplicado, ())
-            return Resposta(estado, self._definir(estado, campo, resultado.valor))
+            return Resposta(estado, self._definir(estado, campo, valor))
         if resultado.codigo == "provedor_problematico":
             estado.fase = "email_problematico"
             estado.pendente = texto.strip()

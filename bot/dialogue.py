@@ -74,8 +74,10 @@ def tipo_pedido(entidades, texto: str, oferta, tipos) -> "str | None":
     from bot.text import fold
 
     for entidade in entidades:
-        if entidade.get("entity") == "tipo_solicitacao" and entidade.get("value") in tipos:
-            return entidade["value"]
+        valor = entidade.get("value")
+        if entidade.get("entity") == "tipo_solicitacao" and isinstance(valor, str) \
+                and valor in tipos:
+            return valor
     if oferta in tipos:
         return oferta
     folded = f" {fold(texto or '')} "

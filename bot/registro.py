@@ -8,6 +8,7 @@ spreadsheet folder and the attachment store, all built lazily from
 from __future__ import annotations
 
 import logging
+import time
 from functools import cached_property
 from pathlib import Path
 from typing import Dict, List, Optional, Sequence
@@ -64,6 +65,8 @@ class Servicos:
             tipo=estado.tipo, linhas=[dict(l) for l in estado.linhas], canal=canal,
             contato=contato, unidade=estado.unidade or "", submission_key=estado.id,
             anexo=anexo)
+        if criada and self.settings.pausa_envio_teste_s > 0:  # crash tests: filed, unanswered
+            time.sleep(self.settings.pausa_envio_teste_s)
         if tipo.planilha and (criada or not self._planilha_existe(solicitacao)):
             solicitacao = self.gerar_planilha(solicitacao)
         logger.info("solicitacao %s registrada (%s)", solicitacao.protocolo,

@@ -8,9 +8,12 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Mapping, Optional
+from typing import List, Mapping, Optional
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
+PERFIS = ("desenvolvimento", "producao")
+POSTGRES_URL_PADRAO = "postgresql://postgres@127.0.0.1:5432/sei"
+REDIS_URL_PADRAO = "redis://127.0.0.1:6379/1"
 
 
 @dataclass(frozen=True)
@@ -25,7 +28,7 @@ class Settings:
     rasa_api_token: Optional[str] = field(repr=False)
     log_level: str
     var_dir: Path
-    requests_db_url: str
+    requests_db_url: str = field(repr=False)  # may carry a password
     catalogs_dir: Path
     web_port: int = 8080
     web_frame_ancestors: str = "'self'"
@@ -36,6 +39,42 @@ class Settings:
     telegram_api_url: Optional[str] = None
     sender_secret_file: Optional[Path] = None
     download_ttl_s: int = 24 * 3600
+    # "desenvolvimento": SQLite trackers under var/, in-process locks, one Rasa.
+    # "producao": trackers and requests in PostgreSQL, locks in Redis, replicas.
+    perfil: str = "desenvolvimento"
+    postgres_url: str = field(default=POSTGRES_URL_PADRAO, repr=False)
+    redis_url: str = field(default=REDIS_URL_PADRAO, repr=False)
+    redis_key_prefix: str = "sei"
+    rasa_replicas: int = 1
+    # days conversations, attachments and spreadsheets are kept (bot.privacidade)
+    retencao_dias: int = 90
+    # test-only: seconds Servicos.registrar waits after filing (crash tests)
+    pausa_envio_teste_s: float = 0.0
+
+    @property
+    def producao(self) -> bool:
+        """Shared stores (PostgreSQL + Redis): several Rasa replicas possible."""
+        return self.perfil == "producao"
+
+    @property
+    def rasa_ports(self) -> List[int]:
+        """Ports of the Rasa replicas: ``rasa_port``, ``rasa_port + 1``..."""
+        return [self.rasa_port + i for i in range(self.rasa_replicas)]
+
+    @property
+    def tracker_db(self) -> Path:
+        """SQLite file of the conversation trackers (development profile)."""
+        return self.var_dir / "trackers.db"
+
+    @property
+    def trackers_db_url(self) -> str:
+        """SQLAlchemy URL of Rasa's tracker store (the ``events`` table)."""
+        return self.postgres_url if self.producao else f"sqlite:///{self.tracker_db}"
+
+    @property
+    def run_dir(self) -> Path:
+        """Files the launcher renders for its children (endpoints)."""
+        return self.var_dir / "run"
 
     @property
     def rasa_url(self) -> str:
@@ -63,6 +102,13 @@ def load(environ: Optional[Mapping[str, str]] = None) -> Settings:
     env = os.environ if environ is None else environ
     root = Path(env.get("SEI_PROJECT_ROOT", PROJECT_ROOT))
     var_dir = Path(env.get("SEI_VAR_DIR", root / "var"))
+    perfil = (env.get("SEI_PERFIL") or "desenvolvimento").strip().lower()
+    perfil = perfil.replace("ç", "c").replace("ã", "a")  # "produção" too
+    if perfil not in PERFIS:
+        raise ValueError(f"SEI_PERFIL inválido: {perfil!r}. Use um destes: {', '.join(PERFIS)}.")
+    postgres_url = env.get("SEI_POSTGRES_URL") or POSTGRES_URL_PADRAO
+    requests_db_url = env.get("REQUESTS_DB_URL") or (
+        postgres_url if perfil == "producao" else f"sqlite:///{var_dir / 'requests.db'}")
     return Settings(
         project_root=root,
         links_file=Path(env.get("SEI_LINKS_FILE", root / "config" / "links.yml")),
@@ -72,7 +118,7 @@ def load(environ: Optional[Mapping[str, str]] = None) -> Settings:
         rasa_api_token=env.get("RASA_API_TOKEN") or None,
         log_level=env.get("SEI_LOG_LEVEL", "INFO").upper(),
         var_dir=var_dir,
-        requests_db_url=env.get("REQUESTS_DB_URL") or f"sqlite:///{var_dir / 'requests.db'}",
+        requests_db_url=requests_db_url,
         catalogs_dir=Path(env.get("SEI_CATALOGS_DIR", root / "data" / "catalogs")),
         web_port=int(env.get("SEI_WEB_PORT", "8080")),
         web_frame_ancestors=env.get("SEI_WEB_FRAME_ANCESTORS") or "'self'",
@@ -83,4 +129,11 @@ def load(environ: Optional[Mapping[str, str]] = None) -> Settings:
         telegram_api_url=env.get("TELEGRAM_API_URL") or None,
         sender_secret_file=Path(env.get("SEI_SENDER_SECRET_FILE", var_dir / "segredo-remetente")),
         download_ttl_s=int(env.get("SEI_DOWNLOAD_TTL_S", str(24 * 3600))),
+        perfil=perfil,
+        postgres_url=postgres_url,
+        redis_url=env.get("SEI_REDIS_URL") or REDIS_URL_PADRAO,
+        redis_key_prefix=env.get("SEI_REDIS_PREFIX") or "sei",
+        rasa_replicas=int(env.get("SEI_RASA_REPLICAS") or (2 if perfil == "producao" else 1)),
+        retencao_dias=int(env.get("SEI_RETENCAO_DIAS") or 90),
+        pausa_envio_teste_s=float(env.get("SEI_TEST_PAUSA_ENVIO") or 0),
     )

@@ -26,6 +26,18 @@ def test_api_only_with_a_token(tmp_path):
         "--auth-token", "s3gr3d0"]
 
 
+def test_every_process_starts_through_the_masking_entrypoints(tmp_path):
+    """CPF/e-mail masking (bot.processos) wraps every child; DEBUG reaches Rasa and actions."""
+    cmds = launcher.commands(_cfg(TELEGRAM_BOT_TOKEN="1:x"), Path("m.tar.gz"), tmp_path / "e.yml")
+    assert set(cmds) == {"acoes", "rasa", "web", "telegram"}
+    for nome, cmd in cmds.items():
+        assert cmd[1:3] == ["-m", "bot.processos"], nome
+        assert "--debug" not in cmd
+    assert cmds["acoes"][3] == "acoes" and cmds["rasa"][3:5] == ["rasa", "run"]
+    debug = launcher.commands(_cfg(SEI_LOG_LEVEL="debug"), Path("m.tar.gz"), tmp_path / "e.yml")
+    assert "--debug" in debug["rasa"] and "--debug" in debug["acoes"]
+
+
 def test_endpoints_file_points_to_the_configured_action_port(tmp_path):
     cfg = _cfg(SEI_ACTIONS_PORT="6123")
     out = launcher.render_endpoints(cfg, tmp_path / "endpoints.yml")

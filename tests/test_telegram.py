@@ -245,7 +245,8 @@ def test_refused_token_exits_with_one_line_and_never_logs_the_token(standin, tmp
 
 def test_rasa_builtin_telegram_channel_stays_off(root):
     credenciais = yaml.safe_load((root / "credentials.yml").read_text(encoding="utf-8"))
-    assert "telegram" not in (credenciais or {}) and "rest" in credenciais
+    assert "telegram" not in (credenciais or {})
+    assert "bot.channels.rest.ReliableRestInput" in credenciais  # the REST channel
 
 
 # ----- against the real Rasa --------------------------------------------------------------------
