@@ -2,47 +2,29 @@
 trained model present) to the first answered message, and the RSS of the
 Rasa and action-server processes right after it.
 
-Usage: .venv/bin/python bench/first_answer.py [--runs N]
+Each run gets its own temporary ``var/`` folder and ports (the web gateway
+too), so a running ``make run`` or test session does not interfere.
+
+Usage: .venv/bin/python -m bench.first_answer [--runs N]
 """
 from __future__ import annotations
 
 import argparse
 import json
 import os
+import shutil
 import signal
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.request
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-PORT, ACTIONS_PORT = 16005, 16055
+from bench.common import ROOT, descendants, rss_mb
+from bench.servers import port_free
 
-
-def children(pid: int) -> list:
-    """All descendant pids of ``pid`` (from /proc)."""
-    kids = {}
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
-            try:
-                ppid = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
-            except (OSError, IndexError):
-                continue
-            kids.setdefault(ppid, []).append(int(entry.name))
-    out, todo = [], [pid]
-    while todo:
-        for kid in kids.get(todo.pop(), []):
-            out.append(kid)
-            todo.append(kid)
-    return out
-
-
-def rss_mb(pid: int) -> float:
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
-            return int(line.split()[1]) / 1024
-    return 0.0
+PORT, ACTIONS_PORT, WEB_PORT = 16005, 16055, 16080
 
 
 def cmdline(pid: int) -> str:
@@ -59,7 +41,12 @@ def ask(text: str) -> list:
 
 
 def one_run() -> dict:
-    env = dict(os.environ, SEI_RASA_PORT=str(PORT), SEI_ACTIONS_PORT=str(ACTIONS_PORT))
+    busy = [p for p in (PORT, ACTIONS_PORT, WEB_PORT) if not port_free(p)]
+    if busy:  # a stale server would answer first and fake the timing
+        raise RuntimeError(f"porta(s) {busy} já em uso em 127.0.0.1")
+    var_dir = tempfile.mkdtemp(prefix="sei-first-answer-")
+    env = dict(os.environ, SEI_RASA_PORT=str(PORT), SEI_ACTIONS_PORT=str(ACTIONS_PORT),
+               SEI_WEB_PORT=str(WEB_PORT), SEI_VAR_DIR=var_dir)
     started = time.perf_counter()
     proc = subprocess.Popen([sys.executable, "-m", "bot.launcher"], cwd=ROOT, env=env,
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
@@ -74,17 +61,18 @@ def one_run() -> dict:
                 raise RuntimeError("sem resposta em 300 s")
         elapsed = time.perf_counter() - started
         rss = {"rasa": 0.0, "acoes": 0.0}
-        for pid in children(proc.pid):
+        for pid in descendants(proc.pid):  # children started through bot.processos
             line = cmdline(pid)
-            if "run actions" in line:
+            if "bot.processos acoes" in line:
                 rss["acoes"] = max(rss["acoes"], rss_mb(pid))
-            elif " run " in line:
+            elif "bot.processos rasa" in line:
                 rss["rasa"] = max(rss["rasa"], rss_mb(pid))
         return {"primeira_resposta_s": round(elapsed, 1),
                 "rss_rasa_mb": round(rss["rasa"]), "rss_acoes_mb": round(rss["acoes"])}
     finally:
         proc.send_signal(signal.SIGINT)
         proc.wait(timeout=60)
+        shutil.rmtree(var_dir, ignore_errors=True)
 
 
 def main() -> int:

@@ -1,0 +1,24 @@
+# Benchmarks (included by the Makefile). Scripts and docs: bench/*.py.
+#
+#   make bench        everything in one run (~1 h on 2 cores): docs/BENCHMARKS.md,
+#                     docs/img/bench-*.png, raw JSON in results/bench/
+#                     BENCH_ARGS='--only latency,memory' re-runs some sections,
+#                     BENCH_ARGS='--skip levers' leaves the tuning experiments out
+#   make bench-smoke  a few seconds of load with tiny counts: checks the harness
+#                     end to end (results in a temp dir, never docs/); part of
+#                     `make test`. BENCH_URL=http://127.0.0.1:5005/webhooks/rest/webhook
+#                     uses an assistant already running (it files test requests
+#                     in that server's store: use a test instance).
+
+BENCH_ARGS ?=
+BENCH_URL ?=
+
+.PHONY: bench bench-smoke
+
+bench: train
+	$(PY) -m bench.run $(BENCH_ARGS)
+
+bench-smoke: train
+	$(PY) -m bench.smoke $(if $(BENCH_URL),--url $(BENCH_URL))
+
+test: bench-smoke
