@@ -226,6 +226,10 @@ def _quality_md(q: dict) -> str:
         text += (f"Conjunto separado: {n} mensagens, {_get(q, 'ours', 'intents')} intents. "
                  f"(a) − (b): {_f(100 * (a - b), 1)} pontos de acurácia; (a) − (c): "
                  f"{_f(100 * (a - c), 1)} pontos. Treino de (a)/(b): {_f(_ratio(_get(q, 'ours', 'train_s'), _get(q, 'default', 'train_s')), 2)} ×.\n")
+    quando_b = _get(q, "default", "train_measured_at")
+    if quando_b:
+        text += (f"\nModelo (b) reaproveitado (`--reuse-b`): treinado e cronometrado em {quando_b}, "
+                 "com a mesma configuração padrão e os mesmos dados; avaliado nesta rodada.\n")
     return text
 
 
@@ -390,6 +394,14 @@ def _levers_md(lev: dict, ours_quality: Optional[dict] = None) -> str:
 
 
 # ------------------------------------------------------------------- write
+NOTES = Path(__file__).resolve().parent / "NOTAS.md"
+
+
+def _notes() -> str:
+    """Hand-measured experiments (bench/NOTAS.md, dated there), verbatim."""
+    return NOTES.read_text(encoding="utf-8") + "\n" if NOTES.is_file() else ""
+
+
 def write(results: Path, doc: Path, img: Path) -> Path:
     """Render the Markdown and the plots from ``results``; the doc path."""
     sections = {name: load_json(results / f"{name}.json") or {}
@@ -496,10 +508,12 @@ def write(results: Path, doc: Path, img: Path) -> Path:
         "Alavancas que mudam a NLU são treinadas do zero e avaliadas no conjunto separado.",
         "",
         _levers_md(data["levers"], data["quality"].get("ours")),
+        _notes(),
         "## Como reproduzir",
         "",
         "```sh",
-        "make bench                      # tudo (~45 min numa máquina de 2 núcleos)",
+        "make bench                      # tudo (~2 h numa máquina de 2 núcleos: o modelo (b) treina ~30 min)",
+        "make bench BENCH_ARGS='--reuse-b'   # reaproveita o modelo (b) da rodada anterior",
         "make bench BENCH_ARGS='--only latency,memory'   # refaz seções; o resto é mantido",
         "make bench BENCH_ARGS='--skip levers'",
         "make bench-smoke                # poucos segundos; resultados numa pasta temporária",

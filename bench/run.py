@@ -66,6 +66,20 @@ def _model_b(work: Path, out_dir: Path) -> Path:
                               label="default")["model"])
 
 
+def _keep_model_b(out_dir: Path, work: Path):
+    """Model (b) of the previous quality section, copied out of its folder."""
+    previous = load_json(out_dir / "quality.json") or {}
+    b = (previous.get("data") or {}).get("default") or {}
+    if not b.get("model") or not Path(b["model"]).is_file():
+        say("--reuse-b: modelo (b) anterior ausente; será treinado")
+        return None
+    keep = work / "model-b.tar.gz"
+    if Path(b["model"]).resolve() != keep.resolve():
+        shutil.copy(b["model"], keep)
+    when = b.get("train_measured_at") or (previous.get("meta") or {}).get("date")
+    return {**b, "model": str(keep), "measured_at": when}
+
+
 def section_latency(work: Path, out_dir: Path, scale: float = 1.0) -> Dict[str, object]:
     """(a) and (b) side by side at each concurrency, interleaved."""
     models = {"ours": MODEL, "default": _model_b(work / "quality", out_dir)}
@@ -123,6 +137,10 @@ def main(argv=None) -> int:
     parser.add_argument("--soak-turns", type=int, default=10_000)
     parser.add_argument("--start-runs", type=int, default=3)
     parser.add_argument("--lever-turns", type=int, default=1000)
+    parser.add_argument("--levers", default="", help="só estas alavancas (chaves separadas "
+                                                      "por vírgula; padrão: todas)")
+    parser.add_argument("--reuse-b", action="store_true",
+                        help="reaproveita o modelo (b) e seu tempo de treino da rodada anterior")
     parser.add_argument("--scale", type=float, default=1.0,
                         help="fração das mensagens de carga (depuração)")
     args = parser.parse_args(argv)
@@ -141,8 +159,11 @@ def main(argv=None) -> int:
         "latency": lambda: section_latency(args.work, args.out, args.scale),
         "memory": lambda: section_memory(args.work, args.soak_turns, max(1, args.soak_turns // 50)),
         "filing": lambda: filing.run(args.work / "filing"),
-        "levers": lambda: levers.run(args.work / "levers", args.lever_turns),
+        "levers": lambda: levers.run(args.work / "levers", args.lever_turns,
+                                     [x for x in args.levers.split(",") if x] or None),
     }
+    reuse_b = _keep_model_b(args.out, args.work) if args.reuse_b and "quality" in chosen else None
+    runners["quality"] = lambda: quality.run(args.work / "quality", reuse_default=reuse_b)
     failed = []
     for i, name in enumerate(chosen, 1):
         say(f"=== seção {i}/{len(chosen)}: {name} ===")

@@ -35,9 +35,13 @@ def _codigo(valor: object) -> int:
 
 
 def rasa_servidor(argv: List[str]) -> int:
-    """Rasa's CLI (``rasa ARGS``) with masked logs."""
+    """Rasa's CLI (``rasa ARGS``) with masked logs and ``bot.rasa_patches``."""
     logmask.instalar()
     import rasa.__main__
+
+    from bot import rasa_patches
+
+    rasa_patches.install()
 
     sys.argv = ["rasa", *argv]  # Rasa's main() reads sys.argv itself
     try:

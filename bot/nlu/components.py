@@ -94,6 +94,10 @@ class TfidfFeaturizer(SparseFeaturizer, GraphComponent):
             # "text": sentence features from the folded message text (lowercase,
             # no accents); "tokens": from the normalised tokens
             "sentence_source": "tokens",
+            # token-level features: useless to DIET without transformer layers
+            # and entity recognition (its intent reads only the sentence
+            # position), and they are most of its training time
+            "sequence_features": True,
         }
 
     @classmethod
@@ -165,8 +169,10 @@ class TfidfFeaturizer(SparseFeaturizer, GraphComponent):
             return
         sentence = scipy.sparse.hstack(
             [v.transform([self._sentence(message)]) for v in self._vectorizers]).tocoo()
-        sequence = scipy.sparse.hstack(
-            [v.transform(tokens) for v in self._vectorizers]).tocoo()
+        sequence = None
+        if self._config.get("sequence_features", True):
+            sequence = scipy.sparse.hstack(
+                [v.transform(tokens) for v in self._vectorizers]).tocoo()
         self.add_features_to_message(sequence, sentence, TEXT, message)
 
     def process_training_data(self, training_data: TrainingData) -> TrainingData:
