@@ -350,7 +350,8 @@ def _filing_md(fil: dict) -> str:
 def _levers_md(lev: dict, ours_quality: Optional[dict] = None) -> str:
     if not lev or "error" in lev:
         return f"Não medidas{': ' + lev['error'][:300] if lev else ''}.\n"
-    base = lev.get("base") or {}
+    # reference: `base`, or `base-fim` when the run measured only some levers
+    base = lev.get("base") or lev.get("base-fim") or {}
 
     def delta(value, ref):
         if value is None or ref in (None, 0):
