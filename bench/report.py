@@ -77,10 +77,15 @@ def _plt():
     return plt
 
 
+def _levels(latency: dict):
+    """The runs by model and the concurrency levels they measured."""
+    runs = latency.get("runs") or {}
+    return runs, sorted({int(c) for r in runs.values() for c in r if not c.startswith("_")})
+
+
 def plot_latency(latency: dict, out: Path) -> Optional[Path]:
     """p50/p95/p99 per concurrency, (a) next to (b), log scale."""
-    runs = latency.get("runs") or {}
-    levels = sorted({int(c) for r in runs.values() for c in r if not c.startswith("_")})
+    runs, levels = _levels(latency)
     if not levels:
         return None
     plt = _plt()
@@ -109,8 +114,7 @@ def plot_latency(latency: dict, out: Path) -> Optional[Path]:
 
 def plot_throughput(latency: dict, out: Path) -> Optional[Path]:
     """Messages per second per concurrency, (a) next to (b)."""
-    runs = latency.get("runs") or {}
-    levels = sorted({int(c) for r in runs.values() for c in r if not c.startswith("_")})
+    runs, levels = _levels(latency)
     if not levels:
         return None
     plt = _plt()
@@ -234,10 +238,9 @@ def _quality_md(q: dict) -> str:
 
 
 def _latency_md(lat: dict) -> str:
-    runs = (lat or {}).get("runs") or {}
+    runs, levels = _levels(lat or {})
     if not runs or "error" in (lat or {}):
         return f"Não medida{': ' + lat['error'][:300] if lat and 'error' in lat else ''}.\n"
-    levels = sorted({int(c) for r in runs.values() for c in r if not c.startswith("_")})
     lines = ["| simultâneas | modelo | mensagens | p50 | p95 | p99 | máx | msg/s | erros | "
              "cadastros concluídos | CPU Rasa/msg | CPU ações/msg |",
              "|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]

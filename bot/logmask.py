@@ -55,12 +55,9 @@ def cpf_valido(digitos: str) -> bool:
     """True for 11 ASCII digits, not all equal, with valid check digits."""
     if len(digitos) != 11 or not digitos.isdigit() or len(set(digitos)) == 1:
         return False
-    nums = [int(c) for c in digitos]
-    for n in (9, 10):
-        soma = sum(d * p for d, p in zip(nums, range(n + 1, 1, -1)))
-        if soma * 10 % 11 % 10 != nums[n]:
-            return False
-    return True
+    from validate_docbr import CPF  # the same check as bot.validacao
+
+    return CPF().validate(digitos)
 
 
 def _cpf(match: "re.Match[str]") -> str:
