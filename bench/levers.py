@@ -118,6 +118,19 @@ def _diet_epochs(epochs: int):
     return edit
 
 
+def _diet_options(**options):
+    """A config edit: set DIET options (None when already set)."""
+    def edit(cfg: dict) -> Optional[dict]:
+        for comp in cfg.get("pipeline") or []:
+            if comp.get("name") == "DIETClassifier":
+                if all(comp.get(k) == v for k, v in options.items()):
+                    return None
+                comp.update(options)
+                return cfg
+        return None
+    return edit
+
+
 LAZY_PROXY = '''
 class _LazyModule:
     """Imports the module on first attribute access (bench lever)."""
@@ -195,6 +208,11 @@ LEVERS: List[Lever] = [
     Lever("diet-40", "DIET com 40 épocas (atual: 80)", config_edit=_diet_epochs(40),
           serve=False),
     Lever("diet-20", "DIET com 20 épocas", config_edit=_diet_epochs(20), serve=False),
+    Lever("diet-denso-128", "DIET com a camada densa do padrão do Rasa (128; atual: 64)",
+          config_edit=_diet_options(dense_dimension={"text": 128, "label": 20},
+                                    concat_dimension={"text": 128, "label": 20})),
+    Lever("diet-lotes-128", "DIET com lotes de 128-512 (atual: 64-256, o padrão do Rasa)",
+          config_edit=_diet_options(batch_size=[128, 512])),
     Lever("acoes-rasa-sdk", "servidor de ações por `python -m rasa_sdk` (sem importar o Rasa)",
           actions_cmd=[PY, "-m", "rasa_sdk", "--actions", "actions"],
           applied=_actions_not_by_rasa_cli),
