@@ -1,7 +1,7 @@
 # Benchmarks (included by the Makefile). Scripts and docs: bench/*.py.
 #
-#   make bench        everything in one run (~2 h on 2 cores, half of it training
-#                     Rasa's default model (b); BENCH_ARGS=--reuse-b keeps the previous (b)):
+#   make bench        everything in one run (~1 h on 2 idle cores, ~16 min of it
+#                     training Rasa's default model (b); BENCH_ARGS=--reuse-b keeps the previous (b)):
 #                     docs/BENCHMARKS.md,
 #                     docs/img/bench-*.png, raw JSON in results/bench/
 #                     BENCH_ARGS='--only latency,memory' re-runs some sections,

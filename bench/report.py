@@ -63,7 +63,9 @@ def _section_note(meta: Optional[dict]) -> str:
             f"{_f(meta.get('elapsed_s'), 0)} s; carga do sistema antes/depois: "
             f"{_f(meta.get('loadavg'), 2)} / {_f(meta.get('loadavg_after'), 2)}")
     if noisy:
-        note += " — **máquina ocupada: números com ruído**"
+        note += (" — **carga alta antes da seção** (a média de 1 minuto inclui a seção "
+                 "anterior do próprio benchmark; acima disso, outro trabalho na máquina "
+                 "deixa os números com ruído)")
     return note + "._\n"
 
 
@@ -516,8 +518,9 @@ def write(results: Path, doc: Path, img: Path) -> Path:
         "## Como reproduzir",
         "",
         "```sh",
-        "make bench                      # tudo (~2 h numa máquina de 2 núcleos: o modelo (b) treina ~30 min)",
+        "make bench                      # tudo (~1 h em 2 núcleos sem outro trabalho: o modelo (b) treina ~16 min)",
         "make bench BENCH_ARGS='--reuse-b'   # reaproveita o modelo (b) da rodada anterior",
+        "make bench BENCH_ARGS='--lever-turns 300'   # alavancas com 300 mensagens cada (padrão: 1.000)",
         "make bench BENCH_ARGS='--only latency,memory'   # refaz seções; o resto é mantido",
         "make bench BENCH_ARGS='--skip levers'",
         "make bench-smoke                # poucos segundos; resultados numa pasta temporária",
