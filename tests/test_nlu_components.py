@@ -104,3 +104,54 @@ def test_untrained_classifier_sets_no_intent(storage):
     message = Message(data={"text": "oi"})
     classifier.process([message])
     assert message.get("intent")["name"] is None
+
+
+def test_probabilities_equal_the_dense_softmax_for_any_sparse_layout(storage):
+    """Row picking gives the dense softmax(x . W + b), duplicates included."""
+    import scipy.sparse
+
+    _, clf_resource = _train(storage)
+    classifier = LinearIntentClassifier.load(
+        LinearIntentClassifier.get_default_config(), storage, clf_resource, _context("linear"))
+    coef = np.asarray(classifier._state["coef"])
+    intercept = np.asarray(classifier._state["intercept"])
+    width = coef.shape[1]
+    rng = np.random.default_rng(7)
+    cols = rng.choice(width, size=min(12, width), replace=False)
+    cols = np.concatenate([cols, cols[:3]])  # COO duplicates are summed
+    vals = rng.random(len(cols))
+    coo = scipy.sparse.coo_matrix((vals, (np.zeros(len(cols), int), cols)), shape=(1, width))
+
+    def softmax(x):
+        e = np.exp(x - x.max())
+        return e / e.sum()
+
+    expected = softmax(coo.toarray()[0] @ coef.T + intercept)
+    assert classifier._probabilities(coo) == pytest.approx(expected, rel=1e-5)
+    two_rows = scipy.sparse.vstack([coo, coo])  # token rows add up like one sentence
+    assert classifier._probabilities(two_rows) == pytest.approx(
+        softmax(2 * coo.toarray()[0] @ coef.T + intercept), rel=1e-5)
+
+
+def test_features_are_the_sentence_features_rasa_would_combine(storage):
+    """Same columns, same order as Message.get_sparse_features, sequences left out."""
+    import scipy.sparse
+    from rasa.shared.nlu.training_data.features import Features
+
+    feat_resource, _ = _train(storage)
+    featurizer = TfidfFeaturizer.load(
+        TfidfFeaturizer.get_default_config(), storage, feat_resource, _context("tfidf"))
+    message = _prepare([Message(data={"text": "esqueci a senha do sei"})])[0]
+    featurizer.process([message])
+    extra = scipy.sparse.coo_matrix(np.array([[0.0, 3.0, 0.0, 5.0]]))
+    message.add_features(Features(extra, "sentence", "text", "outro"))
+    message.add_features(Features(scipy.sparse.coo_matrix(np.ones((5, 2))), "sequence", "text",
+                                  "outro"))
+    message.add_features(Features(scipy.sparse.coo_matrix(np.ones((1, 3))), "sentence",
+                                  "intent", "outro"))
+    _, expected = message.get_sparse_features("text")
+    ours = LinearIntentClassifier._features(message)
+    assert ours.shape == expected.features.shape
+    assert ours.shape[1] > extra.shape[1]  # TF-IDF columns first, then the extra ones
+    assert (ours != scipy.sparse.csr_matrix(expected.features)).nnz == 0
+    assert ours[0, -3] == 3.0 and ours[0, -1] == 5.0

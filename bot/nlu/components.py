@@ -22,7 +22,7 @@ from rasa.engine.storage.storage import ModelStorage
 from rasa.nlu.classifiers.classifier import IntentClassifier
 from rasa.nlu.constants import TOKENS_NAMES
 from rasa.nlu.featurizers.sparse_featurizer.sparse_featurizer import SparseFeaturizer
-from rasa.shared.nlu.constants import INTENT, INTENT_RANKING_KEY, TEXT
+from rasa.shared.nlu.constants import FEATURE_TYPE_SENTENCE, INTENT, INTENT_RANKING_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
@@ -266,8 +266,15 @@ class LinearIntentClassifier(GraphComponent, IntentClassifier):
 
     @staticmethod
     def _features(message: Message) -> Optional[scipy.sparse.spmatrix]:
-        _, sentence = message.get_sparse_features(TEXT)
-        return None if sentence is None else scipy.sparse.csr_matrix(sentence.features)
+        # the sparse sentence features of the text side by side, in the order
+        # Message.get_sparse_features uses; one hstack instead of its
+        # deep copy and pairwise stacking of sequence and sentence (~0.8 ms)
+        parts = [f.features for f in message.features
+                 if f.attribute == TEXT and f.is_sparse() and f.type == FEATURE_TYPE_SENTENCE]
+        if not parts:
+            return None
+        return scipy.sparse.hstack(parts, format="csr") if len(parts) > 1 \
+            else scipy.sparse.csr_matrix(parts[0])
 
     def train(self, training_data: TrainingData) -> Resource:
         """Fit the regression on examples that have an intent and features."""
@@ -313,15 +320,25 @@ class LinearIntentClassifier(GraphComponent, IntentClassifier):
             state = None
         component = cls(config, model_storage, resource, state)
         if state:
-            component._coef = np.asarray(state["coef"], dtype=np.float32)
-            component._intercept = np.asarray(state["intercept"], dtype=np.float32)
+            component._weights()
         return component
 
+    def _weights(self) -> None:
+        # features x classes, C order: a message's non-zero features pick whole
+        # rows (a sparse-times-dense product would copy the transposed matrix
+        # on every call: ~2 ms a message with ~100k features)
+        self._coef_t = np.ascontiguousarray(np.asarray(self._state["coef"], dtype=np.float32).T)
+        self._intercept = np.asarray(self._state["intercept"], dtype=np.float32)
+
     def _probabilities(self, features: scipy.sparse.spmatrix) -> np.ndarray:
-        if not hasattr(self, "_coef"):
-            self._coef = np.asarray(self._state["coef"], dtype=np.float32)
-            self._intercept = np.asarray(self._state["intercept"], dtype=np.float32)
-        scores = np.asarray(features @ self._coef.T).ravel() + self._intercept
+        if not hasattr(self, "_coef_t"):
+            self._weights()
+        row = features if scipy.sparse.isspmatrix_csr(features) else \
+            scipy.sparse.csr_matrix(features)
+        if row.shape[0] == 1:  # the sentence vector: sum of the picked rows
+            scores = row.data @ self._coef_t[row.indices] + self._intercept
+        else:
+            scores = np.asarray(row @ self._coef_t).sum(axis=0) + self._intercept
         scores = np.exp(scores - scores.max())
         return scores / scores.sum()
 
