@@ -106,18 +106,6 @@ def _pipeline_without(names, replace=None):
     return edit
 
 
-def _diet_epochs(epochs: int):
-    def edit(cfg: dict) -> Optional[dict]:
-        for comp in cfg.get("pipeline") or []:
-            if comp.get("name") == "DIETClassifier":
-                if comp.get("epochs") == epochs:
-                    return None
-                comp["epochs"] = epochs
-                return cfg
-        return None
-    return edit
-
-
 def _diet_options(**options):
     """A config edit: set DIET options (None when already set)."""
     def edit(cfg: dict) -> Optional[dict]:
@@ -205,9 +193,9 @@ LEVERS: List[Lever] = [
           "(WhitespaceTokenizer)",
           config_edit=_pipeline_without({"SpacyNLP"},
                                         {"SpacyTokenizer": "WhitespaceTokenizer"})),
-    Lever("diet-40", "DIET com 40 épocas (atual: 80)", config_edit=_diet_epochs(40),
+    Lever("diet-40", "DIET com 40 épocas (atual: 80)", config_edit=_diet_options(epochs=40),
           serve=False),
-    Lever("diet-20", "DIET com 20 épocas", config_edit=_diet_epochs(20), serve=False),
+    Lever("diet-20", "DIET com 20 épocas", config_edit=_diet_options(epochs=20), serve=False),
     Lever("diet-denso-128", "DIET com a camada densa do padrão do Rasa (128; atual: 64)",
           config_edit=_diet_options(dense_dimension={"text": 128, "label": 20},
                                     concat_dimension={"text": 128, "label": 20})),

@@ -273,8 +273,7 @@ class LinearIntentClassifier(GraphComponent, IntentClassifier):
                  if f.attribute == TEXT and f.is_sparse() and f.type == FEATURE_TYPE_SENTENCE]
         if not parts:
             return None
-        return scipy.sparse.hstack(parts, format="csr") if len(parts) > 1 \
-            else scipy.sparse.csr_matrix(parts[0])
+        return scipy.sparse.hstack(parts, format="csr")
 
     def train(self, training_data: TrainingData) -> Resource:
         """Fit the regression on examples that have an intent and features."""
@@ -299,6 +298,7 @@ class LinearIntentClassifier(GraphComponent, IntentClassifier):
             "coef": coef.astype(float).tolist(),
             "intercept": intercept.astype(float).tolist(),
         }
+        self._weights()
         with self._model_storage.write_to(self._resource) as model_dir:
             (Path(model_dir) / "linear.json").write_text(json.dumps(self._state))
         return self._resource
@@ -324,6 +324,7 @@ class LinearIntentClassifier(GraphComponent, IntentClassifier):
         return component
 
     def _weights(self) -> None:
+        """Arrays of ``_state`` for prediction (after ``train`` and ``load``)."""
         # features x classes, C order: a message's non-zero features pick whole
         # rows (a sparse-times-dense product would copy the transposed matrix
         # on every call: ~2 ms a message with ~100k features)
@@ -331,8 +332,6 @@ class LinearIntentClassifier(GraphComponent, IntentClassifier):
         self._intercept = np.asarray(self._state["intercept"], dtype=np.float32)
 
     def _probabilities(self, features: scipy.sparse.spmatrix) -> np.ndarray:
-        if not hasattr(self, "_coef_t"):
-            self._weights()
         row = features if scipy.sparse.isspmatrix_csr(features) else \
             scipy.sparse.csr_matrix(features)
         if row.shape[0] == 1:  # the sentence vector: sum of the picked rows
