@@ -16,7 +16,7 @@ export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 export PYTHONDONTWRITEBYTECODE := 1
 
 TRAIN_INPUTS := config.yml domain.yml $(wildcard data/*.yml) \
-                bot/text.py bot/nlu/components.py $(SPACY_DIR)/meta.json
+                bot/text.py bot/rasa/components.py $(SPACY_DIR)/meta.json
 
 .PHONY: help setup system-deps train run run-prod test pytest validate stories eval lock clean
 
@@ -33,8 +33,8 @@ $(STAMP): requirements.txt pyproject.toml
 	$(PY) -m pip install --quiet --no-deps --no-build-isolation -e .
 	@touch $@
 
-$(SPACY_DIR)/meta.json: $(STAMP) bot/nlu/spacy_pt.py bot/text.py data/nlu.yml
-	$(PY) -m bot.nlu.spacy_pt $(SPACY_DIR) --nlu data/nlu.yml
+$(SPACY_DIR)/meta.json: $(STAMP) bot/rasa/spacy_pt.py bot/text.py data/nlu.yml
+	$(PY) -m bot.rasa.spacy_pt $(SPACY_DIR) --nlu data/nlu.yml
 
 setup: $(STAMP) $(SPACY_DIR)/meta.json
 
@@ -49,13 +49,13 @@ $(MODEL): $(TRAIN_INPUTS) | setup
 train: setup $(MODEL)
 
 run: train
-	$(PY) -m bot.launcher
+	$(PY) -m bot.ops.launcher
 
 # Production profile: 2 Rasa replicas (5005, 5006) sharing conversations in
 # PostgreSQL (SEI_POSTGRES_URL) and locks in Redis (SEI_REDIS_URL); requests
 # in PostgreSQL too. Put a load balancer in front of the replicas (README).
 run-prod: train
-	SEI_PERFIL=producao $(PY) -m bot.launcher
+	SEI_PERFIL=producao $(PY) -m bot.ops.launcher
 
 pytest: setup
 	$(PY) -m pytest
@@ -68,7 +68,7 @@ stories: train
 	  --fail-on-prediction-errors --out results/stories
 
 eval: train
-	$(PY) -m bot.nlu_eval --model $(MODEL) --train data/nlu.yml \
+	$(PY) -m bot.rasa.nlu_eval --model $(MODEL) --train data/nlu.yml \
 	  --test tests/data/nlu_heldout.yml --out results/eval
 
 test: system-deps train pytest validate stories eval

@@ -8,20 +8,22 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from bot import dialogue, faq, settings
-from bot.solicitacoes import TIPO_DO_TOPICO, TIPOS
+from bot import settings
+from bot.faq import sugestoes
+from bot.faq import respostas
+from bot.solicitacoes.tipos import TIPO_DO_TOPICO, TIPOS
 
 BOTAO_NTS = {"title": "Falar com o SESAU NTS", "payload": "/faq_contato_nts"}
 BOTAO_MENU_COMPLETO = {"title": "Ver todos os assuntos", "payload": "/help"}
 
 
 @lru_cache(maxsize=1)
-def _links() -> Dict[str, faq.Link]:
-    return faq.load_links(settings.load().links_file)
+def _links() -> Dict[str, respostas.Link]:
+    return respostas.load_links(settings.load().links_file)
 
 
 def _botao(intent: str) -> Dict[str, str]:
-    return {"title": faq.load_topicos()[intent].titulo, "payload": f"/{intent}"}
+    return {"title": respostas.load_topicos()[intent].titulo, "payload": f"/{intent}"}
 
 
 def _user_intents(tracker: Tracker) -> List[str]:
@@ -48,10 +50,10 @@ class ActionResponderFaq(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
     ) -> List[Dict[Text, Any]]:
         intent = tracker.get_intent_of_latest_message(skip_fallback_intent=False)
-        if intent not in faq.load_topicos():
+        if intent not in respostas.load_topicos():
             dispatcher.utter_message(response="utter_nao_entendi")
             return []
-        _utter_all(dispatcher, faq.answer(intent, _links()))
+        _utter_all(dispatcher, respostas.answer(intent, _links()))
         tipo = TIPO_DO_TOPICO.get(intent)
         if tipo:
             dispatcher.utter_message(
@@ -72,13 +74,13 @@ class ActionMenu(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
     ) -> List[Dict[Text, Any]]:
         if tracker.get_intent_of_latest_message() == "help":
-            buttons = [_botao(i) for i in faq.load_topicos()]
+            buttons = [_botao(i) for i in respostas.load_topicos()]
             dispatcher.utter_message(
                 text="Escolha um assunto ou escreva sua dúvida sobre o SEI com suas palavras:",
                 buttons=buttons,
             )
         else:
-            buttons = [_botao(i) for i in faq.mais_procurados()] + [BOTAO_MENU_COMPLETO]
+            buttons = [_botao(i) for i in respostas.mais_procurados()] + [BOTAO_MENU_COMPLETO]
             dispatcher.utter_message(
                 text="Assuntos mais procurados (ou escreva sua dúvida com suas palavras):",
                 buttons=buttons,
@@ -95,17 +97,17 @@ class ActionNaoEntendi(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
     ) -> List[Dict[Text, Any]]:
-        if dialogue.is_repeated_miss(_user_intents(tracker)):
+        if sugestoes.is_repeated_miss(_user_intents(tracker)):
             dispatcher.utter_message(response="utter_segunda_falha")
-            _utter_all(dispatcher, faq.answer("faq_contato_nts", _links()))
+            _utter_all(dispatcher, respostas.answer("faq_contato_nts", _links()))
             return []
         intent = tracker.get_intent_of_latest_message(skip_fallback_intent=False)
-        if intent == dialogue.OUT_OF_SCOPE_INTENT:
-            buttons = [_botao(i) for i in faq.mais_procurados()] + [BOTAO_MENU_COMPLETO]
+        if intent == sugestoes.OUT_OF_SCOPE_INTENT:
+            buttons = [_botao(i) for i in respostas.mais_procurados()] + [BOTAO_MENU_COMPLETO]
             dispatcher.utter_message(response="utter_fora_de_escopo", buttons=buttons)
             return []
         ranking = tracker.latest_message.get("intent_ranking") or []
-        sugestoes = dialogue.suggest_topics(ranking, faq.load_topicos())
+        sugestoes = sugestoes.suggest_topics(ranking, respostas.load_topicos())
         dispatcher.utter_message(
             response="utter_sugestoes",
             buttons=[_botao(i) for i in sugestoes] + [BOTAO_NTS],

@@ -1,17 +1,19 @@
-"""The process-wide services of the action server, built on first use."""
+"""Not actions: the action server's process-wide services, built on first use."""
 from __future__ import annotations
 
 from functools import lru_cache
 
-from bot import conversa, registro, settings
+from bot import settings
+from bot.solicitacoes.motor import Motor
+from bot.solicitacoes.servicos import Servicos
 
 
 @lru_cache(maxsize=1)
-def servicos() -> registro.Servicos:
+def servicos() -> Servicos:
     """Catalogues, links, store and folders from the environment."""
-    return registro.Servicos(settings.load())
+    return Servicos(settings.load())
 
 
-def motor() -> conversa.Motor:
+def novo_motor() -> Motor:
     """The request conversation engine."""
-    return conversa.Motor(servicos())
+    return Motor(servicos())

@@ -1,6 +1,6 @@
 """Rasa glue of the request forms: start, each turn, ask, end, status.
 
-All decisions live in ``bot.conversa``; these actions only move data between
+All decisions live in ``bot.solicitacoes.motor``; these actions only move data between
 the tracker and the engine.
 """
 from __future__ import annotations
@@ -12,9 +12,11 @@ from rasa_sdk import Action, FormValidationAction, Tracker
 from rasa_sdk.events import FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.servicos import motor, servicos
-from bot import conversa, dialogue
-from bot.solicitacoes import TIPOS
+from actions.servicos import novo_motor, servicos
+from bot.solicitacoes import motor
+from bot.faq import sugestoes
+from bot.solicitacoes import pedido
+from bot.solicitacoes.tipos import TIPOS
 
 logger = logging.getLogger(__name__)
 
@@ -28,10 +30,10 @@ def utter(dispatcher: CollectingDispatcher, mensagens: List[Dict[str, Any]]) -> 
                                  json_message=m.get("custom"))
 
 
-def _estado(tracker: Tracker) -> Optional[conversa.Estado]:
+def _estado(tracker: Tracker) -> Optional[motor.Estado]:
     data = tracker.get_slot("rascunho")
     vivo = isinstance(data, dict) and (data.get("tipo") or data.get("fase") == "tipo")
-    return conversa.Estado.de_dict(data) if vivo else None
+    return motor.Estado.de_dict(data) if vivo else None
 
 
 def _anexo_verificado(tracker: Tracker) -> Optional[str]:
@@ -50,14 +52,14 @@ class ActionIniciarSolicitacao(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
-        tipo = dialogue.tipo_pedido(
+        tipo = pedido.tipo_pedido(
             entidades=tracker.latest_message.get("entities") or [],
             texto=tracker.latest_message.get("text") or "",
             oferta=tracker.get_slot("oferta_solicitacao")
             if tracker.get_intent_of_latest_message() == "affirm" else None,
             tipos=TIPOS,
         )
-        resposta = motor().iniciar(tipo, avisar_lgpd=not tracker.get_slot("lgpd_avisado"))
+        resposta = novo_motor().iniciar(tipo, avisar_lgpd=not tracker.get_slot("lgpd_avisado"))
         resposta.estado.mensagem_inicial = tracker.latest_message.get("message_id")
         utter(dispatcher, resposta.mensagens)
         return [SlotSet("rascunho", resposta.estado.para_dict()), SlotSet("resposta", None),
@@ -81,7 +83,7 @@ class ValidateFormularioSolicitacao(FormValidationAction):
         if inicial and tracker.latest_message.get("message_id") == inicial:
             return {"resposta": None}  # the message that opened the form answers nothing
         intent = tracker.latest_message.get("intent") or {}
-        resposta = motor().responder(
+        resposta = novo_motor().responder(
             estado, tracker.latest_message.get("text"), intent=intent.get("name"),
             confianca=float(intent.get("confidence") or 0.0),
             anexo=_anexo_verificado(tracker),
@@ -102,7 +104,7 @@ class ActionAskResposta(Action):
                   domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
         estado = _estado(tracker)
         if estado is not None:
-            utter(dispatcher, motor().pergunta(estado))
+            utter(dispatcher, novo_motor().pergunta(estado))
         return []
 
 
@@ -125,7 +127,7 @@ class ActionConsultarStatus(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
-        protocolo = conversa.extrair_protocolo(tracker.latest_message.get("text") or "")
+        protocolo = motor.extrair_protocolo(tracker.latest_message.get("text") or "")
         if protocolo is None:
             dispatcher.utter_message(response="utter_pedir_protocolo")
             return []
@@ -135,7 +137,7 @@ class ActionConsultarStatus(Action):
             logger.exception("falha ao consultar o protocolo %s", protocolo)
             dispatcher.utter_message(response="utter_tente_de_novo")
             return []
-        dispatcher.utter_message(text=conversa.texto_status(protocolo, status))
+        dispatcher.utter_message(text=motor.texto_status(protocolo, status))
         return []
 
 
@@ -148,7 +150,7 @@ class ActionAfirmar(Action):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
         oferta = tracker.get_slot("oferta_solicitacao")
-        if oferta in TIPOS and dialogue.acao_anterior(tracker.events) == "action_responder_faq":
+        if oferta in TIPOS and sugestoes.acao_anterior(tracker.events) == "action_responder_faq":
             return [FollowupAction("action_iniciar_solicitacao")]
         dispatcher.utter_message(response="utter_afirmar_sem_contexto")
         return []

@@ -1,8 +1,8 @@
-"""Filing path: ``bot.registro.Servicos.registrar`` with a filled
-``bot.conversa.Estado`` (row validation, SQLite store with the protocol
+"""Filing path: ``bot.solicitacoes.servicos.Servicos.registrar`` with a filled
+``bot.solicitacoes.motor.Estado`` (row validation, SQLite store with the protocol
 counter, spreadsheet), one request at a time and with many threads at once.
 
-Each request is a user registration filled through ``bot.conversa.Motor``
+Each request is a user registration filled through ``bot.solicitacoes.motor.Motor``
 (the engine the form uses: every field validated) up to the summary; the
 field-by-field filling is timed apart from the submission. The concurrent
 run shares one ``Servicos`` (as the action server does) among ``threads``
@@ -27,16 +27,17 @@ from bench.scenarios import NOMES, _catalogue, _cpf
 
 
 def _servicos(var_dir: Path):
-    from bot import registro, settings
+    from bot import settings
+    from bot.solicitacoes.servicos import Servicos
 
     cfg = settings.load({"SEI_PROJECT_ROOT": str(ROOT), "SEI_VAR_DIR": str(var_dir)})
-    return registro.Servicos(cfg)
+    return Servicos(cfg)
 
 
 def filled_states(servicos, n: int, seed: int) -> Tuple[list, List[float]]:
     """``n`` registrations filled through the engine up to the summary, and
     the time each filling took (seconds)."""
-    from bot.conversa import Estado, Motor
+    from bot.solicitacoes.motor import Estado, Motor
 
     rng = random.Random(seed)
     siglas, cargos = _catalogue("unidades.csv"), _catalogue("cargos.csv")

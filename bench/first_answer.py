@@ -48,7 +48,7 @@ def one_run() -> dict:
     env = dict(os.environ, SEI_RASA_PORT=str(PORT), SEI_ACTIONS_PORT=str(ACTIONS_PORT),
                SEI_WEB_PORT=str(WEB_PORT), SEI_VAR_DIR=var_dir)
     started = time.perf_counter()
-    proc = subprocess.Popen([sys.executable, "-m", "bot.launcher"], cwd=ROOT, env=env,
+    proc = subprocess.Popen([sys.executable, "-m", "bot.ops.launcher"], cwd=ROOT, env=env,
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
         while True:
@@ -61,11 +61,11 @@ def one_run() -> dict:
                 raise RuntimeError("sem resposta em 300 s")
         elapsed = time.perf_counter() - started
         rss = {"rasa": 0.0, "acoes": 0.0}
-        for pid in descendants(proc.pid):  # children started through bot.processos
+        for pid in descendants(proc.pid):  # children started through bot.ops.processos
             line = cmdline(pid)
-            if "bot.processos acoes" in line:
+            if "bot.ops.processos acoes" in line:
                 rss["acoes"] = max(rss["acoes"], rss_mb(pid))
-            elif "bot.processos rasa" in line:
+            elif "bot.ops.processos rasa" in line:
                 rss["rasa"] = max(rss["rasa"], rss_mb(pid))
         return {"primeira_resposta_s": round(elapsed, 1),
                 "rss_rasa_mb": round(rss["rasa"]), "rss_acoes_mb": round(rss["acoes"])}

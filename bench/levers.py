@@ -131,17 +131,17 @@ class _LazyModule:
         return getattr(importlib.import_module(self._name), attr)
 
 
-planilhas = _LazyModule("bot.planilhas")
+planilhas = _LazyModule("bot.solicitacoes.planilhas")
 
 
 def RequestStore(*args, **kwargs):  # noqa: N802 - stands in for the class
-    from bot.store import RequestStore as _RequestStore
+    from bot.solicitacoes.store import RequestStore as _RequestStore
     return _RequestStore(*args, **kwargs)
 '''
 
 
 def _lazy_registro(copy: Path) -> bool:
-    """In the copy: bot.registro imports openpyxl/SQLAlchemy on first use."""
+    """In the copy: bot.solicitacoes.servicos imports openpyxl/SQLAlchemy on first use."""
     path = copy / "bot" / "registro.py"
     text = path.read_text(encoding="utf-8")
     new = re.sub(r"^from bot import faq, planilhas$", "from bot import faq", text, flags=re.M)
@@ -204,7 +204,7 @@ LEVERS: List[Lever] = [
     Lever("acoes-rasa-sdk", "servidor de ações por `python -m rasa_sdk` (sem importar o Rasa)",
           actions_cmd=[PY, "-m", "rasa_sdk", "--actions", "actions"],
           applied=_actions_not_by_rasa_cli),
-    Lever("acoes-lazy", "imports preguiçosos em bot.registro (openpyxl, SQLAlchemy)",
+    Lever("acoes-lazy", "imports preguiçosos em bot.solicitacoes.servicos (openpyxl, SQLAlchemy)",
           code_patch=_lazy_registro),
     Lever("base-fim", "configuração atual (referência, fim)", concurrency=(10, 50)),
 ]

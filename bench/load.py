@@ -24,7 +24,7 @@ from bench.common import Progress, summary_ms
 from bench.scenarios import PROTOCOL_MARK, ScenarioFactory, resolve
 
 REQUEST_TIMEOUT_S = 60
-# what bot.channels.rest answers when a turn produced nothing (action server
+# what bot.rasa.rest answers when a turn produced nothing (action server
 # down, crash): counted with the empty replies, as "no useful answer"
 NO_ANSWER_MARK = "Não consegui concluir agora."
 

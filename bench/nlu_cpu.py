@@ -26,7 +26,7 @@ def measure(model: Path, passes: int) -> dict:
     import rasa.engine.graph as graph
     from rasa.core.agent import load_agent
 
-    from bot.nlu_eval import load_examples
+    from bot.rasa.nlu_eval import load_examples
 
     logging.disable(logging.WARNING)
     per_node: collections.Counter = collections.Counter()

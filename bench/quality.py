@@ -8,7 +8,7 @@ RegexFeaturizer, LexicalSyntacticFeaturizer, CountVectorsFeaturizer word +
 char_wb 1-4, DIET 100 epochs, EntitySynonymMapper, ResponseSelector,
 FallbackClassifier 0.3; MemoizationPolicy, RulePolicy, UnexpecTEDIntentPolicy,
 TEDPolicy); (c) the TF-IDF char n-gram + logistic-regression baseline of
-``bot.nlu_eval``.
+``bot.rasa.nlu_eval``.
 
 Each Rasa model is trained by a full ``rasa train`` from an empty cache
 (``RASA_CACHE_DIRECTORY`` in a fresh temporary folder) into its own output
@@ -89,7 +89,7 @@ def evaluate_model(model: Path, heldout: Path = HELDOUT) -> Dict[str, object]:
     code = (
         "import json, sys, time\n"
         "from pathlib import Path\n"
-        "from bot import nlu_eval as e\n"
+        "from bot.rasa import nlu_eval as e\n"
         "test = e.load_examples(Path(sys.argv[2]))\n"
         "texts, gold = [t for t, _ in test], [i for _, i in test]\n"
         "labels = sorted(set(gold))\n"
@@ -116,8 +116,8 @@ def evaluate_model(model: Path, heldout: Path = HELDOUT) -> Dict[str, object]:
 
 
 def evaluate_baseline(train_file: Path = TRAIN_NLU, heldout: Path = HELDOUT) -> Dict[str, object]:
-    """The TF-IDF + logistic-regression baseline of bot.nlu_eval."""
-    from bot import nlu_eval
+    """The TF-IDF + logistic-regression baseline of bot.rasa.nlu_eval."""
+    from bot.rasa import nlu_eval
 
     train_set, test = nlu_eval.load_examples(train_file), nlu_eval.load_examples(heldout)
     texts, gold = [t for t, _ in test], [i for _, i in test]

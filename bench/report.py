@@ -449,7 +449,7 @@ def write(results: Path, doc: Path, img: Path) -> Path:
         "EntitySynonymMapper, ResponseSelector, FallbackClassifier 0,3; MemoizationPolicy, "
         "RulePolicy, UnexpecTEDIntentPolicy, TEDPolicy), servido pelos mesmos comandos do "
         "launcher e o mesmo servidor de ações; **(c)** o baseline TF-IDF de n-gramas de "
-        "caracteres + regressão logística de `bot/nlu_eval.py`.",
+        "caracteres + regressão logística de `bot/rasa/nlu_eval.py`.",
         "",
         "## Metas",
         "",
@@ -500,7 +500,7 @@ def write(results: Path, doc: Path, img: Path) -> Path:
         "## Registro de solicitações (SQLite)",
         "",
         _section_note(metas["filing"]),
-        "`bot.registro.Servicos.registrar` com um `bot.conversa.Estado` de cadastro preenchido "
+        "`bot.solicitacoes.servicos.Servicos.registrar` com um `bot.solicitacoes.motor.Estado` de cadastro preenchido "
         "pelo motor: validação das linhas, gravação com o contador de protocolo e a planilha "
         "`.xlsx`. Com threads, um único `Servicos` compartilhado (como no servidor de ações), "
         "todas liberadas juntas.",

@@ -4,7 +4,7 @@ Sections, in order (each one's results go to ``<out>/<section>.json`` as
 soon as it ends, so a failed run keeps what it measured and ``--only``
 re-runs a part; the report always shows each section's own date/commit):
 
-1. ``start``: time from ``python -m bot.launcher`` to the first answer
+1. ``start``: time from ``python -m bot.ops.launcher`` to the first answer
    (``bench/first_answer.py``), 3 runs, nothing else running;
 2. ``quality``: full ``rasa train`` of (a) ours and (b) Rasa's default
    configuration from an empty cache, held-out accuracy/macro-F1 of both and

@@ -77,7 +77,7 @@ def _cpf(rng: random.Random) -> str:
 
 def heldout_by_intent() -> Dict[str, List[str]]:
     """Held-out examples grouped by intent."""
-    from bot.nlu_eval import load_examples
+    from bot.rasa.nlu_eval import load_examples
 
     grouped: Dict[str, List[str]] = {}
     for text, intent in load_examples(HELDOUT):

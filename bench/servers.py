@@ -1,5 +1,5 @@
 """The Rasa server and the action server of one model, started the way
-``make run`` starts them (``bot.launcher``'s command lines, environment and
+``make run`` starts them (``bot.ops.launcher``'s command lines, environment and
 rendered endpoints), on loopback ports of their own and with their own
 ``var/`` folder. The web gateway and Telegram are not started: the load goes
 straight to Rasa's REST channel.
@@ -53,7 +53,8 @@ def free_ports(first: int, tries: int = 40) -> Tuple[int, int]:
 def launcher_view(workdir: Path, project_root: Path = ROOT) -> Tuple[dict, Dict[str, list]]:
     """The endpoints and command lines the launcher would use now (rendered
     into ``workdir``): what the levers compare against."""
-    from bot import launcher, settings
+    from bot import settings
+    from bot.ops import launcher
 
     cfg = settings.load({**os.environ, "SEI_PROJECT_ROOT": str(project_root),
                          "SEI_VAR_DIR": str(workdir / "var-view")})
@@ -107,7 +108,8 @@ class BotServers:
 
     def start(self, timeout: float = READY_TIMEOUT_S) -> "BotServers":
         """Start both servers; return when a REST message gets an answer."""
-        from bot import launcher, settings
+        from bot import settings
+        from bot.ops import launcher
 
         busy = [p for p in (self.rasa_port, self.actions_port) if not port_free(p)]
         if busy:
@@ -183,7 +185,7 @@ class BotServers:
 
     def stop(self) -> None:
         """SIGTERM both process groups, SIGKILL what is left (launcher rules)."""
-        from bot import launcher
+        from bot.ops import launcher
 
         launcher.stop_all(self.procs)
 

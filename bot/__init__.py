@@ -1,5 +1,6 @@
 """SEI assistant of SESAU/AL: domain logic, content, channels and tools.
 
-Nothing here imports Rasa except ``bot.nlu.components`` (NLU glue loaded by
-Rasa itself); everything else is plain Python tested without Rasa.
+Core modules here (settings, text normalisation, atomic files); one package
+per capability below (see docs/ARQUITETURA.md). Only ``bot.rasa`` imports
+Rasa; the import contracts in pyproject.toml check it.
 """

@@ -46,7 +46,7 @@ class Settings:
     redis_url: str = field(default=REDIS_URL_PADRAO, repr=False)
     redis_key_prefix: str = "sei"
     rasa_replicas: int = 1
-    # days conversations, attachments and spreadsheets are kept (bot.privacidade)
+    # days conversations, attachments and spreadsheets are kept (bot.ops.privacidade)
     retencao_dias: int = 90
     # test-only: seconds Servicos.registrar waits after filing (crash tests)
     pausa_envio_teste_s: float = 0.0

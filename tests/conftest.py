@@ -38,10 +38,11 @@ def seed_text() -> str:
 @pytest.fixture()
 def servicos(tmp_path):
     """Real services (catalogues, SQLite store, spreadsheets) in a temp folder."""
-    from bot import registro, settings
+    from bot import settings
+    from bot.solicitacoes.servicos import Servicos
 
     cfg = settings.load({"SEI_PROJECT_ROOT": str(ROOT), "SEI_VAR_DIR": str(tmp_path / "var")})
-    s = registro.Servicos(cfg)
+    s = Servicos(cfg)
     yield s
     if "store" in s.__dict__:
         s.store.close()
@@ -55,7 +56,7 @@ def rng():
 
 
 def start_launcher(var_dir, rasa_port, actions_port, timeout=240, web_port=None, **extra_env):
-    """Start `python -m bot.launcher` (what `make run` runs) and wait until ready."""
+    """Start `python -m bot.ops.launcher` (what `make run` runs) and wait until ready."""
     assert MODEL.exists(), "modelo ausente: rode 'make train' (make test treina antes)"
     log = Path(var_dir) / "launcher.log"
     log.parent.mkdir(parents=True, exist_ok=True)
@@ -63,7 +64,7 @@ def start_launcher(var_dir, rasa_port, actions_port, timeout=240, web_port=None,
                SEI_WEB_PORT=str(web_port or rasa_port + 75), SEI_VAR_DIR=str(var_dir),
                **extra_env)
     with open(log, "wb") as out:
-        proc = subprocess.Popen([sys.executable, "-m", "bot.launcher"], cwd=ROOT, env=env,
+        proc = subprocess.Popen([sys.executable, "-m", "bot.ops.launcher"], cwd=ROOT, env=env,
                                 stdout=out, stderr=subprocess.STDOUT)
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:

@@ -1,0 +1,1 @@
+"""Web chat: the gateway the widget talks to, and the widget itself."""

@@ -1,1 +1,0 @@
-"""NLU support: the Portuguese spaCy pipeline builder and Rasa components."""

@@ -1,0 +1,2 @@
+"""Operations: launcher, process entry points, log masking, privacy, the
+``sei-nts`` command line."""

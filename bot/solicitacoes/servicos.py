@@ -1,0 +1,96 @@
+"""Filing a request: store, spreadsheet and attachment, behind one object.
+
+``Servicos`` is what the conversation engine (``bot.solicitacoes.motor``) and the
+staff console use: the catalogues, the FAQ links, the request store, the
+spreadsheet folder and the attachment store, all built lazily from
+``Settings`` (nothing is opened at import time).
+"""
+from __future__ import annotations
+
+import logging
+import time
+from functools import cached_property
+from pathlib import Path
+from typing import Dict, List, Optional, Sequence
+
+from bot.faq import respostas
+from bot.solicitacoes import planilhas
+from bot.solicitacoes.anexos import AnexoStore
+from bot.solicitacoes.catalogos import Catalogos
+from bot.settings import Settings
+from bot.solicitacoes.tipos import OPERACOES, TIPOS, Solicitacao
+from bot.solicitacoes.store import RequestStore
+
+logger = logging.getLogger(__name__)
+
+
+class Servicos:
+    """Everything a request needs from the outside world."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+
+    @cached_property
+    def catalogos(self) -> Catalogos:
+        """Unit and cargo catalogues (reloaded when the NTS replaces the files)."""
+        return Catalogos.carregar(self.settings.catalogs_dir)
+
+    @cached_property
+    def links(self) -> Dict[str, respostas.Link]:
+        """The "clique aqui" links of the FAQ answers."""
+        return respostas.load_links(self.settings.links_file)
+
+    @cached_property
+    def store(self) -> RequestStore:
+        """The request store (SQLite under var/ or PostgreSQL by URL)."""
+        return RequestStore(self.settings.requests_db_url)
+
+    @cached_property
+    def anexos(self) -> AnexoStore:
+        """Screenshots received in error reports."""
+        return AnexoStore(self.settings.anexos_dir)
+
+    def listas(self) -> Dict[str, Sequence[str]]:
+        """Drop-down lists of the spreadsheets."""
+        return {
+            "siglas": self.catalogos.unidades.siglas(),
+            "cargos": self.catalogos.cargos.nomes(),
+            "operacoes": OPERACOES,
+        }
+
+    def registrar(self, estado, canal: str, contato: str) -> Solicitacao:
+        """File the request of a finished form; idempotent on ``estado.id``."""
+        tipo = TIPOS[estado.tipo]
+        anexo = next((l.get("captura") for l in estado.linhas if l.get("captura")), None)
+        solicitacao, criada = self.store.submit(
+            tipo=estado.tipo, linhas=[dict(l) for l in estado.linhas], canal=canal,
+            contato=contato, unidade=estado.unidade or "", submission_key=estado.id,
+            anexo=anexo)
+        if criada and self.settings.pausa_envio_teste_s > 0:  # crash tests: filed, unanswered
+            time.sleep(self.settings.pausa_envio_teste_s)
+        if tipo.planilha and (criada or not self._planilha_existe(solicitacao)):
+            solicitacao = self.gerar_planilha(solicitacao)
+        logger.info("solicitacao %s registrada (%s)", solicitacao.protocolo,
+                    "nova" if criada else "repetida")
+        return solicitacao
+
+    def caminho_planilha(self, protocolo: str) -> Path:
+        """Where the spreadsheet of a request is kept (named by protocol)."""
+        return self.settings.planilhas_dir / planilhas.nome_arquivo(protocolo)
+
+    def _planilha_existe(self, solicitacao: Solicitacao) -> bool:
+        return self.caminho_planilha(solicitacao.protocolo).exists()
+
+    def gerar_planilha(self, solicitacao: Solicitacao) -> Solicitacao:
+        """(Re)write the spreadsheet of one request and record its path."""
+        destino = self.caminho_planilha(solicitacao.protocolo)
+        planilhas.gerar_planilha(TIPOS[solicitacao.tipo], [solicitacao], destino, self.listas())
+        return self.store.definir_planilha(solicitacao.protocolo, str(destino))
+
+    def status_publico(self, protocolo: str) -> Optional[Dict[str, str]]:
+        """Status a requester may see (no personal data)."""
+        return self.store.status_publico(protocolo)
+
+    def exportar(self, solicitacoes: List[Solicitacao], tipo_chave: str, destino: Path) -> Path:
+        """One consolidated spreadsheet of many requests of one kind."""
+        return planilhas.gerar_planilha(TIPOS[tipo_chave], solicitacoes, destino, self.listas())

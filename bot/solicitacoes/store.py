@@ -1,0 +1,544 @@
+"""Request store: the requests the bot files for the SESAU NTS.
+
+SQLite (default, a file) or PostgreSQL, through SQLAlchemy 1.4 Core. The
+schema is created and migrated on first use (``schema_version`` table plus
+the ordered ``MIGRACOES`` steps). Times are stored as naive UTC and returned
+timezone-aware in America/Maceio (``FUSO``).
+
+Protocol numbers (``NTS-YYYY-NNNNNN``) come from a per-year counter row that
+is incremented in the same transaction as the insert, so numbers are unique,
+sequential per year and never reused. ``submission_key`` makes ``submit``
+idempotent. Logs carry protocol numbers, kinds and statuses only: never
+names, CPF, e-mail, contacts or row contents.
+"""
+from __future__ import annotations
+
+import json
+import logging
+import os
+import random
+import re
+import sqlite3
+import threading
+import time as time_module
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import date, datetime, time, timezone
+from pathlib import Path
+from typing import Any, Callable, Dict, Iterator, List, Optional, Sequence, Tuple, Union
+
+import sqlalchemy as sa
+from sqlalchemy import event
+from sqlalchemy.engine import Connection, Engine, make_url
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.pool import StaticPool
+
+from bot.solicitacoes.tipos import FUSO, STATUS, STATUS_TITULOS, TIPOS, Solicitacao, prazo
+
+log = logging.getLogger(__name__)
+
+SQLITE_BUSY_TIMEOUT_S = 30
+_ESCRITA = "sei_escrita"  # execution option: this transaction writes
+_PG_MIGRATION_LOCK = 7_305_202_600  # pg_advisory_xact_lock key for migrations
+_PROTOCOLO_RE = re.compile(r"^NTS[-_./–—]?(\d{4})[-_./–—]?(\d{1,7})$")
+
+# --------------------------------------------------------------------------
+# Current schema, as queries see it. Must equal the result of MIGRACOES
+# (tests/test_store.py checks it by reflection).
+# --------------------------------------------------------------------------
+metadata = sa.MetaData()
+
+schema_version = sa.Table(
+    "schema_version", metadata,
+    sa.Column("version", sa.Integer, primary_key=True, autoincrement=False),
+    sa.Column("aplicada_em", sa.DateTime, nullable=False),
+)
+protocol_counters = sa.Table(
+    "protocol_counters", metadata,
+    sa.Column("ano", sa.Integer, primary_key=True, autoincrement=False),
+    sa.Column("ultimo", sa.Integer, nullable=False),
+)
+requests = sa.Table(
+    "requests", metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("protocolo", sa.String(32), nullable=False, unique=True),
+    sa.Column("ano", sa.Integer, nullable=False),
+    sa.Column("seq", sa.Integer, nullable=False),
+    sa.Column("tipo", sa.String(64), nullable=False),
+    sa.Column("status", sa.String(32), nullable=False),
+    sa.Column("canal", sa.String(64), nullable=False),
+    sa.Column("contato", sa.String(255), nullable=False),
+    sa.Column("unidade", sa.String(64), nullable=False),
+    sa.Column("criada_em", sa.DateTime, nullable=False),
+    sa.Column("prazo_em", sa.DateTime, nullable=False),
+    sa.Column("submission_key", sa.String(255), nullable=False, unique=True),
+    sa.Column("anexo", sa.Text),
+    sa.Column("planilha", sa.Text),
+    sa.UniqueConstraint("ano", "seq", name="uq_requests_ano_seq"),
+)
+request_rows = sa.Table(
+    "request_rows", metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("request_id", sa.Integer, sa.ForeignKey("requests.id"), nullable=False),
+    sa.Column("ordem", sa.Integer, nullable=False),
+    sa.Column("dados", sa.Text, nullable=False),
+    sa.UniqueConstraint("request_id", "ordem", name="uq_request_rows_ordem"),
+)
+status_history = sa.Table(
+    "status_history", metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("request_id", sa.Integer, sa.ForeignKey("requests.id"), nullable=False),
+    sa.Column("status", sa.String(32), nullable=False),
+    sa.Column("nota", sa.Text),
+    sa.Column("em", sa.DateTime, nullable=False),
+)
+
+
+# --------------------------------------------------------------------------
+# Migrations: step i (0-based) brings the schema to version i + 1. Each step
+# is frozen once released: to add a column, append a new step, e.g.
+#     def _v2(conn): conn.execute(sa.text("ALTER TABLE requests ADD COLUMN x TEXT"))
+# and add the column to the ``requests`` Table above.
+# --------------------------------------------------------------------------
+def _v1(conn: Connection) -> None:
+    """Version 1: counters, requests, request rows, status history.
+
+    Declared here on its own (not from the Tables above) so it never changes.
+    """
+    v1 = sa.MetaData()
+    sa.Table("protocol_counters", v1,
+             sa.Column("ano", sa.Integer, primary_key=True, autoincrement=False),
+             sa.Column("ultimo", sa.Integer, nullable=False))
+    sa.Table("requests", v1,
+             sa.Column("id", sa.Integer, primary_key=True),
+             sa.Column("protocolo", sa.String(32), nullable=False, unique=True),
+             sa.Column("ano", sa.Integer, nullable=False),
+             sa.Column("seq", sa.Integer, nullable=False),
+             sa.Column("tipo", sa.String(64), nullable=False),
+             sa.Column("status", sa.String(32), nullable=False, index=True),
+             sa.Column("canal", sa.String(64), nullable=False),
+             sa.Column("contato", sa.String(255), nullable=False),
+             sa.Column("unidade", sa.String(64), nullable=False),
+             sa.Column("criada_em", sa.DateTime, nullable=False, index=True),
+             sa.Column("prazo_em", sa.DateTime, nullable=False),
+             sa.Column("submission_key", sa.String(255), nullable=False, unique=True),
+             sa.Column("anexo", sa.Text),
+             sa.Column("planilha", sa.Text),
+             sa.UniqueConstraint("ano", "seq", name="uq_requests_ano_seq"))
+    sa.Table("request_rows", v1,
+             sa.Column("id", sa.Integer, primary_key=True),
+             sa.Column("request_id", sa.Integer, sa.ForeignKey("requests.id"), nullable=False),
+             sa.Column("ordem", sa.Integer, nullable=False),
+             sa.Column("dados", sa.Text, nullable=False),
+             sa.UniqueConstraint("request_id", "ordem", name="uq_request_rows_ordem"))
+    sa.Table("status_history", v1,
+             sa.Column("id", sa.Integer, primary_key=True),
+             sa.Column("request_id", sa.Integer, sa.ForeignKey("requests.id"),
+                       nullable=False, index=True),
+             sa.Column("status", sa.String(32), nullable=False),
+             sa.Column("nota", sa.Text),
+             sa.Column("em", sa.DateTime, nullable=False))
+    v1.create_all(conn)
+
+
+MIGRACOES: Tuple[Callable[[Connection], None], ...] = (_v1,)
+
+
+@dataclass(frozen=True)
+class _Novo:
+    """Validated data of a request to insert."""
+
+    tipo: str
+    linhas: Tuple[Dict[str, Any], ...]
+    canal: str
+    contato: str
+    unidade: str
+    submission_key: str
+    anexo: Optional[str]
+    agora_utc: datetime
+
+
+def normalizar_protocolo(texto: str) -> Optional[str]:
+    """Canonical ``NTS-YYYY-NNNNNN`` form of what a requester typed, or None.
+
+    Case-insensitive, tolerates spaces and other dashes (``nts 2026 123``).
+    """
+    compacto = re.sub(r"\s+", "", str(texto or "")).upper()
+    achado = _PROTOCOLO_RE.match(compacto)
+    if not achado:
+        return None
+    return _formatar_protocolo(int(achado.group(1)), int(achado.group(2)))
+
+
+def _formatar_protocolo(ano: int, seq: int) -> str:
+    return f"NTS-{ano:04d}-{seq:06d}"
+
+
+def _para_utc(momento: Optional[datetime]) -> datetime:
+    """Naive UTC for storage; ``None`` means now. Naive input is refused."""
+    if momento is None:
+        return datetime.now(timezone.utc).replace(tzinfo=None)
+    if momento.tzinfo is None or momento.utcoffset() is None:
+        raise ValueError("A data/hora informada precisa ter fuso horário.")
+    return momento.astimezone(timezone.utc).replace(tzinfo=None)
+
+
+def _de_utc(momento: datetime) -> datetime:
+    """Stored naive UTC -> aware America/Maceio."""
+    return momento.replace(tzinfo=timezone.utc).astimezone(FUSO)
+
+
+def _inicio_do_dia_utc(dia: date) -> datetime:
+    """Start of ``dia`` in America/Maceio, as naive UTC."""
+    return _para_utc(datetime.combine(dia, time.min, tzinfo=FUSO))
+
+
+def _validar(tipo: str, linhas: Sequence[Dict[str, Any]], submission_key: str) -> None:
+    """Refuse an unknown kind, no rows, or no submission key (Portuguese)."""
+    if tipo not in TIPOS:
+        raise ValueError(f"Tipo de solicitação desconhecido: {tipo!r}.")
+    if not linhas:
+        raise ValueError("A solicitação precisa ter ao menos uma linha de dados.")
+    if not all(isinstance(linha, dict) for linha in linhas):
+        raise ValueError("Cada linha da solicitação precisa ser um dicionário de campos.")
+    if len(linhas) > 1 and not TIPOS[tipo].varias_linhas:
+        raise ValueError(f"A solicitação de {TIPOS[tipo].titulo} aceita apenas uma linha.")
+    if not str(submission_key or "").strip():
+        raise ValueError("A chave de envio (submission_key) não pode ser vazia.")
+    if len(submission_key) > 255:
+        raise ValueError("A chave de envio (submission_key) tem mais de 255 caracteres.")
+
+
+# --------------------------------------------------------------------------
+# SQLite connection setup (SQLAlchemy 1.4 "pysqlite serializable" recipe).
+# --------------------------------------------------------------------------
+def _sqlite_ao_conectar(dbapi_conn: sqlite3.Connection, _record: Any) -> None:
+    """Own transaction control, busy timeout, WAL and foreign keys."""
+    dbapi_conn.isolation_level = None  # pysqlite must not emit BEGIN itself
+    cursor = dbapi_conn.cursor()
+    cursor.execute(f"PRAGMA busy_timeout = {SQLITE_BUSY_TIMEOUT_S * 1000}")
+    cursor.execute("PRAGMA foreign_keys = ON")
+    _ativar_wal(cursor)
+    cursor.close()
+
+
+def _ativar_wal(cursor: sqlite3.Cursor) -> None:
+    """Switch to WAL (persistent in the file), retrying while locked.
+
+    The switch needs an exclusive lock and SQLite does not always call the
+    busy handler for it, so concurrent first openings of a new file retry.
+    """
+    if cursor.execute("PRAGMA journal_mode").fetchone()[0].lower() in ("wal", "memory"):
+        return
+    limite = time_module.monotonic() + SQLITE_BUSY_TIMEOUT_S
+    while True:
+        try:
+            modo = cursor.execute("PRAGMA journal_mode = WAL").fetchone()[0].lower()
+            break
+        except sqlite3.OperationalError as erro:
+            if "locked" not in str(erro) or time_module.monotonic() > limite:
+                raise
+            time_module.sleep(random.uniform(0.01, 0.05))
+    if modo not in ("wal", "memory"):
+        log.warning("SQLite refused WAL mode (journal_mode=%s); writers will wait longer.", modo)
+
+
+def _sqlite_ao_iniciar(conn: Connection) -> None:
+    """BEGIN IMMEDIATE for writes (lock up front), deferred BEGIN for reads."""
+    escrita = conn.get_execution_options().get(_ESCRITA, False)
+    conn.exec_driver_sql("BEGIN IMMEDIATE" if escrita else "BEGIN")
+
+
+def _criar_engine(url: str) -> Tuple[Engine, Optional[Path]]:
+    """Engine for ``url``; the SQLite file path (None for PostgreSQL/memory)."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() != "sqlite":
+        return sa.create_engine(url, future=True, hide_parameters=True, pool_pre_ping=True), None
+    caminho = None if parsed.database in (None, "", ":memory:") else Path(parsed.database)
+    opcoes: Dict[str, Any] = {"connect_args": {"timeout": SQLITE_BUSY_TIMEOUT_S}}
+    if caminho is None:  # in-memory: one shared connection, single-threaded use only
+        opcoes = {"connect_args": {"check_same_thread": False}, "poolclass": StaticPool}
+    engine = sa.create_engine(url, future=True, hide_parameters=True, **opcoes)
+    event.listen(engine, "connect", _sqlite_ao_conectar)
+    event.listen(engine, "begin", _sqlite_ao_iniciar)
+    return engine, caminho
+
+
+class RequestStore:
+    """The filed requests, in SQLite or PostgreSQL (see module docstring)."""
+
+    def __init__(self, url: str) -> None:
+        """Prepare the engine; no I/O until the first call."""
+        self._engine, self._arquivo = _criar_engine(url)
+        self._sqlite = self._engine.dialect.name == "sqlite"
+        self._returning = not self._sqlite or sqlite3.sqlite_version_info >= (3, 35, 0)
+        self._pronto = False
+        self._trava = threading.Lock()
+
+    # ---------------------------------------------------------------- setup
+    def close(self) -> None:
+        """Release the database connections."""
+        self._engine.dispose()
+
+    def __enter__(self) -> "RequestStore":
+        return self
+
+    def __exit__(self, *_exc: Any) -> None:
+        self.close()
+
+    def migrar(self) -> int:
+        """Create/migrate the schema now; return its version. Idempotent."""
+        with self._trava:
+            if self._pronto:
+                return len(MIGRACOES)
+            if self._arquivo is not None:
+                self._arquivo.parent.mkdir(parents=True, exist_ok=True)
+            with self._escrita() as conn:
+                versao = self._aplicar_migracoes(conn)
+            self._pronto = True
+        return versao
+
+    def _preparar(self) -> None:
+        if not self._pronto:
+            self.migrar()
+
+    def _aplicar_migracoes(self, conn: Connection) -> int:
+        if not self._sqlite:  # serialise concurrent migrators on PostgreSQL
+            conn.execute(sa.text("SELECT pg_advisory_xact_lock(:k)"), {"k": _PG_MIGRATION_LOCK})
+        schema_version.create(conn, checkfirst=True)
+        atual = conn.execute(sa.select(sa.func.max(schema_version.c.version))).scalar() or 0
+        if atual > len(MIGRACOES):
+            raise RuntimeError(
+                f"O banco de solicitações está na versão {atual}, mais nova que a "
+                f"suportada por este código ({len(MIGRACOES)}).")
+        for versao in range(atual + 1, len(MIGRACOES) + 1):
+            MIGRACOES[versao - 1](conn)
+            conn.execute(schema_version.insert().values(
+                version=versao, aplicada_em=_para_utc(None)))
+            log.info("Request store schema migrated to version %d.", versao)
+        return len(MIGRACOES)
+
+    @contextmanager
+    def _escrita(self) -> Iterator[Connection]:
+        """A write transaction (BEGIN IMMEDIATE on SQLite)."""
+        with self._engine.connect() as conn:
+            conn.execution_options(**{_ESCRITA: True})
+            with conn.begin():
+                yield conn
+
+    @contextmanager
+    def _leitura(self) -> Iterator[Connection]:
+        """A read transaction with one snapshot."""
+        self._preparar()
+        with self._engine.connect() as conn:
+            if not self._sqlite:
+                conn.execution_options(isolation_level="REPEATABLE READ")
+            with conn.begin():
+                yield conn
+
+    # --------------------------------------------------------------- submit
+    def submit(self, tipo: str, linhas: List[Dict[str, Any]], canal: str, contato: str,
+               unidade: str, submission_key: str, anexo: Optional[str] = None,
+               agora: Optional[datetime] = None) -> Tuple[Solicitacao, bool]:
+        """File a request; return it and whether it was created now.
+
+        Retrying with the same ``submission_key`` returns the request filed
+        the first time (``created`` False) and files nothing new.
+        """
+        _validar(tipo, linhas, submission_key)
+        novo = _Novo(tipo, tuple(linhas), canal, contato, unidade, submission_key, anexo,
+                     _para_utc(agora))
+        self._preparar()
+        try:
+            with self._escrita() as conn:
+                existente = self._id_por_chave(conn, submission_key)
+                criada = existente is None
+                request_id = self._inserir(conn, novo) if criada else existente
+                solicitacao = self._carregar(conn, request_id)
+        except IntegrityError:  # an identical submit won the race
+            solicitacao, criada = self._existente_apos_conflito(submission_key), False
+        if criada:
+            log.info("Request %s filed (%s).", solicitacao.protocolo, tipo)
+        else:
+            log.info("Resubmission of request %s: nothing new filed.", solicitacao.protocolo)
+        return solicitacao, criada
+
+    def _existente_apos_conflito(self, submission_key: str) -> Solicitacao:
+        with self._leitura() as conn:
+            request_id = self._id_por_chave(conn, submission_key)
+            if request_id is None:
+                raise RuntimeError("Falha ao registrar a solicitação; tente novamente.")
+            return self._carregar(conn, request_id)
+
+    def _id_por_chave(self, conn: Connection, submission_key: str) -> Optional[int]:
+        consulta = sa.select(requests.c.id).where(requests.c.submission_key == submission_key)
+        return conn.execute(consulta).scalar()
+
+    def _proximo_seq(self, conn: Connection, ano: int) -> int:
+        """Atomically take the next number of ``ano`` (inside the caller's transaction)."""
+        conn.execute(sa.text("INSERT INTO protocol_counters (ano, ultimo) VALUES (:ano, 0) "
+                             "ON CONFLICT (ano) DO NOTHING"), {"ano": ano})
+        incremento = "UPDATE protocol_counters SET ultimo = ultimo + 1 WHERE ano = :ano"
+        if self._returning:
+            return conn.execute(sa.text(incremento + " RETURNING ultimo"),
+                                {"ano": ano}).scalar_one()
+        conn.execute(sa.text(incremento), {"ano": ano})  # SQLite < 3.35: write lock held
+        return conn.execute(sa.text("SELECT ultimo FROM protocol_counters WHERE ano = :ano"),
+                            {"ano": ano}).scalar_one()
+
+    def _inserir(self, conn: Connection, novo: _Novo) -> int:
+        """Insert request, rows and first history entry; return the request id."""
+        criada_local = _de_utc(novo.agora_utc)
+        ano = criada_local.year
+        seq = self._proximo_seq(conn, ano)
+        resultado = conn.execute(requests.insert().values(
+            protocolo=_formatar_protocolo(ano, seq), ano=ano, seq=seq, tipo=novo.tipo,
+            status=STATUS[0], canal=novo.canal, contato=novo.contato, unidade=novo.unidade,
+            criada_em=novo.agora_utc, prazo_em=_para_utc(prazo(criada_local, TIPOS[novo.tipo])),
+            submission_key=novo.submission_key, anexo=novo.anexo))
+        request_id = resultado.inserted_primary_key[0]
+        conn.execute(request_rows.insert(), [
+            {"request_id": request_id, "ordem": ordem,
+             "dados": json.dumps(linha, ensure_ascii=False)}
+            for ordem, linha in enumerate(novo.linhas, start=1)])
+        conn.execute(status_history.insert().values(
+            request_id=request_id, status=STATUS[0], nota=None, em=novo.agora_utc))
+        return request_id
+
+    # ---------------------------------------------------------------- reads
+    def get(self, protocolo: str) -> Optional[Solicitacao]:
+        """The request with this protocol (case/space-insensitive), or None."""
+        canonico = normalizar_protocolo(protocolo)
+        if canonico is None:
+            return None
+        with self._leitura() as conn:
+            request_id = self._id_por_protocolo(conn, canonico)
+            return None if request_id is None else self._carregar(conn, request_id)
+
+    def listar(self, tipo: Optional[str] = None, status: Optional[str] = None,
+               desde: Optional[date] = None) -> List[Solicitacao]:
+        """Requests filtered by kind, status and creation day (Maceio), oldest first."""
+        consulta = sa.select(requests)
+        if tipo is not None:
+            consulta = consulta.where(requests.c.tipo == tipo)
+        if status is not None:
+            consulta = consulta.where(requests.c.status == status)
+        if desde is not None:
+            consulta = consulta.where(requests.c.criada_em >= _inicio_do_dia_utc(desde))
+        with self._leitura() as conn:
+            return self._montar(conn, consulta.order_by(requests.c.criada_em, requests.c.id))
+
+    def status_publico(self, protocolo: str) -> Optional[Dict[str, str]]:
+        """What a requester may see: protocol, kind, status, dates. No personal data."""
+        solicitacao = self.get(protocolo)
+        if solicitacao is None:
+            return None
+        return {
+            "protocolo": solicitacao.protocolo,
+            "tipo": TIPOS[solicitacao.tipo].titulo,
+            "status": STATUS_TITULOS[solicitacao.status],
+            "criada_em": solicitacao.criada_em.strftime("%d/%m/%Y"),
+            "previsao": solicitacao.prazo_em.strftime("%d/%m/%Y"),
+        }
+
+    def _id_por_protocolo(self, conn: Connection, protocolo: str) -> Optional[int]:
+        return conn.execute(
+            sa.select(requests.c.id).where(requests.c.protocolo == protocolo)).scalar()
+
+    def _carregar(self, conn: Connection, request_id: int) -> Solicitacao:
+        return self._montar(conn, sa.select(requests).where(requests.c.id == request_id))[0]
+
+    def _montar(self, conn: Connection, consulta: sa.sql.Select) -> List[Solicitacao]:
+        """Build ``Solicitacao`` objects for the requests selected (3 queries)."""
+        registros = conn.execute(consulta).mappings().all()
+        if not registros:
+            return []
+        ids = consulta.with_only_columns(requests.c.id).order_by(None).scalar_subquery()
+        linhas: Dict[int, List[Dict[str, Any]]] = {}
+        for r in conn.execute(sa.select(request_rows).where(request_rows.c.request_id.in_(ids))
+                              .order_by(request_rows.c.request_id, request_rows.c.ordem)):
+            linhas.setdefault(r.request_id, []).append(json.loads(r.dados))
+        historicos: Dict[int, List[Dict[str, Any]]] = {}
+        for h in conn.execute(sa.select(status_history)
+                              .where(status_history.c.request_id.in_(ids))
+                              .order_by(status_history.c.request_id, status_history.c.id)):
+            historicos.setdefault(h.request_id, []).append(
+                {"status": h.status, "nota": h.nota, "em": _de_utc(h.em).isoformat()})
+        return [_solicitacao(r, linhas.get(r["id"], []), historicos.get(r["id"], []))
+                for r in registros]
+
+    # --------------------------------------------------------------- writes
+    def atualizar_status(self, protocolo: str, status: str, nota: Optional[str] = None,
+                         agora: Optional[datetime] = None) -> Solicitacao:
+        """Set the status and append it to the history."""
+        if status not in STATUS:
+            raise ValueError(f"Status desconhecido: {status!r}. Use um destes: "
+                             + ", ".join(STATUS) + ".")
+        em = _para_utc(agora)
+        with self._alterar(protocolo) as (conn, request_id):
+            conn.execute(requests.update().where(requests.c.id == request_id)
+                         .values(status=status))
+            conn.execute(status_history.insert().values(
+                request_id=request_id, status=status, nota=nota, em=em))
+            solicitacao = self._carregar(conn, request_id)
+        log.info("Request %s: status %s.", solicitacao.protocolo, status)
+        return solicitacao
+
+    def definir_planilha(self, protocolo: str, caminho: Optional[str]) -> Solicitacao:
+        """Record the path of the request's filled spreadsheet."""
+        return self._definir(protocolo, planilha=None if caminho is None else str(caminho))
+
+    def definir_anexo(self, protocolo: str, caminho: Optional[str]) -> Solicitacao:
+        """Record the path of the request's attachment (e.g. a screenshot)."""
+        return self._definir(protocolo, anexo=None if caminho is None else str(caminho))
+
+    def _definir(self, protocolo: str, **valores: Optional[str]) -> Solicitacao:
+        with self._alterar(protocolo) as (conn, request_id):
+            conn.execute(requests.update().where(requests.c.id == request_id).values(**valores))
+            return self._carregar(conn, request_id)
+
+    @contextmanager
+    def _alterar(self, protocolo: str) -> Iterator[Tuple[Connection, int]]:
+        """Write transaction on an existing request; LookupError if unknown."""
+        canonico = normalizar_protocolo(protocolo)
+        self._preparar()
+        with self._escrita() as conn:
+            request_id = None if canonico is None else self._id_por_protocolo(conn, canonico)
+            if request_id is None:
+                raise LookupError(f"Nenhuma solicitação encontrada com o protocolo {protocolo!r}.")
+            yield conn, request_id
+
+    # --------------------------------------------------------------- backup
+    def backup(self, destino: Union[str, "os.PathLike[str]"]) -> Path:
+        """Consistent copy of the SQLite database to ``destino`` (online backup API)."""
+        if not self._sqlite:
+            raise RuntimeError("Backup de banco PostgreSQL não é feito pelo bot: "
+                               "use pg_dump (por exemplo, pg_dump -Fc NOME_DO_BANCO > copia.dump).")
+        if self._arquivo is None:
+            raise RuntimeError("Banco SQLite em memória não tem backup.")
+        self._preparar()
+        destino = Path(destino)
+        destino.parent.mkdir(parents=True, exist_ok=True)
+        temporario = destino.with_name(destino.name + ".tmp")
+        temporario.unlink(missing_ok=True)
+        origem = sqlite3.connect(self._arquivo, timeout=SQLITE_BUSY_TIMEOUT_S)
+        copia = sqlite3.connect(temporario)
+        try:
+            origem.backup(copia)
+        finally:
+            copia.close()
+            origem.close()
+        os.replace(temporario, destino)
+        log.info("Request store backed up.")
+        return destino
+
+
+def _solicitacao(registro: Any, linhas: List[Dict[str, Any]],
+                 historico: List[Dict[str, Any]]) -> Solicitacao:
+    """A stored request row -> ``Solicitacao`` (times in America/Maceio)."""
+    return Solicitacao(
+        protocolo=registro["protocolo"], tipo=registro["tipo"], status=registro["status"],
+        canal=registro["canal"], contato=registro["contato"], unidade=registro["unidade"],
+        criada_em=_de_utc(registro["criada_em"]), prazo_em=_de_utc(registro["prazo_em"]),
+        linhas=tuple(linhas), anexo=registro["anexo"], planilha=registro["planilha"],
+        historico=tuple(historico))

@@ -1,0 +1,157 @@
+"""Request kinds the bot files for the SESAU NTS, and the filed request.
+
+One ``Tipo`` per kind of ``docs/fonte/requests.md``: its fields (the form's
+questions and the spreadsheet's columns), whether it takes several rows, its
+spreadsheet title and its deadline. ``Solicitacao`` is a filed request as the
+store returns it; spreadsheets and the staff console read it.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Dict, Optional, Tuple
+from zoneinfo import ZoneInfo
+
+FUSO = ZoneInfo("America/Maceio")
+
+STATUS = ("recebida", "em_andamento", "concluida", "recusada", "cancelada")
+STATUS_TITULOS = {
+    "recebida": "Recebida",
+    "em_andamento": "Em andamento",
+    "concluida": "Concluída",
+    "recusada": "Recusada",
+    "cancelada": "Cancelada",
+}
+OPERACOES = ("ADICIONAR", "MUDAR", "REMOVER")
+
+
+@dataclass(frozen=True)
+class Campo:
+    """One datum of a request: a form question and a spreadsheet column.
+
+    ``tipo`` names the validator (see ``bot.solicitacoes.validacao``): nome, cpf, email,
+    sigla, siglas, sigla_nova, cargo, processo, texto, operacao, anexo.
+    ``lista`` names the drop-down list of the spreadsheet column, if any.
+    """
+
+    nome: str
+    coluna: str
+    tipo: str
+    obrigatorio: bool = True
+    lista: Optional[str] = None
+
+
+@dataclass(frozen=True)
+class Tipo:
+    """A kind of request."""
+
+    chave: str
+    titulo: str
+    planilha: Optional[str]
+    varias_linhas: bool
+    campos: Tuple[Campo, ...]
+    prazo_horas: int
+    itens: Tuple[int, ...]
+
+    @property
+    def no_texto(self) -> str:
+        """The title inside a sentence ("relato de erro no SEI")."""
+        return self.titulo[0].lower() + self.titulo[1:]
+
+    def campo(self, nome: str) -> Campo:
+        """The field called ``nome``."""
+        for campo in self.campos:
+            if campo.nome == nome:
+                return campo
+        raise KeyError(nome)
+
+
+NOME = Campo("nome", "Nome completo", "nome")
+CPF = Campo("cpf", "CPF", "cpf")
+EMAIL = Campo("email", "E-mail pessoal", "email")
+SIGLA = Campo("sigla", "Sigla da unidade", "sigla", lista="siglas")
+
+_LOTACAO_CAMPOS = (
+    NOME,
+    CPF,
+    Campo("email", "E-mail", "email"),
+    Campo("operacao", "Operação", "operacao", lista="operacoes"),
+    Campo("siglas_adicionar", "Sigla(s) a adicionar", "siglas", obrigatorio=False, lista="siglas"),
+    Campo("siglas_remover", "Sigla(s) a remover / de desligamento", "siglas",
+          obrigatorio=False, lista="siglas"),
+)
+
+TIPOS: Dict[str, Tipo] = {
+    t.chave: t
+    for t in (
+        Tipo("cadastro_usuario", "Cadastro de usuário", "Cadastro de Usuários", True,
+             (NOME, CPF, EMAIL, SIGLA, Campo("cargo", "Cargo/Função", "cargo", lista="cargos")),
+             72, (4,)),
+        Tipo("lotacao", "Adição ou mudança de lotação", "Mudança ou Adição de Lotação", True,
+             _LOTACAO_CAMPOS, 72, (5,)),
+        Tipo("remocao_usuario", "Remoção de usuário da unidade", "Mudança ou Adição de Lotação",
+             True, _LOTACAO_CAMPOS, 72, (6, 13)),
+        Tipo("criacao_unidade", "Criação de unidade (setor)", "Cadastro de Setores", True,
+             (Campo("nome_unidade", "Nome da unidade", "texto_curto"),
+              Campo("sigla_proposta", "Sigla proposta", "sigla_nova"),
+              Campo("sigla_superior", "Sigla da unidade superior", "sigla", lista="siglas"),
+              Campo("nome_responsavel", "Nome do responsável", "nome"),
+              Campo("email_responsavel", "E-mail do responsável", "email"),
+              Campo("ato_criacao", "Ato de criação", "texto_curto", obrigatorio=False)),
+             72, (7,)),
+        Tipo("relato_erro", "Relato de erro no SEI", None, False,
+             (Campo("descricao", "Descrição", "texto"),
+              Campo("captura", "Captura de tela", "anexo"),
+              SIGLA,
+              Campo("processo", "Nº do processo/documento", "processo", obrigatorio=False)),
+             72, (8,)),
+        Tipo("atualizacao_email", "Atualização de e-mail e nova senha", "Atualização de Cadastro",
+             False, (NOME, CPF, Campo("email", "E-mail novo", "email"),
+                     Campo("sigla", "Sigla da unidade de lotação atual", "sigla", lista="siglas")),
+             72, (10, 20)),
+        Tipo("correcao_cargo", "Correção de cargo", "Correção de Cargo", False,
+             (NOME, CPF, Campo("cargo", "Cargo correto", "cargo", lista="cargos")), 72, (17,)),
+        Tipo("desanexacao", "Desanexação de processos", "Desanexação de Processos", False,
+             (Campo("processo_principal", "Nº do processo principal", "processo"),
+              Campo("processo_anexado", "Nº do processo anexado", "processo"),
+              Campo("motivo", "Motivo", "texto"),
+              Campo("sigla", "Sigla da unidade que anexou", "sigla", lista="siglas")),
+             48, (21,)),
+    )
+}
+
+
+# FAQ topics whose answer offers to file the matching request now.
+TIPO_DO_TOPICO = {
+    "faq_cadastro_usuario": "cadastro_usuario",
+    "faq_lotacao": "lotacao",
+    "faq_remocao_usuario": "remocao_usuario",
+    "faq_criacao_unidade": "criacao_unidade",
+    "faq_relatar_erro": "relato_erro",
+    "faq_esqueci_senha": "atualizacao_email",
+    "faq_cargo_errado": "correcao_cargo",
+    "faq_desanexar_processos": "desanexacao",
+}
+
+
+def prazo(criada_em: datetime, tipo: Tipo) -> datetime:
+    """Expected completion: 72 h after the request (48 h for desanexação)."""
+    return criada_em + timedelta(hours=tipo.prazo_horas)
+
+
+@dataclass(frozen=True)
+class Solicitacao:
+    """A filed request as stored (times are timezone-aware)."""
+
+    protocolo: str
+    tipo: str
+    status: str
+    canal: str
+    contato: str
+    unidade: str
+    criada_em: datetime
+    prazo_em: datetime
+    linhas: Tuple[Dict[str, str], ...]
+    anexo: Optional[str] = None
+    planilha: Optional[str] = None
+    historico: Tuple[Dict[str, str], ...] = field(default_factory=tuple)

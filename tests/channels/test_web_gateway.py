@@ -1,0 +1,429 @@
+"""The web chat gateway with aiohttp's test client and a fake Rasa."""
+from __future__ import annotations
+
+import asyncio
+import io
+import logging
+import re
+import time
+from pathlib import Path
+from typing import Any, Awaitable, Callable, Dict, List, Optional
+
+import aiohttp
+import pytest
+from aiohttp.test_utils import TestClient, TestServer
+from PIL import Image
+
+from bot.solicitacoes.anexos import AnexoStore
+from bot.channels.web import app as web
+from bot.channels.identidade import Links, remetente
+from bot.channels.rasa_client import RasaIndisponivel
+
+SEGREDO = b"s" * 32
+SESSAO = "Abc_def-0123456789abcdefGHIJKLMN"
+OUTRA = "Zzz_def-0123456789abcdefGHIJKLMN"
+SENDER = remetente("web", SESSAO, SEGREDO)
+STATIC = Path(web.__file__).parent / "static"
+
+
+class RasaFalso:
+    """Records what the gateway sends; answers with canned replies."""
+
+    def __init__(self, respostas: Optional[List[Dict[str, Any]]] = None,
+                 falhar: bool = False, atraso_s: float = 0.0) -> None:
+        self.respostas = respostas if respostas is not None else [{"text": "Olá!"}]
+        self.falhar = falhar
+        self.atraso_s = atraso_s
+        self.chamadas: List[tuple] = []
+
+    async def enviar(self, remetente: str, texto: str,
+                     metadata: Optional[Dict[str, Any]] = None) -> List[Dict[str, Any]]:
+        self.chamadas.append((remetente, texto, metadata))
+        if self.atraso_s:
+            await asyncio.sleep(self.atraso_s)
+        if self.falhar:
+            raise RasaIndisponivel("ConnectionRefused")
+        return self.respostas
+
+    async def close(self) -> None:
+        pass
+
+
+def _config(tmp_path: Path, **extra: Any) -> web.Config:
+    return web.Config(segredo=SEGREDO, planilhas_dir=tmp_path / "planilhas",
+                      anexos_dir=tmp_path / "anexos", **extra)
+
+
+def rodar(tmp_path: Path, rasa: RasaFalso,
+          corpo: Callable[[TestClient], Awaitable[None]], **extra: Any) -> None:
+    """Run ``corpo(client)`` against a fresh gateway app."""
+    async def principal() -> None:
+        app = web.criar_app(_config(tmp_path, **extra), rasa)
+        async with TestClient(TestServer(app)) as cliente:
+            await corpo(cliente)
+
+    asyncio.run(principal())
+
+
+def _png() -> bytes:
+    buffer = io.BytesIO()
+    Image.new("RGB", (30, 20), "red").save(buffer, format="PNG")
+    return buffer.getvalue()
+
+
+def _planilha(tmp_path: Path, nome: str = "NTS-2026-000042.xlsx") -> Path:
+    pasta = tmp_path / "planilhas"
+    pasta.mkdir(parents=True, exist_ok=True)
+    (pasta / nome).write_bytes(b"PK\x03\x04 planilha")
+    return pasta / nome
+
+
+def _assert_security_headers(headers: Any, frame_ancestors: str = "'self'") -> None:
+    csp = headers["Content-Security-Policy"]
+    assert "default-src 'self'" in csp and "script-src 'self'" in csp
+    assert "unsafe-inline" not in csp and "unsafe-eval" not in csp
+    assert f"frame-ancestors {frame_ancestors}" in csp
+    assert headers["X-Content-Type-Options"] == "nosniff"
+    assert headers["Referrer-Policy"] == "no-referrer"
+
+
+# ------------------------------------------------------------------ page and assets
+
+def test_page_and_assets_are_served_with_security_headers(tmp_path):
+    async def corpo(c: TestClient) -> None:
+        for caminho, tipo in [("/", "text/html"), ("/static/sei-widget.js", "javascript"),
+                              ("/static/sei-widget.css", "text/css"),
+                              ("/static/pagina.css", "text/css")]:
+            r = await c.get(caminho)
+            assert r.status == 200, caminho
+            assert tipo in r.headers["Content-Type"], caminho
+            assert r.headers["Content-Type"].endswith("charset=utf-8"), caminho
+            _assert_security_headers(r.headers, "https://saude.al.gov.br")
+        for caminho in ["/nada", "/static/nada.js", "/static/../web.py", "/static/%2e%2e/web.py"]:
+            r = await c.get(caminho)
+            assert r.status == 404, caminho
+            _assert_security_headers(r.headers, "https://saude.al.gov.br")
+
+    rodar(tmp_path, RasaFalso(), corpo, frame_ancestors="https://saude.al.gov.br")
+
+
+def test_demo_page_embeds_the_widget_with_one_tag_and_nothing_inline_or_remote():
+    html = (STATIC / "index.html").read_text(encoding="utf-8")
+    scripts = re.findall(r"<script\b[^>]*>", html)
+    assert len(scripts) == 1 and 'src="static/sei-widget.js"' in scripts[0]
+    assert "data-servidor=" in scripts[0] and "data-cor=" in scripts[0]
+    assert re.search(r"<script\b[^>]*>\s*</script>", html)          # no inline code
+    assert not re.search(r"\sstyle=|\son\w+=", html)                 # no inline style/handlers
+    assert not re.search(r"(src|href)=\"(https?:)?//", html)         # no CDN / remote asset
+    for texto in ("Secretaria de Estado da Saúde", "Sistema Eletrônico de Informação - Sei!",
+                  "Secretaria de Estado da Saúde de Alagoas — Av. da Paz, 978 – Jaraguá, "
+                  "Maceió – AL"):
+        assert texto in html
+
+
+def test_widget_never_parses_message_content_as_html():
+    for arquivo in ("sei-widget.js",):
+        fonte = (STATIC / arquivo).read_text(encoding="utf-8")
+        for proibido in ("innerHTML", "outerHTML", "insertAdjacentHTML", "document.write",
+                         "eval(", "new Function"):
+            assert proibido not in fonte, proibido
+        assert "getRandomValues" in fonte and "sessionStorage" in fonte
+    for arquivo in ("sei-widget.css", "pagina.css", "sei-widget.js"):
+        fonte = (STATIC / arquivo).read_text(encoding="utf-8")
+        assert not re.search(r"@import|url\(\s*['\"]?(https?:)?//", fonte), arquivo
+
+
+# ------------------------------------------------------------------ /api/mensagem
+
+def test_message_goes_to_rasa_as_hmac_sender_and_replies_are_transformed(tmp_path):
+    rasa = RasaFalso([
+        {"recipient_id": "x", "text": "Linha 1\nLinha 2",
+         "buttons": [{"title": "Preencher agora", "payload": "/abrir"}, {"title": 3}]},
+        {"recipient_id": "x", "custom": {"tipo": "planilha", "protocolo": "NTS-2026-000042",
+                                         "arquivo": "NTS-2026-000042.xlsx"}},
+        {"recipient_id": "x", "custom": {"tipo": "planilha", "arquivo": "../../etc/passwd"}},
+        {"recipient_id": "x", "image": "http://exemplo/imagem.png"},
+    ])
+
+    async def corpo(c: TestClient) -> None:
+        r = await c.post("/api/mensagem", json={"sessao": SESSAO, "texto": "oi"})
+        assert r.status == 200
+        assert r.headers["Cache-Control"] == "no-store"
+        _assert_security_headers(r.headers)
+        dados = await r.json()
+        texto, planilha = dados["respostas"]
+        assert texto == {"tipo": "texto", "texto": "Linha 1\nLinha 2",
+                         "botoes": [{"titulo": "Preencher agora", "payload": "/abrir"}]}
+        assert planilha["tipo"] == "planilha" and planilha["arquivo"] == "NTS-2026-000042.xlsx"
+        token = planilha["url"].removeprefix("api/download/")
+        assert Links(SEGREDO, 3600).verificar(token, SENDER) == "NTS-2026-000042.xlsx"
+
+    rodar(tmp_path, rasa, corpo)
+    assert rasa.chamadas == [(SENDER, "oi", None)]
+    assert SESSAO not in SENDER and SENDER.startswith("web-")
+
+
+@pytest.mark.parametrize("corpo_pedido, status, trecho", [
+    ({"sessao": "curta", "texto": "oi"}, 400, "Sessão inválida"),
+    ({"sessao": "a" * 65, "texto": "oi"}, 400, "Sessão inválida"),
+    ({"sessao": "../../../etc/passwd!!", "texto": "oi"}, 400, "Sessão inválida"),
+    ({"texto": "oi"}, 400, "Sessão inválida"),
+    ({"sessao": SESSAO, "texto": "   "}, 400, "Digite uma mensagem"),
+    ({"sessao": SESSAO, "texto": 5}, 400, "Pedido inválido"),
+    ({"sessao": SESSAO, "texto": "é" * 5121}, 413, "muito longa"),
+    (["lista"], 400, "Pedido inválido"),
+])
+def test_invalid_messages_get_a_portuguese_error(tmp_path, corpo_pedido, status, trecho):
+    rasa = RasaFalso()
+
+    async def corpo(c: TestClient) -> None:
+        r = await c.post("/api/mensagem", json=corpo_pedido)
+        assert r.status == status
+        assert trecho in (await r.json())["erro"]
+
+    rodar(tmp_path, rasa, corpo)
+    assert rasa.chamadas == []
+
+
+def test_text_of_exactly_10_kb_passes_and_bodies_that_are_not_json_are_refused(tmp_path):
+    rasa = RasaFalso()
+
+    async def corpo(c: TestClient) -> None:
+        r = await c.post("/api/mensagem", json={"sessao": SESSAO, "texto": "a" * 10240})
+        assert r.status == 200
+        r = await c.post("/api/mensagem", data="sessao=x&texto=y",
+                         headers={"Content-Type": "application/x-www-form-urlencoded"})
+        assert r.status == 415 and "JSON" in (await r.json())["erro"]
+        r = await c.post("/api/mensagem", data="{quebrado",
+                         headers={"Content-Type": "application/json"})
+        assert r.status == 400
+        r = await c.post("/api/mensagem", data=b"x" * (200 * 1024),
+                         headers={"Content-Type": "application/json"})
+        assert r.status == 413
+
+    rodar(tmp_path, rasa, corpo)
+    assert len(rasa.chamadas) == 1
+
+
+def test_rasa_down_gives_503_with_a_friendly_message(tmp_path):
+    async def corpo(c: TestClient) -> None:
+        r = await c.post("/api/mensagem", json={"sessao": SESSAO, "texto": "oi"})
+        assert r.status == 503
+        assert "temporariamente indisponível" in (await r.json())["erro"]
+        _assert_security_headers(r.headers)
+
+    rodar(tmp_path, RasaFalso(falhar=True), corpo)
+
+
+def test_real_rasa_client_with_rasa_down_gives_503(tmp_path):
+    """Nothing listens on the port: the real client's error becomes a friendly 503."""
+    import socket
+
+    from bot.channels.rasa_client import RasaClient
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        porta = s.getsockname()[1]
+
+    async def principal() -> None:
+        app = web.criar_app(_config(tmp_path), RasaClient(f"http://127.0.0.1:{porta}", 5))
+        async with TestClient(TestServer(app)) as c:
+            r = await c.post("/api/mensagem", json={"sessao": SESSAO, "texto": "oi"})
+            assert r.status == 503
+            assert "SESAU NTS" in (await r.json())["erro"]
+
+    asyncio.run(principal())
+
+
+def test_a_retried_message_id_reaches_rasa_once_but_a_failure_is_retried(tmp_path):
+    rasa = RasaFalso(atraso_s=0.2)
+
+    async def corpo(c: TestClient) -> None:
+        pedido = {"sessao": SESSAO, "texto": "oi", "id": "abcdefgh12345678"}
+        primeiro, segundo = await asyncio.gather(c.post("/api/mensagem", json=pedido),
+                                                 c.post("/api/mensagem", json=pedido))
+        assert primeiro.status == segundo.status == 200
+        assert await primeiro.json() == await segundo.json()
+        assert len(rasa.chamadas) == 1
+        await c.post("/api/mensagem", json=dict(pedido, id="outroid-12345678"))
+        assert len(rasa.chamadas) == 2
+        rasa.falhar = True
+        falho = dict(pedido, id="falhaid-12345678")
+        assert (await c.post("/api/mensagem", json=falho)).status == 503
+        rasa.falhar = False
+        assert (await c.post("/api/mensagem", json=falho)).status == 200
+        assert len(rasa.chamadas) == 4
+
+    rodar(tmp_path, rasa, corpo)
+
+
+# ------------------------------------------------------------------ /api/anexo
+
+def _formulario(dados: bytes, sessao: str = SESSAO, nome: str = "tela.png",
+                tipo: str = "image/png") -> aiohttp.FormData:
+    form = aiohttp.FormData()
+    form.add_field("sessao", sessao)
+    form.add_field("arquivo", dados, filename=nome, content_type=tipo)
+    return form
+
+
+def test_screenshot_is_stored_for_this_conversation_and_handed_to_the_form(tmp_path):
+    rasa = RasaFalso([{"text": "Recebi a imagem."}])
+
+    async def corpo(c: TestClient) -> None:
+        r = await c.post("/api/anexo", data=_formulario(_png()))
+        assert r.status == 200
+        assert (await r.json())["respostas"] == [{"tipo": "texto", "texto": "Recebi a imagem."}]
+
+    rodar(tmp_path, rasa, corpo)
+    [(sender, texto, metadata)] = rasa.chamadas
+    assert sender == SENDER and texto == "[captura de tela enviada]"
+    store = AnexoStore(tmp_path / "anexos")
+    assert store.pertence(metadata["anexo"], SENDER)
+    assert not store.pertence(metadata["anexo"], remetente("web", OUTRA, SEGREDO))
+    assert store.caminho(metadata["anexo"]).read_bytes() == _png()
+
+
+def test_uploads_that_are_not_images_too_big_or_without_session_are_refused(tmp_path):
+    rasa = RasaFalso()
+
+    async def corpo(c: TestClient) -> None:
+        r = await c.post("/api/anexo", data=_formulario(b"%PDF-1.4 ...", nome="doc.pdf",
+                                                       tipo="application/pdf"))
+        assert r.status == 400 and "não é uma imagem PNG ou JPEG" in (await r.json())["erro"]
+        grande = _png() + b"\0" * (10 * 1024 * 1024)
+        r = await c.post("/api/anexo", data=_formulario(grande))
+        assert r.status == 413 and "10 MB" in (await r.json())["erro"]
+        r = await c.post("/api/anexo", data=_formulario(_png(), sessao="x"))
+        assert r.status == 400 and "Sessão inválida" in (await r.json())["erro"]
+        form = aiohttp.FormData()
+        form.add_field("sessao", SESSAO)
+        r = await c.post("/api/anexo", data=form)
+        assert r.status in (400, 415) and "Nenhum arquivo" in (await r.json())["erro"]
+
+    rodar(tmp_path, rasa, corpo)
+    assert rasa.chamadas == []
+    assert not list((tmp_path / "anexos").glob("*.png")) if (tmp_path / "anexos").exists() else True
+
+
+def test_upload_limit_is_enforced_while_reading_a_chunked_body(tmp_path):
+    """No Content-Length (chunked): the reader itself stops past 10 MB."""
+    rasa = RasaFalso()
+
+    async def pedacos():
+        yield b"--fronteira\r\nContent-Disposition: form-data; name=\"sessao\"\r\n\r\n"
+        yield SESSAO.encode() + b"\r\n"
+        yield (b"--fronteira\r\nContent-Disposition: form-data; name=\"arquivo\"; "
+               b"filename=\"a.png\"\r\nContent-Type: image/png\r\n\r\n")
+        for _ in range(11):
+            yield b"\0" * (1024 * 1024)
+        yield b"\r\n--fronteira--\r\n"
+
+    async def corpo(c: TestClient) -> None:
+        r = await c.post("/api/anexo", data=pedacos(),
+                         headers={"Content-Type": "multipart/form-data; boundary=fronteira"})
+        assert r.status == 413
+
+    rodar(tmp_path, rasa, corpo)
+    assert rasa.chamadas == []
+
+
+# ------------------------------------------------------------------ /api/download
+
+def test_spreadsheet_download_needs_the_token_and_the_same_session(tmp_path):
+    planilha = _planilha(tmp_path)
+    links = Links(SEGREDO, 3600)
+    token = links.emitir(planilha.name, SENDER)
+    vencido = links.emitir(planilha.name, SENDER, agora=time.time() - 3601)
+    intruso = links.emitir("../segredo-remetente", SENDER)
+    ausente = links.emitir("NTS-2026-000099.xlsx", SENDER)
+    (tmp_path / "fora.xlsx").write_bytes(b"segredo")
+    (tmp_path / "planilhas" / "NTS-2026-000007.xlsx").symlink_to(tmp_path / "fora.xlsx")
+    simbolico = links.emitir("NTS-2026-000007.xlsx", SENDER)
+
+    async def corpo(c: TestClient) -> None:
+        r = await c.get(f"/api/download/{token}", headers={"X-Sei-Sessao": SESSAO})
+        assert r.status == 200
+        assert await r.read() == planilha.read_bytes()
+        assert r.headers["Content-Disposition"] == 'attachment; filename="NTS-2026-000042.xlsx"'
+        assert "spreadsheetml" in r.headers["Content-Type"]
+        _assert_security_headers(r.headers)
+        recusados = [
+            (token, {}),                                   # no session header
+            (token, {"X-Sei-Sessao": OUTRA}),              # another conversation
+            (token, {"X-Sei-Sessao": "curta"}),
+            (vencido, {"X-Sei-Sessao": SESSAO}),           # expired
+            (token[:-3] + "AAA", {"X-Sei-Sessao": SESSAO}),  # forged
+            (intruso, {"X-Sei-Sessao": SESSAO}),           # name outside the pattern
+            (ausente, {"X-Sei-Sessao": SESSAO}),           # no such file
+            (simbolico, {"X-Sei-Sessao": SESSAO}),         # symlink out of the folder
+            ("..%2F..%2Fetc%2Fpasswd", {"X-Sei-Sessao": SESSAO}),
+        ]
+        for tok, cabecalhos in recusados:
+            r = await c.get(f"/api/download/{tok}", headers=cabecalhos)
+            assert r.status == 404, tok
+            corpo_resposta = await r.read()
+            assert b"segredo" not in corpo_resposta
+            assert "link expirado" in (await r.json())["erro"]
+
+    rodar(tmp_path, RasaFalso(), corpo)
+
+
+# ------------------------------------------------------------------ privacy and helpers
+
+def test_logs_carry_no_message_text_session_or_token(tmp_path, caplog):
+    planilha = _planilha(tmp_path)
+    token = Links(SEGREDO, 3600).emitir(planilha.name, SENDER)
+    rasa = RasaFalso([{"text": "ok"}])
+
+    async def corpo(c: TestClient) -> None:
+        await c.post("/api/mensagem", json={"sessao": SESSAO, "texto": "meu cpf 52998224725"})
+        await c.get(f"/api/download/{token}", headers={"X-Sei-Sessao": SESSAO})
+        rasa.falhar = True
+        await c.post("/api/mensagem", json={"sessao": SESSAO, "texto": "maria@exemplo.com"})
+
+    with caplog.at_level(logging.DEBUG, logger="sei.web"):
+        rodar(tmp_path, rasa, corpo)
+    registro = caplog.text
+    assert "/api/mensagem" in registro and "/api/download/{token}" in registro
+    for dado in ("52998224725", "maria@exemplo.com", SESSAO, SENDER, token, "NTS-2026-000042"):
+        assert dado not in registro
+
+
+def test_repeticoes_forgets_failures_and_old_entries():
+    async def principal() -> None:
+        rep = web.Repeticoes(validade_s=0.0, maximo=2)
+        contagem = {"n": 0}
+
+        async def falha() -> None:
+            contagem["n"] += 1
+            raise RasaIndisponivel("x")
+
+        for _ in range(2):
+            with pytest.raises(RasaIndisponivel):
+                await rep.executar(("s", "id1"), falha)
+        assert contagem["n"] == 2
+
+        async def ok() -> str:
+            return "r"
+
+        for i in range(5):
+            assert await rep.executar(("s", f"k{i}"), ok) == "r"
+        rep._limpar()
+        assert len(rep._itens) <= 2
+
+    asyncio.run(principal())
+
+
+def test_main_reads_settings_and_binds_loopback(monkeypatch, tmp_path):
+    chamadas: Dict[str, Any] = {}
+
+    def run_app(app, host, port, **kwargs):
+        chamadas.update(app=app, host=host, port=port)
+
+    monkeypatch.setenv("SEI_VAR_DIR", str(tmp_path / "var"))
+    monkeypatch.setenv("SEI_WEB_PORT", "18123")
+    monkeypatch.setattr(web.web, "run_app", run_app)
+    assert web.main() == 0
+    assert chamadas["host"] == "127.0.0.1" and chamadas["port"] == 18123
+    assert (tmp_path / "var" / "segredo-remetente").exists()

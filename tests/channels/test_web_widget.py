@@ -1,0 +1,501 @@
+"""The web chat in a real browser.
+
+Headless Chromium from Debian (/usr/bin/chromium, never `playwright install`)
+driven by the playwright package; the gateway (`python -m bot.channels.web.app`)
+as a subprocess with the real Rasa + action server of the `server` fixture
+behind it. Without chromium the tests skip, except when CI is set: then they
+fail, so the CI can never silently lose them.
+"""
+from __future__ import annotations
+
+import io
+import json
+import os
+import random
+import re
+import signal
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+from typing import Dict, Iterator, List, Tuple
+
+import openpyxl
+import pytest
+from PIL import Image
+
+from bot.solicitacoes.anexos import AnexoStore
+from bot.channels.identidade import Links, carregar_segredo, remetente
+from bot.solicitacoes.store import RequestStore
+from conftest import RASA_PORT, ROOT, WEB_PORT
+from geradores import gerar_cpf
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
+                 "--no-first-run", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync"]
+DESKTOP = {"width": 1280, "height": 800}
+PHONE = {"width": 390, "height": 844}
+IMG_DIR = ROOT / "docs" / "img"
+RESPOSTA_MS = 60_000
+HOSTIS = ["<img src=x onerror=alert(1)>", "[x](javascript:alert(1))"]
+
+
+def _sem_navegador(motivo: str) -> None:
+    """Skip with the reason, or fail when running in CI."""
+    if os.environ.get("CI"):
+        pytest.fail(f"{motivo} — obrigatório no CI (.ci/install-system-deps instala o chromium)")
+    pytest.skip(motivo)
+
+
+# ------------------------------------------------------------------ fixtures
+
+@pytest.fixture(scope="session")
+def chromium_disponivel() -> Path:
+    """Debian's chromium and the playwright package, checked before Rasa starts."""
+    if not CHROMIUM.exists():
+        _sem_navegador("chromium ausente em /usr/bin/chromium (apt-get install chromium)")
+    try:
+        import playwright.sync_api  # noqa: F401
+    except ImportError:
+        _sem_navegador("pacote python 'playwright' ausente no venv")
+    return CHROMIUM
+
+
+@pytest.fixture(scope="module")
+def playwright_(chromium_disponivel):
+    """One Playwright driver for this module (sync API)."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        yield p
+
+
+def _responde(url: str) -> bool:
+    try:
+        with urllib.request.urlopen(url, timeout=2) as resposta:
+            return resposta.status == 200
+    except OSError:
+        return False
+
+
+@pytest.fixture(scope="session")
+def gateway(chromium_disponivel, server) -> Iterator[Tuple[str, Path]]:
+    """The web gateway on WEB_PORT in front of the test Rasa; (base URL, var dir)."""
+    _, var_dir = server
+    base = f"http://127.0.0.1:{WEB_PORT}/"
+    if _responde(base + "static/sei-widget.js"):  # already started (by the launcher)
+        yield base, var_dir
+        return
+    log = Path(var_dir) / "web.log"
+    env = dict(os.environ, SEI_WEB_PORT=str(WEB_PORT), SEI_RASA_PORT=str(RASA_PORT),
+               SEI_VAR_DIR=str(var_dir))
+    with open(log, "wb") as saida:
+        proc = subprocess.Popen([sys.executable, "-m", "bot.channels.web.app"], cwd=ROOT, env=env,
+                                stdout=saida, stderr=subprocess.STDOUT)
+    try:
+        limite = time.monotonic() + 30
+        while not _responde(base):
+            if proc.poll() is not None or time.monotonic() > limite:
+                pytest.fail("o gateway web não subiu:\n" + log.read_text()[-3000:])
+            time.sleep(0.2)
+        yield base, var_dir
+    finally:
+        proc.send_signal(signal.SIGINT)
+        try:
+            proc.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+
+
+class Navegador:
+    """A fresh Chromium profile with one page on the demo page, watching for trouble."""
+
+    def __init__(self, playwright, perfil: Path, base: str, viewport: Dict[str, int]) -> None:
+        self.base = base
+        self.contexto = playwright.chromium.launch_persistent_context(
+            str(perfil), executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS,
+            viewport=viewport, accept_downloads=True, locale="pt-BR")
+        self.dialogos: List[str] = []
+        self.erros: List[str] = []
+        self.page = self.nova_aba()
+
+    def nova_aba(self):
+        """A new tab on the demo page (its own sessionStorage)."""
+        page = self.contexto.new_page()
+        page.on("dialog", self._dialogo)
+        page.on("pageerror", lambda erro: self.erros.append(f"pageerror: {erro}"))
+        page.on("console", lambda m: m.type == "error" and self.erros.append(m.text))
+        page.goto(self.base)
+        page.wait_for_selector(".sei-lancador", state="visible")
+        return page
+
+    def _dialogo(self, dialogo) -> None:
+        """Any alert/confirm/prompt means injected script ran: the test fails."""
+        self.dialogos.append(dialogo.message)
+        dialogo.dismiss()
+
+    def fechar(self) -> None:
+        self.contexto.close()
+
+
+@pytest.fixture()
+def navegador(playwright_, gateway, tmp_path) -> Iterator[Navegador]:
+    nav = Navegador(playwright_, tmp_path / "perfil", gateway[0], DESKTOP)
+    yield nav
+    try:
+        assert nav.dialogos == [], f"um diálogo JavaScript foi aberto: {nav.dialogos}"
+        assert nav.erros == [], f"erros no console (CSP?): {nav.erros}"
+    finally:
+        nav.fechar()
+
+
+# ------------------------------------------------------------------ helpers
+
+def abrir(page) -> None:
+    page.get_by_role("button", name="Abrir o assistente do SEI").click()
+    page.get_by_role("dialog", name="Assistente do SEI").wait_for(state="visible")
+
+
+def _n_bot(page) -> int:
+    return page.locator(".sei-msg-bot, .sei-msg-aviso").count()
+
+
+def esperar_respostas(page, antes: int) -> str:
+    """Wait until the widget is idle with new bot messages; their text."""
+    page.wait_for_function(
+        "n => document.querySelector('.sei-widget').dataset.ocupado === 'false'"
+        " && document.querySelectorAll('.sei-msg-bot, .sei-msg-aviso').length > n",
+        arg=antes, timeout=RESPOSTA_MS)
+    novas = page.locator(".sei-msg-bot, .sei-msg-aviso").all_inner_texts()[antes:]
+    return "\n".join(novas)
+
+
+def dizer(page, texto: str) -> str:
+    """Type a message, press Enter, return the bot's answer."""
+    antes = _n_bot(page)
+    caixa = page.get_by_role("textbox", name="Mensagem")
+    caixa.fill(texto)
+    caixa.press("Enter")
+    return esperar_respostas(page, antes)
+
+
+def tocar(page, titulo: str) -> str:
+    """Tap the latest button with this title; the bot's answer."""
+    antes = _n_bot(page)
+    page.locator(".sei-opcao", has_text=titulo).last.click()
+    return esperar_respostas(page, antes)
+
+
+def estado(page) -> dict:
+    return json.loads(page.evaluate("sessionStorage.getItem('sei-widget:v1')"))
+
+
+def _get(url: str, cabecalhos: Dict[str, str]) -> Tuple[int, bytes, Dict[str, str]]:
+    pedido = urllib.request.Request(url, headers=cabecalhos)
+    try:
+        with urllib.request.urlopen(pedido, timeout=30) as resposta:
+            return resposta.status, resposta.read(), dict(resposta.headers)
+    except urllib.error.HTTPError as erro:
+        return erro.code, erro.read(), dict(erro.headers)
+
+
+def _png(cor: str = "blue") -> bytes:
+    buffer = io.BytesIO()
+    Image.new("RGB", (64, 40), cor).save(buffer, format="PNG")
+    return buffer.getvalue()
+
+
+def _luminancia(rgb: Tuple[int, int, int]) -> float:
+    canais = []
+    for c in rgb:
+        c = c / 255
+        canais.append(c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4)
+    return 0.2126 * canais[0] + 0.7152 * canais[1] + 0.0722 * canais[2]
+
+
+def _contraste(a: str, b: str) -> float:
+    la, lb = (_luminancia(tuple(int(x) for x in re.findall(r"\d+", c)[:3])) for c in (a, b))
+    return (max(la, lb) + 0.05) / (min(la, lb) + 0.05)
+
+
+# ------------------------------------------------------------------ tests
+
+def test_faq_button_cadastro_with_typo_download_and_reload(navegador, gateway, tmp_path):
+    page = navegador.page
+    _, var_dir = gateway
+    abrir(page)
+    assert page.evaluate("document.activeElement.getAttribute('aria-label') || "
+                         "document.activeElement.labels[0].textContent") == "Mensagem"
+
+    texto = dizer(page, "esqueci minha senha do sei o q eu faco")
+    assert "recuperação de senha" in texto
+
+    texto = dizer(page, "bom dia")
+    assert "assistente virtual do SEI" in texto
+    grupo = page.locator(".sei-botoes").nth(page.locator(".sei-botoes").count() - 1)
+    texto = tocar(page, "Ver todos os assuntos")
+    assert "Escolha um assunto" in texto
+    assert page.locator(".sei-msg-usuario").last.inner_text().endswith("Ver todos os assuntos")
+    assert all(b.is_disabled() for b in grupo.locator("button").all())
+
+    # a cadastro de usuário, with an invalid CPF corrected along the way
+    cpf = gerar_cpf(random.Random(2026), mascarado=True)
+    texto = dizer(page, "preciso cadastrar uma servidora nova no sei")
+    assert "planilha de Cadastro de Usuários" in texto
+    texto = tocar(page, "Preencher agora")
+    assert "LGPD" in texto and "sigla da sua unidade" in texto
+    dizer(page, "getin")
+    dizer(page, "maria DA silva")
+    texto = dizer(page, "123.456.789-10")
+    assert "CPF" in texto and "Qual o CPF de Maria da Silva" in texto
+    dizer(page, cpf)
+    texto = dizer(page, "maria.silva@gmial.com")
+    assert "maria.silva@gmail.com" in texto
+    tocar(page, "maria.silva@gmail.com")
+    dizer(page, "NTS")
+    dizer(page, "Enfermeiro")
+    dizer(page, "não")
+    texto = dizer(page, "confirmar")
+    assert "Protocolo: NTS-" in texto
+    protocolo = re.search(r"NTS-\d{4}-\d{6}", texto).group(0)
+
+    # the spreadsheet: a download button -> fetch with X-Sei-Sessao -> Blob -> file
+    botao = page.get_by_role("button", name=re.compile(r"Baixar planilha"))
+    with page.expect_download() as baixado:
+        botao.click()
+    download = baixado.value
+    assert download.suggested_filename == f"{protocolo}.xlsx"
+    destino = tmp_path / download.suggested_filename
+    download.save_as(destino)
+    celulas = [c.value for ws in openpyxl.load_workbook(destino).worksheets
+               for linha in ws.iter_rows() for c in linha]
+    assert cpf in celulas and "Maria da Silva" in celulas
+
+    IMG_DIR.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(IMG_DIR / "widget-desktop.png"))
+
+    # a reload keeps the conversation (sessionStorage) and the same session id
+    antes = page.locator(".sei-log").inner_text()
+    sessao = estado(page)["sessao"]
+    assert re.fullmatch(r"[A-Za-z0-9_-]{32}", sessao)
+    page.reload()
+    page.get_by_role("dialog", name="Assistente do SEI").wait_for(state="visible")
+    assert page.locator(".sei-log").inner_text() == antes
+    assert estado(page)["sessao"] == sessao
+    assert page.locator(".sei-opcao", has_text="Ver todos os assuntos").first.is_disabled()
+    assert f"Baixar planilha {protocolo}.xlsx" in page.locator(".sei-baixar").inner_text()
+    # ... and the conversation goes on where it was
+    texto = dizer(page, f"qual o status do protocolo {protocolo}?")
+    assert "Recebida" in texto and "Maria" not in texto
+
+    # a new tab (new browser session) starts fresh, with another session id
+    outra = navegador.nova_aba()
+    assert outra.locator(".sei-msg").count() == 1
+    assert estado(outra)["sessao"] != sessao
+
+    # the download link is bound to this conversation
+    url = estado(page)["itens"]
+    url = [i for i in url if i.get("tipo") == "planilha"][0]["url"]
+    status, corpo, cabecalhos = _get(gateway[0] + url, {"X-Sei-Sessao": sessao})
+    assert status == 200 and corpo[:2] == b"PK"
+    assert cabecalhos["Content-Disposition"].startswith("attachment")
+    assert _get(gateway[0] + url, {"X-Sei-Sessao": estado(outra)["sessao"]})[0] in (403, 404)
+    assert _get(gateway[0] + url, {})[0] in (403, 404)
+    assert Path(var_dir, "planilhas", f"{protocolo}.xlsx").exists()
+
+
+def test_download_refused_for_another_session_or_an_expired_token(gateway):
+    base, var_dir = gateway
+    pasta = Path(var_dir) / "planilhas"
+    pasta.mkdir(parents=True, exist_ok=True)
+    arquivo = "NTS-2099-999999.xlsx"
+    (pasta / arquivo).write_bytes(b"PK\x03\x04 teste")
+    segredo = carregar_segredo(Path(var_dir) / "segredo-remetente")
+    sessao, outra = "A" * 32, "B" * 32
+    links = Links(segredo, 3600)
+    valido = links.emitir(arquivo, remetente("web", sessao, segredo))
+    vencido = links.emitir(arquivo, remetente("web", sessao, segredo), agora=time.time() - 7200)
+    assert _get(f"{base}api/download/{valido}", {"X-Sei-Sessao": sessao})[0] == 200
+    assert _get(f"{base}api/download/{valido}", {"X-Sei-Sessao": outra})[0] in (403, 404)
+    status, corpo, cabecalhos = _get(f"{base}api/download/{vencido}", {"X-Sei-Sessao": sessao})
+    assert status in (403, 404) and "expirado" in json.loads(corpo)["erro"]
+    assert cabecalhos["X-Content-Type-Options"] == "nosniff"
+
+
+def test_error_report_with_a_screenshot_upload(navegador, gateway):
+    page = navegador.page
+    _, var_dir = gateway
+    abrir(page)
+    texto = dizer(page, "como faço pra relatar um erro no sei?")
+    assert "imagem da tela" in texto and "Quer começar?" in texto
+    texto = dizer(page, "sim")
+    assert "Descreva o erro" in texto
+    dizer(page, "A tela de assinatura fica em branco ao clicar em Assinar.")
+
+    # client-side checks: not PNG/JPEG, or over 10 MB -> Portuguese notice, nothing sent
+    pedidos: List[str] = []
+    page.on("request", lambda r: "/api/anexo" in r.url and pedidos.append(r.url))
+    anexar = page.get_by_role("button", name=re.compile("Anexar captura de tela"))
+    for arquivo, trecho in [
+        ({"name": "tela.gif", "mimeType": "image/gif", "buffer": b"GIF89a...."},
+         "não é uma imagem PNG ou JPEG"),
+        ({"name": "enorme.png", "mimeType": "image/png",
+          "buffer": _png() + b"\0" * (10 * 1024 * 1024)}, "limite é 10 MB"),
+    ]:
+        antes = _n_bot(page)
+        with page.expect_file_chooser() as escolha:
+            anexar.click()
+        escolha.value.set_files(arquivo)
+        assert trecho in esperar_respostas(page, antes)
+    assert pedidos == []
+
+    antes = _n_bot(page)
+    with page.expect_file_chooser() as escolha:
+        anexar.click()
+    escolha.value.set_files({"name": "erro-assinatura.png", "mimeType": "image/png",
+                             "buffer": _png("red")})
+    texto = esperar_respostas(page, antes)
+    assert "sigla da sua unidade" in texto
+    assert "Captura de tela enviada: erro-assinatura.png" in page.locator(".sei-msg-usuario").last.inner_text()
+    dizer(page, "GETIN")
+    dizer(page, "pular")
+    texto = dizer(page, "confirmar")
+    protocolo = re.search(r"NTS-\d{4}-\d{6}", texto).group(0)
+    store = RequestStore(f"sqlite:///{Path(var_dir) / 'requests.db'}")
+    try:
+        ref = store.get(protocolo).anexo
+    finally:
+        store.close()
+    assert ref and AnexoStore(Path(var_dir) / "anexos").caminho(ref).read_bytes() == _png("red")
+
+
+def test_hostile_text_stays_inert(navegador):
+    page = navegador.page
+    abrir(page)
+    for hostil in HOSTIS:
+        dizer(page, hostil)
+    # the bot's side too: a crafted reply through the renderer
+    resposta = {"respostas": [{"tipo": "texto", "texto": (
+        "perigo: <img src=x onerror=alert(1)> e [x](javascript:alert(1)) e "
+        "[y](JAVASCRIPT:alert(2)) e javascript:alert(3)\n"
+        "ok: [portal](https://www.saude.al.gov.br/) e http://exemplo.org/a?b=1.")}]}
+    page.route("**/api/mensagem", lambda rota: rota.fulfill(
+        status=200, content_type="application/json", body=json.dumps(resposta)))
+    texto = dizer(page, "mostre links")
+    page.unroute("**/api/mensagem")
+    assert "<img src=x onerror=alert(1)>" in texto and "[x](javascript:alert(1))" in texto
+
+    log = page.locator("[role=log]")
+    usuario = page.locator(".sei-msg-usuario").all_inner_texts()
+    assert any(t.endswith(HOSTIS[0]) for t in usuario) and any(t.endswith(HOSTIS[1]) for t in usuario)
+    assert log.locator("img, script, iframe, svg").count() == 0
+    hrefs = log.locator("a").evaluate_all("as => as.map(a => [a.href, a.rel, a.target])")
+    assert hrefs == [["https://www.saude.al.gov.br/", "noopener noreferrer", "_blank"],
+                     ["http://exemplo.org/a?b=1", "noopener noreferrer", "_blank"]]
+    page.wait_for_timeout(300)  # give an injected handler the chance to fire
+    assert navegador.dialogos == []
+
+
+def test_reconnects_with_backoff_and_keeps_the_typed_text(navegador):
+    page = navegador.page
+    abrir(page)
+    falhas = {"n": 0}
+
+    def instavel(rota):
+        if falhas["n"] < 2:
+            falhas["n"] += 1
+            rota.abort("connectionrefused")
+        else:
+            rota.continue_()
+
+    page.route("**/api/mensagem", instavel)
+    antes = _n_bot(page)
+    caixa = page.get_by_role("textbox", name="Mensagem")
+    caixa.fill("em quanto tempo o nts atende?")
+    caixa.press("Enter")
+    page.get_by_text("Reconectando…").wait_for(state="visible")
+    assert "72 horas" in esperar_respostas(page, antes)
+    assert falhas["n"] == 2
+    page.unroute("**/api/mensagem")
+    navegador.erros.clear()  # the aborted requests are logged as console errors
+
+    # Rasa down for good: the friendly message, the bubble withdrawn, the text kept
+    page.route("**/api/mensagem", lambda rota: rota.fulfill(
+        status=503, content_type="application/json",
+        body=json.dumps({"erro": "O assistente está temporariamente indisponível."})))
+    usuario_antes = page.locator(".sei-msg-usuario").count()
+    antes = _n_bot(page)
+    caixa.fill("quem administra o sei?")
+    caixa.press("Enter")
+    texto = esperar_respostas(page, antes)
+    assert "temporariamente indisponível" in texto
+    assert caixa.input_value() == "quem administra o sei?"
+    assert page.locator(".sei-msg-usuario").count() == usuario_antes
+    page.unroute("**/api/mensagem")
+    navegador.erros.clear()  # the 503s are logged as console errors
+
+
+def test_keyboard_aria_and_contrast(navegador):
+    page = navegador.page
+    lancador = page.get_by_role("button", name="Abrir o assistente do SEI")
+    assert lancador.get_attribute("aria-expanded") == "false"
+    lancador.focus()
+    page.keyboard.press("Enter")
+    dialogo = page.get_by_role("dialog", name="Assistente do SEI")
+    dialogo.wait_for(state="visible")
+    assert lancador.get_attribute("aria-expanded") == "true"
+    foco = "document.activeElement.className"
+    assert "sei-entrada" in page.evaluate(foco)
+    page.keyboard.press("Tab")
+    assert "sei-enviar" in page.evaluate(foco)
+    page.keyboard.press("Shift+Tab")
+    page.keyboard.press("Shift+Tab")
+    assert "sei-anexar" in page.evaluate(foco)
+
+    log = page.locator("[role=log]")
+    assert log.get_attribute("aria-live") == "polite" and log.get_attribute("aria-label")
+    sem_nome = page.evaluate("""() => [...document.querySelectorAll(
+        '.sei-widget button, .sei-widget textarea')].filter(e =>
+        !(e.getAttribute('aria-label') || e.textContent.trim() ||
+          (e.labels && e.labels.length))).length""")
+    assert sem_nome == 0
+
+    dizer(page, "bom dia")
+    cores = page.evaluate("""() => {
+        const par = (sel, fundoSel) => {
+            const e = document.querySelector(sel);
+            const f = document.querySelector(fundoSel || sel);
+            return [sel, getComputedStyle(e).color, getComputedStyle(f).backgroundColor];
+        };
+        return [par('.sei-msg-bot .sei-balao'), par('.sei-msg-usuario .sei-balao'),
+                par('.sei-titulo', '.sei-cabecalho'), par('.sei-subtitulo', '.sei-cabecalho'),
+                par('.sei-opcao'), par('.sei-entrada'), par('.sei-rodape'),
+                par('.sei-lancador')];
+    }""")
+    for seletor, frente, fundo in cores:
+        assert _contraste(frente, fundo) >= 4.5, (seletor, frente, fundo)
+
+    page.keyboard.press("Escape")
+    dialogo.wait_for(state="hidden")
+    assert "sei-lancador" in page.evaluate(foco)
+    assert lancador.get_attribute("aria-expanded") == "false"
+
+
+def test_phone_sized_viewport_gets_a_full_screen_panel(playwright_, gateway, tmp_path):
+    nav = Navegador(playwright_, tmp_path / "perfil", gateway[0], PHONE)
+    try:
+        page = nav.page
+        abrir(page)
+        dizer(page, "bom dia")
+        caixa = page.get_by_role("dialog", name="Assistente do SEI").bounding_box()
+        assert caixa == {"x": 0, "y": 0, "width": PHONE["width"], "height": PHONE["height"]}
+        assert not page.locator(".sei-lancador").is_visible()
+        IMG_DIR.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(IMG_DIR / "widget-phone.png"))
+        assert nav.dialogos == [] and nav.erros == []
+    finally:
+        nav.fechar()

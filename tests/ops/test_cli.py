@@ -1,0 +1,112 @@
+"""The staff console `sei-nts`."""
+import io
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import openpyxl
+import pytest
+
+from bot.ops import cli
+from geradores import gerar_cpf
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture()
+def env(tmp_path, monkeypatch):
+    monkeypatch.setenv("SEI_VAR_DIR", str(tmp_path / "var"))
+    monkeypatch.delenv("REQUESTS_DB_URL", raising=False)
+    return tmp_path
+
+
+def _run(*args):
+    out = io.StringIO()
+    code = cli.main(list(args), out=out)
+    return code, out.getvalue()
+
+
+@pytest.fixture()
+def filed(env, rng):
+    from bot import settings
+    from bot.solicitacoes.servicos import Servicos
+
+    servicos = Servicos(settings.load())
+    protocolos = []
+    for i, tipo in enumerate(["cadastro_usuario", "cadastro_usuario", "correcao_cargo"]):
+        linha = {"nome": f"Pessoa Teste {chr(65 + i)}", "cpf": gerar_cpf(rng, True),
+                 "cargo": "Enfermeiro"}
+        if tipo == "cadastro_usuario":
+            linha.update(email=f"pessoa{i}@example.com", sigla="NTS")
+        s, _ = servicos.store.submit(tipo=tipo, linhas=[linha], canal="rest",
+                                     contato=f"c{i}", unidade="GETIN", submission_key=f"k{i}")
+        protocolos.append(s.protocolo)
+    servicos.store.close()
+    return protocolos
+
+
+def test_list_filters_and_json(filed):
+    code, out = _run("requests", "list", "--kind", "cadastro_usuario", "--json")
+    data = json.loads(out)
+    assert code == 0 and [d["protocol"] for d in data] == filed[:2]
+    assert set(data[0]) >= {"protocol", "kind", "status", "created_at", "channel", "rows"}
+    assert data[0]["rows"][0]["nome"] == "Pessoa Teste A"
+    code, out = _run("requests", "list", "--status", "concluida")
+    assert code == 0 and "Nenhuma solicitação" in out
+    code, out = _run("requests", "list", "--since", "2000-01-01")
+    assert all(p in out for p in filed)
+
+
+def test_show_and_status_update_with_history(filed):
+    code, out = _run("requests", "status", filed[2], "em_andamento", "--note", "enviado à SEPLAG")
+    assert code == 0 and "Em andamento" in out
+    code, out = _run("requests", "show", filed[2].lower(), "--json")
+    data = json.loads(out)
+    assert data["status"] == "em_andamento"
+    assert data["history"][-1]["nota"] == "enviado à SEPLAG"
+    code, out = _run("requests", "show", filed[2])
+    assert "Situação: Em andamento" in out and "Cargo correto: Enfermeiro" in out
+
+
+def test_export_consolidates_one_kind(filed, env):
+    destino = env / "export.xlsx"
+    code, out = _run("requests", "export", "--kind", "cadastro_usuario", "--out", str(destino))
+    assert code == 0 and "2 solicitação" in out
+    ws = openpyxl.load_workbook(destino)["Cadastro de Usuários"]
+    protocolos = [ws.cell(row=r, column=1).value for r in range(2, 4)]
+    assert protocolos == filed[:2]
+
+
+def test_errors_are_portuguese_with_exit_codes(filed, capsys):
+    assert _run("requests", "show", "NTS-2026-999999")[0] == 1
+    assert "não encontrado" in capsys.readouterr().err
+    assert _run("requests", "status", filed[0], "aprovada")[0] == 2
+    assert "opção inválida" in capsys.readouterr().err
+    assert _run("requests", "list", "--since", "ontem")[0] == 2
+    assert "AAAA-MM-DD" in capsys.readouterr().err
+    assert _run("requests", "export", "--kind", "cadastro_usuario")[0] == 2
+    assert "faltam os argumentos" in capsys.readouterr().err
+    assert _run()[0] == 2
+
+
+def test_catalog_check_ok_and_broken(env, monkeypatch):
+    code, out = _run("catalog", "check")
+    assert code == 0 and "unidades" in out
+    broken = env / "cat"
+    broken.mkdir()
+    (broken / "unidades.csv").write_text("sigla,nome,sigla_superior\nGETIN,Ger,XYZ\n")
+    (broken / "cargos.csv").write_text("cargo\nEnfermeiro\n")
+    monkeypatch.setenv("SEI_CATALOGS_DIR", str(broken))
+    code, _ = _run("catalog", "check")
+    assert code == 1
+
+
+def test_console_script_help_is_portuguese(env):
+    exe = Path(sys.executable).parent / "sei-nts"
+    result = subprocess.run([str(exe), "requests", "list", "--help"], capture_output=True,
+                            text=True, env=dict(os.environ), timeout=60)
+    assert result.returncode == 0
+    assert "uso: sei-nts requests list" in result.stdout and "opções" in result.stdout
+    assert "mostra esta ajuda" in result.stdout
