@@ -1,4 +1,5 @@
 """Not actions: the action server's process-wide services, built on first use."""
+
 from __future__ import annotations
 
 from functools import lru_cache

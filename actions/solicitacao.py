@@ -3,19 +3,19 @@
 All decisions live in ``bot.solicitacoes.motor``; these actions only move data between
 the tracker and the engine.
 """
+
 from __future__ import annotations
 
 import logging
-from typing import Any, Dict, List, Optional, Text
+from typing import Any
 
 from rasa_sdk import Action, FormValidationAction, Tracker
 from rasa_sdk.events import FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.servicos import novo_motor, servicos
-from bot.solicitacoes import motor
 from bot.faq import sugestoes
-from bot.solicitacoes import pedido
+from bot.solicitacoes import motor, pedido
 from bot.solicitacoes.tipos import TIPOS
 
 logger = logging.getLogger(__name__)
@@ -23,20 +23,21 @@ logger = logging.getLogger(__name__)
 FORMULARIO = "formulario_solicitacao"
 
 
-def utter(dispatcher: CollectingDispatcher, mensagens: List[Dict[str, Any]]) -> None:
+def utter(dispatcher: CollectingDispatcher, mensagens: list[dict[str, Any]]) -> None:
     """Send engine messages through the dispatcher."""
     for m in mensagens:
-        dispatcher.utter_message(text=m.get("text"), buttons=m.get("buttons") or [],
-                                 json_message=m.get("custom"))
+        dispatcher.utter_message(
+            text=m.get("text"), buttons=m.get("buttons") or [], json_message=m.get("custom")
+        )
 
 
-def _estado(tracker: Tracker) -> Optional[motor.Estado]:
+def _estado(tracker: Tracker) -> motor.Estado | None:
     data = tracker.get_slot("rascunho")
     vivo = isinstance(data, dict) and (data.get("tipo") or data.get("fase") == "tipo")
     return motor.Estado.de_dict(data) if vivo else None
 
 
-def _anexo_verificado(tracker: Tracker) -> Optional[str]:
+def _anexo_verificado(tracker: Tracker) -> str | None:
     """The attachment reference of the message, if this conversation uploaded it."""
     ref = (tracker.latest_message.get("metadata") or {}).get("anexo")
     if ref and servicos().anexos.pertence(str(ref), tracker.sender_id):
@@ -47,34 +48,45 @@ def _anexo_verificado(tracker: Tracker) -> Optional[str]:
 class ActionIniciarSolicitacao(Action):
     """Starts the request form (the engine asks the kind when it is unclear)."""
 
-    def name(self) -> Text:
+    def name(self) -> str:
         return "action_iniciar_solicitacao"
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
-                  domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[dict[str, Any]]:
         tipo = pedido.tipo_pedido(
             entidades=tracker.latest_message.get("entities") or [],
             texto=tracker.latest_message.get("text") or "",
             oferta=tracker.get_slot("oferta_solicitacao")
-            if tracker.get_intent_of_latest_message() == "affirm" else None,
+            if tracker.get_intent_of_latest_message() == "affirm"
+            else None,
             tipos=TIPOS,
         )
         resposta = novo_motor().iniciar(tipo, avisar_lgpd=not tracker.get_slot("lgpd_avisado"))
         resposta.estado.mensagem_inicial = tracker.latest_message.get("message_id")
         utter(dispatcher, resposta.mensagens)
-        return [SlotSet("rascunho", resposta.estado.para_dict()), SlotSet("resposta", None),
-                SlotSet("oferta_solicitacao", None), SlotSet("lgpd_avisado", True),
-                FollowupAction(FORMULARIO)]
+        return [
+            SlotSet("rascunho", resposta.estado.para_dict()),
+            SlotSet("resposta", None),
+            SlotSet("oferta_solicitacao", None),
+            SlotSet("lgpd_avisado", True),
+            FollowupAction(FORMULARIO),
+        ]
 
 
 class ValidateFormularioSolicitacao(FormValidationAction):
     """Every user message of an active request goes to the engine."""
 
-    def name(self) -> Text:
+    def name(self) -> str:
         return "validate_formulario_solicitacao"
 
-    async def validate_resposta(self, slot_value: Any, dispatcher: CollectingDispatcher,
-                                tracker: Tracker, domain: Dict[Text, Any]) -> Dict[Text, Any]:
+    async def validate_resposta(
+        self,
+        slot_value: Any,
+        dispatcher: CollectingDispatcher,
+        tracker: Tracker,
+        domain: dict[str, Any],
+    ) -> dict[str, Any]:
         estado = _estado(tracker)
         if estado is None:  # state lost: end the form cleanly
             dispatcher.utter_message(response="utter_solicitacao_perdida")
@@ -84,24 +96,30 @@ class ValidateFormularioSolicitacao(FormValidationAction):
             return {"resposta": None}  # the message that opened the form answers nothing
         intent = tracker.latest_message.get("intent") or {}
         resposta = novo_motor().responder(
-            estado, tracker.latest_message.get("text"), intent=intent.get("name"),
+            estado,
+            tracker.latest_message.get("text"),
+            intent=intent.get("name"),
             confianca=float(intent.get("confidence") or 0.0),
             anexo=_anexo_verificado(tracker),
             canal=tracker.get_latest_input_channel() or "desconhecido",
-            contato=tracker.sender_id)
+            contato=tracker.sender_id,
+        )
         utter(dispatcher, resposta.mensagens)
-        return {"resposta": resposta.estado.fase if resposta.concluido else None,
-                "rascunho": resposta.estado.para_dict()}
+        return {
+            "resposta": resposta.estado.fase if resposta.concluido else None,
+            "rascunho": resposta.estado.para_dict(),
+        }
 
 
 class ActionAskResposta(Action):
     """Asks the current question of the active request."""
 
-    def name(self) -> Text:
+    def name(self) -> str:
         return "action_ask_resposta"
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
-                  domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[dict[str, Any]]:
         estado = _estado(tracker)
         if estado is not None:
             utter(dispatcher, novo_motor().pergunta(estado))
@@ -111,29 +129,31 @@ class ActionAskResposta(Action):
 class ActionEncerrarSolicitacao(Action):
     """Clears the form slots once a request is filed or cancelled."""
 
-    def name(self) -> Text:
+    def name(self) -> str:
         return "action_encerrar_solicitacao"
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
-                  domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[dict[str, Any]]:
         return [SlotSet("resposta", None), SlotSet("rascunho", None)]
 
 
 class ActionConsultarStatus(Action):
     """Status of a protocol: kind, status and dates, never personal data."""
 
-    def name(self) -> Text:
+    def name(self) -> str:
         return "action_consultar_status"
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
-                  domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[dict[str, Any]]:
         protocolo = motor.extrair_protocolo(tracker.latest_message.get("text") or "")
         if protocolo is None:
             dispatcher.utter_message(response="utter_pedir_protocolo")
             return []
         try:
             status = servicos().status_publico(protocolo)
-        except Exception:  # noqa: BLE001 - store down: say so, never a traceback
+        except Exception:
             logger.exception("falha ao consultar o protocolo %s", protocolo)
             dispatcher.utter_message(response="utter_tente_de_novo")
             return []
@@ -144,11 +164,12 @@ class ActionConsultarStatus(Action):
 class ActionAfirmar(Action):
     """A "sim" right after a request topic's answer starts that request."""
 
-    def name(self) -> Text:
+    def name(self) -> str:
         return "action_afirmar"
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
-                  domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[dict[str, Any]]:
         oferta = tracker.get_slot("oferta_solicitacao")
         if oferta in TIPOS and sugestoes.acao_anterior(tracker.events) == "action_responder_faq":
             return [FollowupAction("action_iniciar_solicitacao")]

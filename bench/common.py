@@ -3,6 +3,7 @@ progress lines and the JSON results folder.
 
 Nothing here starts processes; everything reads /proc or the repository.
 """
+
 from __future__ import annotations
 
 import json
@@ -12,10 +13,10 @@ import platform
 import subprocess
 import sys
 import time
+from collections.abc import Iterable, Sequence
 from datetime import datetime, timezone
 from importlib import metadata
 from pathlib import Path
-from typing import Dict, Iterable, List, Optional, Sequence
 
 ROOT = Path(__file__).resolve().parent.parent
 HELDOUT = ROOT / "tests" / "data" / "nlu_heldout.yml"
@@ -25,12 +26,21 @@ DEFAULT_RESULTS = ROOT / "results" / "bench"
 # ports of the benchmark servers (tests use 15900+, first_answer.py 16005)
 PORT_BASE = int(os.environ.get("BENCH_PORT_BASE", "17000"))
 
-VERSIONED = ("rasa", "rasa-sdk", "tensorflow", "spacy", "sanic", "scikit-learn",
-             "SQLAlchemy", "aiohttp", "numpy")
+VERSIONED = (
+    "rasa",
+    "rasa-sdk",
+    "tensorflow",
+    "spacy",
+    "sanic",
+    "scikit-learn",
+    "SQLAlchemy",
+    "aiohttp",
+    "numpy",
+)
 
 
 # ----------------------------------------------------------------- machine
-def machine_info() -> Dict[str, object]:
+def machine_info() -> dict[str, object]:
     """CPU model, cores, RAM, OS, load, date, git commit and versions."""
     cpu = "?"
     for line in Path("/proc/cpuinfo").read_text().splitlines():
@@ -70,11 +80,20 @@ def machine_info() -> Dict[str, object]:
 def git_commit() -> str:
     """Short HEAD commit, with '+alterações' when the tree is dirty."""
     try:
-        head = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT,
-                              capture_output=True, text=True, timeout=10).stdout.strip()
-        dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"],
-                               cwd=ROOT, capture_output=True, text=True,
-                               timeout=10).stdout.strip()
+        head = subprocess.run(
+            ["git", "rev-parse", "--short", "HEAD"],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            timeout=10,
+        ).stdout.strip()
+        dirty = subprocess.run(
+            ["git", "status", "--porcelain", "--untracked-files=no"],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            timeout=10,
+        ).stdout.strip()
     except (OSError, subprocess.SubprocessError):
         return "?"
     return f"{head}{' +alterações não commitadas' if dirty else ''}" if head else "?"
@@ -97,9 +116,9 @@ def rss_mb(pid: int) -> float:
     return 0.0
 
 
-def descendants(pid: int) -> List[int]:
+def descendants(pid: int) -> list[int]:
     """All descendant pids of ``pid`` (from /proc)."""
-    kids: Dict[int, List[int]] = {}
+    kids: dict[int, list[int]] = {}
     for entry in Path("/proc").iterdir():
         if entry.name.isdigit():
             try:
@@ -144,7 +163,7 @@ def percentile(values: Sequence[float], q: float) -> float:
     return data[lo] + (data[hi] - data[lo]) * (pos - lo)
 
 
-def summary_ms(latencies_s: Sequence[float]) -> Dict[str, float]:
+def summary_ms(latencies_s: Sequence[float]) -> dict[str, float]:
     """n, mean and p50/p95/p99/max of latencies given in seconds, in ms."""
     ms = [x * 1000 for x in latencies_s]
     return {
@@ -157,7 +176,7 @@ def summary_ms(latencies_s: Sequence[float]) -> Dict[str, float]:
     }
 
 
-def linear_fit(xs: Sequence[float], ys: Sequence[float]) -> Dict[str, float]:
+def linear_fit(xs: Sequence[float], ys: Sequence[float]) -> dict[str, float]:
     """Least-squares line y = a + b x, with r² (slope 0 for < 2 points)."""
     n = len(xs)
     if n < 2:
@@ -169,8 +188,7 @@ def linear_fit(xs: Sequence[float], ys: Sequence[float]) -> Dict[str, float]:
     intercept = my - slope * mx
     ss_tot = sum((y - my) ** 2 for y in ys)
     ss_res = sum((y - intercept - slope * x) ** 2 for x, y in zip(xs, ys))
-    return {"slope": slope, "intercept": intercept,
-            "r2": 1 - ss_res / ss_tot if ss_tot else 0.0}
+    return {"slope": slope, "intercept": intercept, "r2": 1 - ss_res / ss_tot if ss_tot else 0.0}
 
 
 def median(values: Iterable[float]) -> float:
@@ -181,14 +199,14 @@ def median(values: Iterable[float]) -> float:
 class Progress:
     """One status line per update (rewritten in place on a terminal)."""
 
-    def __init__(self, label: str, total: Optional[int] = None, every_s: Optional[float] = None):
+    def __init__(self, label: str, total: int | None = None, every_s: float | None = None):
         self._tty = sys.stderr.isatty()
         self.label, self.total = label, total
         self.every_s = every_s if every_s is not None else (2.0 if self._tty else 10.0)
         self.started = time.monotonic()
         self._last = 0.0
 
-    def update(self, done: Optional[int] = None, extra: str = "", force: bool = False) -> None:
+    def update(self, done: int | None = None, extra: str = "", force: bool = False) -> None:
         """Show ``done`` (of ``total``) and the elapsed time, at most every ``every_s``."""
         now = time.monotonic()
         if not force and now - self._last < self.every_s:
@@ -215,12 +233,11 @@ def say(text: str) -> None:
 
 def save_json(path: Path, data: object) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(json.dumps(data, indent=1, ensure_ascii=False, default=float),
-                    encoding="utf-8")
+    path.write_text(json.dumps(data, indent=1, ensure_ascii=False, default=float), encoding="utf-8")
     return path
 
 
-def load_json(path: Path) -> Optional[dict]:
+def load_json(path: Path) -> dict | None:
     try:
         return json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError):

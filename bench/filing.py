@@ -11,6 +11,7 @@ got its own protocol and spreadsheet.
 
 Usage: python -m bench.filing --work /tmp/x [--requests 50] [--threads 50]
 """
+
 from __future__ import annotations
 
 import argparse
@@ -20,7 +21,6 @@ import sys
 import threading
 import time
 from pathlib import Path
-from typing import Dict, List, Tuple
 
 from bench.common import ROOT, Progress, summary_ms
 from bench.scenarios import NOMES, _catalogue, _cpf
@@ -34,7 +34,7 @@ def _servicos(var_dir: Path):
     return Servicos(cfg)
 
 
-def filled_states(servicos, n: int, seed: int) -> Tuple[list, List[float]]:
+def filled_states(servicos, n: int, seed: int) -> tuple[list, list[float]]:
     """``n`` registrations filled through the engine up to the summary, and
     the time each filling took (seconds)."""
     from bot.solicitacoes.motor import Estado, Motor
@@ -45,8 +45,15 @@ def filled_states(servicos, n: int, seed: int) -> Tuple[list, List[float]]:
     states, times = [], []
     for i in range(n):
         nome = rng.choice(NOMES)
-        answers = [rng.choice(siglas), nome, _cpf(rng), f"pessoa{seed}x{i}@gmail.com",
-                   rng.choice(siglas), rng.choice(cargos), "não"]
+        answers = [
+            rng.choice(siglas),
+            nome,
+            _cpf(rng),
+            f"pessoa{seed}x{i}@gmail.com",
+            rng.choice(siglas),
+            rng.choice(cargos),
+            "não",
+        ]
         started = time.perf_counter()
         estado = motor.iniciar("cadastro_usuario").estado
         for text in answers:
@@ -55,12 +62,14 @@ def filled_states(servicos, n: int, seed: int) -> Tuple[list, List[float]]:
             estado = motor.responder(estado, text, canal="rest", contato=f"bench-{i}").estado
         times.append(time.perf_counter() - started)
         if estado.fase != "resumo":
-            raise RuntimeError(f"preenchimento não chegou ao resumo (fase {estado.fase}): {answers}")
+            raise RuntimeError(
+                f"preenchimento não chegou ao resumo (fase {estado.fase}): {answers}"
+            )
         states.append(estado)
     return states, times
 
 
-def sequential(work: Path, n: int) -> Dict[str, object]:
+def sequential(work: Path, n: int) -> dict[str, object]:
     """``n`` submissions one after the other."""
     servicos = _servicos(work / "var-seq")
     states, fill = filled_states(servicos, n, seed=1)
@@ -75,28 +84,32 @@ def sequential(work: Path, n: int) -> Dict[str, object]:
     progress.done()
     checks = _check(servicos, n)
     servicos.store.close()
-    return {"requests": n, "fill_ms": summary_ms(fill), "submit_ms": summary_ms(latencies),
-            **checks}
+    return {
+        "requests": n,
+        "fill_ms": summary_ms(fill),
+        "submit_ms": summary_ms(latencies),
+        **checks,
+    }
 
 
-def concurrent(work: Path, threads: int, per_thread: int) -> Dict[str, object]:
+def concurrent(work: Path, threads: int, per_thread: int) -> dict[str, object]:
     """``threads`` submitters at once, ``per_thread`` requests each."""
     servicos = _servicos(work / "var-conc")
     states, _ = filled_states(servicos, threads * per_thread, seed=2)
     servicos.store.migrar()
     barrier = threading.Barrier(threads + 1)
-    latencies: List[float] = []
-    errors: List[str] = []
+    latencies: list[float] = []
+    errors: list[str] = []
     lock = threading.Lock()
 
     def submitter(k: int) -> None:
-        mine = states[k * per_thread:(k + 1) * per_thread]
+        mine = states[k * per_thread : (k + 1) * per_thread]
         barrier.wait()
         for j, estado in enumerate(mine):
             started = time.perf_counter()
             try:
                 servicos.registrar(estado, "rest", f"bench-{k}-{j}")
-            except Exception as err:  # noqa: BLE001 - counted and reported
+            except Exception as err:
                 with lock:
                     errors.append(f"{type(err).__name__}: {err}"[:300])
                 continue
@@ -116,32 +129,45 @@ def concurrent(work: Path, threads: int, per_thread: int) -> Dict[str, object]:
     progress.done(f"{len(errors)} erros")
     checks = _check(servicos, len(latencies))
     servicos.store.close()
-    return {"threads": threads, "requests": threads * per_thread, "errors": len(errors),
-            "error_samples": errors[:5], "wall_s": round(wall, 2),
-            "throughput_req_s": round(len(latencies) / wall, 2) if wall else 0.0,
-            "submit_ms": summary_ms(latencies), **checks}
+    return {
+        "threads": threads,
+        "requests": threads * per_thread,
+        "errors": len(errors),
+        "error_samples": errors[:5],
+        "wall_s": round(wall, 2),
+        "throughput_req_s": round(len(latencies) / wall, 2) if wall else 0.0,
+        "submit_ms": summary_ms(latencies),
+        **checks,
+    }
 
 
-def _check(servicos, expected: int) -> Dict[str, object]:
+def _check(servicos, expected: int) -> dict[str, object]:
     """Protocols unique and sequential, one spreadsheet each."""
     filed = servicos.store.listar()
     protocols = [s.protocolo for s in filed]
     sheets = sum(1 for p in protocols if servicos.caminho_planilha(p).exists())
     seqs = sorted(int(p.rsplit("-", 1)[1]) for p in protocols)
-    return {"filed": len(filed), "unique_protocols": len(set(protocols)) == len(protocols),
-            "sequential": seqs == list(range(1, len(seqs) + 1)),
-            "spreadsheets": sheets, "ok": len(filed) == expected == sheets}
+    return {
+        "filed": len(filed),
+        "unique_protocols": len(set(protocols)) == len(protocols),
+        "sequential": seqs == list(range(1, len(seqs) + 1)),
+        "spreadsheets": sheets,
+        "ok": len(filed) == expected == sheets,
+    }
 
 
 def run(work: Path, requests: int = 50, threads: int = 50, per_thread: int = 4) -> dict:
     """Both measurements (the section's results)."""
-    return {"sequential": sequential(work, requests),
-            "concurrent": concurrent(work, threads, per_thread)}
+    return {
+        "sequential": sequential(work, requests),
+        "concurrent": concurrent(work, threads, per_thread),
+    }
 
 
 def main(argv=None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--work", type=Path, required=True)
     parser.add_argument("--requests", type=int, default=50)
     parser.add_argument("--threads", type=int, default=50)

@@ -7,6 +7,7 @@ too), so a running ``make run`` or test session does not interfere.
 
 Usage: .venv/bin/python -m bench.first_answer [--runs N]
 """
+
 from __future__ import annotations
 
 import argparse
@@ -35,7 +36,8 @@ def ask(text: str) -> list:
     req = urllib.request.Request(
         f"http://127.0.0.1:{PORT}/webhooks/rest/webhook",
         data=json.dumps({"sender": "bench", "message": text}).encode(),
-        headers={"Content-Type": "application/json"})
+        headers={"Content-Type": "application/json"},
+    )
     with urllib.request.urlopen(req, timeout=30) as resp:
         return json.loads(resp.read())
 
@@ -45,11 +47,21 @@ def one_run() -> dict:
     if busy:  # a stale server would answer first and fake the timing
         raise RuntimeError(f"porta(s) {busy} já em uso em 127.0.0.1")
     var_dir = tempfile.mkdtemp(prefix="sei-first-answer-")
-    env = dict(os.environ, SEI_RASA_PORT=str(PORT), SEI_ACTIONS_PORT=str(ACTIONS_PORT),
-               SEI_WEB_PORT=str(WEB_PORT), SEI_VAR_DIR=var_dir)
+    env = dict(
+        os.environ,
+        SEI_RASA_PORT=str(PORT),
+        SEI_ACTIONS_PORT=str(ACTIONS_PORT),
+        SEI_WEB_PORT=str(WEB_PORT),
+        SEI_VAR_DIR=var_dir,
+    )
     started = time.perf_counter()
-    proc = subprocess.Popen([sys.executable, "-m", "bot.ops.launcher"], cwd=ROOT, env=env,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "bot.ops.launcher"],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     try:
         while True:
             try:
@@ -67,8 +79,11 @@ def one_run() -> dict:
                 rss["acoes"] = max(rss["acoes"], rss_mb(pid))
             elif "bot.ops.processos rasa" in line:
                 rss["rasa"] = max(rss["rasa"], rss_mb(pid))
-        return {"primeira_resposta_s": round(elapsed, 1),
-                "rss_rasa_mb": round(rss["rasa"]), "rss_acoes_mb": round(rss["acoes"])}
+        return {
+            "primeira_resposta_s": round(elapsed, 1),
+            "rss_rasa_mb": round(rss["rasa"]),
+            "rss_acoes_mb": round(rss["acoes"]),
+        }
     finally:
         proc.send_signal(signal.SIGINT)
         proc.wait(timeout=60)

@@ -14,6 +14,7 @@ shows how noisy the machine was.
 
 Usage: python -m bench.levers --work /tmp/x [--only base,threads-1] [--turns 1000]
 """
+
 from __future__ import annotations
 
 import argparse
@@ -24,9 +25,9 @@ import shutil
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Dict, List, Optional
 
 import yaml
 
@@ -39,14 +40,28 @@ from bench.servers import BotServers, launcher_view
 REDIS_URL_HOST = os.environ.get("BENCH_REDIS_HOST", "127.0.0.1")
 REDIS_PORT = int(os.environ.get("BENCH_REDIS_PORT", "6379"))
 REDIS_DB = int(os.environ.get("BENCH_REDIS_DB", "13"))
-COPY_EXCLUDES = (".venv/", ".git/", "models/", "results/", "var/", ".rasa/", ".hypothesis/",
-                 ".pytest_cache/", "__pycache__/", "*.egg-info/")
-THREAD_VARS = ("TF_NUM_INTRAOP_THREADS", "TF_NUM_INTEROP_THREADS",
-               "TF_INTRA_OP_PARALLELISM_THREADS", "TF_INTER_OP_PARALLELISM_THREADS",
-               "OMP_NUM_THREADS")
+COPY_EXCLUDES = (
+    ".venv/",
+    ".git/",
+    "models/",
+    "results/",
+    "var/",
+    ".rasa/",
+    ".hypothesis/",
+    ".pytest_cache/",
+    "__pycache__/",
+    "*.egg-info/",
+)
+THREAD_VARS = (
+    "TF_NUM_INTRAOP_THREADS",
+    "TF_NUM_INTEROP_THREADS",
+    "TF_INTRA_OP_PARALLELISM_THREADS",
+    "TF_INTER_OP_PARALLELISM_THREADS",
+    "OMP_NUM_THREADS",
+)
 
 
-def _threads(n: int) -> Dict[str, str]:
+def _threads(n: int) -> dict[str, str]:
     return {var: str(n) for var in THREAD_VARS}
 
 
@@ -54,33 +69,36 @@ def _redis_prefix() -> str:
     return f"seibench{os.getpid()}"
 
 
-def _redis_endpoints(_work: Path, _base: dict) -> Optional[Dict[str, object]]:
-    common = {"type": "redis", "url": REDIS_URL_HOST, "port": REDIS_PORT, "db": REDIS_DB,
-              "key_prefix": _redis_prefix()}
-    return {"lock_store": dict(common),
-            "tracker_store": dict(common, record_exp=3600)}
+def _redis_endpoints(_work: Path, _base: dict) -> dict[str, object] | None:
+    common = {
+        "type": "redis",
+        "url": REDIS_URL_HOST,
+        "port": REDIS_PORT,
+        "db": REDIS_DB,
+        "key_prefix": _redis_prefix(),
+    }
+    return {"lock_store": dict(common), "tracker_store": dict(common, record_exp=3600)}
 
 
 def _tracker_type(base: dict) -> str:
     return str((base.get("tracker_store") or {}).get("type") or "in_memory").lower()
 
 
-def _sql_tracker(work: Path, base: dict) -> Optional[Dict[str, object]]:
+def _sql_tracker(work: Path, base: dict) -> dict[str, object] | None:
     """SQL tracker store on SQLite (None: the current setup already uses it)."""
     if _tracker_type(base) == "sql":
         return None
-    return {"tracker_store": {"type": "SQL", "dialect": "sqlite",
-                              "db": str(work / "trackers.db")}}
+    return {"tracker_store": {"type": "SQL", "dialect": "sqlite", "db": str(work / "trackers.db")}}
 
 
-def _memory_tracker(_work: Path, base: dict) -> Optional[Dict[str, object]]:
+def _memory_tracker(_work: Path, base: dict) -> dict[str, object] | None:
     """Rasa's InMemoryTrackerStore (None: the current setup already uses it)."""
     if _tracker_type(base) == "in_memory":
         return None
     return {"tracker_store": None}
 
 
-def _actions_not_by_rasa_cli(commands: Dict[str, list]) -> bool:
+def _actions_not_by_rasa_cli(commands: dict[str, list]) -> bool:
     """True when the launcher already starts the action server without `rasa run actions`."""
     cmd = [Path(str(c)).name for c in commands.get("acoes", [])]
     return not (len(cmd) >= 3 and cmd[0] == "rasa" and cmd[1:3] == ["run", "actions"])
@@ -88,10 +106,10 @@ def _actions_not_by_rasa_cli(commands: Dict[str, list]) -> bool:
 
 def _pipeline_without(names, replace=None):
     """A config edit: drop components by name, rename others."""
-    def edit(cfg: dict) -> Optional[dict]:
+
+    def edit(cfg: dict) -> dict | None:
         pipeline = cfg.get("pipeline") or []
-        if not any(c.get("name") in names or c.get("name") in (replace or {})
-                   for c in pipeline):
+        if not any(c.get("name") in names or c.get("name") in (replace or {}) for c in pipeline):
             return None  # nothing to change: already applied
         out = []
         for comp in pipeline:
@@ -103,12 +121,14 @@ def _pipeline_without(names, replace=None):
             out.append(comp)
         cfg["pipeline"] = out
         return cfg
+
     return edit
 
 
 def _diet_options(**options):
     """A config edit: set DIET options (None when already set)."""
-    def edit(cfg: dict) -> Optional[dict]:
+
+    def edit(cfg: dict) -> dict | None:
         for comp in cfg.get("pipeline") or []:
             if comp.get("name") == "DIETClassifier":
                 if all(comp.get(k) == v for k, v in options.items()):
@@ -116,6 +136,7 @@ def _diet_options(**options):
                 comp.update(options)
                 return cfg
         return None
+
     return edit
 
 
@@ -158,54 +179,88 @@ class Lever:
 
     key: str
     title: str
-    env: Dict[str, str] = field(default_factory=dict)
+    env: dict[str, str] = field(default_factory=dict)
     # (work dir, endpoints the launcher renders) -> sections to replace, None: n/a
-    endpoints: Optional[Callable[[Path, dict], Optional[Dict[str, object]]]] = None
-    config_edit: Optional[Callable[[dict], Optional[dict]]] = None
-    code_patch: Optional[Callable[[Path], bool]] = None
-    actions_cmd: Optional[List[str]] = None
+    endpoints: Callable[[Path, dict], dict[str, object] | None] | None = None
+    config_edit: Callable[[dict], dict | None] | None = None
+    code_patch: Callable[[Path], bool] | None = None
+    actions_cmd: list[str] | None = None
     # launcher commands -> True when the lever is already what the launcher does
-    applied: Optional[Callable[[Dict[str, list]], bool]] = None
+    applied: Callable[[dict[str, list]], bool] | None = None
     serve: bool = True
     train: bool = False  # also time a full `rasa train` of config.yml with ``env``
     concurrency: tuple = (10,)
 
 
 PY = sys.executable
-LEVERS: List[Lever] = [
+LEVERS: list[Lever] = [
     Lever("base", "configuração atual (referência, início)", concurrency=(10, 50), train=True),
-    Lever("threads-1", "TensorFlow/OpenMP com 1 thread (TF_NUM_*/TF_*_PARALLELISM_THREADS, "
-          "OMP_NUM_THREADS=1)", env=_threads(1), train=True),
+    Lever(
+        "threads-1",
+        "TensorFlow/OpenMP com 1 thread (TF_NUM_*/TF_*_PARALLELISM_THREADS, OMP_NUM_THREADS=1)",
+        env=_threads(1),
+        train=True,
+    ),
     Lever("threads-2", "TensorFlow/OpenMP com 2 threads", env=_threads(2), train=True),
-    Lever("redis-1w", "RedisLockStore + RedisTrackerStore, 1 worker Sanic",
-          endpoints=_redis_endpoints, concurrency=(10, 50)),
-    Lever("redis-2w", "RedisLockStore + RedisTrackerStore, SANIC_WORKERS=2",
-          env={"SANIC_WORKERS": "2"}, endpoints=_redis_endpoints, concurrency=(10, 50)),
-    Lever("tracker-sql", "tracker store SQL (SQLite) em vez do InMemory",
-          endpoints=_sql_tracker),
-    Lever("tracker-memoria", "InMemoryTrackerStore em vez do SQL (SQLite)",
-          endpoints=_memory_tracker),
-    Lever("sem-spacy", "sem SpacyNLP e sem CountVectorsFeaturizer de lemas "
-          "(WhitespaceTokenizer)",
-          config_edit=_pipeline_without({"SpacyNLP", "CountVectorsFeaturizer"},
-                                        {"SpacyTokenizer": "WhitespaceTokenizer"})),
-    Lever("sem-spacy-contagens", "sem SpacyNLP, CountVectorsFeaturizer nas palavras "
-          "(WhitespaceTokenizer)",
-          config_edit=_pipeline_without({"SpacyNLP"},
-                                        {"SpacyTokenizer": "WhitespaceTokenizer"})),
-    Lever("diet-40", "DIET com 40 épocas (atual: 80)", config_edit=_diet_options(epochs=40),
-          serve=False),
+    Lever(
+        "redis-1w",
+        "RedisLockStore + RedisTrackerStore, 1 worker Sanic",
+        endpoints=_redis_endpoints,
+        concurrency=(10, 50),
+    ),
+    Lever(
+        "redis-2w",
+        "RedisLockStore + RedisTrackerStore, SANIC_WORKERS=2",
+        env={"SANIC_WORKERS": "2"},
+        endpoints=_redis_endpoints,
+        concurrency=(10, 50),
+    ),
+    Lever("tracker-sql", "tracker store SQL (SQLite) em vez do InMemory", endpoints=_sql_tracker),
+    Lever(
+        "tracker-memoria", "InMemoryTrackerStore em vez do SQL (SQLite)", endpoints=_memory_tracker
+    ),
+    Lever(
+        "sem-spacy",
+        "sem SpacyNLP e sem CountVectorsFeaturizer de lemas (WhitespaceTokenizer)",
+        config_edit=_pipeline_without(
+            {"SpacyNLP", "CountVectorsFeaturizer"}, {"SpacyTokenizer": "WhitespaceTokenizer"}
+        ),
+    ),
+    Lever(
+        "sem-spacy-contagens",
+        "sem SpacyNLP, CountVectorsFeaturizer nas palavras (WhitespaceTokenizer)",
+        config_edit=_pipeline_without({"SpacyNLP"}, {"SpacyTokenizer": "WhitespaceTokenizer"}),
+    ),
+    Lever(
+        "diet-40",
+        "DIET com 40 épocas (atual: 80)",
+        config_edit=_diet_options(epochs=40),
+        serve=False,
+    ),
     Lever("diet-20", "DIET com 20 épocas", config_edit=_diet_options(epochs=20), serve=False),
-    Lever("diet-denso-128", "DIET com a camada densa do padrão do Rasa (128; atual: 64)",
-          config_edit=_diet_options(dense_dimension={"text": 128, "label": 20},
-                                    concat_dimension={"text": 128, "label": 20})),
-    Lever("diet-lotes-128", "DIET com lotes de 128-512 (atual: 64-256, o padrão do Rasa)",
-          config_edit=_diet_options(batch_size=[128, 512])),
-    Lever("acoes-rasa-sdk", "servidor de ações por `python -m rasa_sdk` (sem importar o Rasa)",
-          actions_cmd=[PY, "-m", "rasa_sdk", "--actions", "actions"],
-          applied=_actions_not_by_rasa_cli),
-    Lever("acoes-lazy", "imports preguiçosos em bot.solicitacoes.servicos (openpyxl, SQLAlchemy)",
-          code_patch=_lazy_registro),
+    Lever(
+        "diet-denso-128",
+        "DIET com a camada densa do padrão do Rasa (128; atual: 64)",
+        config_edit=_diet_options(
+            dense_dimension={"text": 128, "label": 20}, concat_dimension={"text": 128, "label": 20}
+        ),
+    ),
+    Lever(
+        "diet-lotes-128",
+        "DIET com lotes de 128-512 (atual: 64-256, o padrão do Rasa)",
+        config_edit=_diet_options(batch_size=[128, 512]),
+    ),
+    Lever(
+        "acoes-rasa-sdk",
+        "servidor de ações por `python -m rasa_sdk` (sem importar o Rasa)",
+        actions_cmd=[PY, "-m", "rasa_sdk", "--actions", "actions"],
+        applied=_actions_not_by_rasa_cli,
+    ),
+    Lever(
+        "acoes-lazy",
+        "imports preguiçosos em bot.solicitacoes.servicos (openpyxl, SQLAlchemy)",
+        code_patch=_lazy_registro,
+    ),
     Lever("base-fim", "configuração atual (referência, fim)", concurrency=(10, 50)),
 ]
 
@@ -215,8 +270,11 @@ def make_copy(key: str) -> Path:
     dest = Path(f"/tmp/sei-bench-{key}")
     if dest.exists():
         shutil.rmtree(dest)
-    cmd = ["rsync", "-a", "--delete"] + [f"--exclude={e}" for e in COPY_EXCLUDES] + \
-          [f"{ROOT}/", f"{dest}/"]
+    cmd = (
+        ["rsync", "-a", "--delete"]
+        + [f"--exclude={e}" for e in COPY_EXCLUDES]
+        + [f"{ROOT}/", f"{dest}/"]
+    )
     subprocess.run(cmd, check=True)
     return dest
 
@@ -228,16 +286,16 @@ def _redis_cleanup() -> None:
         client = redis.Redis(host=REDIS_URL_HOST, port=REDIS_PORT, db=REDIS_DB)
         keys = list(client.scan_iter(match=f"{_redis_prefix()}:*", count=500))
         for i in range(0, len(keys), 500):
-            client.delete(*keys[i:i + 500])
-    except Exception as err:  # noqa: BLE001 - cleanup is best effort (keys expire)
+            client.delete(*keys[i : i + 500])
+    except Exception as err:
         say(f"aviso: limpeza do Redis falhou: {err}")
 
 
-def measure(lever: Lever, work: Path, turns: int, port: int) -> Dict[str, object]:
+def measure(lever: Lever, work: Path, turns: int, port: int) -> dict[str, object]:
     """Run one lever; its figures (or the reason it was not applicable)."""
     lw = work / lever.key
     lw.mkdir(parents=True, exist_ok=True)
-    out: Dict[str, object] = {"title": lever.title, "loadavg_before": loadavg()}
+    out: dict[str, object] = {"title": lever.title, "loadavg_before": loadavg()}
     base_endpoints, base_commands = launcher_view(lw)
     if lever.applied and lever.applied(base_commands):
         return {**out, "skipped": "já é o que o launcher faz"}
@@ -255,16 +313,24 @@ def measure(lever: Lever, work: Path, turns: int, port: int) -> Dict[str, object
             edited = lever.config_edit(cfg)
             if edited is None:
                 return {**out, "skipped": "já aplicado na configuração atual"}
-            (root / "config.yml").write_text(yaml.safe_dump(edited, sort_keys=False,
-                                                            allow_unicode=True))
-            trained = quality.train(root / "config.yml", lw / "models", lever.key,
-                                    project_root=root, env=lever.env, label=lever.key)
+            (root / "config.yml").write_text(
+                yaml.safe_dump(edited, sort_keys=False, allow_unicode=True)
+            )
+            trained = quality.train(
+                root / "config.yml",
+                lw / "models",
+                lever.key,
+                project_root=root,
+                env=lever.env,
+                label=lever.key,
+            )
             model = Path(trained["model"])
             out.update(train_s=trained["train_s"], model_mb=trained["model_mb"])
             out.update(quality=quality.evaluate_model(model))
         elif lever.train:  # same configuration: only the training time is of interest
-            trained = quality.train(ROOT / "config.yml", lw / "models", lever.key,
-                                    env=lever.env, label=lever.key)
+            trained = quality.train(
+                ROOT / "config.yml", lw / "models", lever.key, env=lever.env, label=lever.key
+            )
             out.update(train_s=trained["train_s"], model_mb=trained["model_mb"])
         if lever.serve:
             out.update(_serve(lever, lw, root, model, turns, port, endpoints))
@@ -276,50 +342,83 @@ def measure(lever: Lever, work: Path, turns: int, port: int) -> Dict[str, object
     return out
 
 
-def _serve(lever: Lever, lw: Path, root: Path, model: Path, turns: int,
-           port: int, endpoints: Optional[dict]) -> Dict[str, object]:
-    servers = BotServers(model, lw, port, port + 50, name=lever.key, env=lever.env,
-                         endpoints=endpoints, project_root=root,
-                         actions_cmd=lever.actions_cmd)
+def _serve(
+    lever: Lever,
+    lw: Path,
+    root: Path,
+    model: Path,
+    turns: int,
+    port: int,
+    endpoints: dict | None,
+) -> dict[str, object]:
+    servers = BotServers(
+        model,
+        lw,
+        port,
+        port + 50,
+        name=lever.key,
+        env=lever.env,
+        endpoints=endpoints,
+        project_root=root,
+        actions_cmd=lever.actions_cmd,
+    )
     with servers:
-        res: Dict[str, object] = {"start_s": round(servers.start_s, 2),
-                                  "actions_ready_s": round(servers.actions_ready_s or 0, 2),
-                                  "rss_idle": servers.rss()}
-        load(servers.url, 4, 40, seed=3, sender_prefix="warm", label=f"{lever.key}: aquecimento",
-             record=False)
-        res["soak"] = soak(servers, turns, 10, max(1, turns // 10), seed=11,
-                           label=lever.key)
+        res: dict[str, object] = {
+            "start_s": round(servers.start_s, 2),
+            "actions_ready_s": round(servers.actions_ready_s or 0, 2),
+            "rss_idle": servers.rss(),
+        }
+        load(
+            servers.url,
+            4,
+            40,
+            seed=3,
+            sender_prefix="warm",
+            label=f"{lever.key}: aquecimento",
+            record=False,
+        )
+        res["soak"] = soak(servers, turns, 10, max(1, turns // 10), seed=11, label=lever.key)
         res["loads"] = {}
         for c in lever.concurrency:
             if c == 10:
                 continue  # the soak already ran at 10
-            res["loads"][str(c)] = load(servers.url, c, max(turns // 2, 5 * c), seed=5,
-                                        sender_prefix=f"c{c}",
-                                        label=f"{lever.key}: c={c}").summary()
+            res["loads"][str(c)] = load(
+                servers.url,
+                c,
+                max(turns // 2, 5 * c),
+                seed=5,
+                sender_prefix=f"c{c}",
+                label=f"{lever.key}: c={c}",
+            ).summary()
         res["rss_final"] = servers.rss()
     return res
 
 
-def run(work: Path, turns: int = 1000, only: Optional[List[str]] = None,
-        port: int = PORT_BASE + 200) -> Dict[str, object]:
+def run(
+    work: Path, turns: int = 1000, only: list[str] | None = None, port: int = PORT_BASE + 200
+) -> dict[str, object]:
     """Measure every lever (or those in ``only``), in order."""
-    results: Dict[str, object] = {}
+    results: dict[str, object] = {}
     chosen = [l for l in LEVERS if not only or l.key in only]
     for i, lever in enumerate(chosen, 1):
         say(f"alavanca {i}/{len(chosen)}: {lever.key} — {lever.title}")
         started = time.perf_counter()
         try:
             results[lever.key] = measure(lever, work, turns, port)
-        except Exception as err:  # noqa: BLE001 - one failed lever does not stop the rest
-            results[lever.key] = {"title": lever.title, "error": f"{type(err).__name__}: {err}"[:2000]}
+        except Exception as err:
+            results[lever.key] = {
+                "title": lever.title,
+                "error": f"{type(err).__name__}: {err}"[:2000],
+            }
             say(f"alavanca {lever.key} falhou: {err}"[:500])
         results[lever.key]["elapsed_s"] = round(time.perf_counter() - started, 1)
     return results
 
 
 def main(argv=None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--work", type=Path, required=True)
     parser.add_argument("--turns", type=int, default=1000)
     parser.add_argument("--only", default="")

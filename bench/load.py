@@ -10,6 +10,7 @@ with its kind; throughput is answered messages per second of wall time.
 Usage: python -m bench.load --url http://127.0.0.1:5005/webhooks/rest/webhook \
            --concurrency 1,10 --turns 200
 """
+
 from __future__ import annotations
 
 import argparse
@@ -17,8 +18,8 @@ import asyncio
 import json
 import sys
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Callable, Dict, List, Optional
 
 from bench.common import Progress, summary_ms
 from bench.scenarios import PROTOCOL_MARK, ScenarioFactory, resolve
@@ -38,15 +39,15 @@ class LoadResult:
     errors: int = 0
     empty: int = 0
     wall_s: float = 0.0
-    latencies: Dict[str, List[float]] = field(default_factory=dict)  # kind -> seconds
-    conversations: Dict[str, int] = field(default_factory=dict)      # started, by kind
-    completed: Dict[str, int] = field(default_factory=dict)          # finished, by kind
+    latencies: dict[str, list[float]] = field(default_factory=dict)  # kind -> seconds
+    conversations: dict[str, int] = field(default_factory=dict)  # started, by kind
+    completed: dict[str, int] = field(default_factory=dict)  # finished, by kind
     protocols: int = 0
     missing_buttons: int = 0
-    error_samples: List[str] = field(default_factory=list)
+    error_samples: list[str] = field(default_factory=list)
 
     @property
-    def all_latencies(self) -> List[float]:
+    def all_latencies(self) -> list[float]:
         return [x for values in self.latencies.values() for x in values]
 
     @property
@@ -80,10 +81,17 @@ async def _post(session, url: str, sender: str, text: str) -> list:
         return json.loads(body)
 
 
-async def run_load(url: str, concurrency: int, turns: int, seed: int = 7,
-                   sender_prefix: str = "bench", label: Optional[str] = None,
-                   on_turn: Optional[Callable[[int], None]] = None,
-                   record: bool = True, kinds: Optional[List[str]] = None) -> LoadResult:
+async def run_load(
+    url: str,
+    concurrency: int,
+    turns: int,
+    seed: int = 7,
+    sender_prefix: str = "bench",
+    label: str | None = None,
+    on_turn: Callable[[int], None] | None = None,
+    record: bool = True,
+    kinds: list[str] | None = None,
+) -> LoadResult:
     """Run ``turns`` messages with ``concurrency`` conversations at once.
 
     ``on_turn(n)`` is called after the n-th answered message (used to sample
@@ -99,8 +107,11 @@ async def run_load(url: str, concurrency: int, turns: int, seed: int = 7,
 
     async def worker(session) -> None:
         while budget["left"] > 0:
-            conv = (factory.conversation() if not kinds
-                    else factory.conversation(kinds[budget["conv"] % len(kinds)]))
+            conv = (
+                factory.conversation()
+                if not kinds
+                else factory.conversation(kinds[budget["conv"] % len(kinds)])
+            )
             budget["conv"] += 1
             sender = f"{sender_prefix}-{seed}-{budget['conv']}"
             result.conversations[conv.kind] = result.conversations.get(conv.kind, 0) + 1
@@ -116,7 +127,7 @@ async def run_load(url: str, concurrency: int, turns: int, seed: int = 7,
                 started = time.perf_counter()
                 try:
                     replies = await _post(session, url, sender, text)
-                except Exception as err:  # noqa: BLE001 - any failure is counted
+                except Exception as err:
                     result.errors += 1
                     if len(result.error_samples) < 5:
                         result.error_samples.append(f"{type(err).__name__}: {err}"[:300])
@@ -132,7 +143,9 @@ async def run_load(url: str, concurrency: int, turns: int, seed: int = 7,
                     result.protocols += 1
                 if on_turn:
                     on_turn(result.turns)
-                progress.update(result.turns, f"{result.turns / (time.perf_counter() - t0):.1f} msg/s")
+                progress.update(
+                    result.turns, f"{result.turns / (time.perf_counter() - t0):.1f} msg/s"
+                )
             if finished:
                 result.completed[conv.kind] = result.completed.get(conv.kind, 0) + 1
 
@@ -152,8 +165,9 @@ def load(url: str, concurrency: int, turns: int, **kwargs) -> LoadResult:
 
 
 def main(argv=None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--url", required=True)
     parser.add_argument("--concurrency", default="1,10")
     parser.add_argument("--turns", type=int, default=200)

@@ -9,9 +9,8 @@ growth it projects over the whole run.
 A trend counts as growth when the projected growth over the run is above
 ``GROWTH_TOLERANCE_MB`` and the line explains the samples (r² ≥ 0.5).
 """
-from __future__ import annotations
 
-from typing import Dict, List
+from __future__ import annotations
 
 from bench.common import linear_fit, tree_rss_mb
 from bench.load import load
@@ -20,7 +19,7 @@ WARMUP_SHARE = 0.1
 GROWTH_TOLERANCE_MB = 20.0
 
 
-def trend(turns: List[int], values: List[float], total_turns: int) -> Dict[str, float]:
+def trend(turns: list[int], values: list[float], total_turns: int) -> dict[str, float]:
     """Slope (MB/1,000 turns), projected growth over ``total_turns``, r², verdict."""
     start = int(total_turns * WARMUP_SHARE)
     pairs = [(t, v) for t, v in zip(turns, values) if t >= start] or list(zip(turns, values))
@@ -34,18 +33,18 @@ def trend(turns: List[int], values: List[float], total_turns: int) -> Dict[str, 
     }
 
 
-def _steady_index(at: List[int], total: int) -> int:
+def _steady_index(at: list[int], total: int) -> int:
     """First sample taken after the warm-up: the steady-state reading."""
-    return next((i for i, t in enumerate(at) if t >= total * WARMUP_SHARE and t > 0),
-                len(at) - 1)
+    return next((i for i, t in enumerate(at) if t >= total * WARMUP_SHARE and t > 0), len(at) - 1)
 
 
-def soak(servers, turns: int, concurrency: int, every: int, seed: int = 99,
-         label: str = "memória") -> Dict[str, object]:
+def soak(
+    servers, turns: int, concurrency: int, every: int, seed: int = 99, label: str = "memória"
+) -> dict[str, object]:
     """Run ``turns`` messages against ``servers`` sampling RSS every ``every``."""
     pids = servers.pids()
-    samples: Dict[str, List[float]] = {key: [] for key in pids}
-    at: List[int] = []
+    samples: dict[str, list[float]] = {key: [] for key in pids}
+    at: list[int] = []
 
     def sample(n: int) -> None:
         at.append(n)
@@ -58,8 +57,15 @@ def soak(servers, turns: int, concurrency: int, every: int, seed: int = 99,
         if n % every == 0:
             sample(n)
 
-    result = load(servers.url, concurrency, turns, seed=seed, sender_prefix="soak",
-                  label=f"{label}: {turns} turnos c={concurrency}", on_turn=on_turn)
+    result = load(
+        servers.url,
+        concurrency,
+        turns,
+        seed=seed,
+        sender_prefix="soak",
+        label=f"{label}: {turns} turnos c={concurrency}",
+        on_turn=on_turn,
+    )
     if at[-1] != result.turns:
         sample(result.turns)
     return {

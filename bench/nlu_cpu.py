@@ -6,6 +6,7 @@ what the Rasa server spends on a message. Figures quoted in bench/NOTAS.md.
 
 Usage: .venv/bin/python -m bench.nlu_cpu [--model models/sei.tar.gz] [--passes 2]
 """
+
 from __future__ import annotations
 
 import argparse
@@ -23,8 +24,8 @@ HELDOUT = ROOT / "tests" / "data" / "nlu_heldout.yml"
 
 def measure(model: Path, passes: int) -> dict:
     """ms of CPU per parse: ``total`` and by graph node, largest first."""
-    import rasa.engine.graph as graph
     from rasa.core.agent import load_agent
+    from rasa.engine import graph
 
     from bot.rasa.nlu_eval import load_examples
 
@@ -57,13 +58,18 @@ def measure(model: Path, passes: int) -> dict:
     finally:
         graph.GraphNode.__call__ = original
     n = passes * len(texts)
-    return {"model": str(model), "parses": n, "total_ms": round(1000 * total / n, 2),
-            "by_node_ms": {k: round(1000 * v / n, 2) for k, v in per_node.most_common()}}
+    return {
+        "model": str(model),
+        "parses": n,
+        "total_ms": round(1000 * total / n, 2),
+        "by_node_ms": {k: round(1000 * v / n, 2) for k, v in per_node.most_common()},
+    }
 
 
 def main(argv=None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--model", type=Path, default=MODEL)
     parser.add_argument("--passes", type=int, default=2)
     args = parser.parse_args(argv)
@@ -71,8 +77,10 @@ def main(argv=None) -> int:
         print(f"modelo ausente: {args.model} (rode 'make train')", file=sys.stderr)
         return 1
     result = measure(args.model, args.passes)
-    print(f"{result['model']}: {result['total_ms']} ms de CPU por análise "
-          f"({result['parses']} análises)")
+    print(
+        f"{result['model']}: {result['total_ms']} ms de CPU por análise "
+        f"({result['parses']} análises)"
+    )
     for node, ms in list(result["by_node_ms"].items())[:10]:
         print(f"  {node}: {ms} ms")
     return 0

@@ -16,6 +16,7 @@ folder with ``--fixed-model-name``; ``models/sei.tar.gz`` is never touched.
 
 Usage: python -m bench.quality --work /tmp/x [--skip-train]
 """
+
 from __future__ import annotations
 
 import argparse
@@ -27,7 +28,6 @@ import sys
 import tempfile
 import time
 from pathlib import Path
-from typing import Dict, Optional
 
 from bench.common import HELDOUT, ROOT, TRAIN_NLU, Progress, say
 
@@ -50,23 +50,47 @@ def default_config(work: Path) -> Path:
     return path
 
 
-def train(config: Path, out_dir: Path, name: str, project_root: Path = ROOT,
-          env: Optional[Dict[str, str]] = None, label: str = "") -> Dict[str, object]:
+def train(
+    config: Path,
+    out_dir: Path,
+    name: str,
+    project_root: Path = ROOT,
+    env: dict[str, str] | None = None,
+    label: str = "",
+) -> dict[str, object]:
     """Full `rasa train` from an empty cache; wall time and the model path."""
     out_dir.mkdir(parents=True, exist_ok=True)
     cache = Path(tempfile.mkdtemp(prefix="rasa-cache-", dir=out_dir))
     rasa = Path(sys.executable).parent / "rasa"
-    cmd = [str(rasa), "train", "--config", str(config), "--domain",
-           str(project_root / "domain.yml"), "--data", str(project_root / "data"),
-           "--out", str(out_dir), "--fixed-model-name", name]
-    run_env = dict(os.environ, RASA_CACHE_DIRECTORY=str(cache), RASA_TELEMETRY_ENABLED="false",
-                   TF_CPP_MIN_LOG_LEVEL="2", PYTHONPATH=str(project_root), **(env or {}))
+    cmd = [
+        str(rasa),
+        "train",
+        "--config",
+        str(config),
+        "--domain",
+        str(project_root / "domain.yml"),
+        "--data",
+        str(project_root / "data"),
+        "--out",
+        str(out_dir),
+        "--fixed-model-name",
+        name,
+    ]
+    run_env = dict(
+        os.environ,
+        RASA_CACHE_DIRECTORY=str(cache),
+        RASA_TELEMETRY_ENABLED="false",
+        TF_CPP_MIN_LOG_LEVEL="2",
+        PYTHONPATH=str(project_root),
+        **(env or {}),
+    )
     log = out_dir / f"train-{name}.log"
     progress = Progress(f"rasa train {label or name}", every_s=10)
     started = time.perf_counter()
     with open(log, "wb") as out:
-        proc = subprocess.Popen(cmd, cwd=project_root, env=run_env, stdout=out,
-                                stderr=subprocess.STDOUT)
+        proc = subprocess.Popen(
+            cmd, cwd=project_root, env=run_env, stdout=out, stderr=subprocess.STDOUT
+        )
         while proc.poll() is None:
             progress.update()
             time.sleep(1)
@@ -74,13 +98,18 @@ def train(config: Path, out_dir: Path, name: str, project_root: Path = ROOT,
     shutil.rmtree(cache, ignore_errors=True)
     model = out_dir / f"{name}.tar.gz"
     if proc.returncode != 0 or not model.exists():
-        raise RuntimeError(f"rasa train falhou ({name}):\n" + log.read_text(errors="replace")[-3000:])
+        raise RuntimeError(
+            f"rasa train falhou ({name}):\n" + log.read_text(errors="replace")[-3000:]
+        )
     progress.done()
-    return {"train_s": round(elapsed, 1), "model": str(model),
-            "model_mb": round(model.stat().st_size / 1e6, 1)}
+    return {
+        "train_s": round(elapsed, 1),
+        "model": str(model),
+        "model_mb": round(model.stat().st_size / 1e6, 1),
+    }
 
 
-def evaluate_model(model: Path, heldout: Path = HELDOUT) -> Dict[str, object]:
+def evaluate_model(model: Path, heldout: Path = HELDOUT) -> dict[str, object]:
     """Accuracy and macro-F1 on the held-out set, in a separate process.
 
     Two readings: top-1 (the best intent other than nlu_fallback) and
@@ -102,20 +131,30 @@ def evaluate_model(model: Path, heldout: Path = HELDOUT) -> Dict[str, object]:
         "print('RESULT ' + json.dumps(out))\n"
     )
     env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="2", RASA_TELEMETRY_ENABLED="false")
-    proc = subprocess.run([sys.executable, "-c", code, str(model), str(heldout)], cwd=ROOT,
-                          env=env, capture_output=True, text=True, timeout=1800)
+    proc = subprocess.run(
+        [sys.executable, "-c", code, str(model), str(heldout)],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=1800,
+    )
     for line in proc.stdout.splitlines():
         if line.startswith("RESULT "):
             data = json.loads(line[7:])
-            return {"accuracy": data["top1"]["accuracy"], "macro_f1": data["top1"]["f1"],
-                    "accuracy_fallback": data["fallback"]["accuracy"],
-                    "macro_f1_fallback": data["fallback"]["f1"],
-                    "n": data["n"], "intents": data["intents"],
-                    "parse_ms": round(data["parse_ms"], 2)}
+            return {
+                "accuracy": data["top1"]["accuracy"],
+                "macro_f1": data["top1"]["f1"],
+                "accuracy_fallback": data["fallback"]["accuracy"],
+                "macro_f1_fallback": data["fallback"]["f1"],
+                "n": data["n"],
+                "intents": data["intents"],
+                "parse_ms": round(data["parse_ms"], 2),
+            }
     raise RuntimeError(f"avaliação falhou ({model}):\n{proc.stderr[-3000:]}")
 
 
-def evaluate_baseline(train_file: Path = TRAIN_NLU, heldout: Path = HELDOUT) -> Dict[str, object]:
+def evaluate_baseline(train_file: Path = TRAIN_NLU, heldout: Path = HELDOUT) -> dict[str, object]:
     """The TF-IDF + logistic-regression baseline of bot.rasa.nlu_eval."""
     from bot.rasa import nlu_eval
 
@@ -125,12 +164,17 @@ def evaluate_baseline(train_file: Path = TRAIN_NLU, heldout: Path = HELDOUT) -> 
     pred = nlu_eval.baseline_predict(train_set, texts)
     elapsed = time.perf_counter() - started
     macro = nlu_eval.per_intent_scores(gold, pred, sorted(set(gold)))["_macro"]
-    return {"accuracy": macro["accuracy"], "macro_f1": macro["f1"], "n": len(texts),
-            "train_s": round(elapsed, 2)}
+    return {
+        "accuracy": macro["accuracy"],
+        "macro_f1": macro["f1"],
+        "n": len(texts),
+        "train_s": round(elapsed, 2),
+    }
 
 
-def run(work: Path, skip_train: bool = False,
-        reuse_default: Optional[Dict[str, object]] = None) -> Dict[str, object]:
+def run(
+    work: Path, skip_train: bool = False, reuse_default: dict[str, object] | None = None
+) -> dict[str, object]:
     """Train (a) and (b), evaluate (a), (b) and (c); the section's results.
 
     ``reuse_default``: model (b) of an earlier run (its ``model``, ``train_s``,
@@ -138,7 +182,7 @@ def run(work: Path, skip_train: bool = False,
     (Rasa's default config and the training data unchanged; ~16 min saved on 2 cores).
     """
     work.mkdir(parents=True, exist_ok=True)
-    out: Dict[str, object] = {}
+    out: dict[str, object] = {}
     configs = {"ours": ROOT / "config.yml", "default": default_config(work)}
     for key, config in configs.items():
         model = work / "models" / f"{key}.tar.gz"
@@ -147,8 +191,11 @@ def run(work: Path, skip_train: bool = False,
             trained = {k: reuse_default.get(k) for k in ("train_s", "model", "model_mb")}
             trained["train_measured_at"] = reuse_default.get("measured_at")
         elif skip_train and model.exists():
-            trained = {"train_s": None, "model": str(model),
-                       "model_mb": round(model.stat().st_size / 1e6, 1)}
+            trained = {
+                "train_s": None,
+                "model": str(model),
+                "model_mb": round(model.stat().st_size / 1e6, 1),
+            }
         else:
             say(f"treinando {key} ({config.name}) do zero")
             trained = train(config, work / "models", key, label=key)
@@ -160,8 +207,9 @@ def run(work: Path, skip_train: bool = False,
 
 
 def main(argv=None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--work", type=Path, required=True)
     parser.add_argument("--skip-train", action="store_true")
     args = parser.parse_args(argv)

@@ -21,29 +21,39 @@ requests. Progress goes to stderr.
 Usage: python -m bench.run [--out results/bench] [--doc docs/BENCHMARKS.md]
            [--only start,quality,...] [--skip levers] [--soak-turns 10000]
 """
+
 from __future__ import annotations
 
 import argparse
 import shutil
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable, Dict, List
 
 from bench import filing, levers, quality, report
-from bench.common import (DEFAULT_RESULTS, MODEL, PORT_BASE, ROOT, load_json, loadavg,
-                          machine_info, save_json, say)
+from bench.common import (
+    DEFAULT_RESULTS,
+    MODEL,
+    PORT_BASE,
+    ROOT,
+    load_json,
+    loadavg,
+    machine_info,
+    save_json,
+    say,
+)
 from bench.load import load
 from bench.memory import soak
 from bench.servers import BotServers
 
 SECTIONS = ("start", "quality", "latency", "memory", "filing", "levers")
 CONCURRENCY = (1, 10, 50)
-TURNS = {1: 200, 10: 600, 50: 1000}   # messages per concurrency level and model
+TURNS = {1: 200, 10: 600, 50: 1000}  # messages per concurrency level and model
 WARMUP_TURNS = 40
 
 
-def section_start(work: Path, runs: int = 3) -> Dict[str, object]:
+def section_start(work: Path, runs: int = 3) -> dict[str, object]:
     """Cold start to the first answer, through the real launcher."""
     from bench import first_answer
 
@@ -62,8 +72,11 @@ def _model_b(work: Path, out_dir: Path) -> Path:
     if path.is_file():
         return path
     say("modelo (b) ausente: treinando com a configuração padrão do Rasa")
-    return Path(quality.train(quality.default_config(work), work / "models", "default",
-                              label="default")["model"])
+    return Path(
+        quality.train(quality.default_config(work), work / "models", "default", label="default")[
+            "model"
+        ]
+    )
 
 
 def _keep_model_b(out_dir: Path, work: Path):
@@ -80,33 +93,51 @@ def _keep_model_b(out_dir: Path, work: Path):
     return {**b, "model": str(keep), "measured_at": when}
 
 
-def section_latency(work: Path, out_dir: Path, scale: float = 1.0) -> Dict[str, object]:
+def section_latency(work: Path, out_dir: Path, scale: float = 1.0) -> dict[str, object]:
     """(a) and (b) side by side at each concurrency, interleaved."""
     models = {"ours": MODEL, "default": _model_b(work / "quality", out_dir)}
-    servers = {key: BotServers(path, work / "latency", PORT_BASE + 10 * i,
-                               PORT_BASE + 10 * i + 50, name=key)
-               for i, (key, path) in enumerate(models.items())}
-    out: Dict[str, object] = {"models": {k: str(v) for k, v in models.items()},
-                              "runs": {k: {} for k in models}}
+    servers = {
+        key: BotServers(
+            path, work / "latency", PORT_BASE + 10 * i, PORT_BASE + 10 * i + 50, name=key
+        )
+        for i, (key, path) in enumerate(models.items())
+    }
+    out: dict[str, object] = {
+        "models": {k: str(v) for k, v in models.items()},
+        "runs": {k: {} for k in models},
+    }
     try:
         for key, srv in servers.items():
             say(f"iniciando servidores de {key} ({srv.model.name})")
             srv.start()
-            out["runs"][key]["_start"] = {"start_s": round(srv.start_s, 2),
-                                          "rss_idle": srv.rss()}
-            load(srv.url, 4, WARMUP_TURNS, seed=3, sender_prefix="warm",
-                 label=f"{key}: aquecimento", record=False)
+            out["runs"][key]["_start"] = {"start_s": round(srv.start_s, 2), "rss_idle": srv.rss()}
+            load(
+                srv.url,
+                4,
+                WARMUP_TURNS,
+                seed=3,
+                sender_prefix="warm",
+                label=f"{key}: aquecimento",
+                record=False,
+            )
         for n, c in enumerate(CONCURRENCY):
             order = list(servers) if n % 2 == 0 else list(reversed(list(servers)))
             for key in order:
                 srv = servers[key]
                 turns = max(c * 4, int(TURNS[c] * scale))
                 before = srv.cpu()
-                result = load(srv.url, c, turns, seed=100 + c, sender_prefix=f"{key}-c{c}",
-                              label=f"{key} c={c}").summary()
+                result = load(
+                    srv.url,
+                    c,
+                    turns,
+                    seed=100 + c,
+                    sender_prefix=f"{key}-c{c}",
+                    label=f"{key} c={c}",
+                ).summary()
                 after = srv.cpu()
                 result["cpu_s_per_msg"] = {
-                    k: round((after[k] - before[k]) / max(1, result["turns"]), 4) for k in after}
+                    k: round((after[k] - before[k]) / max(1, result["turns"]), 4) for k in after
+                }
                 result["rss_after"] = srv.rss()
                 result["loadavg"] = loadavg()
                 out["runs"][key][str(c)] = result
@@ -116,18 +147,26 @@ def section_latency(work: Path, out_dir: Path, scale: float = 1.0) -> Dict[str, 
     return out
 
 
-def section_memory(work: Path, turns: int = 10_000, every: int = 200) -> Dict[str, object]:
+def section_memory(work: Path, turns: int = 10_000, every: int = 200) -> dict[str, object]:
     """RSS of both servers of (a) over ``turns`` messages."""
     srv = BotServers(MODEL, work / "memory", PORT_BASE + 100, PORT_BASE + 150, name="soak")
     with srv:
-        load(srv.url, 4, WARMUP_TURNS, seed=3, sender_prefix="warm", label="memória: aquecimento",
-             record=False)
+        load(
+            srv.url,
+            4,
+            WARMUP_TURNS,
+            seed=3,
+            sender_prefix="warm",
+            label="memória: aquecimento",
+            record=False,
+        )
         return {"start_s": round(srv.start_s, 2), **soak(srv, turns, 10, every)}
 
 
 def main(argv=None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--out", type=Path, default=DEFAULT_RESULTS)
     parser.add_argument("--doc", type=Path, default=ROOT / "docs" / "BENCHMARKS.md")
     parser.add_argument("--img", type=Path, default=ROOT / "docs" / "img")
@@ -137,15 +176,25 @@ def main(argv=None) -> int:
     parser.add_argument("--soak-turns", type=int, default=10_000)
     parser.add_argument("--start-runs", type=int, default=3)
     parser.add_argument("--lever-turns", type=int, default=1000)
-    parser.add_argument("--levers", default="", help="só estas alavancas (chaves separadas "
-                                                      "por vírgula; padrão: todas)")
-    parser.add_argument("--reuse-b", action="store_true",
-                        help="reaproveita o modelo (b) e seu tempo de treino da rodada anterior")
-    parser.add_argument("--scale", type=float, default=1.0,
-                        help="fração das mensagens de carga (depuração)")
+    parser.add_argument(
+        "--levers",
+        default="",
+        help="só estas alavancas (chaves separadas por vírgula; padrão: todas)",
+    )
+    parser.add_argument(
+        "--reuse-b",
+        action="store_true",
+        help="reaproveita o modelo (b) e seu tempo de treino da rodada anterior",
+    )
+    parser.add_argument(
+        "--scale", type=float, default=1.0, help="fração das mensagens de carga (depuração)"
+    )
     args = parser.parse_args(argv)
-    chosen: List[str] = [s for s in (args.only.split(",") if args.only else SECTIONS)
-                         if s and s not in args.skip.split(",")]
+    chosen: list[str] = [
+        s
+        for s in (args.only.split(",") if args.only else SECTIONS)
+        if s and s not in args.skip.split(",")
+    ]
     unknown = set(chosen) - set(SECTIONS)
     if unknown:
         parser.error(f"seções desconhecidas: {sorted(unknown)}")
@@ -153,14 +202,15 @@ def main(argv=None) -> int:
         print(f"modelo ausente: {MODEL} (rode 'make train')", file=sys.stderr)
         return 1
     args.work.mkdir(parents=True, exist_ok=True)
-    runners: Dict[str, Callable[[], object]] = {
+    runners: dict[str, Callable[[], object]] = {
         "start": lambda: section_start(args.work, args.start_runs),
         "quality": lambda: quality.run(args.work / "quality"),
         "latency": lambda: section_latency(args.work, args.out, args.scale),
         "memory": lambda: section_memory(args.work, args.soak_turns, max(1, args.soak_turns // 50)),
         "filing": lambda: filing.run(args.work / "filing"),
-        "levers": lambda: levers.run(args.work / "levers", args.lever_turns,
-                                     [x for x in args.levers.split(",") if x] or None),
+        "levers": lambda: levers.run(
+            args.work / "levers", args.lever_turns, [x for x in args.levers.split(",") if x] or None
+        ),
     }
     reuse_b = _keep_model_b(args.out, args.work) if args.reuse_b and "quality" in chosen else None
     runners["quality"] = lambda: quality.run(args.work / "quality", reuse_default=reuse_b)
@@ -172,7 +222,7 @@ def main(argv=None) -> int:
         started = time.perf_counter()
         try:
             data = runners[name]()
-        except Exception as err:  # noqa: BLE001 - keep going, report the failure
+        except Exception as err:
             say(f"seção {name} falhou: {err}"[:3000])
             failed.append(name)
             data = {"error": f"{type(err).__name__}: {err}"[:3000]}

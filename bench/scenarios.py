@@ -13,15 +13,15 @@ Three kinds, mixed by ``MIX`` (share of conversations):
 A turn is ``Turn(kind, text)``; ``text`` may be ``BUTTON`` + title, which
 the client resolves to the payload of that button in the previous replies.
 """
+
 from __future__ import annotations
 
 import csv
 import random
 import string
 import sys
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from pathlib import Path
-from typing import Dict, Iterator, List, Optional, Sequence, Tuple
 
 from bench.common import HELDOUT, ROOT
 
@@ -29,9 +29,18 @@ MIX = (("faq", 0.6), ("cadastro", 0.2), ("fallback", 0.2))
 BUTTON = "\x00button:"
 PROTOCOL_MARK = "Protocolo: NTS-"
 
-NOMES = ("Maria da Silva", "João Pereira", "Ana Beatriz Costa", "José Carlos Lima",
-         "Francisca Souza", "Antônio Ferreira", "Juliana Alves", "Pedro Henrique Rocha",
-         "Luciana Santos", "Carlos Eduardo Melo")
+NOMES = (
+    "Maria da Silva",
+    "João Pereira",
+    "Ana Beatriz Costa",
+    "José Carlos Lima",
+    "Francisca Souza",
+    "Antônio Ferreira",
+    "Juliana Alves",
+    "Pedro Henrique Rocha",
+    "Luciana Santos",
+    "Carlos Eduardo Melo",
+)
 DOMINIOS = ("gmail.com", "yahoo.com.br", "uol.com.br", "bol.com.br")
 INICIOS_CADASTRO = (
     "quero abrir uma solicitação de cadastro de usuário",
@@ -56,13 +65,16 @@ class Conversation:
     """A whole conversation of one sender."""
 
     kind: str
-    turns: List[Turn]
+    turns: list[Turn]
 
 
-def _catalogue(name: str, column: int = 0) -> List[str]:
+def _catalogue(name: str, column: int = 0) -> list[str]:
     path = ROOT / "data" / "catalogs" / name
-    rows = [r for r in csv.reader(path.read_text(encoding="utf-8").splitlines())
-            if r and not r[0].startswith("#")]
+    rows = [
+        r
+        for r in csv.reader(path.read_text(encoding="utf-8").splitlines())
+        if r and not r[0].startswith("#")
+    ]
     return [r[column] for r in rows[1:]]
 
 
@@ -75,11 +87,11 @@ def _cpf(rng: random.Random) -> str:
     return gerar_cpf(rng, mascarado=rng.random() < 0.5)
 
 
-def heldout_by_intent() -> Dict[str, List[str]]:
+def heldout_by_intent() -> dict[str, list[str]]:
     """Held-out examples grouped by intent."""
     from bot.rasa.nlu_eval import load_examples
 
-    grouped: Dict[str, List[str]] = {}
+    grouped: dict[str, list[str]] = {}
     for text, intent in load_examples(HELDOUT):
         grouped.setdefault(intent, []).append(text)
     return grouped
@@ -98,7 +110,7 @@ class ScenarioFactory:
         self.siglas = _catalogue("unidades.csv")
         self.cargos = _catalogue("cargos.csv")
 
-    def conversation(self, kind: Optional[str] = None) -> Conversation:
+    def conversation(self, kind: str | None = None) -> Conversation:
         """The next conversation: of ``kind``, or drawn from ``MIX``."""
         if kind is None:
             kinds, weights = zip(*MIX)
@@ -122,15 +134,25 @@ class ScenarioFactory:
     def _cadastro(self) -> Conversation:
         r = self.rng
         if r.random() < 0.5:
-            start = [Turn("faq", r.choice(FAQ_QUE_OFERECE)), Turn("form", BUTTON + "Preencher agora")]
+            start = [
+                Turn("faq", r.choice(FAQ_QUE_OFERECE)),
+                Turn("form", BUTTON + "Preencher agora"),
+            ]
         else:
             start = [Turn("form", r.choice(INICIOS_CADASTRO))]
         nome = r.choice(NOMES)
         usuario = nome.lower().split()[0] + "." + nome.lower().split()[-1]
         usuario = usuario.translate(str.maketrans("áâãéêíóôõúç", "aaaeeiooouc"))
-        fields = [r.choice(self.siglas), nome.lower() if r.random() < 0.3 else nome, _cpf(r),
-                  f"{usuario}{r.randint(1, 99)}@{r.choice(DOMINIOS)}", r.choice(self.siglas),
-                  r.choice(self.cargos), "não", "confirmar"]
+        fields = [
+            r.choice(self.siglas),
+            nome.lower() if r.random() < 0.3 else nome,
+            _cpf(r),
+            f"{usuario}{r.randint(1, 99)}@{r.choice(DOMINIOS)}",
+            r.choice(self.siglas),
+            r.choice(self.cargos),
+            "não",
+            "confirmar",
+        ]
         return Conversation("cadastro", start + [Turn("form", f) for f in fields])
 
     def _fallback(self) -> Conversation:
@@ -145,7 +167,7 @@ class ScenarioFactory:
         return Conversation("fallback", turns)
 
 
-def resolve(text: str, previous_replies: Sequence[dict]) -> Tuple[str, bool]:
+def resolve(text: str, previous_replies: Sequence[dict]) -> tuple[str, bool]:
     """The message to send: a button's payload when ``text`` names a button.
 
     Returns (message, found); a button missing from the previous replies is
@@ -153,7 +175,7 @@ def resolve(text: str, previous_replies: Sequence[dict]) -> Tuple[str, bool]:
     """
     if not text.startswith(BUTTON):
         return text, True
-    title = text[len(BUTTON):]
+    title = text[len(BUTTON) :]
     for reply in reversed(previous_replies):
         for button in reply.get("buttons") or []:
             if button.get("title") == title:
@@ -161,10 +183,10 @@ def resolve(text: str, previous_replies: Sequence[dict]) -> Tuple[str, bool]:
     return title, False
 
 
-def turn_mix(sample: int = 2000, seed: int = 1) -> Dict[str, float]:
+def turn_mix(sample: int = 2000, seed: int = 1) -> dict[str, float]:
     """Share of each turn kind in the generated traffic."""
     factory = ScenarioFactory(seed)
-    counts: Dict[str, int] = {}
+    counts: dict[str, int] = {}
     total = 0
     while total < sample:
         for turn in factory.conversation().turns:

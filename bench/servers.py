@@ -7,6 +7,7 @@ straight to Rasa's REST channel.
 Extra environment (thread settings, ``SANIC_WORKERS``) and endpoint
 sections (tracker store, lock store) are how the levers are measured.
 """
+
 from __future__ import annotations
 
 import json
@@ -15,8 +16,8 @@ import socket
 import subprocess
 import time
 import urllib.request
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Dict, Mapping, Optional, Tuple
 
 import yaml
 
@@ -42,7 +43,7 @@ def port_free(port: int) -> bool:
     return True
 
 
-def free_ports(first: int, tries: int = 40) -> Tuple[int, int]:
+def free_ports(first: int, tries: int = 40) -> tuple[int, int]:
     """The first (rasa, actions = rasa + 50) pair of free ports from ``first``."""
     for port in range(first, first + tries):
         if port_free(port) and port_free(port + 50):
@@ -50,14 +51,19 @@ def free_ports(first: int, tries: int = 40) -> Tuple[int, int]:
     raise ServerError(f"nenhum par de portas livre a partir de {first}")
 
 
-def launcher_view(workdir: Path, project_root: Path = ROOT) -> Tuple[dict, Dict[str, list]]:
+def launcher_view(workdir: Path, project_root: Path = ROOT) -> tuple[dict, dict[str, list]]:
     """The endpoints and command lines the launcher would use now (rendered
     into ``workdir``): what the levers compare against."""
     from bot import settings
     from bot.ops import launcher
 
-    cfg = settings.load({**os.environ, "SEI_PROJECT_ROOT": str(project_root),
-                         "SEI_VAR_DIR": str(workdir / "var-view")})
+    cfg = settings.load(
+        {
+            **os.environ,
+            "SEI_PROJECT_ROOT": str(project_root),
+            "SEI_VAR_DIR": str(workdir / "var-view"),
+        }
+    )
     path = launcher.render_endpoints(cfg, workdir / "endpoints-view.yml")
     data = yaml.safe_load(path.read_text()) or {}
     return data, launcher.commands(cfg, project_root / "models" / "sei.tar.gz", path)
@@ -66,11 +72,18 @@ def launcher_view(workdir: Path, project_root: Path = ROOT) -> Tuple[dict, Dict[
 class BotServers:
     """Rasa (REST channel) + action server for ``model``; a context manager."""
 
-    def __init__(self, model: Path, workdir: Path, rasa_port: int, actions_port: int,
-                 name: str = "bot", env: Optional[Mapping[str, str]] = None,
-                 endpoints: Optional[Mapping[str, object]] = None,
-                 project_root: Path = ROOT,
-                 actions_cmd: Optional[list] = None) -> None:
+    def __init__(
+        self,
+        model: Path,
+        workdir: Path,
+        rasa_port: int,
+        actions_port: int,
+        name: str = "bot",
+        env: Mapping[str, str] | None = None,
+        endpoints: Mapping[str, object] | None = None,
+        project_root: Path = ROOT,
+        actions_cmd: list | None = None,
+    ) -> None:
         self.model = Path(model).resolve()
         self.workdir = Path(workdir)
         self.rasa_port, self.actions_port = rasa_port, actions_port
@@ -79,9 +92,9 @@ class BotServers:
         self.extra_endpoints = dict(endpoints or {})
         self.project_root = Path(project_root)
         self.actions_cmd = actions_cmd
-        self.procs: Dict[str, subprocess.Popen] = {}
-        self.start_s: Optional[float] = None
-        self.actions_ready_s: Optional[float] = None
+        self.procs: dict[str, subprocess.Popen] = {}
+        self.start_s: float | None = None
+        self.actions_ready_s: float | None = None
 
     # ------------------------------------------------------------ lifecycle
     @property
@@ -93,7 +106,7 @@ class BotServers:
     def var_dir(self) -> Path:
         return self.workdir / f"var-{self.name}"
 
-    def _env(self) -> Dict[str, str]:
+    def _env(self) -> dict[str, str]:
         return {
             "SEI_PROJECT_ROOT": str(self.project_root),
             "SEI_RASA_PORT": str(self.rasa_port),
@@ -106,7 +119,7 @@ class BotServers:
             **self.extra_env,
         }
 
-    def start(self, timeout: float = READY_TIMEOUT_S) -> "BotServers":
+    def start(self, timeout: float = READY_TIMEOUT_S) -> BotServers:
         """Start both servers; return when a REST message gets an answer."""
         from bot import settings
         from bot.ops import launcher
@@ -130,9 +143,14 @@ class BotServers:
         started = time.perf_counter()
         for key in ("acoes", "rasa"):
             log = open(self.workdir / f"{self.name}-{key}.log", "wb")
-            self.procs[key] = subprocess.Popen(cmds[key], cwd=self.project_root, env=env,
-                                               stdout=log, stderr=subprocess.STDOUT,
-                                               start_new_session=True)
+            self.procs[key] = subprocess.Popen(
+                cmds[key],
+                cwd=self.project_root,
+                env=env,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
             log.close()
         try:
             self._wait(started, timeout)
@@ -164,14 +182,18 @@ class BotServers:
     def _check_alive(self) -> None:
         for key, proc in self.procs.items():
             if proc.poll() is not None:
-                raise ServerError(f"{self.name}: processo '{key}' terminou "
-                                  f"(código {proc.returncode})\n{self.log_tail()}")
+                raise ServerError(
+                    f"{self.name}: processo '{key}' terminou "
+                    f"(código {proc.returncode})\n{self.log_tail()}"
+                )
 
     def say_sync(self, sender: str, text: str, timeout: float = 60) -> list:
         """One message through the REST channel (blocking); the replies."""
         req = urllib.request.Request(
-            self.url, data=json.dumps({"sender": sender, "message": text}).encode(),
-            headers={"Content-Type": "application/json"})
+            self.url,
+            data=json.dumps({"sender": sender, "message": text}).encode(),
+            headers={"Content-Type": "application/json"},
+        )
         with urllib.request.urlopen(req, timeout=timeout) as resp:
             return json.loads(resp.read())
 
@@ -189,20 +211,20 @@ class BotServers:
 
         launcher.stop_all(self.procs)
 
-    def __enter__(self) -> "BotServers":
+    def __enter__(self) -> BotServers:
         return self.start() if not self.procs else self
 
     def __exit__(self, *_exc) -> None:
         self.stop()
 
     # ------------------------------------------------------------- readings
-    def pids(self) -> Dict[str, int]:
+    def pids(self) -> dict[str, int]:
         return {key: proc.pid for key, proc in self.procs.items()}
 
-    def rss(self) -> Dict[str, float]:
+    def rss(self) -> dict[str, float]:
         """RSS (MB) of the Rasa server and the action server (with workers)."""
         return {key: round(tree_rss_mb(pid), 1) for key, pid in self.pids().items()}
 
-    def cpu(self) -> Dict[str, float]:
+    def cpu(self) -> dict[str, float]:
         """CPU seconds used so far by each server."""
         return {key: cpu_seconds(pid) for key, pid in self.pids().items()}

@@ -15,6 +15,7 @@ pass/fail does not depend on how busy the machine is.
 
 Usage: python -m bench.smoke [--url http://127.0.0.1:5005/webhooks/rest/webhook] [--keep]
 """
+
 from __future__ import annotations
 
 import argparse
@@ -24,7 +25,6 @@ import sys
 import tempfile
 import time
 from pathlib import Path
-from typing import List, Optional
 
 from bench import filing, quality, report
 from bench.common import MODEL, PORT_BASE, machine_info, save_json, say
@@ -43,23 +43,28 @@ class _Remote:
         return {}
 
 
-def _sane_load(name: str, summary: dict, turns: int, problems: List[str]) -> None:
+def _sane_load(name: str, summary: dict, turns: int, problems: list[str]) -> None:
     lat = summary["latency_ms"]
     if summary["errors"] or summary["empty_replies"]:
-        problems.append(f"{name}: {summary['errors']} erros, {summary['empty_replies']} "
-                        f"respostas vazias: {summary['error_samples']}")
+        problems.append(
+            f"{name}: {summary['errors']} erros, {summary['empty_replies']} "
+            f"respostas vazias: {summary['error_samples']}"
+        )
     if summary["turns"] != turns:
         problems.append(f"{name}: {summary['turns']} mensagens respondidas de {turns}")
     values = [lat[k] for k in ("p50", "p95", "p99", "max")]
-    if not all(math.isfinite(v) and v > 0 for v in values) or not lat["p50"] <= lat["p99"] <= lat["max"]:
+    if (
+        not all(math.isfinite(v) and v > 0 for v in values)
+        or not lat["p50"] <= lat["p99"] <= lat["max"]
+    ):
         problems.append(f"{name}: percentis sem sentido: {lat}")
     if not summary["throughput_msg_s"] > 0:
         problems.append(f"{name}: vazão {summary['throughput_msg_s']}")
 
 
-def run(url: Optional[str], out: Path) -> List[str]:
+def run(url: str | None, out: Path) -> list[str]:
     """Every mini measurement; the problems found (empty: pass)."""
-    problems: List[str] = []
+    problems: list[str] = []
     results = out / "results"
     own = None
     if url:
@@ -74,20 +79,37 @@ def run(url: Optional[str], out: Path) -> List[str]:
     try:
         meta = machine_info()
         # 1. one whole registration, then one of each other kind
-        single = load(servers.url, 1, 16, seed=1, sender_prefix="smoke1",
-                      kinds=["cadastro", "faq", "fallback"], label="smoke c=1").summary()
+        single = load(
+            servers.url,
+            1,
+            16,
+            seed=1,
+            sender_prefix="smoke1",
+            kinds=["cadastro", "faq", "fallback"],
+            label="smoke c=1",
+        ).summary()
         _sane_load("c=1", single, 16, problems)
         if single["protocols"] < 1:
             problems.append(f"c=1: o cadastro completo não recebeu protocolo ({single})")
         if single["missing_buttons"]:
             problems.append("c=1: botão 'Preencher agora' não encontrado na resposta")
-        mixed = load(servers.url, 5, 40, seed=2, sender_prefix="smoke5",
-                     label="smoke c=5").summary()
+        mixed = load(
+            servers.url, 5, 40, seed=2, sender_prefix="smoke5", label="smoke c=5"
+        ).summary()
         _sane_load("c=5", mixed, 40, problems)
-        latency = {"models": {"ours": str(MODEL)},
-                   "runs": {"ours": {"_start": {"start_s": getattr(own, "start_s", None),
-                                                "rss_idle": own.rss() if own else {}},
-                                     "1": single, "5": mixed}}}
+        latency = {
+            "models": {"ours": str(MODEL)},
+            "runs": {
+                "ours": {
+                    "_start": {
+                        "start_s": getattr(own, "start_s", None),
+                        "rss_idle": own.rss() if own else {},
+                    },
+                    "1": single,
+                    "5": mixed,
+                }
+            },
+        }
         # 2. RSS over a few turns (own servers only: a remote one has no pid here)
         memory = {}
         if own:
@@ -106,8 +128,12 @@ def run(url: Optional[str], out: Path) -> List[str]:
         base = quality.evaluate_baseline()
         if not 0.5 < base["accuracy"] <= 1:
             problems.append(f"baseline: acurácia {base['accuracy']}")
-        for name, data in (("latency", latency), ("memory", memory), ("filing", fil),
-                           ("quality", {"baseline": base})):
+        for name, data in (
+            ("latency", latency),
+            ("memory", memory),
+            ("filing", fil),
+            ("quality", {"baseline": base}),
+        ):
             save_json(results / f"{name}.json", {"meta": meta, "data": data})
         # 5. report and plots
         doc = report.write(results, out / "BENCHMARKS.md", out / "img")
@@ -119,9 +145,11 @@ def run(url: Optional[str], out: Path) -> List[str]:
         if len(pngs) < expected:
             problems.append(f"gráficos: {len(pngs)} de {expected}")
         elapsed = time.perf_counter() - started
-        say(f"smoke: {elapsed:.1f} s (sem a partida dos servidores); c=1 p50 "
+        say(
+            f"smoke: {elapsed:.1f} s (sem a partida dos servidores); c=1 p50 "
             f"{single['latency_ms']['p50']:.0f} ms, c=5 {mixed['throughput_msg_s']:.1f} msg/s, "
-            f"registro p50 {fil['sequential']['submit_ms']['p50']:.0f} ms; relatório {doc}")
+            f"registro p50 {fil['sequential']['submit_ms']['p50']:.0f} ms; relatório {doc}"
+        )
     finally:
         if own:
             own.stop()
@@ -129,8 +157,9 @@ def run(url: Optional[str], out: Path) -> List[str]:
 
 
 def main(argv=None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--url", help="canal REST de um assistente já no ar")
     parser.add_argument("--keep", action="store_true", help="não apagar a pasta temporária")
     args = parser.parse_args(argv)
@@ -140,7 +169,7 @@ def main(argv=None) -> int:
     out = Path(tempfile.mkdtemp(prefix="sei-bench-smoke-"))
     try:
         problems = run(args.url, out)
-    except Exception as err:  # noqa: BLE001 - any crash fails the smoke with its cause
+    except Exception as err:
         problems = [f"{type(err).__name__}: {err}"]
     if problems:
         print("BENCH-SMOKE REPROVADO:\n  " + "\n  ".join(problems), file=sys.stderr)

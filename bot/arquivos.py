@@ -1,10 +1,12 @@
 """Atomic file writes: a crash never leaves a half-written file behind."""
+
 from __future__ import annotations
 
 import os
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
-from typing import BinaryIO, Callable
+from typing import BinaryIO
 
 
 def gravar_atomico(destino: Path, escrever: Callable[[BinaryIO], None]) -> Path:
@@ -12,8 +14,7 @@ def gravar_atomico(destino: Path, escrever: Callable[[BinaryIO], None]) -> Path:
     fsync it, then rename it over ``destino`` (and fsync the folder)."""
     destino = Path(destino)
     destino.parent.mkdir(parents=True, exist_ok=True)
-    fd, temporario = tempfile.mkstemp(dir=destino.parent, prefix=f".{destino.name}.",
-                                      suffix=".tmp")
+    fd, temporario = tempfile.mkstemp(dir=destino.parent, prefix=f".{destino.name}.", suffix=".tmp")
     try:
         with os.fdopen(fd, "wb") as arquivo:
             escrever(arquivo)

@@ -3,12 +3,13 @@
 Everything else receives its settings as arguments; ``load()`` is called by
 entry points (launcher, actions, CLI), never at import time.
 """
+
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import List, Mapping, Optional
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 PERFIS = ("desenvolvimento", "producao")
@@ -25,19 +26,19 @@ class Settings:
     host: str
     rasa_port: int
     actions_port: int
-    rasa_api_token: Optional[str] = field(repr=False)
+    rasa_api_token: str | None = field(repr=False)
     log_level: str
     var_dir: Path
     requests_db_url: str = field(repr=False)  # may carry a password
     catalogs_dir: Path
     web_port: int = 8080
     web_frame_ancestors: str = "'self'"
-    telegram_token: Optional[str] = field(default=None, repr=False)
-    telegram_webhook_url: Optional[str] = None
-    telegram_webhook_secret: Optional[str] = field(default=None, repr=False)
+    telegram_token: str | None = field(default=None, repr=False)
+    telegram_webhook_url: str | None = None
+    telegram_webhook_secret: str | None = field(default=None, repr=False)
     telegram_webhook_port: int = 8443
-    telegram_api_url: Optional[str] = None
-    sender_secret_file: Optional[Path] = None
+    telegram_api_url: str | None = None
+    sender_secret_file: Path | None = None
     download_ttl_s: int = 24 * 3600
     # "desenvolvimento": SQLite trackers under var/, in-process locks, one Rasa.
     # "producao": trackers and requests in PostgreSQL, locks in Redis, replicas.
@@ -57,7 +58,7 @@ class Settings:
         return self.perfil == "producao"
 
     @property
-    def rasa_ports(self) -> List[int]:
+    def rasa_ports(self) -> list[int]:
         """Ports of the Rasa replicas: ``rasa_port``, ``rasa_port + 1``..."""
         return [self.rasa_port + i for i in range(self.rasa_replicas)]
 
@@ -97,7 +98,7 @@ class Settings:
         return f"http://127.0.0.1:{self.actions_port}/webhook"
 
 
-def load(environ: Optional[Mapping[str, str]] = None) -> Settings:
+def load(environ: Mapping[str, str] | None = None) -> Settings:
     """Read settings from the environment (or the mapping given)."""
     env = os.environ if environ is None else environ
     root = Path(env.get("SEI_PROJECT_ROOT", PROJECT_ROOT))
@@ -108,7 +109,8 @@ def load(environ: Optional[Mapping[str, str]] = None) -> Settings:
         raise ValueError(f"SEI_PERFIL inválido: {perfil!r}. Use um destes: {', '.join(PERFIS)}.")
     postgres_url = env.get("SEI_POSTGRES_URL") or POSTGRES_URL_PADRAO
     requests_db_url = env.get("REQUESTS_DB_URL") or (
-        postgres_url if perfil == "producao" else f"sqlite:///{var_dir / 'requests.db'}")
+        postgres_url if perfil == "producao" else f"sqlite:///{var_dir / 'requests.db'}"
+    )
     return Settings(
         project_root=root,
         links_file=Path(env.get("SEI_LINKS_FILE", root / "config" / "links.yml")),

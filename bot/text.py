@@ -4,6 +4,7 @@ Servants type without accents, in any case, with chat abbreviations; the
 classifier sees one canonical form: lowercase, no diacritics, common
 abbreviations expanded.
 """
+
 from __future__ import annotations
 
 import re

@@ -1,4 +1,5 @@
 """Shared fixtures: project paths and loaded content."""
+
 from __future__ import annotations
 
 import json
@@ -60,12 +61,22 @@ def start_launcher(var_dir, rasa_port, actions_port, timeout=240, web_port=None,
     assert MODEL.exists(), "modelo ausente: rode 'make train' (make test treina antes)"
     log = Path(var_dir) / "launcher.log"
     log.parent.mkdir(parents=True, exist_ok=True)
-    env = dict(os.environ, SEI_RASA_PORT=str(rasa_port), SEI_ACTIONS_PORT=str(actions_port),
-               SEI_WEB_PORT=str(web_port or rasa_port + 75), SEI_VAR_DIR=str(var_dir),
-               **extra_env)
+    env = dict(
+        os.environ,
+        SEI_RASA_PORT=str(rasa_port),
+        SEI_ACTIONS_PORT=str(actions_port),
+        SEI_WEB_PORT=str(web_port or rasa_port + 75),
+        SEI_VAR_DIR=str(var_dir),
+        **extra_env,
+    )
     with open(log, "wb") as out:
-        proc = subprocess.Popen([sys.executable, "-m", "bot.ops.launcher"], cwd=ROOT, env=env,
-                                stdout=out, stderr=subprocess.STDOUT)
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "bot.ops.launcher"],
+            cwd=ROOT,
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if proc.poll() is not None:
@@ -83,8 +94,10 @@ def rest_say(port, sender, text, metadata=None):
     if metadata:
         body["metadata"] = metadata
     req = urllib.request.Request(
-        f"http://127.0.0.1:{port}/webhooks/rest/webhook", data=json.dumps(body).encode(),
-        headers={"Content-Type": "application/json"})
+        f"http://127.0.0.1:{port}/webhooks/rest/webhook",
+        data=json.dumps(body).encode(),
+        headers={"Content-Type": "application/json"},
+    )
     with urllib.request.urlopen(req, timeout=60) as resp:
         return json.loads(resp.read())
 

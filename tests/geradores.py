@@ -1,4 +1,5 @@
 """Test data generators: valid CPFs computed here, never real people's."""
+
 import random
 
 

@@ -9,6 +9,7 @@ editMessageReplyMarkup, deleteWebhook/setWebhook/getWebhookInfo. Every call is
 recorded. Point PTB at it with ``base_url``/``base_file_url`` (the adapter:
 TELEGRAM_API_URL=<standin.url>).
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -17,14 +18,21 @@ import json
 import re
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Callable, Dict, List, Optional
+from typing import Any
 
 from aiohttp import web
 
-BOT_USER = {"id": 424242, "is_bot": True, "first_name": "Assistente SEI",
-            "username": "sei_teste_bot", "can_join_groups": False,
-            "can_read_all_group_messages": False, "supports_inline_queries": False}
+BOT_USER = {
+    "id": 424242,
+    "is_bot": True,
+    "first_name": "Assistente SEI",
+    "username": "sei_teste_bot",
+    "can_join_groups": False,
+    "can_read_all_group_messages": False,
+    "supports_inline_queries": False,
+}
 TOKEN_RE = re.compile(r"^\d+:[A-Za-z0-9_-]+$")  # tokens ending in ":RECUSADO" get 401
 JSON_FIELDS = {"reply_markup", "allowed_updates"}
 
@@ -35,14 +43,14 @@ class Chamada:
 
     metodo: str
     token: str
-    params: Dict[str, Any]
+    params: dict[str, Any]
     resultado: Any = None
-    arquivos: Dict[str, Dict[str, Any]] = field(default_factory=dict)
+    arquivos: dict[str, dict[str, Any]] = field(default_factory=dict)
     falhou: bool = False
     momento: float = field(default_factory=time.monotonic)
 
     @property
-    def chat_id(self) -> Optional[int]:
+    def chat_id(self) -> int | None:
         """The chat the call is about, if any."""
         valor = self.params.get("chat_id")
         return int(valor) if valor not in (None, "") else None
@@ -53,22 +61,22 @@ class TelegramStandin:
 
     def __init__(self) -> None:
         self.url = ""
-        self.chamadas: List[Chamada] = []
-        self.webhooks: Dict[str, Dict[str, Any]] = {}
+        self.chamadas: list[Chamada] = []
+        self.webhooks: dict[str, dict[str, Any]] = {}
         self._trava = threading.Lock()
-        self._filas: Dict[str, List[Dict[str, Any]]] = {}
-        self._arquivos: Dict[str, Dict[str, Any]] = {}
-        self._falhas: Dict[tuple, int] = {}
+        self._filas: dict[str, list[dict[str, Any]]] = {}
+        self._arquivos: dict[str, dict[str, Any]] = {}
+        self._falhas: dict[tuple, int] = {}
         self._ids_mensagem = itertools.count(1000)
         self._ids_update = itertools.count(1)
         self._ids_arquivo = itertools.count(1)
-        self._loop: Optional[asyncio.AbstractEventLoop] = None
-        self._runner: Optional[web.AppRunner] = None
-        self._thread: Optional[threading.Thread] = None
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._runner: web.AppRunner | None = None
+        self._thread: threading.Thread | None = None
         self._parando = False
 
     # ----- lifecycle ----------------------------------------------------------------------
-    def start(self) -> "TelegramStandin":
+    def start(self) -> TelegramStandin:
         """Start serving on an ephemeral loopback port; sets ``self.url``."""
         pronto = threading.Event()
         self._loop = asyncio.new_event_loop()
@@ -116,7 +124,7 @@ class TelegramStandin:
         await asyncio.gather(*pendentes, return_exceptions=True)
 
     # ----- what the test feeds -------------------------------------------------------------
-    def alimentar(self, token: str, *updates: Dict[str, Any]) -> List[int]:
+    def alimentar(self, token: str, *updates: dict[str, Any]) -> list[int]:
         """Queue updates for a bot's getUpdates (update_id assigned when missing)."""
         ids = []
         with self._trava:
@@ -132,12 +140,15 @@ class TelegramStandin:
         with self._trava:
             return next(self._ids_update)
 
-    def adicionar_arquivo(self, dados: bytes, caminho: str, tamanho: Optional[int] = None) -> str:
+    def adicionar_arquivo(self, dados: bytes, caminho: str, tamanho: int | None = None) -> str:
         """Make a file downloadable via getFile; its file_id."""
         with self._trava:
             file_id = f"arquivo-{next(self._ids_arquivo)}"
-            self._arquivos[file_id] = {"dados": dados, "caminho": caminho,
-                                       "tamanho": len(dados) if tamanho is None else tamanho}
+            self._arquivos[file_id] = {
+                "dados": dados,
+                "caminho": caminho,
+                "tamanho": len(dados) if tamanho is None else tamanho,
+            }
         return file_id
 
     def falhar(self, metodo: str, chat_id: int, vezes: int = 1) -> None:
@@ -146,15 +157,23 @@ class TelegramStandin:
             self._falhas[(metodo, chat_id)] = vezes
 
     # ----- what the test inspects -----------------------------------------------------------
-    def chamadas_de(self, metodo: Optional[str] = None, chat_id: Optional[int] = None,
-                    desde: int = 0, token: Optional[str] = None) -> List[Chamada]:
+    def chamadas_de(
+        self,
+        metodo: str | None = None,
+        chat_id: int | None = None,
+        desde: int = 0,
+        token: str | None = None,
+    ) -> list[Chamada]:
         """Recorded calls (from index ``desde``), filtered by method, chat and token."""
         with self._trava:
             lista = list(self.chamadas[desde:])
-        return [c for c in lista
-                if (metodo is None or c.metodo == metodo)
-                and (chat_id is None or c.chat_id == chat_id)
-                and (token is None or c.token == token)]
+        return [
+            c
+            for c in lista
+            if (metodo is None or c.metodo == metodo)
+            and (chat_id is None or c.chat_id == chat_id)
+            and (token is None or c.token == token)
+        ]
 
     def marca(self) -> int:
         """Index to pass as ``desde`` to see only calls made after now."""
@@ -198,7 +217,7 @@ class TelegramStandin:
                 self.chamadas.append(chamada)
         return web.json_response({"ok": True, "result": resultado})
 
-    def _falha_armada(self, metodo: str, chat_id: Optional[int]) -> bool:
+    def _falha_armada(self, metodo: str, chat_id: int | None) -> bool:
         """Consume one simulated failure of this call, if armed."""
         with self._trava:
             restantes = self._falhas.get((metodo, chat_id), 0)
@@ -210,10 +229,12 @@ class TelegramStandin:
         """Serve a file registered with ``adicionar_arquivo``."""
         caminho = request.match_info["caminho"]
         with self._trava:
-            self.chamadas.append(Chamada("download", request.match_info["token"],
-                                         {"file_path": caminho}))
-            dados = next((a["dados"] for a in self._arquivos.values()
-                          if a["caminho"] == caminho), None)
+            self.chamadas.append(
+                Chamada("download", request.match_info["token"], {"file_path": caminho})
+            )
+            dados = next(
+                (a["dados"] for a in self._arquivos.values() if a["caminho"] == caminho), None
+            )
         if dados is None:
             return web.Response(status=404)
         return web.Response(body=dados, content_type="application/octet-stream")
@@ -269,9 +290,15 @@ class TelegramStandin:
         documento = arquivos.get("document")
         if not documento:
             raise _ErroApi("Bad Request: there is no document in the request")
-        return self._mensagem(params, document={
-            "file_id": f"doc-{next(self._ids_arquivo)}", "file_unique_id": "u",
-            "file_name": documento["nome"], "file_size": len(documento["dados"])})
+        return self._mensagem(
+            params,
+            document={
+                "file_id": f"doc-{next(self._ids_arquivo)}",
+                "file_unique_id": "u",
+                "file_name": documento["nome"],
+                "file_size": len(documento["dados"]),
+            },
+        )
 
     async def _m_getFile(self, token, params, arquivos):
         """File info with the path to download it from."""
@@ -279,8 +306,12 @@ class TelegramStandin:
             arquivo = self._arquivos.get(params.get("file_id", ""))
         if arquivo is None:
             raise _ErroApi("Bad Request: invalid file_id")
-        return {"file_id": params["file_id"], "file_unique_id": params["file_id"] + "-u",
-                "file_size": arquivo["tamanho"], "file_path": arquivo["caminho"]}
+        return {
+            "file_id": params["file_id"],
+            "file_unique_id": params["file_id"] + "-u",
+            "file_size": arquivo["tamanho"],
+            "file_path": arquivo["caminho"],
+        }
 
     async def _m_answerCallbackQuery(self, token, params, arquivos):
         """Acknowledge a button tap."""
@@ -290,15 +321,21 @@ class TelegramStandin:
         """Change (or remove) a message's inline keyboard."""
         return self._mensagem(params, text="(editada)", message_id=int(params["message_id"]))
 
-    def _mensagem(self, params: Dict[str, Any], message_id: Optional[int] = None,
-                  **conteudo: Any) -> Dict[str, Any]:
+    def _mensagem(
+        self, params: dict[str, Any], message_id: int | None = None, **conteudo: Any
+    ) -> dict[str, Any]:
         """A Message object as the Bot API returns it."""
         if message_id is None:
             with self._trava:
                 message_id = next(self._ids_mensagem)
         chat_id = int(params["chat_id"])
-        return {"message_id": message_id, "date": int(time.time()), "from": dict(BOT_USER),
-                "chat": {"id": chat_id, "type": "private", "first_name": "Teste"}, **conteudo}
+        return {
+            "message_id": message_id,
+            "date": int(time.time()),
+            "from": dict(BOT_USER),
+            "chat": {"id": chat_id, "type": "private", "first_name": "Teste"},
+            **conteudo,
+        }
 
 
 class _ErroApi(Exception):
@@ -307,8 +344,9 @@ class _ErroApi(Exception):
 
 def _erro(codigo: int, descricao: str) -> web.Response:
     """An error answer of the Bot API."""
-    return web.json_response({"ok": False, "error_code": codigo, "description": descricao},
-                             status=codigo)
+    return web.json_response(
+        {"ok": False, "error_code": codigo, "description": descricao}, status=codigo
+    )
 
 
 def _checar_teclado(teclado: Any) -> None:
@@ -323,8 +361,8 @@ def _checar_teclado(teclado: Any) -> None:
 
 async def _ler_parametros(request: web.Request):
     """Parameters of a call (query, urlencoded, multipart or JSON) and uploaded files."""
-    params: Dict[str, Any] = dict(request.query)
-    arquivos: Dict[str, Dict[str, Any]] = {}
+    params: dict[str, Any] = dict(request.query)
+    arquivos: dict[str, dict[str, Any]] = {}
     if request.method == "POST":
         if request.content_type == "application/json":
             params.update(await request.json())
@@ -340,64 +378,104 @@ async def _ler_parametros(request: web.Request):
     # multipart uploads reference the file part by "attach://<name>"
     for chave, valor in list(params.items()):
         if isinstance(valor, str) and valor.startswith("attach://"):
-            parte = valor[len("attach://"):]
+            parte = valor[len("attach://") :]
             if parte in arquivos:
                 arquivos[chave] = arquivos.pop(parte)
     return params, arquivos
 
 
 # ----- update builders --------------------------------------------------------------------
-def _usuario(chat_id: int) -> Dict[str, Any]:
+def _usuario(chat_id: int) -> dict[str, Any]:
     """The Telegram user behind a private chat."""
     return {"id": chat_id, "is_bot": False, "first_name": "Teste", "language_code": "pt-br"}
 
 
-def _base(chat_id: int, **conteudo: Any) -> Dict[str, Any]:
+def _base(chat_id: int, **conteudo: Any) -> dict[str, Any]:
     """An update carrying a new message in a private chat."""
-    mensagem = {"message_id": int(time.time() * 1000) % 10**9, "date": int(time.time()),
-                "chat": {"id": chat_id, "type": "private", "first_name": "Teste"},
-                "from": _usuario(chat_id), **conteudo}
+    mensagem = {
+        "message_id": int(time.time() * 1000) % 10**9,
+        "date": int(time.time()),
+        "chat": {"id": chat_id, "type": "private", "first_name": "Teste"},
+        "from": _usuario(chat_id),
+        **conteudo,
+    }
     return {"message": mensagem}
 
 
-def texto(chat_id: int, conteudo: str) -> Dict[str, Any]:
+def texto(chat_id: int, conteudo: str) -> dict[str, Any]:
     """An update with a text message (commands get their bot_command entity)."""
     update = _base(chat_id, text=conteudo)
     if conteudo.startswith("/"):
-        tamanho = len(conteudo.split()[0])
-        update["message"]["entities"] = [{"type": "bot_command", "offset": 0,
-                                          "length": tamanho}]
+        tamanho = len(conteudo.split(maxsplit=1)[0])
+        update["message"]["entities"] = [{"type": "bot_command", "offset": 0, "length": tamanho}]
     return update
 
 
-def foto(chat_id: int, file_id: str, tamanho: int) -> Dict[str, Any]:
+def foto(chat_id: int, file_id: str, tamanho: int) -> dict[str, Any]:
     """An update with a photo (thumbnail and full size)."""
-    tamanhos = [{"file_id": file_id + "-mini", "file_unique_id": "m", "width": 90,
-                 "height": 60, "file_size": 1000},
-                {"file_id": file_id, "file_unique_id": "g", "width": 1280, "height": 720,
-                 "file_size": tamanho}]
+    tamanhos = [
+        {
+            "file_id": file_id + "-mini",
+            "file_unique_id": "m",
+            "width": 90,
+            "height": 60,
+            "file_size": 1000,
+        },
+        {
+            "file_id": file_id,
+            "file_unique_id": "g",
+            "width": 1280,
+            "height": 720,
+            "file_size": tamanho,
+        },
+    ]
     return _base(chat_id, photo=tamanhos)
 
 
-def documento(chat_id: int, file_id: str, nome: str, mime: str, tamanho: int) -> Dict[str, Any]:
+def documento(chat_id: int, file_id: str, nome: str, mime: str, tamanho: int) -> dict[str, Any]:
     """An update with a document."""
-    return _base(chat_id, document={"file_id": file_id, "file_unique_id": file_id + "-u",
-                                    "file_name": nome, "mime_type": mime,
-                                    "file_size": tamanho})
+    return _base(
+        chat_id,
+        document={
+            "file_id": file_id,
+            "file_unique_id": file_id + "-u",
+            "file_name": nome,
+            "mime_type": mime,
+            "file_size": tamanho,
+        },
+    )
 
 
-def figurinha(chat_id: int) -> Dict[str, Any]:
+def figurinha(chat_id: int) -> dict[str, Any]:
     """An update with a sticker."""
-    return _base(chat_id, sticker={"file_id": "fig", "file_unique_id": "fig-u", "width": 512,
-                                   "height": 512, "is_animated": False, "is_video": False,
-                                   "type": "regular"})
+    return _base(
+        chat_id,
+        sticker={
+            "file_id": "fig",
+            "file_unique_id": "fig-u",
+            "width": 512,
+            "height": 512,
+            "is_animated": False,
+            "is_video": False,
+            "type": "regular",
+        },
+    )
 
 
-def toque(chat_id: int, message_id: int, dados: str) -> Dict[str, Any]:
+def toque(chat_id: int, message_id: int, dados: str) -> dict[str, Any]:
     """An update with a callback query (a tap on an inline button)."""
-    return {"callback_query": {
-        "id": f"cq-{message_id}-{time.monotonic_ns()}", "from": _usuario(chat_id),
-        "chat_instance": f"ci-{chat_id}", "data": dados,
-        "message": {"message_id": message_id, "date": int(time.time()), "text": "...",
-                    "chat": {"id": chat_id, "type": "private", "first_name": "Teste"},
-                    "from": dict(BOT_USER)}}}
+    return {
+        "callback_query": {
+            "id": f"cq-{message_id}-{time.monotonic_ns()}",
+            "from": _usuario(chat_id),
+            "chat_instance": f"ci-{chat_id}",
+            "data": dados,
+            "message": {
+                "message_id": message_id,
+                "date": int(time.time()),
+                "text": "...",
+                "chat": {"id": chat_id, "type": "private", "first_name": "Teste"},
+                "from": dict(BOT_USER),
+            },
+        }
+    }

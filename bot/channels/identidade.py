@@ -5,6 +5,7 @@
 - Download links (spreadsheets, attachments) are stateless signed tokens:
   unguessable (HMAC-SHA256), expiring, and bound to one conversation.
 """
+
 from __future__ import annotations
 
 import base64
@@ -15,7 +16,6 @@ import os
 import secrets
 import time
 from pathlib import Path
-from typing import Optional
 
 
 def carregar_segredo(caminho: Path) -> bytes:
@@ -72,14 +72,15 @@ class Links:
     def _assinar(self, carga: bytes) -> str:
         return _b64(hmac.new(self._segredo, b"download:" + carga, hashlib.sha256).digest())
 
-    def emitir(self, arquivo: str, conversa: str, agora: Optional[float] = None) -> str:
+    def emitir(self, arquivo: str, conversa: str, agora: float | None = None) -> str:
         """Token for ``arquivo`` (a file name), valid for this conversation only."""
         expira = int((agora if agora is not None else time.time()) + self.validade_s)
-        carga = json.dumps({"a": arquivo, "c": _dono(conversa), "e": expira},
-                           separators=(",", ":")).encode()
+        carga = json.dumps(
+            {"a": arquivo, "c": _dono(conversa), "e": expira}, separators=(",", ":")
+        ).encode()
         return f"{_b64(carga)}.{self._assinar(carga)}"
 
-    def verificar(self, token: str, conversa: str, agora: Optional[float] = None) -> Optional[str]:
+    def verificar(self, token: str, conversa: str, agora: float | None = None) -> str | None:
         """The file name of a valid token for ``conversa``, else None."""
         try:
             parte, assinatura = token.split(".", 1)

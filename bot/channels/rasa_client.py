@@ -1,8 +1,9 @@
 """Async client of Rasa's REST channel, shared by the Telegram and web channels."""
+
 from __future__ import annotations
 
 import asyncio
-from typing import Any, Dict, List, Optional
+from typing import Any
 
 import aiohttp
 
@@ -14,8 +15,12 @@ class RasaIndisponivel(Exception):
 class RasaClient:
     """POSTs user messages to ``/webhooks/rest/webhook`` and returns the replies."""
 
-    def __init__(self, base_url: str, timeout_s: float = 60.0,
-                 session: Optional[aiohttp.ClientSession] = None) -> None:
+    def __init__(
+        self,
+        base_url: str,
+        timeout_s: float = 60.0,
+        session: aiohttp.ClientSession | None = None,
+    ) -> None:
         self.url = base_url.rstrip("/") + "/webhooks/rest/webhook"
         self._timeout = aiohttp.ClientTimeout(total=timeout_s)
         self._session = session
@@ -27,10 +32,11 @@ class RasaClient:
             self._own_session = True
         return self._session
 
-    async def enviar(self, remetente: str, texto: str,
-                     metadata: Optional[Dict[str, Any]] = None) -> List[Dict[str, Any]]:
+    async def enviar(
+        self, remetente: str, texto: str, metadata: dict[str, Any] | None = None
+    ) -> list[dict[str, Any]]:
         """One user message; the bot's replies (text, buttons, custom...)."""
-        corpo: Dict[str, Any] = {"sender": remetente, "message": texto}
+        corpo: dict[str, Any] = {"sender": remetente, "message": texto}
         if metadata:
             corpo["metadata"] = metadata
         sessao = await self._sessao()

@@ -5,9 +5,10 @@ text). ``texto("formularios", "cancelado")`` returns one entry, formatted
 with the given fields; a missing file or key is a programming error and
 raises ``KeyError`` naming it, caught by the content tests.
 """
+
 from __future__ import annotations
 
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -16,7 +17,7 @@ import yaml
 CONTENT_DIR = Path(__file__).resolve().parent
 
 
-@lru_cache(maxsize=None)
+@cache
 def carregar(nome: str) -> dict[str, Any]:
     """The whole content file ``bot/content/<nome>.yml``."""
     caminho = CONTENT_DIR / f"{nome}.yml"

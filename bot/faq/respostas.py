@@ -5,13 +5,14 @@ one configuration file (``config/links.yml``) that the NTS fills in. A link
 that is still a placeholder is never shown: the answer says it is not
 available here and gives the NTS phones instead.
 """
+
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
-from typing import Dict, List, Mapping, Optional, Tuple
 
 import yaml
 
@@ -31,7 +32,7 @@ class Topico:
 
     intent: str
     titulo: str
-    itens: Tuple[str, ...]
+    itens: tuple[str, ...]
     resposta: str
 
 
@@ -41,15 +42,15 @@ class Link:
 
     chave: str
     rotulo: str
-    url: Optional[str]
+    url: str | None
 
 
 class ContentError(ValueError):
     """The FAQ content or the links file is malformed."""
 
 
-@lru_cache(maxsize=None)
-def load_topicos(path: Path = CONTENT_FILE) -> Dict[str, Topico]:
+@cache
+def load_topicos(path: Path = CONTENT_FILE) -> dict[str, Topico]:
     """Load the FAQ topics, keyed by intent name."""
     data = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
     topicos = {}
@@ -63,14 +64,14 @@ def load_topicos(path: Path = CONTENT_FILE) -> Dict[str, Topico]:
     return topicos
 
 
-@lru_cache(maxsize=None)
-def mais_procurados(path: Path = CONTENT_FILE) -> Tuple[str, ...]:
+@cache
+def mais_procurados(path: Path = CONTENT_FILE) -> tuple[str, ...]:
     """Intents of the topics shown in the short menu."""
     data = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
     return tuple(data["mais_procurados"])
 
 
-def load_links(path: Path) -> Dict[str, Link]:
+def load_links(path: Path) -> dict[str, Link]:
     """Load the links file; placeholder or non-http(s) URLs become None."""
     data = yaml.safe_load(Path(path).read_text(encoding="utf-8")) or {}
     if not isinstance(data, dict):
@@ -84,7 +85,7 @@ def load_links(path: Path) -> Dict[str, Link]:
     return links
 
 
-def render_link(link: Optional[Link]) -> str:
+def render_link(link: Link | None) -> str:
     """One line for a link: the URL, or where to get it while unset."""
     if link is None or link.url is None:
         rotulo = link.rotulo if link else "Link"
@@ -104,16 +105,16 @@ def render_text(resposta: str, links: Mapping[str, Link]) -> str:
     return "\n".join(lines)
 
 
-def split_messages(text: str, limit: int = MAX_MESSAGE_CHARS) -> List[str]:
+def split_messages(text: str, limit: int = MAX_MESSAGE_CHARS) -> list[str]:
     """Split a text into chat messages of at most ``limit`` characters.
 
     Paragraphs are kept whole and packed together while they fit; a longer
     paragraph is cut at sentence, then word boundaries.
     """
-    pieces: List[str] = []
+    pieces: list[str] = []
     for paragraph in [p.strip() for p in text.split("\n\n") if p.strip()]:
         pieces.extend(_cut(paragraph, limit))
-    messages: List[str] = []
+    messages: list[str] = []
     for piece in pieces:
         if messages and len(messages[-1]) + 2 + len(piece) <= limit:
             messages[-1] += "\n\n" + piece
@@ -122,7 +123,7 @@ def split_messages(text: str, limit: int = MAX_MESSAGE_CHARS) -> List[str]:
     return messages
 
 
-def _cut(paragraph: str, limit: int) -> List[str]:
+def _cut(paragraph: str, limit: int) -> list[str]:
     if len(paragraph) <= limit:
         return [paragraph]
     for separator in (". ", "; ", " "):
@@ -142,10 +143,10 @@ def _cut(paragraph: str, limit: int) -> List[str]:
         chunks.append(current)
         if all(len(c) <= limit for c in chunks):
             return chunks
-    return [paragraph[i:i + limit] for i in range(0, len(paragraph), limit)]
+    return [paragraph[i : i + limit] for i in range(0, len(paragraph), limit)]
 
 
-def answer(intent: str, links: Mapping[str, Link]) -> List[str]:
+def answer(intent: str, links: Mapping[str, Link]) -> list[str]:
     """The chat messages that answer a FAQ intent."""
     topico = load_topicos()[intent]
     return split_messages(render_text(topico.resposta, links))

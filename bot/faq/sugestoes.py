@@ -3,9 +3,10 @@
 Inputs are plain data taken from the tracker (intent rankings, the intents
 of earlier user messages), so these rules are tested without Rasa.
 """
+
 from __future__ import annotations
 
-from typing import Iterable, List, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 
 FALLBACK_INTENT = "nlu_fallback"
 OUT_OF_SCOPE_INTENT = "out_of_scope"
@@ -20,7 +21,7 @@ def suggest_topics(
     faq_intents: Iterable[str],
     limit: int = MAX_SUGGESTIONS,
     min_confidence: float = MIN_SUGGESTION_CONFIDENCE,
-) -> List[str]:
+) -> list[str]:
     """The likeliest FAQ intents of an intent ranking, best first.
 
     Non-FAQ intents (greet, fallback, ...) and near-zero scores are skipped;
@@ -52,7 +53,7 @@ def is_repeated_miss(user_intents: Sequence[str]) -> bool:
     )
 
 
-def acao_anterior(eventos) -> "str | None":
+def acao_anterior(eventos) -> str | None:
     """The last bot action before the latest user message (listen skipped)."""
     vistos_usuario = False
     for evento in reversed(list(eventos)):
@@ -60,7 +61,10 @@ def acao_anterior(eventos) -> "str | None":
             if vistos_usuario:
                 return None
             vistos_usuario = True
-        elif vistos_usuario and evento.get("event") == "action" and \
-                evento.get("name") not in ("action_listen", None):
+        elif (
+            vistos_usuario
+            and evento.get("event") == "action"
+            and evento.get("name") not in ("action_listen", None)
+        ):
             return evento["name"]
     return None

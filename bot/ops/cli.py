@@ -14,18 +14,19 @@ Exit status: 0 done, 1 failed (not found, bad catalogue, store error), 2 bad
 arguments. Help and messages in Portuguese. Log records are masked
 (``bot.ops.logmask``); the console's own output shows the data to the NTS.
 """
+
 from __future__ import annotations
 
 import argparse
 import json
 import sys
+from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
-from typing import Any, Dict, List, Optional, Sequence, TextIO
+from typing import Any, TextIO
 
-from bot.ops import logmask
-from bot.ops import privacidade
 from bot import settings as settings_module
+from bot.ops import logmask, privacidade
 from bot.solicitacoes.tipos import FUSO, STATUS, STATUS_TITULOS, TIPOS, Solicitacao
 
 # argparse's own phrases, in Portuguese (installed when the parser is built).
@@ -36,8 +37,7 @@ _TRADUCOES = {
     "optional arguments": "opções",
     "show this help message and exit": "mostra esta ajuda e sai",
     "the following arguments are required: %s": "faltam os argumentos: %s",
-    "invalid choice: %(value)r (choose from %(choices)s)":
-        "opção inválida: %(value)r (escolha entre %(choices)s)",
+    "invalid choice: %(value)r (choose from %(choices)s)": "opção inválida: %(value)r (escolha entre %(choices)s)",
     "unrecognized arguments: %s": "argumentos não reconhecidos: %s",
     "expected one argument": "esperava um valor",
     "argument %(argument_name)s: %(message)s": "argumento %(argument_name)s: %(message)s",
@@ -55,7 +55,8 @@ def _data(texto: str) -> date:
         return date.fromisoformat(texto)
     except ValueError:
         raise argparse.ArgumentTypeError(
-            f"data inválida: {texto!r}; use AAAA-MM-DD, por exemplo 2026-11-01") from None
+            f"data inválida: {texto!r}; use AAAA-MM-DD, por exemplo 2026-11-01"
+        ) from None
 
 
 def _dias(texto: str) -> int:
@@ -65,7 +66,8 @@ def _dias(texto: str) -> int:
         dias = -1
     if dias < 0:
         raise argparse.ArgumentTypeError(
-            f"número de dias inválido: {texto!r}; use um inteiro maior ou igual a 0")
+            f"número de dias inválido: {texto!r}; use um inteiro maior ou igual a 0"
+        )
     return dias
 
 
@@ -73,20 +75,24 @@ def _parser() -> argparse.ArgumentParser:
     argparse._ = _traduzir  # Portuguese help and errors
     kinds = sorted(TIPOS)
     parser = argparse.ArgumentParser(
-        prog="sei-nts", description="Console do SESAU NTS: solicitações e catálogos do "
-                                    "assistente do SEI.")
-    grupos = parser.add_subparsers(dest="grupo", required=True,
-                                   metavar="{requests,catalog,privacy,backup,restore}")
+        prog="sei-nts",
+        description="Console do SESAU NTS: solicitações e catálogos do assistente do SEI.",
+    )
+    grupos = parser.add_subparsers(
+        dest="grupo", required=True, metavar="{requests,catalog,privacy,backup,restore}"
+    )
 
     req = grupos.add_parser("requests", help="solicitações registradas pelo assistente")
-    acoes = req.add_subparsers(dest="acao", metavar="{list,show,export,status,spreadsheet}",
-                               required=True)
+    acoes = req.add_subparsers(
+        dest="acao", metavar="{list,show,export,status,spreadsheet}", required=True
+    )
 
     listar = acoes.add_parser("list", help="lista solicitações")
     listar.add_argument("--kind", choices=kinds, help="tipo de solicitação")
     listar.add_argument("--status", choices=STATUS, help="situação")
-    listar.add_argument("--since", type=_data, metavar="AAAA-MM-DD",
-                        help="registradas a partir desta data")
+    listar.add_argument(
+        "--since", type=_data, metavar="AAAA-MM-DD", help="registradas a partir desta data"
+    )
     listar.add_argument("--json", action="store_true", help="saída em JSON")
 
     mostrar = acoes.add_parser("show", help="mostra uma solicitação")
@@ -95,23 +101,32 @@ def _parser() -> argparse.ArgumentParser:
 
     exportar = acoes.add_parser("export", help="gera uma planilha consolidada de um tipo")
     exportar.add_argument("--kind", choices=kinds, required=True, help="tipo de solicitação")
-    exportar.add_argument("--since", type=_data, metavar="AAAA-MM-DD",
-                          help="registradas a partir desta data")
+    exportar.add_argument(
+        "--since", type=_data, metavar="AAAA-MM-DD", help="registradas a partir desta data"
+    )
     exportar.add_argument("--status", choices=STATUS, help="só desta situação")
-    exportar.add_argument("--out", type=Path, required=True, metavar="ARQUIVO.xlsx",
-                          help="arquivo de saída")
+    exportar.add_argument(
+        "--out", type=Path, required=True, metavar="ARQUIVO.xlsx", help="arquivo de saída"
+    )
 
     status = acoes.add_parser("status", help="muda a situação de uma solicitação")
     status.add_argument("protocolo", metavar="PROTOCOLO", help="ex.: NTS-2026-000123")
-    status.add_argument("novo_status", metavar="NOVO_STATUS", choices=STATUS,
-                        help="um de: " + ", ".join(STATUS))
+    status.add_argument(
+        "novo_status", metavar="NOVO_STATUS", choices=STATUS, help="um de: " + ", ".join(STATUS)
+    )
     status.add_argument("--note", metavar="TEXTO", help="observação registrada no histórico")
 
-    planilha = acoes.add_parser("spreadsheet", help="gera de novo a planilha de uma solicitação "
-                                                   "(por exemplo, depois da retenção)")
+    planilha = acoes.add_parser(
+        "spreadsheet",
+        help="gera de novo a planilha de uma solicitação (por exemplo, depois da retenção)",
+    )
     planilha.add_argument("protocolo", metavar="PROTOCOLO", help="ex.: NTS-2026-000123")
-    planilha.add_argument("--out", type=Path, metavar="ARQUIVO.xlsx",
-                          help="arquivo de saída (padrão: a pasta de planilhas do assistente)")
+    planilha.add_argument(
+        "--out",
+        type=Path,
+        metavar="ARQUIVO.xlsx",
+        help="arquivo de saída (padrão: a pasta de planilhas do assistente)",
+    )
 
     cat = grupos.add_parser("catalog", help="catálogos de unidades e cargos")
     cat_acoes = cat.add_subparsers(dest="acao", metavar="{check}", required=True)
@@ -120,40 +135,71 @@ def _parser() -> argparse.ArgumentParser:
     priv = grupos.add_parser("privacy", help="retenção de dados pessoais")
     priv_acoes = priv.add_subparsers(dest="acao", metavar="{purge}", required=True)
     purge = priv_acoes.add_parser(
-        "purge", help="apaga conversas, anexos e planilhas antigos (as solicitações ficam)",
+        "purge",
+        help="apaga conversas, anexos e planilhas antigos (as solicitações ficam)",
         description="Apaga as conversas sem mensagens há mais de DIAS dias e os anexos e "
-                    "planilhas com mais de DIAS dias. Os registros das solicitações continuam "
-                    "no banco; arquivos de solicitações em aberto são mantidos.")
-    purge.add_argument("--older-than", type=_dias, metavar="DIAS",
-                       help="prazo de retenção em dias (padrão: SEI_RETENCAO_DIAS ou "
-                            f"{privacidade.RETENCAO_PADRAO_DIAS})")
-    purge.add_argument("--dry-run", action="store_true",
-                       help="só mostra o que seria apagado, sem apagar")
-    purge.add_argument("--trackers-url", metavar="URL",
-                       help="URL SQLAlchemy do banco de conversas (padrão: var/trackers.db)")
+        "planilhas com mais de DIAS dias. Os registros das solicitações continuam "
+        "no banco; arquivos de solicitações em aberto são mantidos.",
+    )
+    purge.add_argument(
+        "--older-than",
+        type=_dias,
+        metavar="DIAS",
+        help="prazo de retenção em dias (padrão: SEI_RETENCAO_DIAS ou "
+        f"{privacidade.RETENCAO_PADRAO_DIAS})",
+    )
+    purge.add_argument(
+        "--dry-run", action="store_true", help="só mostra o que seria apagado, sem apagar"
+    )
+    purge.add_argument(
+        "--trackers-url",
+        metavar="URL",
+        help="URL SQLAlchemy do banco de conversas (padrão: var/trackers.db)",
+    )
 
     backup = grupos.add_parser("backup", help="copia o banco de solicitações")
-    backup.add_argument("--out", type=Path, required=True, metavar="ARQUIVO",
-                        help="arquivo da cópia (SQLite: .db; PostgreSQL: formato do pg_dump)")
+    backup.add_argument(
+        "--out",
+        type=Path,
+        required=True,
+        metavar="ARQUIVO",
+        help="arquivo da cópia (SQLite: .db; PostgreSQL: formato do pg_dump)",
+    )
 
     restore = grupos.add_parser(
-        "restore", help="restaura o banco de solicitações de uma cópia",
+        "restore",
+        help="restaura o banco de solicitações de uma cópia",
         description="Substitui o banco de solicitações pela cópia. Pare o assistente antes. "
-                    "O banco atual é copiado antes para var/backups/.")
-    restore.add_argument("--from", dest="origem", type=Path, required=True, metavar="ARQUIVO",
-                         help="arquivo gerado por 'sei-nts backup'")
-    restore.add_argument("--yes", action="store_true",
-                         help="confirma a substituição do banco atual")
+        "O banco atual é copiado antes para var/backups/.",
+    )
+    restore.add_argument(
+        "--from",
+        dest="origem",
+        type=Path,
+        required=True,
+        metavar="ARQUIVO",
+        help="arquivo gerado por 'sei-nts backup'",
+    )
+    restore.add_argument(
+        "--yes", action="store_true", help="confirma a substituição do banco atual"
+    )
     return parser
 
 
-def _como_dict(s: Solicitacao) -> Dict[str, Any]:
+def _como_dict(s: Solicitacao) -> dict[str, Any]:
     return {
-        "protocol": s.protocolo, "kind": s.tipo, "status": s.status,
-        "created_at": s.criada_em.isoformat(), "due_at": s.prazo_em.isoformat(),
-        "channel": s.canal, "contact": s.contato, "unit": s.unidade,
-        "attachment": s.anexo, "spreadsheet": s.planilha,
-        "rows": [dict(linha) for linha in s.linhas], "history": list(s.historico),
+        "protocol": s.protocolo,
+        "kind": s.tipo,
+        "status": s.status,
+        "created_at": s.criada_em.isoformat(),
+        "due_at": s.prazo_em.isoformat(),
+        "channel": s.canal,
+        "contact": s.contato,
+        "unit": s.unidade,
+        "attachment": s.anexo,
+        "spreadsheet": s.planilha,
+        "rows": [dict(linha) for linha in s.linhas],
+        "history": list(s.historico),
     }
 
 
@@ -161,24 +207,38 @@ def _tabela(solicitacoes: Sequence[Solicitacao], out: TextIO) -> None:
     if not solicitacoes:
         print("Nenhuma solicitação encontrada.", file=out)
         return
-    print(f"{'PROTOCOLO':<16} {'TIPO':<18} {'SITUAÇÃO':<13} {'CRIADA EM':<17} "
-          f"{'CANAL':<9} {'UNIDADE':<10} LINHAS", file=out)
+    print(
+        f"{'PROTOCOLO':<16} {'TIPO':<18} {'SITUAÇÃO':<13} {'CRIADA EM':<17} "
+        f"{'CANAL':<9} {'UNIDADE':<10} LINHAS",
+        file=out,
+    )
     for s in solicitacoes:
-        print(f"{s.protocolo:<16} {s.tipo:<18} {s.status:<13} "
-              f"{s.criada_em:%d/%m/%Y %H:%M} {s.canal[:9]:<9} {s.unidade[:10]:<10} "
-              f"{len(s.linhas)}", file=out)
+        print(
+            f"{s.protocolo:<16} {s.tipo:<18} {s.status:<13} "
+            f"{s.criada_em:%d/%m/%Y %H:%M} {s.canal[:9]:<9} {s.unidade[:10]:<10} "
+            f"{len(s.linhas)}",
+            file=out,
+        )
 
 
 def _detalhe(s: Solicitacao, out: TextIO, anexo_existe: bool = True) -> None:
     tipo = TIPOS[s.tipo]
-    print(f"Protocolo: {s.protocolo}\nTipo: {tipo.titulo}\n"
-          f"Situação: {STATUS_TITULOS[s.status]}\n"
-          f"Criada em: {s.criada_em:%d/%m/%Y %H:%M}; prazo: {s.prazo_em:%d/%m/%Y %H:%M}\n"
-          f"Canal: {s.canal}; contato: {s.contato}; unidade solicitante: {s.unidade}", file=out)
+    print(
+        f"Protocolo: {s.protocolo}\nTipo: {tipo.titulo}\n"
+        f"Situação: {STATUS_TITULOS[s.status]}\n"
+        f"Criada em: {s.criada_em:%d/%m/%Y %H:%M}; prazo: {s.prazo_em:%d/%m/%Y %H:%M}\n"
+        f"Canal: {s.canal}; contato: {s.contato}; unidade solicitante: {s.unidade}",
+        file=out,
+    )
     if s.planilha:
-        falta = "" if Path(s.planilha).exists() else (
-            " (arquivo apagado pela retenção; gere de novo com "
-            f"'sei-nts requests spreadsheet {s.protocolo}')")
+        falta = (
+            ""
+            if Path(s.planilha).exists()
+            else (
+                " (arquivo apagado pela retenção; gere de novo com "
+                f"'sei-nts requests spreadsheet {s.protocolo}')"
+            )
+        )
         print(f"Planilha: {s.planilha}{falta}", file=out)
     if s.anexo:
         falta = "" if anexo_existe else " (arquivo apagado pela retenção)"
@@ -204,12 +264,16 @@ def _purge(args: argparse.Namespace, servicos: Any, out: TextIO) -> int:
     cfg = servicos.settings
     dias = args.older_than if args.older_than is not None else privacidade.retencao_dias(cfg)
     url = args.trackers_url or privacidade.url_trackers(cfg)
-    r = privacidade.purgar(servicos.store, url, cfg.anexos_dir, cfg.planilhas_dir, dias,
-                           simular=args.dry_run)
-    apagados, apagadas = (("seriam apagados", "seriam apagadas") if r.simulacao
-                          else ("apagados", "apagadas"))
-    print(f"Retenção de {dias} dia(s): itens anteriores a "
-          f"{r.corte.astimezone(FUSO):%d/%m/%Y %H:%M}.", file=out)
+    r = privacidade.purgar(
+        servicos.store, url, cfg.anexos_dir, cfg.planilhas_dir, dias, simular=args.dry_run
+    )
+    apagados, apagadas = (
+        ("seriam apagados", "seriam apagadas") if r.simulacao else ("apagados", "apagadas")
+    )
+    print(
+        f"Retenção de {dias} dia(s): itens anteriores a {r.corte.astimezone(FUSO):%d/%m/%Y %H:%M}.",
+        file=out,
+    )
     if r.trackers_ausentes:
         print("  Banco de conversas não encontrado: nada a apagar nele.", file=out)
     else:
@@ -223,34 +287,48 @@ def _purge(args: argparse.Namespace, servicos: Any, out: TextIO) -> int:
     print(f"  Espaço: {_mb(r.bytes)}", file=out)
     if r.simulacao:
         print("Simulação (--dry-run): nada foi apagado.", file=out)
-    print("As solicitações registradas continuam no banco (sei-nts requests show PROTOCOLO).",
-          file=out)
+    print(
+        "As solicitações registradas continuam no banco (sei-nts requests show PROTOCOLO).",
+        file=out,
+    )
     return 0
 
 
 def _backup(args: argparse.Namespace, cfg: Any, out: TextIO) -> int:
     destino = privacidade.fazer_backup(cfg.requests_db_url, args.out)
-    print(f"Cópia do banco de solicitações gravada em {destino} "
-          f"({_mb(destino.stat().st_size)}).", file=out)
+    print(
+        f"Cópia do banco de solicitações gravada em {destino} ({_mb(destino.stat().st_size)}).",
+        file=out,
+    )
     return 0
 
 
 def _restore(args: argparse.Namespace, cfg: Any, out: TextIO) -> int:
     if not args.yes:
-        print("A restauração substitui o banco de solicitações atual. Pare o assistente e "
-              "repita com --yes para confirmar.", file=sys.stderr)
+        print(
+            "A restauração substitui o banco de solicitações atual. Pare o assistente e "
+            "repita com --yes para confirmar.",
+            file=sys.stderr,
+        )
         return 2
-    r = privacidade.restaurar(cfg.requests_db_url, args.origem, cfg.planilhas_dir,
-                              privacidade.pasta_backups(cfg))
-    print(f"Banco de solicitações restaurado de {args.origem}: {r.solicitacoes} "
-          "solicitação(ões).", file=out)
+    r = privacidade.restaurar(
+        cfg.requests_db_url, args.origem, cfg.planilhas_dir, privacidade.pasta_backups(cfg)
+    )
+    print(
+        f"Banco de solicitações restaurado de {args.origem}: {r.solicitacoes} solicitação(ões).",
+        file=out,
+    )
     if r.copia_anterior:
         print(f"O banco substituído foi guardado em {r.copia_anterior}.", file=out)
     if r.protocolos_ausentes:
-        print(f"Atenção: {len(r.protocolos_ausentes)} protocolo(s) têm planilha na pasta de "
-              "planilhas, mas não estão na cópia (foram registrados depois dela): "
-              + ", ".join(r.protocolos_ausentes) + ". Os dados deles estão nas planilhas; "
-              "os próximos protocolos seguem a partir do maior deles.", file=out)
+        print(
+            f"Atenção: {len(r.protocolos_ausentes)} protocolo(s) têm planilha na pasta de "
+            "planilhas, mas não estão na cópia (foram registrados depois dela): "
+            + ", ".join(r.protocolos_ausentes)
+            + ". Os dados deles estão nas planilhas; "
+            "os próximos protocolos seguem a partir do maior deles.",
+            file=out,
+        )
     return 0
 
 
@@ -284,8 +362,11 @@ def _executar(args: argparse.Namespace, out: TextIO) -> int:
         from bot.solicitacoes.catalogos import Catalogos
 
         catalogos = Catalogos.carregar(servicos.settings.catalogs_dir)
-        print(f"Catálogos válidos em {servicos.settings.catalogs_dir}: "
-              f"{len(catalogos.unidades)} unidades, {len(catalogos.cargos)} cargos.", file=out)
+        print(
+            f"Catálogos válidos em {servicos.settings.catalogs_dir}: "
+            f"{len(catalogos.unidades)} unidades, {len(catalogos.cargos)} cargos.",
+            file=out,
+        )
         return 0
     store = servicos.store
     if args.acao == "list":
@@ -305,8 +386,9 @@ def _executar(args: argparse.Namespace, out: TextIO) -> int:
             json.dump(_como_dict(s), out, ensure_ascii=False, indent=2)
             print(file=out)
         else:
-            _detalhe(s, out, anexo_existe=not s.anexo or servicos.anexos.caminho(s.anexo)
-                     is not None)
+            _detalhe(
+                s, out, anexo_existe=not s.anexo or servicos.anexos.caminho(s.anexo) is not None
+            )
         return 0
     if args.acao == "export":
         encontradas = store.listar(tipo=args.kind, status=args.status, desde=args.since)
@@ -320,7 +402,7 @@ def _executar(args: argparse.Namespace, out: TextIO) -> int:
     return 0
 
 
-def main(argv: Optional[List[str]] = None, out: TextIO = sys.stdout) -> int:
+def main(argv: list[str] | None = None, out: TextIO = sys.stdout) -> int:
     """Entry point of the ``sei-nts`` console script."""
     if argv is None:  # the console process (not a caller passing arguments, e.g. tests)
         logmask.instalar(fluxos=False)  # log records only: the output is for the NTS
@@ -334,7 +416,7 @@ def main(argv: Optional[List[str]] = None, out: TextIO = sys.stdout) -> int:
     except (LookupError, ValueError, privacidade.ErroPrivacidade) as erro:
         print(f"Erro: {erro}", file=sys.stderr)
         return 1
-    except Exception as erro:  # noqa: BLE001 - console: one clear line, no traceback
+    except Exception as erro:
         print(f"Erro inesperado ({type(erro).__name__}): {erro}", file=sys.stderr)
         return 1
 

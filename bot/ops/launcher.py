@@ -13,6 +13,7 @@ locks in Redis, requests in PostgreSQL, and ``SEI_RASA_REPLICAS`` Rasa
 servers (default 2, on ``SEI_RASA_PORT`` and the next ports) that any load
 balancer can spread messages over.
 """
+
 from __future__ import annotations
 
 import os
@@ -23,7 +24,6 @@ import time
 import urllib.parse
 import urllib.request
 from pathlib import Path
-from typing import Dict, List, Optional
 
 import yaml
 from sqlalchemy.engine import make_url
@@ -44,12 +44,16 @@ def endpoints_template(cfg: Settings) -> Path:
     return cfg.project_root / ("endpoints.producao.yml" if cfg.producao else "endpoints.yml")
 
 
-def postgres_tracker_store(url: str) -> Dict[str, object]:
+def postgres_tracker_store(url: str) -> dict[str, object]:
     """Rasa SQL tracker store settings for a PostgreSQL URL (password as ${VAR})."""
     u = make_url(url)
-    store: Dict[str, object] = {"type": "SQL", "dialect": u.drivername,
-                                "url": u.host or "127.0.0.1", "port": u.port or 5432,
-                                "db": u.database or "sei"}
+    store: dict[str, object] = {
+        "type": "SQL",
+        "dialect": u.drivername,
+        "url": u.host or "127.0.0.1",
+        "port": u.port or 5432,
+        "db": u.database or "sei",
+    }
     if u.username:
         store["username"] = u.username
     if u.password:
@@ -59,7 +63,7 @@ def postgres_tracker_store(url: str) -> Dict[str, object]:
     return store
 
 
-def redis_lock_store(url: str, key_prefix: str) -> Dict[str, object]:
+def redis_lock_store(url: str, key_prefix: str) -> dict[str, object]:
     """Rasa Redis lock store settings for a ``redis://`` URL (password as ${VAR})."""
     u = urllib.parse.urlsplit(url)
     if u.scheme not in ("redis", "rediss"):
@@ -69,9 +73,13 @@ def redis_lock_store(url: str, key_prefix: str) -> Dict[str, object]:
         raise ValueError("SEI_REDIS_URL: o número do banco (depois da barra) precisa ser inteiro.")
     if not key_prefix.isalnum():
         raise ValueError("SEI_REDIS_PREFIX precisa ter só letras e números.")
-    store: Dict[str, object] = {"type": "redis", "url": u.hostname or "127.0.0.1",
-                                "port": u.port or 6379, "db": int(db),
-                                "key_prefix": key_prefix}
+    store: dict[str, object] = {
+        "type": "redis",
+        "url": u.hostname or "127.0.0.1",
+        "port": u.port or 6379,
+        "db": int(db),
+        "key_prefix": key_prefix,
+    }
     if u.username:
         store["username"] = urllib.parse.unquote(u.username)
     if u.password:
@@ -86,10 +94,14 @@ def render_endpoints(cfg: Settings, out: Path) -> Path:
     data = yaml.safe_load(endpoints_template(cfg).read_text()) or {}
     data.setdefault("action_endpoint", {})["url"] = cfg.actions_url
     if cfg.producao:  # the URLs win; other keys of the template (e.g. query) stay
-        data["tracker_store"] = {**(data.get("tracker_store") or {}),
-                                 **postgres_tracker_store(cfg.postgres_url)}
-        data["lock_store"] = {**(data.get("lock_store") or {}),
-                              **redis_lock_store(cfg.redis_url, cfg.redis_key_prefix)}
+        data["tracker_store"] = {
+            **(data.get("tracker_store") or {}),
+            **postgres_tracker_store(cfg.postgres_url),
+        }
+        data["lock_store"] = {
+            **(data.get("lock_store") or {}),
+            **redis_lock_store(cfg.redis_url, cfg.redis_key_prefix),
+        }
     else:
         tracker = data.get("tracker_store") or {}
         if str(tracker.get("type", "")).lower() == "sql" and tracker.get("dialect") == "sqlite":
@@ -104,24 +116,35 @@ def _senha(url: str) -> str:
     return urllib.parse.unquote(urllib.parse.urlsplit(url).password or "")
 
 
-def commands(cfg: Settings, model: Path, endpoints: Path) -> Dict[str, List[str]]:
+def commands(cfg: Settings, model: Path, endpoints: Path) -> dict[str, list[str]]:
     """Command lines of the processes to start, by name. Every one runs through
     ``bot.ops.processos`` so CPF and e-mail are masked in its logs; SEI_LOG_LEVEL=DEBUG
     turns on Rasa's and the action server's debug logs."""
     processo = [str(Path(sys.executable)), "-m", "bot.ops.processos"]
     debug = ["--debug"] if cfg.log_level == "DEBUG" else []
     actions = processo + [
-        "acoes", "--actions", "actions", "--port", str(cfg.actions_port), *debug,
+        "acoes",
+        "--actions",
+        "actions",
+        "--port",
+        str(cfg.actions_port),
+        *debug,
     ]
     processos = {"acoes": actions}
     for i, port in enumerate(cfg.rasa_ports):
         rasa = processo + [
-            "rasa", "run",
-            "--model", str(model),
-            "--interface", cfg.host,
-            "--port", str(port),
-            "--credentials", str(cfg.project_root / "credentials.yml"),
-            "--endpoints", str(endpoints),
+            "rasa",
+            "run",
+            "--model",
+            str(model),
+            "--interface",
+            cfg.host,
+            "--port",
+            str(port),
+            "--credentials",
+            str(cfg.project_root / "credentials.yml"),
+            "--endpoints",
+            str(endpoints),
             *debug,
         ]
         if cfg.rasa_api_token:
@@ -133,7 +156,7 @@ def commands(cfg: Settings, model: Path, endpoints: Path) -> Dict[str, List[str]
     return processos
 
 
-def child_env(cfg: Settings) -> Dict[str, str]:
+def child_env(cfg: Settings) -> dict[str, str]:
     """Environment of the children: action server bound to the host too; in
     production the request store URL and the passwords the endpoints name."""
     env = dict(os.environ)
@@ -148,7 +171,7 @@ def child_env(cfg: Settings) -> Dict[str, str]:
     return env
 
 
-def wait_ready(urls: List[str], procs: Dict[str, subprocess.Popen], timeout: float) -> bool:
+def wait_ready(urls: list[str], procs: dict[str, subprocess.Popen], timeout: float) -> bool:
     """Poll every URL until all answer, a child dies, or the timeout passes."""
     deadline = time.monotonic() + timeout
     pending = list(urls)
@@ -163,7 +186,7 @@ def wait_ready(urls: List[str], procs: Dict[str, subprocess.Popen], timeout: flo
     return not pending
 
 
-def stop_all(procs: Dict[str, subprocess.Popen]) -> None:
+def stop_all(procs: dict[str, subprocess.Popen]) -> None:
     """SIGTERM every child group, then SIGKILL what is left."""
     for proc in procs.values():
         if proc.poll() is None:
@@ -183,10 +206,10 @@ def stop_all(procs: Dict[str, subprocess.Popen]) -> None:
             proc.wait()
 
 
-def check_configuration(cfg: Settings) -> Optional[str]:
+def check_configuration(cfg: Settings) -> str | None:
     """Load catalogues and links once: a malformed file stops the start."""
     from bot.faq import respostas
-    from bot.solicitacoes.catalogos import Catalogos, CatalogoInvalido
+    from bot.solicitacoes.catalogos import CatalogoInvalido, Catalogos
 
     try:
         Catalogos.carregar(cfg.catalogs_dir)
@@ -196,8 +219,10 @@ def check_configuration(cfg: Settings) -> Optional[str]:
     if cfg.rasa_replicas < 1:
         return "Configuração inválida: SEI_RASA_REPLICAS precisa ser 1 ou mais."
     if cfg.rasa_replicas > 1 and not cfg.producao:
-        return ("Configuração inválida: várias réplicas do Rasa (SEI_RASA_REPLICAS) exigem "
-                "SEI_PERFIL=producao (conversas no PostgreSQL e travas no Redis).")
+        return (
+            "Configuração inválida: várias réplicas do Rasa (SEI_RASA_REPLICAS) exigem "
+            "SEI_PERFIL=producao (conversas no PostgreSQL e travas no Redis)."
+        )
     if cfg.producao:
         try:
             redis_lock_store(cfg.redis_url, cfg.redis_key_prefix)
@@ -206,7 +231,7 @@ def check_configuration(cfg: Settings) -> Optional[str]:
     return None
 
 
-def check_shared_stores(cfg: Settings) -> Optional[str]:
+def check_shared_stores(cfg: Settings) -> str | None:
     """Production: PostgreSQL and Redis answer (else Rasa would wait forever)."""
     import redis
     import sqlalchemy as sa
@@ -219,10 +244,12 @@ def check_shared_stores(cfg: Settings) -> Optional[str]:
                 conn.execute(sa.text("SELECT 1"))
         finally:
             engine.dispose()
-    except Exception as erro:  # noqa: BLE001 - any failure stops the start, one line
+    except Exception as erro:
         motivo = str(getattr(erro, "orig", erro)).strip().splitlines()[0:1]
-        return (f"PostgreSQL inacessível em {u.host}:{u.port or 5432}/{u.database} "
-                f"(SEI_POSTGRES_URL): {motivo[0] if motivo else type(erro).__name__}")
+        return (
+            f"PostgreSQL inacessível em {u.host}:{u.port or 5432}/{u.database} "
+            f"(SEI_POSTGRES_URL): {motivo[0] if motivo else type(erro).__name__}"
+        )
     r = urllib.parse.urlsplit(cfg.redis_url)
     try:
         cliente = redis.Redis.from_url(cfg.redis_url, socket_connect_timeout=CONNECT_TIMEOUT_S)
@@ -230,9 +257,11 @@ def check_shared_stores(cfg: Settings) -> Optional[str]:
             cliente.ping()
         finally:
             cliente.close()
-    except Exception as erro:  # noqa: BLE001
-        return (f"Redis inacessível em {r.hostname}:{r.port or 6379} (SEI_REDIS_URL): "
-                f"{type(erro).__name__}")
+    except Exception as erro:
+        return (
+            f"Redis inacessível em {r.hostname}:{r.port or 6379} (SEI_REDIS_URL): "
+            f"{type(erro).__name__}"
+        )
     return None
 
 
@@ -249,7 +278,7 @@ def remove_stale_temporaries(folder: Path) -> int:
     return removed
 
 
-def main(argv: Optional[List[str]] = None) -> int:
+def main(argv: list[str] | None = None) -> int:
     """Start everything and supervise until Ctrl-C or a child exits."""
     try:
         cfg = settings_module.load()
@@ -268,7 +297,7 @@ def main(argv: Optional[List[str]] = None) -> int:
     remove_stale_temporaries(cfg.planilhas_dir)
     endpoints = render_endpoints(cfg, cfg.run_dir / "endpoints.yml")
     env = child_env(cfg)
-    procs: Dict[str, subprocess.Popen] = {}
+    procs: dict[str, subprocess.Popen] = {}
     stopping = False
 
     def on_signal(signum, frame):  # noqa: ARG001 - signal handler signature
@@ -285,17 +314,29 @@ def main(argv: Optional[List[str]] = None) -> int:
         bases = [f"http://{cfg.host}:{port}" for port in cfg.rasa_ports]
         base = bases[0]
         if wait_ready([b + "/" for b in bases], procs, READY_TIMEOUT_S):
-            replicas = "".join(f"  Réplica {i + 1}: {b}/webhooks/rest/webhook\n"
-                               for i, b in enumerate(bases)) if len(bases) > 1 else ""
+            replicas = (
+                "".join(
+                    f"  Réplica {i + 1}: {b}/webhooks/rest/webhook\n" for i, b in enumerate(bases)
+                )
+                if len(bases) > 1
+                else ""
+            )
             print(
                 f"\nAssistente do SEI pronto. Canal REST: {base}/webhooks/rest/webhook\n"
-                + (f"  Perfil: {cfg.perfil} (conversas no PostgreSQL, travas no Redis)\n"
-                   if cfg.producao else "") + replicas +
-                f"  Chat web (página de demonstração): http://{cfg.host}:{cfg.web_port}/\n"
-                + ("  Telegram: ligado\n" if cfg.telegram_token else
-                   "  Telegram: desligado (defina TELEGRAM_BOT_TOKEN)\n") +
-                f"  curl -s {base}/webhooks/rest/webhook -H 'Content-Type: application/json' "
-                "-d '{\"sender\": \"teste\", \"message\": \"esqueci minha senha\"}'\n"
+                + (
+                    f"  Perfil: {cfg.perfil} (conversas no PostgreSQL, travas no Redis)\n"
+                    if cfg.producao
+                    else ""
+                )
+                + replicas
+                + f"  Chat web (página de demonstração): http://{cfg.host}:{cfg.web_port}/\n"
+                + (
+                    "  Telegram: ligado\n"
+                    if cfg.telegram_token
+                    else "  Telegram: desligado (defina TELEGRAM_BOT_TOKEN)\n"
+                )
+                + f"  curl -s {base}/webhooks/rest/webhook -H 'Content-Type: application/json' "
+                '-d \'{"sender": "teste", "message": "esqueci minha senha"}\'\n'
                 "Ctrl-C encerra tudo.\n",
                 flush=True,
             )

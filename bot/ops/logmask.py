@@ -22,6 +22,7 @@ personal data); 11 digits written otherwise (bare, with spaces or other
 dashes) only when the check digits are valid, so that other numbers
 (protocols, process numbers, timestamps) stay readable.
 """
+
 from __future__ import annotations
 
 import logging
@@ -30,7 +31,7 @@ import sys
 import threading
 import traceback
 import unicodedata
-from typing import Any, Dict, List, TextIO
+from typing import Any, TextIO
 
 # 11 digits (any script: NFKC/Unicode digits are what a validator would accept)
 # in groups 3-3-3-2 with up to 3 separators between groups.
@@ -38,13 +39,18 @@ _SEP = r"[ \t.\u00a0\-\u2010-\u2014]{0,3}"
 _CPF = re.compile(rf"(?<!\d)(\d{{3}}){_SEP}(\d{{3}}){_SEP}(\d{{3}}){_SEP}(\d{{2}})(?!\d)")
 _CPF_CANONICO = re.compile(r"\d{3}\.\d{3}\.\d{3}-\d{2}")
 # local part: RFC 5322 atoms minus "/?=&" (so URLs around an address stay readable)
-_EMAIL = re.compile(r"(?<![\w.!#$%*+^`{|}~-])([\w!#$%*+^`{|}~-][\w.!#$%'*+^`{|}~-]*)@"
-                    r"([\w-]+(?:\.[\w-]+)+)")
+_EMAIL = re.compile(
+    r"(?<![\w.!#$%*+^`{|}~-])([\w!#$%*+^`{|}~-][\w.!#$%'*+^`{|}~-]*)@"
+    r"([\w-]+(?:\.[\w-]+)+)"
+)
 _PROFUNDIDADE_MAXIMA = 12
 
 # LogRecord attributes that are not "extra" data passed by the caller.
 _ATRIBUTOS_PADRAO = frozenset(vars(logging.LogRecord("", 0, "", 0, "", (), None))) | {
-    "message", "asctime", "_sei_mascarado"}
+    "message",
+    "asctime",
+    "_sei_mascarado",
+}
 
 
 def _ascii(digitos: str) -> str:
@@ -60,14 +66,14 @@ def cpf_valido(digitos: str) -> bool:
     return CPF().validate(digitos)
 
 
-def _cpf(match: "re.Match[str]") -> str:
+def _cpf(match: re.Match[str]) -> str:
     digitos = _ascii("".join(match.groups()))
     if _CPF_CANONICO.fullmatch(match.group(0)) or cpf_valido(digitos):
         return f"***.{digitos[3:6]}.{digitos[6:9]}-**"
     return match.group(0)
 
 
-def _email(match: "re.Match[str]") -> str:
+def _email(match: re.Match[str]) -> str:
     return f"{match.group(1)[0]}***@{match.group(2).lower()}"
 
 
@@ -109,13 +115,14 @@ def mascarar_valor(valor: Any, _profundidade: int = 0) -> Any:
         return valor if mascarado == texto else mascarado
     try:
         texto = str(valor) if isinstance(valor, int) else repr(valor)
-    except Exception:  # noqa: BLE001 - a hostile repr must not break logging
+    except Exception:
         return "<objeto>"
     mascarado = mascarar(texto)
     return valor if mascarado == texto else mascarado
 
 
 # ----------------------------------------------------------------- logging
+
 
 def mascarar_registro(record: logging.LogRecord) -> logging.LogRecord:
     """Mask a log record in place (message, arguments, exception, stack, extras)."""
@@ -128,7 +135,7 @@ def mascarar_registro(record: logging.LogRecord) -> logging.LogRecord:
     else:
         try:
             mensagem = record.getMessage()
-        except Exception:  # noqa: BLE001 - bad format arguments: mask the pieces
+        except Exception:
             record.msg = mascarar_valor(record.msg)
             record.args = mascarar_valor(record.args)
         else:
@@ -177,7 +184,7 @@ def instalar_logger() -> None:
     logging.Logger.handle = handle  # type: ignore[method-assign]
 
 
-def _todos_os_handlers() -> List[logging.Handler]:
+def _todos_os_handlers() -> list[logging.Handler]:
     handlers = list(logging.getLogger().handlers)
     for logger in list(logging.Logger.manager.loggerDict.values()):
         if isinstance(logger, logging.Logger):
@@ -197,7 +204,8 @@ def instalar_filtros() -> int:
 
 # ----------------------------------------------------------------- structlog
 
-def processador_structlog(_logger: Any, _metodo: str, event_dict: Dict[str, Any]) -> Dict[str, Any]:
+
+def processador_structlog(_logger: Any, _metodo: str, event_dict: dict[str, Any]) -> dict[str, Any]:
     """structlog processor: mask every value of the event (exceptions rendered first)."""
     exc_info = event_dict.pop("exc_info", None)
     if exc_info:
@@ -249,6 +257,7 @@ def instalar_structlog() -> bool:
 
 
 # ----------------------------------------------------------------- streams
+
 
 class FluxoMascarado:
     """A text stream that masks what is written to it, line by line.

@@ -15,6 +15,7 @@
 Nothing here runs at import time; the staff console (``sei-nts privacy ...``,
 ``sei-nts backup``, ``sei-nts restore``) calls it.
 """
+
 from __future__ import annotations
 
 import logging
@@ -28,7 +29,6 @@ import tempfile
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
-from typing import Dict, FrozenSet, List, Optional, Tuple
 
 import sqlalchemy as sa
 from sqlalchemy.engine import URL, make_url
@@ -53,6 +53,7 @@ class ErroPrivacidade(RuntimeError):
 
 # ----------------------------------------------------------------- settings bridge
 
+
 def retencao_dias(cfg: object) -> int:
     """Days to keep conversations and files: ``Settings.retencao_dias`` or 90."""
     return int(getattr(cfg, "retencao_dias", None) or RETENCAO_PADRAO_DIAS)
@@ -60,16 +61,19 @@ def retencao_dias(cfg: object) -> int:
 
 def url_trackers(cfg: object) -> str:
     """SQLAlchemy URL of the tracker store: ``Settings.trackers_db_url`` or var/trackers.db."""
-    return (getattr(cfg, "trackers_db_url", None)
-            or f"sqlite:///{Path(getattr(cfg, 'var_dir')) / 'trackers.db'}")
+    return (
+        getattr(cfg, "trackers_db_url", None)
+        or f"sqlite:///{Path(cfg.var_dir) / 'trackers.db'}"
+    )
 
 
 def pasta_backups(cfg: object) -> Path:
     """Where a restore keeps the copy of the database it replaces."""
-    return Path(getattr(cfg, "var_dir")) / "backups"
+    return Path(cfg.var_dir) / "backups"
 
 
 # ----------------------------------------------------------------- purge
+
 
 @dataclass
 class Relatorio:
@@ -87,14 +91,14 @@ class Relatorio:
     trackers_ausentes: bool = False
 
 
-def _arquivo_sqlite(url: URL) -> Optional[Path]:
+def _arquivo_sqlite(url: URL) -> Path | None:
     if url.get_backend_name() != "sqlite":
         return None
     banco = url.database
     return None if banco in (None, "", ":memory:") else Path(banco)
 
 
-def purgar_trackers(url_texto: str, corte: datetime, simular: bool = False) -> Tuple[int, int]:
+def purgar_trackers(url_texto: str, corte: datetime, simular: bool = False) -> tuple[int, int]:
     """Delete the events of conversations whose last event is older than ``corte``.
 
     Returns (conversations, events). A missing SQLite file or ``events``
@@ -107,22 +111,30 @@ def purgar_trackers(url_texto: str, corte: datetime, simular: bool = False) -> T
     opcoes = {"connect_args": {"timeout": SQLITE_ESPERA_S}} if arquivo is not None else {}
     engine = sa.create_engine(url, future=True, hide_parameters=True, **opcoes)
     if arquivo is not None:  # deleted rows overwritten with zeros, not left in free pages
-        sa.event.listen(engine, "connect",
-                        lambda dbapi, _registro: dbapi.execute("PRAGMA secure_delete = ON"))
+        sa.event.listen(
+            engine, "connect", lambda dbapi, _registro: dbapi.execute("PRAGMA secure_delete = ON")
+        )
     try:
         if not sa.inspect(engine).has_table("events"):
-            raise FileNotFoundError(f"{url.render_as_string(hide_password=True)}: sem tabela events")
+            raise FileNotFoundError(
+                f"{url.render_as_string(hide_password=True)}: sem tabela events"
+            )
         eventos = sa.table("events", sa.column("sender_id"), sa.column("timestamp"))
-        antigas = (sa.select(eventos.c.sender_id).group_by(eventos.c.sender_id)
-                   .having(sa.func.max(eventos.c.timestamp) < corte.timestamp()))
+        antigas = (
+            sa.select(eventos.c.sender_id)
+            .group_by(eventos.c.sender_id)
+            .having(sa.func.max(eventos.c.timestamp) < corte.timestamp())
+        )
         alvo = eventos.c.sender_id.in_(antigas.scalar_subquery())
         with engine.connect() as conn:
             with conn.begin():
                 n_conversas = conn.execute(
-                    sa.select(sa.func.count()).select_from(antigas.subquery())).scalar_one()
+                    sa.select(sa.func.count()).select_from(antigas.subquery())
+                ).scalar_one()
                 if simular or not n_conversas:
                     n_eventos = conn.execute(
-                        sa.select(sa.func.count()).select_from(eventos).where(alvo)).scalar_one()
+                        sa.select(sa.func.count()).select_from(eventos).where(alvo)
+                    ).scalar_one()
                 else:  # one statement: a conversation that got a new event meanwhile stays
                     n_eventos = conn.execute(sa.delete(eventos).where(alvo)).rowcount
             if arquivo is not None and not simular and n_eventos:
@@ -133,9 +145,9 @@ def purgar_trackers(url_texto: str, corte: datetime, simular: bool = False) -> T
     return n_conversas, n_eventos
 
 
-def _grupos(pasta: Path, padrao: "re.Pattern[str]") -> Dict[str, List[Tuple[Path, os.stat_result]]]:
+def _grupos(pasta: Path, padrao: re.Pattern[str]) -> dict[str, list[tuple[Path, os.stat_result]]]:
     """Regular files of ``pasta`` (with their stat) grouped by the key the pattern captures."""
-    grupos: Dict[str, List[Tuple[Path, os.stat_result]]] = {}
+    grupos: dict[str, list[tuple[Path, os.stat_result]]] = {}
     for arquivo in pasta.iterdir():
         m = padrao.match(arquivo.name)
         if not m:
@@ -149,7 +161,7 @@ def _grupos(pasta: Path, padrao: "re.Pattern[str]") -> Dict[str, List[Tuple[Path
     return grupos
 
 
-def _remover(arquivos: List[Tuple[Path, os.stat_result]], simular: bool) -> int:
+def _remover(arquivos: list[tuple[Path, os.stat_result]], simular: bool) -> int:
     """Delete the files; their total size."""
     if not simular:
         for arquivo, _info in arquivos:
@@ -157,8 +169,14 @@ def _remover(arquivos: List[Tuple[Path, os.stat_result]], simular: bool) -> int:
     return sum(info.st_size for _arquivo, info in arquivos)
 
 
-def _purgar_pasta(pasta: Path, padrao: "re.Pattern[str]", corte: float,
-                  manter: FrozenSet[str], simular: bool, relatorio: Relatorio) -> int:
+def _purgar_pasta(
+    pasta: Path,
+    padrao: re.Pattern[str],
+    corte: float,
+    manter: frozenset[str],
+    simular: bool,
+    relatorio: Relatorio,
+) -> int:
     """Remove groups of files older than ``corte`` (keys in ``manter`` stay)."""
     if not pasta.is_dir():
         return 0
@@ -184,7 +202,7 @@ def _purgar_temporarios(pasta: Path, corte: float, simular: bool, relatorio: Rel
         relatorio.temporarios += len(velhos)
 
 
-def _abertos(store) -> Tuple[FrozenSet[str], FrozenSet[str]]:
+def _abertos(store) -> tuple[frozenset[str], frozenset[str]]:
     """(attachment refs, protocols) of the requests still open."""
     anexos, protocolos = set(), set()
     for status in STATUS_ABERTOS:
@@ -195,8 +213,15 @@ def _abertos(store) -> Tuple[FrozenSet[str], FrozenSet[str]]:
     return frozenset(anexos), frozenset(protocolos)
 
 
-def purgar(store, url_trackers_texto: str, anexos_dir: Path, planilhas_dir: Path, dias: int,
-           simular: bool = False, agora: Optional[datetime] = None) -> Relatorio:
+def purgar(
+    store,
+    url_trackers_texto: str,
+    anexos_dir: Path,
+    planilhas_dir: Path,
+    dias: int,
+    simular: bool = False,
+    agora: datetime | None = None,
+) -> Relatorio:
     """Apply the retention period of ``dias`` days (see module docstring)."""
     if dias < 0:
         raise ErroPrivacidade("O prazo de retenção não pode ser negativo.")
@@ -209,24 +234,36 @@ def purgar(store, url_trackers_texto: str, anexos_dir: Path, planilhas_dir: Path
     except FileNotFoundError:
         relatorio.trackers_ausentes = True
     limite = corte.timestamp()
-    relatorio.anexos = _purgar_pasta(Path(anexos_dir), _ANEXO, limite, anexos_abertos,
-                                     simular, relatorio)
-    relatorio.planilhas = _purgar_pasta(Path(planilhas_dir), _PLANILHA, limite,
-                                        protocolos_abertos, simular, relatorio)
-    relatorio.planilhas += _purgar_pasta(Path(planilhas_dir), _EXPORTACAO, limite, frozenset(),
-                                         simular, relatorio)
+    relatorio.anexos = _purgar_pasta(
+        Path(anexos_dir), _ANEXO, limite, anexos_abertos, simular, relatorio
+    )
+    relatorio.planilhas = _purgar_pasta(
+        Path(planilhas_dir), _PLANILHA, limite, protocolos_abertos, simular, relatorio
+    )
+    relatorio.planilhas += _purgar_pasta(
+        Path(planilhas_dir), _EXPORTACAO, limite, frozenset(), simular, relatorio
+    )
     for pasta in (Path(anexos_dir), Path(planilhas_dir)):
         _purgar_temporarios(pasta, limite, simular, relatorio)
-    log.info("Retention purge (%d days%s): %d conversations, %d events, %d attachments, "
-             "%d spreadsheets.", dias, ", dry run" if simular else "", relatorio.conversas,
-             relatorio.eventos, relatorio.anexos, relatorio.planilhas)
+    log.info(
+        "Retention purge (%d days%s): %d conversations, %d events, %d attachments, "
+        "%d spreadsheets.",
+        dias,
+        ", dry run" if simular else "",
+        relatorio.conversas,
+        relatorio.eventos,
+        relatorio.anexos,
+        relatorio.planilhas,
+    )
     return relatorio
 
 
 # ----------------------------------------------------------------- PostgreSQL tools
 
-def _conninfo(url: URL) -> Tuple[str, Dict[str, str]]:
+
+def _conninfo(url: URL) -> tuple[str, dict[str, str]]:
     """libpq connection string (no password) and the environment carrying the password."""
+
     def valor(texto: object) -> str:
         return "'" + str(texto).replace("\\", "\\\\").replace("'", "\\'") + "'"
 
@@ -242,16 +279,20 @@ def _conninfo(url: URL) -> Tuple[str, Dict[str, str]]:
 def _programa(nome: str) -> str:
     caminho = shutil.which(nome)
     if caminho is None:
-        raise ErroPrivacidade(f"{nome} não encontrado no PATH: instale o cliente do PostgreSQL "
-                              "(pacote postgresql-client) na mesma versão do servidor.")
+        raise ErroPrivacidade(
+            f"{nome} não encontrado no PATH: instale o cliente do PostgreSQL "
+            "(pacote postgresql-client) na mesma versão do servidor."
+        )
     return caminho
 
 
-def _rodar(comando: List[str], env: Dict[str, str], descricao: str) -> None:
+def _rodar(comando: list[str], env: dict[str, str], descricao: str) -> None:
     resultado = subprocess.run(comando, env=env, capture_output=True, text=True, check=False)
     if resultado.returncode != 0:
         detalhe = (resultado.stderr or resultado.stdout).strip().splitlines()
-        raise ErroPrivacidade(f"{descricao} falhou: {detalhe[-1] if detalhe else resultado.returncode}")
+        raise ErroPrivacidade(
+            f"{descricao} falhou: {detalhe[-1] if detalhe else resultado.returncode}"
+        )
 
 
 def _pg_dump(url: URL, destino: Path) -> None:
@@ -262,18 +303,42 @@ def _pg_dump(url: URL, destino: Path) -> None:
 
     conninfo, env = _conninfo(url)
     tabelas = [f"--table={t.name}" for t in metadata.sorted_tables]
-    _rodar([_programa("pg_dump"), "--format=custom", "--no-owner", "--no-privileges",
-            *tabelas, f"--file={destino}", f"--dbname={conninfo}"], env, "pg_dump")
+    _rodar(
+        [
+            _programa("pg_dump"),
+            "--format=custom",
+            "--no-owner",
+            "--no-privileges",
+            *tabelas,
+            f"--file={destino}",
+            f"--dbname={conninfo}",
+        ],
+        env,
+        "pg_dump",
+    )
 
 
 def _pg_restore(url: URL, origem: Path) -> None:
     conninfo, env = _conninfo(url)
-    _rodar([_programa("pg_restore"), "--clean", "--if-exists", "--no-owner", "--no-privileges",
-            "--single-transaction", "--exit-on-error", f"--dbname={conninfo}", str(origem)],
-           env, "pg_restore")
+    _rodar(
+        [
+            _programa("pg_restore"),
+            "--clean",
+            "--if-exists",
+            "--no-owner",
+            "--no-privileges",
+            "--single-transaction",
+            "--exit-on-error",
+            f"--dbname={conninfo}",
+            str(origem),
+        ],
+        env,
+        "pg_restore",
+    )
 
 
 # ----------------------------------------------------------------- backup / restore
+
 
 def _temporario_ao_lado(destino: Path) -> Path:
     fd, nome = tempfile.mkstemp(dir=destino.parent, prefix=f".{destino.name}.", suffix=".tmp")
@@ -308,7 +373,9 @@ def _conferir_copia_sqlite(origem: Path) -> None:
         conn = sqlite3.connect(f"file:{origem}?mode=ro", uri=True)
         try:
             ok = conn.execute("PRAGMA integrity_check").fetchone()[0]
-            tabelas = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+            tabelas = {
+                r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")
+            }
         finally:
             conn.close()
     except sqlite3.DatabaseError as erro:
@@ -345,9 +412,9 @@ def _copia_anterior(pasta: Path, extensao: str) -> Path:
 class Restauracao:
     """Outcome of a restore."""
 
-    copia_anterior: Optional[Path]
+    copia_anterior: Path | None
     solicitacoes: int
-    protocolos_ausentes: List[str] = field(default_factory=list)
+    protocolos_ausentes: list[str] = field(default_factory=list)
 
 
 def restaurar(url_texto: str, origem: Path, planilhas_dir: Path, backups_dir: Path) -> Restauracao:
@@ -380,33 +447,45 @@ def restaurar(url_texto: str, origem: Path, planilhas_dir: Path, backups_dir: Pa
     return Restauracao(copia_anterior=anterior, solicitacoes=total, protocolos_ausentes=ausentes)
 
 
-def _reservar_protocolos(url_texto: str, planilhas_dir: Path) -> List[str]:
+def _reservar_protocolos(url_texto: str, planilhas_dir: Path) -> list[str]:
     """Protocols with a spreadsheet but no request; counters moved past them."""
     from bot.solicitacoes.store import protocol_counters, requests
 
     pasta = Path(planilhas_dir)
-    vistos = sorted({m.group(1) for a in (pasta.iterdir() if pasta.is_dir() else [])
-                     if (m := _PLANILHA.match(a.name))})
+    vistos = sorted(
+        {
+            m.group(1)
+            for a in (pasta.iterdir() if pasta.is_dir() else [])
+            if (m := _PLANILHA.match(a.name))
+        }
+    )
     if not vistos:
         return []
     engine = sa.create_engine(make_url(url_texto), future=True, hide_parameters=True)
     try:
         with engine.begin() as conn:
-            existentes = set(conn.execute(sa.select(requests.c.protocolo)
-                                          .where(requests.c.protocolo.in_(vistos))).scalars())
+            existentes = set(
+                conn.execute(
+                    sa.select(requests.c.protocolo).where(requests.c.protocolo.in_(vistos))
+                ).scalars()
+            )
             ausentes = [p for p in vistos if p not in existentes]
-            maximos: Dict[int, int] = {}
+            maximos: dict[int, int] = {}
             for protocolo in ausentes:
                 _, ano, seq = protocolo.split("-")
                 maximos[int(ano)] = max(maximos.get(int(ano), 0), int(seq))
             for ano, seq in maximos.items():
-                atual = conn.execute(sa.select(protocol_counters.c.ultimo)
-                                     .where(protocol_counters.c.ano == ano)).scalar()
+                atual = conn.execute(
+                    sa.select(protocol_counters.c.ultimo).where(protocol_counters.c.ano == ano)
+                ).scalar()
                 if atual is None:
                     conn.execute(protocol_counters.insert().values(ano=ano, ultimo=seq))
                 elif atual < seq:
-                    conn.execute(protocol_counters.update()
-                                 .where(protocol_counters.c.ano == ano).values(ultimo=seq))
+                    conn.execute(
+                        protocol_counters.update()
+                        .where(protocol_counters.c.ano == ano)
+                        .values(ultimo=seq)
+                    )
     finally:
         engine.dispose()
     return ausentes

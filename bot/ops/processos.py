@@ -10,18 +10,21 @@ and then hands over to the program it replaces, with the same arguments:
 Rasa's own CLI (``rasa.__main__.main``), rasa-sdk's action server
 (what ``rasa run actions`` runs), the web chat gateway, the Telegram adapter.
 """
+
 from __future__ import annotations
 
 import sys
-from typing import Callable, Dict, List, Optional
+from collections.abc import Callable
 
 from bot.ops import logmask
 
-USO = ("uso: python -m bot.ops.processos {rasa,acoes,web,telegram} [argumentos...]\n"
-       "  rasa      servidor Rasa (mesmos argumentos do comando rasa, ex.: run --model ...)\n"
-       "  acoes     servidor de ações (argumentos do rasa-sdk: --actions, --port, --debug...)\n"
-       "  web       gateway do chat web\n"
-       "  telegram  adaptador do Telegram\n")
+USO = (
+    "uso: python -m bot.ops.processos {rasa,acoes,web,telegram} [argumentos...]\n"
+    "  rasa      servidor Rasa (mesmos argumentos do comando rasa, ex.: run --model ...)\n"
+    "  acoes     servidor de ações (argumentos do rasa-sdk: --actions, --port, --debug...)\n"
+    "  web       gateway do chat web\n"
+    "  telegram  adaptador do Telegram\n"
+)
 
 
 def _codigo(valor: object) -> int:
@@ -34,7 +37,7 @@ def _codigo(valor: object) -> int:
     return 1
 
 
-def rasa_servidor(argv: List[str]) -> int:
+def rasa_servidor(argv: list[str]) -> int:
     """Rasa's CLI (``rasa ARGS``) with masked logs and ``bot.rasa.patches``."""
     logmask.instalar()
     import rasa.__main__
@@ -51,7 +54,7 @@ def rasa_servidor(argv: List[str]) -> int:
     return 0
 
 
-def servidor_acoes(argv: List[str]) -> int:
+def servidor_acoes(argv: list[str]) -> int:
     """rasa-sdk's action server (``rasa run actions ARGS``) with masked logs."""
     logmask.instalar()
     from rasa_sdk.__main__ import main_from_args
@@ -66,7 +69,7 @@ def servidor_acoes(argv: List[str]) -> int:
     return 0
 
 
-def gateway_web(argv: List[str]) -> int:
+def gateway_web(argv: list[str]) -> int:
     """The web chat gateway with masked logs."""
     logmask.instalar()
     from bot.channels.web import app as web
@@ -74,7 +77,7 @@ def gateway_web(argv: List[str]) -> int:
     return web.main(argv)
 
 
-def adaptador_telegram(argv: List[str]) -> int:  # noqa: ARG001 - no arguments
+def adaptador_telegram(argv: list[str]) -> int:  # noqa: ARG001 - no arguments
     """The Telegram adapter with masked logs."""
     logmask.instalar()
     from bot.channels.telegram import app as telegram
@@ -82,7 +85,7 @@ def adaptador_telegram(argv: List[str]) -> int:  # noqa: ARG001 - no arguments
     return telegram.main()
 
 
-PROCESSOS: Dict[str, Callable[[List[str]], int]] = {
+PROCESSOS: dict[str, Callable[[list[str]], int]] = {
     "rasa": rasa_servidor,
     "acoes": servidor_acoes,
     "web": gateway_web,
@@ -90,7 +93,7 @@ PROCESSOS: Dict[str, Callable[[List[str]], int]] = {
 }
 
 
-def main(argv: Optional[List[str]] = None) -> int:
+def main(argv: list[str] | None = None) -> int:
     """``python -m bot.ops.processos NOME [ARGS...]``."""
     argv = sys.argv[1:] if argv is None else list(argv)
     if not argv or argv[0] not in PROCESSOS:

@@ -7,11 +7,12 @@ offsets are untouched, so the message text itself (names, e-mails typed in
 forms) is never altered. This is the only module of ``bot`` that imports
 Rasa; Rasa imports it from ``config.yml``.
 """
+
 from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Any, Dict, List, Optional, Text
+from typing import Any
 
 import numpy as np
 import scipy.sparse
@@ -29,25 +30,23 @@ from rasa.shared.nlu.training_data.training_data import TrainingData
 from bot.text import fold, normalize_token
 
 
-@DefaultV1Recipe.register(
-    [DefaultV1Recipe.ComponentType.MESSAGE_TOKENIZER], is_trainable=False
-)
+@DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.MESSAGE_TOKENIZER], is_trainable=False)
 class TokenNormalizer(GraphComponent):
     """Folds token text and lemma to the canonical form of ``bot.text``."""
 
     @staticmethod
-    def get_default_config() -> Dict[Text, Any]:
+    def get_default_config() -> dict[str, Any]:
         """No options: the normalisation rules live in ``bot.text``."""
         return {}
 
     @classmethod
     def create(
         cls,
-        config: Dict[Text, Any],
+        config: dict[str, Any],
         model_storage: ModelStorage,
         resource: Resource,
         execution_context: ExecutionContext,
-    ) -> "TokenNormalizer":
+    ) -> TokenNormalizer:
         """Create the component."""
         return cls()
 
@@ -63,16 +62,14 @@ class TokenNormalizer(GraphComponent):
             self._normalize(example)
         return training_data
 
-    def process(self, messages: List[Message]) -> List[Message]:
+    def process(self, messages: list[Message]) -> list[Message]:
         """Normalise the tokens of incoming messages."""
         for message in messages:
             self._normalize(message)
         return messages
 
 
-@DefaultV1Recipe.register(
-    [DefaultV1Recipe.ComponentType.MESSAGE_FEATURIZER], is_trainable=True
-)
+@DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.MESSAGE_FEATURIZER], is_trainable=True)
 class TfidfFeaturizer(SparseFeaturizer, GraphComponent):
     """Sparse TF-IDF features: character n-grams (word-bounded) and words.
 
@@ -84,7 +81,7 @@ class TfidfFeaturizer(SparseFeaturizer, GraphComponent):
     """
 
     @staticmethod
-    def get_default_config() -> Dict[Text, Any]:
+    def get_default_config() -> dict[str, Any]:
         """Character and word n-gram ranges."""
         return {
             **SparseFeaturizer.get_default_config(),
@@ -101,7 +98,7 @@ class TfidfFeaturizer(SparseFeaturizer, GraphComponent):
         }
 
     @classmethod
-    def validate_config(cls, config: Dict[Text, Any]) -> None:
+    def validate_config(cls, config: dict[str, Any]) -> None:
         """Both ranges must be [min, max] with 1 <= min <= max."""
         for key in ("char_ngram_range", "word_ngram_range"):
             low, high = config[key]
@@ -110,11 +107,11 @@ class TfidfFeaturizer(SparseFeaturizer, GraphComponent):
 
     def __init__(
         self,
-        config: Dict[Text, Any],
+        config: dict[str, Any],
         model_storage: ModelStorage,
         resource: Resource,
         execution_context: ExecutionContext,
-        vectorizers: Optional[List[Any]] = None,
+        vectorizers: list[Any] | None = None,
     ) -> None:
         """Create the featurizer (``vectorizers`` when loaded from disk)."""
         SparseFeaturizer.__init__(self, execution_context.node_name, config)
@@ -125,31 +122,39 @@ class TfidfFeaturizer(SparseFeaturizer, GraphComponent):
     @classmethod
     def create(
         cls,
-        config: Dict[Text, Any],
+        config: dict[str, Any],
         model_storage: ModelStorage,
         resource: Resource,
         execution_context: ExecutionContext,
-    ) -> "TfidfFeaturizer":
+    ) -> TfidfFeaturizer:
         """Create an untrained featurizer."""
         return cls(config, model_storage, resource, execution_context)
 
-    def _new_vectorizers(self) -> List[Any]:
+    def _new_vectorizers(self) -> list[Any]:
         from sklearn.feature_extraction.text import TfidfVectorizer
 
-        common = {"lowercase": False, "sublinear_tf": self._config["sublinear_tf"],
-                  "dtype": np.float32}
+        common = {
+            "lowercase": False,
+            "sublinear_tf": self._config["sublinear_tf"],
+            "dtype": np.float32,
+        }
         return [
-            TfidfVectorizer(analyzer="char_wb",
-                            ngram_range=tuple(self._config["char_ngram_range"]), **common),
-            TfidfVectorizer(analyzer="word", token_pattern=r"(?u)\b\w+\b",
-                            ngram_range=tuple(self._config["word_ngram_range"]), **common),
+            TfidfVectorizer(
+                analyzer="char_wb", ngram_range=tuple(self._config["char_ngram_range"]), **common
+            ),
+            TfidfVectorizer(
+                analyzer="word",
+                token_pattern=r"(?u)\b\w+\b",
+                ngram_range=tuple(self._config["word_ngram_range"]),
+                **common,
+            ),
         ]
 
     @staticmethod
-    def _tokens(message: Message) -> List[Text]:
+    def _tokens(message: Message) -> list[str]:
         return [t.text for t in message.get(TOKENS_NAMES[TEXT]) or []]
 
-    def _sentence(self, message: Message) -> Text:
+    def _sentence(self, message: Message) -> str:
         if self._config.get("sentence_source") == "text":
             return fold(message.get(TEXT) or "")
         return " ".join(self._tokens(message))
@@ -168,11 +173,11 @@ class TfidfFeaturizer(SparseFeaturizer, GraphComponent):
         if not tokens or not self._vectorizers:
             return
         sentence = scipy.sparse.hstack(
-            [v.transform([self._sentence(message)]) for v in self._vectorizers]).tocoo()
+            [v.transform([self._sentence(message)]) for v in self._vectorizers]
+        ).tocoo()
         sequence = None
         if self._config.get("sequence_features", True):
-            sequence = scipy.sparse.hstack(
-                [v.transform(tokens) for v in self._vectorizers]).tocoo()
+            sequence = scipy.sparse.hstack([v.transform(tokens) for v in self._vectorizers]).tocoo()
         self.add_features_to_message(sequence, sentence, TEXT, message)
 
     def process_training_data(self, training_data: TrainingData) -> TrainingData:
@@ -181,7 +186,7 @@ class TfidfFeaturizer(SparseFeaturizer, GraphComponent):
             self._featurize(example)
         return training_data
 
-    def process(self, messages: List[Message]) -> List[Message]:
+    def process(self, messages: list[Message]) -> list[Message]:
         """Add features to incoming messages."""
         for message in messages:
             self._featurize(message)
@@ -190,8 +195,10 @@ class TfidfFeaturizer(SparseFeaturizer, GraphComponent):
     def persist(self) -> None:
         """Save vocabularies and IDF weights as JSON."""
         state = [
-            {"vocabulary": {k: int(i) for k, i in v.vocabulary_.items()},
-             "idf": [float(x) for x in v.idf_]}
+            {
+                "vocabulary": {k: int(i) for k, i in v.vocabulary_.items()},
+                "idf": [float(x) for x in v.idf_],
+            }
             for v in self._vectorizers
         ]
         with self._model_storage.write_to(self._resource) as model_dir:
@@ -200,12 +207,12 @@ class TfidfFeaturizer(SparseFeaturizer, GraphComponent):
     @classmethod
     def load(
         cls,
-        config: Dict[Text, Any],
+        config: dict[str, Any],
         model_storage: ModelStorage,
         resource: Resource,
         execution_context: ExecutionContext,
         **kwargs: Any,
-    ) -> "TfidfFeaturizer":
+    ) -> TfidfFeaturizer:
         """Rebuild the fitted vectorizers from JSON."""
         component = cls(config, model_storage, resource, execution_context)
         try:
@@ -221,9 +228,7 @@ class TfidfFeaturizer(SparseFeaturizer, GraphComponent):
         return component
 
 
-@DefaultV1Recipe.register(
-    [DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=True
-)
+@DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=True)
 class LinearIntentClassifier(GraphComponent, IntentClassifier):
     """Multinomial logistic regression on the sentence TF-IDF features.
 
@@ -234,18 +239,23 @@ class LinearIntentClassifier(GraphComponent, IntentClassifier):
     """
 
     @staticmethod
-    def get_default_config() -> Dict[Text, Any]:
+    def get_default_config() -> dict[str, Any]:
         """Regularisation, ranking length and weight of an earlier ranking."""
-        return {"C": 10.0, "max_iter": 3000, "ranking_length": 10, "blend_weight": 0.0,
-                # evaluation only: also output both rankings before blending
-                "expose_rankings": False}
+        return {
+            "C": 10.0,
+            "max_iter": 3000,
+            "ranking_length": 10,
+            "blend_weight": 0.0,
+            # evaluation only: also output both rankings before blending
+            "expose_rankings": False,
+        }
 
     def __init__(
         self,
-        config: Dict[Text, Any],
+        config: dict[str, Any],
         model_storage: ModelStorage,
         resource: Resource,
-        state: Optional[Dict[Text, Any]] = None,
+        state: dict[str, Any] | None = None,
     ) -> None:
         """Create the classifier (``state`` when loaded from disk)."""
         self._config = config
@@ -256,21 +266,24 @@ class LinearIntentClassifier(GraphComponent, IntentClassifier):
     @classmethod
     def create(
         cls,
-        config: Dict[Text, Any],
+        config: dict[str, Any],
         model_storage: ModelStorage,
         resource: Resource,
         execution_context: ExecutionContext,
-    ) -> "LinearIntentClassifier":
+    ) -> LinearIntentClassifier:
         """Create an untrained classifier."""
         return cls(config, model_storage, resource)
 
     @staticmethod
-    def _features(message: Message) -> Optional[scipy.sparse.spmatrix]:
+    def _features(message: Message) -> scipy.sparse.spmatrix | None:
         # the sparse sentence features of the text side by side, in the order
         # Message.get_sparse_features uses; one hstack instead of its
         # deep copy and pairwise stacking of sequence and sentence (~0.8 ms)
-        parts = [f.features for f in message.features
-                 if f.attribute == TEXT and f.is_sparse() and f.type == FEATURE_TYPE_SENTENCE]
+        parts = [
+            f.features
+            for f in message.features
+            if f.attribute == TEXT and f.is_sparse() and f.type == FEATURE_TYPE_SENTENCE
+        ]
         if not parts:
             return None
         return scipy.sparse.hstack(parts, format="csr")
@@ -306,12 +319,12 @@ class LinearIntentClassifier(GraphComponent, IntentClassifier):
     @classmethod
     def load(
         cls,
-        config: Dict[Text, Any],
+        config: dict[str, Any],
         model_storage: ModelStorage,
         resource: Resource,
         execution_context: ExecutionContext,
         **kwargs: Any,
-    ) -> "LinearIntentClassifier":
+    ) -> LinearIntentClassifier:
         """Load the JSON state written by ``train``."""
         try:
             with model_storage.read_from(resource) as model_dir:
@@ -332,8 +345,9 @@ class LinearIntentClassifier(GraphComponent, IntentClassifier):
         self._intercept = np.asarray(self._state["intercept"], dtype=np.float32)
 
     def _probabilities(self, features: scipy.sparse.spmatrix) -> np.ndarray:
-        row = features if scipy.sparse.isspmatrix_csr(features) else \
-            scipy.sparse.csr_matrix(features)
+        row = (
+            features if scipy.sparse.isspmatrix_csr(features) else scipy.sparse.csr_matrix(features)
+        )
         if row.shape[0] == 1:  # the sentence vector: sum of the picked rows
             scores = row.data @ self._coef_t[row.indices] + self._intercept
         else:
@@ -355,7 +369,7 @@ class LinearIntentClassifier(GraphComponent, IntentClassifier):
             other = other / other.sum()
         return (1 - weight) * probs + weight * other
 
-    def process(self, messages: List[Message]) -> List[Message]:
+    def process(self, messages: list[Message]) -> list[Message]:
         """Set intent and ranking on each message."""
         for message in messages:
             features = self._features(message)
@@ -365,16 +379,21 @@ class LinearIntentClassifier(GraphComponent, IntentClassifier):
                 continue
             own = self._probabilities(features)
             if self._config.get("expose_rankings"):
-                message.set("ranking_linear", dict(zip(self._state["classes"],
-                                                       own.astype(float).tolist())),
-                            add_to_output=True)
-                message.set("ranking_anterior", {e["name"]: e["confidence"] for e in
-                                                 message.get(INTENT_RANKING_KEY) or []},
-                            add_to_output=True)
+                message.set(
+                    "ranking_linear",
+                    dict(zip(self._state["classes"], own.astype(float).tolist())),
+                    add_to_output=True,
+                )
+                message.set(
+                    "ranking_anterior",
+                    {e["name"]: e["confidence"] for e in message.get(INTENT_RANKING_KEY) or []},
+                    add_to_output=True,
+                )
             probs = self._blend(own, message)
             order = np.argsort(-probs)[: self._config["ranking_length"]]
-            ranking = [{"name": self._state["classes"][i], "confidence": float(probs[i])}
-                       for i in order]
+            ranking = [
+                {"name": self._state["classes"][i], "confidence": float(probs[i])} for i in order
+            ]
             message.set(INTENT, ranking[0], add_to_output=True)
             message.set(INTENT_RANKING_KEY, ranking, add_to_output=True)
         return messages

@@ -11,6 +11,7 @@ first (comparable with the baseline); ``com fallback`` counts a message the
 FallbackClassifier turned into ``nlu_fallback`` as a miss (what a user sees
 as a clarification question). The gate uses both.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -18,8 +19,8 @@ import asyncio
 import json
 import sys
 import time
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Dict, List, Sequence, Tuple
 
 import yaml
 
@@ -27,7 +28,7 @@ MACRO_F1_FLOOR = 0.95
 FALLBACK_INTENT = "nlu_fallback"
 
 
-def load_examples(path: Path) -> List[Tuple[str, str]]:
+def load_examples(path: Path) -> list[tuple[str, str]]:
     """(text, intent) pairs of a Rasa YAML NLU file."""
     data = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
     pairs = []
@@ -41,27 +42,31 @@ def load_examples(path: Path) -> List[Tuple[str, str]]:
     return pairs
 
 
-def baseline_predict(train: Sequence[Tuple[str, str]], texts: Sequence[str]) -> List[str]:
+def baseline_predict(train: Sequence[tuple[str, str]], texts: Sequence[str]) -> list[str]:
     """TF-IDF char n-grams (2-5, word-bounded) + logistic regression."""
     from sklearn.feature_extraction.text import TfidfVectorizer
     from sklearn.linear_model import LogisticRegression
     from sklearn.pipeline import make_pipeline
 
     model = make_pipeline(
-        TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 5), lowercase=True,
-                        strip_accents="unicode", sublinear_tf=True),
+        TfidfVectorizer(
+            analyzer="char_wb",
+            ngram_range=(2, 5),
+            lowercase=True,
+            strip_accents="unicode",
+            sublinear_tf=True,
+        ),
         LogisticRegression(C=10.0, max_iter=2000),
     )
     model.fit([t for t, _ in train], [i for _, i in train])
     return list(model.predict(list(texts)))
 
 
-async def _parse_all(model_path: Path, texts: Sequence[str]) -> List[dict]:
+async def _parse_all(model_path: Path, texts: Sequence[str]) -> list[dict]:
     import logging
 
-    from rasa.core.agent import Agent
-
     import structlog
+    from rasa.core.agent import Agent
 
     logging.getLogger("rasa").setLevel(logging.WARNING)  # no per-message debug lines
     structlog.configure(wrapper_class=structlog.make_filtering_bound_logger(logging.WARNING))
@@ -69,7 +74,7 @@ async def _parse_all(model_path: Path, texts: Sequence[str]) -> List[dict]:
     return [await agent.parse_message(text) for text in texts]
 
 
-def rasa_predict(model_path: Path, texts: Sequence[str]) -> Tuple[List[str], List[str]]:
+def rasa_predict(model_path: Path, texts: Sequence[str]) -> tuple[list[str], list[str]]:
     """(top-1 intent, intent after fallback) for each text."""
     parsed = asyncio.run(_parse_all(model_path, texts))
     top1, final = [], []
@@ -80,19 +85,19 @@ def rasa_predict(model_path: Path, texts: Sequence[str]) -> Tuple[List[str], Lis
     return top1, final
 
 
-def per_intent_scores(gold: Sequence[str], pred: Sequence[str], labels: Sequence[str]) -> Dict:
+def per_intent_scores(gold: Sequence[str], pred: Sequence[str], labels: Sequence[str]) -> dict:
     """precision / recall / F1 / support per label, plus macro averages."""
     from sklearn.metrics import precision_recall_fscore_support
 
-    p, r, f, s = precision_recall_fscore_support(
-        gold, pred, labels=list(labels), zero_division=0
-    )
+    p, r, f, s = precision_recall_fscore_support(gold, pred, labels=list(labels), zero_division=0)
     scores = {
         label: {"precision": p[i], "recall": r[i], "f1": f[i], "support": int(s[i])}
         for i, label in enumerate(labels)
     }
     scores["_macro"] = {
-        "precision": float(p.mean()), "recall": float(r.mean()), "f1": float(f.mean()),
+        "precision": float(p.mean()),
+        "recall": float(r.mean()),
+        "f1": float(f.mean()),
         "accuracy": sum(g == q for g, q in zip(gold, pred)) / max(1, len(gold)),
     }
     return scores
@@ -115,8 +120,15 @@ def plot_confusion(gold, pred, labels, out: Path, title: str) -> None:
     for i in range(len(all_labels)):
         for j in range(len(all_labels)):
             if matrix[i, j]:
-                ax.text(j, i, matrix[i, j], ha="center", va="center", fontsize=6,
-                        color="white" if matrix[i, j] > matrix.max() / 2 else "black")
+                ax.text(
+                    j,
+                    i,
+                    matrix[i, j],
+                    ha="center",
+                    va="center",
+                    fontsize=6,
+                    color="white" if matrix[i, j] > matrix.max() / 2 else "black",
+                )
     ax.set_xlabel("previsto")
     ax.set_ylabel("correto")
     ax.set_title(title)
@@ -158,7 +170,9 @@ def main(argv=None) -> int:
     train, test = load_examples(args.train), load_examples(args.test)
     overlap = {t.lower() for t, _ in train} & {t.lower() for t, _ in test}
     if overlap:
-        print(f"ERRO: {len(overlap)} exemplos de teste também estão no treino: {sorted(overlap)[:5]}")
+        print(
+            f"ERRO: {len(overlap)} exemplos de teste também estão no treino: {sorted(overlap)[:5]}"
+        )
         return 1
     texts, gold = [t for t, _ in test], [i for _, i in test]
     labels = sorted(set(gold))
@@ -175,25 +189,43 @@ def main(argv=None) -> int:
     base = per_intent_scores(gold, base_pred, labels)
 
     args.out.mkdir(parents=True, exist_ok=True)
-    plot_confusion(gold, final, labels, args.out / "confusion_matrix.png",
-                   "Intents no conjunto separado (com fallback)")
+    plot_confusion(
+        gold,
+        final,
+        labels,
+        args.out / "confusion_matrix.png",
+        "Intents no conjunto separado (com fallback)",
+    )
     errors = [
         {"texto": t, "correto": g, "top1": p, "final": f}
-        for t, g, p, f in zip(texts, gold, top1, final) if g != f
+        for t, g, p, f in zip(texts, gold, top1, final)
+        if g != f
     ]
     table = report_table(labels, ours, ours_fb, base)
     (args.out / "report.md").write_text(
         f"# Avaliação da NLU\n\nTreino: {len(train)} exemplos; teste separado: "
-        f"{len(test)} exemplos, {len(labels)} intents.\n\n{table}\n", encoding="utf-8"
+        f"{len(test)} exemplos, {len(labels)} intents.\n\n{table}\n",
+        encoding="utf-8",
     )
     (args.out / "errors.json").write_text(json.dumps(errors, ensure_ascii=False, indent=1))
-    (args.out / "scores.json").write_text(json.dumps(
-        {"nosso_top1": ours["_macro"], "nosso_com_fallback": ours_fb["_macro"],
-         "baseline": base["_macro"]}, indent=1))
+    (args.out / "scores.json").write_text(
+        json.dumps(
+            {
+                "nosso_top1": ours["_macro"],
+                "nosso_com_fallback": ours_fb["_macro"],
+                "baseline": base["_macro"],
+            },
+            indent=1,
+        )
+    )
 
     print(table)
-    print(f"\nparse de {len(texts)} mensagens: {rasa_s:.1f} s; baseline (treino+predição): {base_s:.1f} s")
-    print(f"erros ({len(errors)}): {args.out / 'errors.json'}; matriz: {args.out / 'confusion_matrix.png'}")
+    print(
+        f"\nparse de {len(texts)} mensagens: {rasa_s:.1f} s; baseline (treino+predição): {base_s:.1f} s"
+    )
+    print(
+        f"erros ({len(errors)}): {args.out / 'errors.json'}; matriz: {args.out / 'confusion_matrix.png'}"
+    )
     f1, f1_fb, f1_base = ours["_macro"]["f1"], ours_fb["_macro"]["f1"], base["_macro"]["f1"]
     failures = []
     if min(f1, f1_fb) < args.floor:
@@ -203,7 +235,9 @@ def main(argv=None) -> int:
     if failures:
         print("GATE REPROVADO: " + "; ".join(failures))
         return 1
-    print(f"GATE APROVADO: macro-F1 {f1:.3f} (c/ fallback {f1_fb:.3f}) >= {args.floor:.2f} e >= baseline {f1_base:.3f}")
+    print(
+        f"GATE APROVADO: macro-F1 {f1:.3f} (c/ fallback {f1_fb:.3f}) >= {args.floor:.2f} e >= baseline {f1_base:.3f}"
+    )
     return 0
 
 

@@ -22,6 +22,7 @@ with ``{"sender", "message"[, "metadata"]}``, replies as a JSON list), plus:
 Rasa imports this module (``rasa run --credentials``); with
 ``bot/rasa/components.py`` it is the only code of the project that imports Rasa.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -29,9 +30,9 @@ import hashlib
 import json
 import logging
 import uuid
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
-from typing import (Any, AsyncIterator, Awaitable, Callable, Dict, List, Optional, Text, Tuple,
-                    Union)
+from typing import Any
 
 from rasa.core.channels.channel import CollectingOutputChannel, UserMessage
 from rasa.core.channels.rest import QueueOutputChannel, RestInput
@@ -44,8 +45,9 @@ from bot import settings as settings_module
 logger = logging.getLogger("sei.rest")
 
 MSG_TENTE_NOVAMENTE = "Não consegui concluir agora. Tente novamente em instantes."
-MSG_CORPO_INVALIDO = ("Pedido inválido: envie um objeto JSON com \"sender\" (texto não vazio) "
-                      "e \"message\" (texto).")
+MSG_CORPO_INVALIDO = (
+    'Pedido inválido: envie um objeto JSON com "sender" (texto não vazio) e "message" (texto).'
+)
 LIMITE_REMETENTE = 255  # the tracker store's sender_id column
 
 OnNewMessage = Callable[[UserMessage], Awaitable[Any]]
@@ -59,11 +61,19 @@ class TravaConversas:
     Keys carry a hash of the conversation id, never the id itself.
     """
 
-    LIBERAR = ("if redis.call('get', KEYS[1]) == ARGV[1] then "
-               "return redis.call('del', KEYS[1]) else return 0 end")
+    LIBERAR = (
+        "if redis.call('get', KEYS[1]) == ARGV[1] then "
+        "return redis.call('del', KEYS[1]) else return 0 end"
+    )
 
-    def __init__(self, url: str, prefixo: str, validade_s: float = 60.0,
-                 espera_s: float = 25.0, intervalo_s: float = 0.05) -> None:
+    def __init__(
+        self,
+        url: str,
+        prefixo: str,
+        validade_s: float = 60.0,
+        espera_s: float = 25.0,
+        intervalo_s: float = 0.05,
+    ) -> None:
         self.url, self.prefixo = url, prefixo
         self.validade_s, self.espera_s, self.intervalo_s = validade_s, espera_s, intervalo_s
         self._cliente: Any = None
@@ -100,7 +110,7 @@ async def _sem_trava(_conversa: str) -> AsyncIterator[None]:
     yield
 
 
-def _campos(request: Request) -> Optional[Tuple[str, str, str, Optional[Dict[str, Any]]]]:
+def _campos(request: Request) -> tuple[str, str, str, dict[str, Any] | None] | None:
     """Sender, text, input channel and metadata of a valid body, else None.
 
     The input channel is the one a trusted client names (``input_channel``,
@@ -125,21 +135,21 @@ def _campos(request: Request) -> Optional[Tuple[str, str, str, Optional[Dict[str
     return remetente, texto, canal, metadata if isinstance(metadata, dict) else None
 
 
-def _aviso(remetente: str) -> Dict[str, Any]:
+def _aviso(remetente: str) -> dict[str, Any]:
     return {"recipient_id": remetente, "text": MSG_TENTE_NOVAMENTE}
 
 
 class ReliableRestInput(RestInput):
     """``RestInput`` that answers "tente novamente" instead of silence or an error."""
 
-    def __init__(self, trava: Optional[Callable[[str], Any]] = None) -> None:
+    def __init__(self, trava: Callable[[str], Any] | None = None) -> None:
         """``trava``: per-conversation lock; by default from the settings
         (Redis in the production profile, none otherwise), built on first use."""
         super().__init__()
         self._trava = trava
 
     @classmethod
-    def name(cls) -> Text:
+    def name(cls) -> str:
         """Keeps the URL ``/webhooks/rest/webhook`` and the input channel "rest"."""
         return "rest"
 
@@ -147,8 +157,9 @@ class ReliableRestInput(RestInput):
         """The per-conversation lock of this process."""
         if self._trava is None:
             cfg = settings_module.load()
-            self._trava = (TravaConversas(cfg.redis_url, cfg.redis_key_prefix)
-                           if cfg.producao else _sem_trava)
+            self._trava = (
+                TravaConversas(cfg.redis_url, cfg.redis_key_prefix) if cfg.producao else _sem_trava
+            )
         return self._trava
 
     async def _processar(self, on_new_message: OnNewMessage, mensagem: UserMessage) -> None:
@@ -158,29 +169,50 @@ class ReliableRestInput(RestInput):
                 await on_new_message(mensagem)
         except asyncio.CancelledError:
             logger.error("REST message handling cancelled (timeout or client gone).")
-        except Exception as erro:  # noqa: BLE001 - the requester gets MSG_TENTE_NOVAMENTE
+        except Exception as erro:
             logger.error("REST message handling failed: %s.", type(erro).__name__)
             logger.debug("REST message handling failure details", exc_info=True)
 
-    async def responder(self, on_new_message: OnNewMessage, remetente: str, texto: str,
-                        canal: str, metadata: Optional[Dict[str, Any]]) -> List[Dict[str, Any]]:
+    async def responder(
+        self,
+        on_new_message: OnNewMessage,
+        remetente: str,
+        texto: str,
+        canal: str,
+        metadata: dict[str, Any] | None,
+    ) -> list[dict[str, Any]]:
         """The bot's replies to one message, never empty."""
         coletor = CollectingOutputChannel()
-        await self._processar(on_new_message, UserMessage(
-            texto, coletor, remetente, input_channel=canal, metadata=metadata))
+        await self._processar(
+            on_new_message,
+            UserMessage(texto, coletor, remetente, input_channel=canal, metadata=metadata),
+        )
         return coletor.messages or [_aviso(remetente)]
 
-    def _fluxo(self, on_new_message: OnNewMessage, remetente: str, texto: str, canal: str,
-               metadata: Optional[Dict[str, Any]]) -> Callable[[Any], Awaitable[None]]:
+    def _fluxo(
+        self,
+        on_new_message: OnNewMessage,
+        remetente: str,
+        texto: str,
+        canal: str,
+        metadata: dict[str, Any] | None,
+    ) -> Callable[[Any], Awaitable[None]]:
         """``?stream=true``: one JSON reply per line, as Rasa's channel does."""
 
         async def stream(resp: Any) -> None:
             fila: asyncio.Queue = asyncio.Queue()
 
             async def produzir() -> None:
-                await self._processar(on_new_message, UserMessage(
-                    texto, QueueOutputChannel(fila), remetente, input_channel=canal,
-                    metadata=metadata))
+                await self._processar(
+                    on_new_message,
+                    UserMessage(
+                        texto,
+                        QueueOutputChannel(fila),
+                        remetente,
+                        input_channel=canal,
+                        metadata=metadata,
+                    ),
+                )
                 await fila.put(None)
 
             tarefa = asyncio.ensure_future(produzir())
@@ -203,7 +235,7 @@ class ReliableRestInput(RestInput):
             return response.json({"status": "ok"})
 
         @bp.route("/webhook", methods=["POST"])
-        async def receive(request: Request) -> Union[ResponseStream, HTTPResponse]:
+        async def receive(request: Request) -> ResponseStream | HTTPResponse:
             campos = _campos(request)
             if campos is None:
                 return response.json({"erro": MSG_CORPO_INVALIDO}, status=400)
@@ -211,8 +243,10 @@ class ReliableRestInput(RestInput):
             if request.args.get("stream", "").lower() == "true":
                 return response.stream(
                     self._fluxo(on_new_message, remetente, texto, canal, metadata),
-                    content_type="text/event-stream")
+                    content_type="text/event-stream",
+                )
             return response.json(
-                await self.responder(on_new_message, remetente, texto, canal, metadata))
+                await self.responder(on_new_message, remetente, texto, canal, metadata)
+            )
 
         return bp

@@ -12,6 +12,7 @@ prediction, yet they cost about 300 MB of RAM in every Rasa process.
 
 Usage: ``python -m bot.rasa.spacy_pt OUTPUT_DIR [--nlu data/nlu.yml]``
 """
+
 from __future__ import annotations
 
 import sys
@@ -22,13 +23,46 @@ from bot.text import fold, normalize_token
 # Domain words the generic lemma table would mangle ("sei" -> "saber"), with
 # the lemma they should have.
 PALAVRAS_DO_DOMINIO = {
-    **{w: w for w in ("sei", "nts", "sesau", "seplag", "sumoge", "getin", "enap", "trf4",
-                      "cpf", "email", "e-mail", "helpdesk", "lotacao", "senha", "login",
-                      "sigla", "setor", "cargo", "processo", "unidade", "planilha", "upa",
-                      "hge")},
-    "lotação": "lotacao", "lotacoes": "lotacao", "lotações": "lotacao", "senhas": "senha",
-    "setores": "setor", "processos": "processo", "unidades": "unidade", "emails": "email",
-    "e-mails": "email", "siglas": "sigla", "cargos": "cargo", "planilhas": "planilha",
+    **{
+        w: w
+        for w in (
+            "sei",
+            "nts",
+            "sesau",
+            "seplag",
+            "sumoge",
+            "getin",
+            "enap",
+            "trf4",
+            "cpf",
+            "email",
+            "e-mail",
+            "helpdesk",
+            "lotacao",
+            "senha",
+            "login",
+            "sigla",
+            "setor",
+            "cargo",
+            "processo",
+            "unidade",
+            "planilha",
+            "upa",
+            "hge",
+        )
+    },
+    "lotação": "lotacao",
+    "lotacoes": "lotacao",
+    "lotações": "lotacao",
+    "senhas": "senha",
+    "setores": "setor",
+    "processos": "processo",
+    "unidades": "unidade",
+    "emails": "email",
+    "e-mails": "email",
+    "siglas": "sigla",
+    "cargos": "cargo",
+    "planilhas": "planilha",
 }
 
 
@@ -110,8 +144,9 @@ def main(argv=None) -> int:
         nlu_files.append(args.pop(i + 1))
         args.pop(i)
     if len(args) != 1:
-        print("uso: python -m bot.rasa.spacy_pt PASTA_DE_SAIDA [--nlu data/nlu.yml]",
-              file=sys.stderr)
+        print(
+            "uso: python -m bot.rasa.spacy_pt PASTA_DE_SAIDA [--nlu data/nlu.yml]", file=sys.stderr
+        )
         return 2
     out = Path(args[0])
     texts = None

@@ -4,6 +4,7 @@ A channel stores the uploaded bytes here and hands the returned reference to
 the form (as message metadata ``anexo``). References are random and bound to
 the conversation that uploaded them: another conversation cannot use them.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -11,10 +12,9 @@ import json
 import re
 import secrets
 from pathlib import Path
-from typing import Optional
 
-from bot.solicitacoes import validacao
 from bot.arquivos import gravar_atomico
+from bot.solicitacoes import validacao
 
 _REF = re.compile(r"^[0-9a-f]{32}$")
 
@@ -33,7 +33,7 @@ class AnexoStore:
     def __init__(self, pasta: Path) -> None:
         self.pasta = Path(pasta)
 
-    def salvar(self, dados: bytes, conversa: str, nome_arquivo: Optional[str] = None) -> str:
+    def salvar(self, dados: bytes, conversa: str, nome_arquivo: str | None = None) -> str:
         """Check and store an upload; return its reference."""
         resultado = validacao.validar_anexo(dados, nome_arquivo)
         if not resultado.ok:
@@ -51,12 +51,12 @@ class AnexoStore:
         meta = self._meta(ref)
         return bool(meta) and secrets.compare_digest(meta["dono"], _dono(conversa))
 
-    def caminho(self, ref: str) -> Optional[Path]:
+    def caminho(self, ref: str) -> Path | None:
         """The stored file of a reference, or None."""
         meta = self._meta(ref)
         return self.pasta / f"{ref}.{meta['formato']}" if meta else None
 
-    def _meta(self, ref: str) -> Optional[dict]:
+    def _meta(self, ref: str) -> dict | None:
         if not isinstance(ref, str) or not _REF.match(ref):
             return None
         try:

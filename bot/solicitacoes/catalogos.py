@@ -8,6 +8,7 @@ problem. ``Catalogos.carregar`` fails loudly at start and afterwards reloads
 a file whenever it changes, keeping the last good catalogue (and logging an
 error) when the replacement is bad.
 """
+
 from __future__ import annotations
 
 import csv
@@ -15,10 +16,13 @@ import logging
 import os
 import re
 import threading
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import (Callable, Dict, Generic, Iterable, Iterator, List, Optional, Sequence, Tuple,
-                    TypeVar)
+from typing import (
+    Generic,
+    TypeVar,
+)
 
 from bot.solicitacoes.semelhanca import chave, cobertura, compacta, palavras, semelhanca
 from bot.solicitacoes.validacao import limpar_texto
@@ -36,7 +40,7 @@ T = TypeVar("T")
 class CatalogoInvalido(ValueError):
     """A catalogue file that cannot be used: where and why."""
 
-    def __init__(self, arquivo: object, linha: Optional[int], motivo: str) -> None:
+    def __init__(self, arquivo: object, linha: int | None, motivo: str) -> None:
         self.arquivo = str(arquivo)
         self.linha = linha
         self.motivo = motivo
@@ -50,12 +54,12 @@ class Unidade:
 
     sigla: str
     nome: str
-    sigla_superior: Optional[str] = None
+    sigla_superior: str | None = None
 
 
 # ---------------------------------------------------------------- CSV
 
-Registro = Tuple[int, Dict[str, str]]
+Registro = tuple[int, dict[str, str]]
 
 
 def _decodificar(bruto: bytes, arquivo: str) -> str:
@@ -63,8 +67,9 @@ def _decodificar(bruto: bytes, arquivo: str) -> str:
         return bruto.decode("utf-8-sig")
     except UnicodeDecodeError as erro:
         linha = bruto.count(b"\n", 0, erro.start) + 1
-        raise CatalogoInvalido(arquivo, linha, "o arquivo não está em UTF-8 (salve como "
-                                               "“CSV UTF-8”)") from None
+        raise CatalogoInvalido(
+            arquivo, linha, "o arquivo não está em UTF-8 (salve como “CSV UTF-8”)"
+        ) from None
 
 
 def _nome_coluna(nome: str) -> str:
@@ -82,8 +87,9 @@ _ERROS_CSV = (
 )
 
 
-def _linhas_csv(linhas: List[str], delimitador: str,
-                arquivo: str) -> Iterator[Tuple[int, List[str]]]:
+def _linhas_csv(
+    linhas: list[str], delimitador: str, arquivo: str
+) -> Iterator[tuple[int, list[str]]]:
     """CSV records with the physical line each one starts on."""
     leitor = csv.reader(linhas, delimiter=delimitador, strict=True)
     while True:
@@ -98,7 +104,7 @@ def _linhas_csv(linhas: List[str], delimitador: str,
         yield inicio, celulas
 
 
-def ler_csv(texto: str, arquivo: str, colunas: Sequence[str]) -> List[Registro]:
+def ler_csv(texto: str, arquivo: str, colunas: Sequence[str]) -> list[Registro]:
     """Rows of a catalogue CSV as (line number, {column: cleaned value}).
 
     Comment lines ("#") and blank lines are skipped; extra columns are ignored.
@@ -107,32 +113,40 @@ def ler_csv(texto: str, arquivo: str, colunas: Sequence[str]) -> List[Registro]:
     linhas = ["\n" if linha.lstrip().startswith("#") else linha for linha in linhas]
     cabecalho = next((linha for linha in linhas if linha.strip()), None)
     if cabecalho is None:
-        raise CatalogoInvalido(arquivo, None, f"arquivo vazio (cabeçalho esperado: "
-                                              f"{','.join(colunas)})")
-    nomes: List[str] = []
-    registros: List[Registro] = []
+        raise CatalogoInvalido(
+            arquivo, None, f"arquivo vazio (cabeçalho esperado: {','.join(colunas)})"
+        )
+    nomes: list[str] = []
+    registros: list[Registro] = []
     for linha, celulas in _linhas_csv(linhas, _delimitador(cabecalho), arquivo):
         if not any(c.strip() for c in celulas):
             continue
         if not nomes:
             nomes = _cabecalho(celulas, colunas, arquivo, linha)
             continue
-        sobrando = [c for c in celulas[len(nomes):] if c.strip()]
+        sobrando = [c for c in celulas[len(nomes) :] if c.strip()]
         if sobrando:
-            raise CatalogoInvalido(arquivo, linha, f"a linha tem {len(celulas)} colunas e o "
-                                                   f"cabeçalho tem {len(nomes)} (se um nome "
-                                                   f"tiver vírgula, coloque-o entre aspas)")
+            raise CatalogoInvalido(
+                arquivo,
+                linha,
+                f"a linha tem {len(celulas)} colunas e o "
+                f"cabeçalho tem {len(nomes)} (se um nome "
+                f"tiver vírgula, coloque-o entre aspas)",
+            )
         valores = {n: re.sub(r"\s+", " ", limpar_texto(c)).strip() for n, c in zip(nomes, celulas)}
         registros.append((linha, {c: valores.get(c, "") for c in colunas}))
     return registros
 
 
-def _cabecalho(celulas: List[str], colunas: Sequence[str], arquivo: str, linha: int) -> List[str]:
+def _cabecalho(celulas: list[str], colunas: Sequence[str], arquivo: str, linha: int) -> list[str]:
     nomes = [_nome_coluna(c) for c in celulas]
     faltando = [c for c in colunas if c not in nomes]
     if faltando:
-        raise CatalogoInvalido(arquivo, linha, f"faltam as colunas {', '.join(faltando)} "
-                                               f"(cabeçalho esperado: {','.join(colunas)})")
+        raise CatalogoInvalido(
+            arquivo,
+            linha,
+            f"faltam as colunas {', '.join(faltando)} (cabeçalho esperado: {','.join(colunas)})",
+        )
     return nomes
 
 
@@ -140,40 +154,46 @@ def _ler_arquivo(caminho: Path) -> str:
     try:
         bruto = Path(caminho).read_bytes()
     except OSError as erro:
-        raise CatalogoInvalido(caminho, None, f"não foi possível ler o arquivo "
-                                              f"({erro.strerror or erro})") from None
+        raise CatalogoInvalido(
+            caminho, None, f"não foi possível ler o arquivo ({erro.strerror or erro})"
+        ) from None
     return _decodificar(bruto, str(caminho))
 
 
-def _melhores(notas: List[Tuple[float, int, T]], n: int) -> List[T]:
+def _melhores(notas: list[tuple[float, int, T]], n: int) -> list[T]:
     """The ``n`` best of (-score, order, item), dropping those far behind the best."""
     notas.sort(key=lambda nota: nota[:2])
     if not notas:
         return []
     corte = -notas[0][0] - MARGEM_SUGESTAO
-    return [item for nota, _, item in notas[:max(n, 0)] if -nota >= corte]
+    return [item for nota, _, item in notas[: max(n, 0)] if -nota >= corte]
 
 
 # ---------------------------------------------------------------- unidades
 
-def _validar_unidades(registros: Sequence[Tuple[int, Unidade]], arquivo: str) -> List[Unidade]:
+
+def _validar_unidades(registros: Sequence[tuple[int, Unidade]], arquivo: str) -> list[Unidade]:
     """Check siglas, names and hierarchy; return units with canonical superiors."""
     if not registros:
         raise CatalogoInvalido(arquivo, None, "nenhuma unidade no arquivo")
-    linha_de: Dict[str, int] = {}
-    canonica: Dict[str, str] = {}
+    linha_de: dict[str, int] = {}
+    canonica: dict[str, str] = {}
     for linha, unidade in registros:
         if not unidade.sigla:
             raise CatalogoInvalido(arquivo, linha, "sigla vazia")
         if len(unidade.sigla) > 50:
-            raise CatalogoInvalido(arquivo, linha, f"sigla com mais de 50 caracteres: "
-                                                   f"{unidade.sigla[:50]}…")
+            raise CatalogoInvalido(
+                arquivo, linha, f"sigla com mais de 50 caracteres: {unidade.sigla[:50]}…"
+            )
         if not unidade.nome:
             raise CatalogoInvalido(arquivo, linha, f"a unidade {unidade.sigla} está sem nome")
         k = chave(unidade.sigla)
         if k in linha_de:
-            raise CatalogoInvalido(arquivo, linha, f"sigla {unidade.sigla} repetida (já aparece "
-                                                   f"na linha {linha_de[k]})")
+            raise CatalogoInvalido(
+                arquivo,
+                linha,
+                f"sigla {unidade.sigla} repetida (já aparece na linha {linha_de[k]})",
+            )
         linha_de[k] = linha
         canonica[k] = unidade.sigla
     unidades = []
@@ -181,25 +201,29 @@ def _validar_unidades(registros: Sequence[Tuple[int, Unidade]], arquivo: str) ->
         superior = unidade.sigla_superior or None
         if superior is not None:
             if chave(superior) not in canonica:
-                raise CatalogoInvalido(arquivo, linha, f"sigla_superior {superior} da unidade "
-                                                       f"{unidade.sigla} não existe no arquivo")
+                raise CatalogoInvalido(
+                    arquivo,
+                    linha,
+                    f"sigla_superior {superior} da unidade {unidade.sigla} não existe no arquivo",
+                )
             superior = canonica[chave(superior)]
         unidades.append(Unidade(unidade.sigla, unidade.nome, superior))
     _verificar_ciclos(unidades, [linha for linha, _ in registros], arquivo)
     return unidades
 
 
-def _verificar_ciclos(unidades: List[Unidade], linhas: List[int], arquivo: str) -> None:
+def _verificar_ciclos(unidades: list[Unidade], linhas: list[int], arquivo: str) -> None:
     superior = {u.sigla: u.sigla_superior for u in unidades}
     sem_ciclo: set = set()
     for unidade, linha in zip(unidades, linhas):
-        caminho: List[str] = []
-        atual: Optional[str] = unidade.sigla
+        caminho: list[str] = []
+        atual: str | None = unidade.sigla
         while atual is not None and atual not in sem_ciclo:
             if atual in caminho:
-                ciclo = caminho[caminho.index(atual):] + [atual]
-                raise CatalogoInvalido(arquivo, linha, "ciclo na hierarquia de unidades: "
-                                                       + " → ".join(ciclo))
+                ciclo = caminho[caminho.index(atual) :] + [atual]
+                raise CatalogoInvalido(
+                    arquivo, linha, "ciclo na hierarquia de unidades: " + " → ".join(ciclo)
+                )
             caminho.append(atual)
             atual = superior[atual]
         sem_ciclo.update(caminho)
@@ -208,27 +232,32 @@ def _verificar_ciclos(unidades: List[Unidade], linhas: List[int], arquivo: str) 
 class CatalogoUnidades:
     """The units of SESAU: look-up by sigla or name, and suggestions."""
 
-    def __init__(self, unidades: Iterable[Unidade], arquivo: str = "<memória>",
-                 linhas: Optional[Sequence[int]] = None) -> None:
+    def __init__(
+        self,
+        unidades: Iterable[Unidade],
+        arquivo: str = "<memória>",
+        linhas: Sequence[int] | None = None,
+    ) -> None:
         lista = list(unidades)
         numeros = list(linhas) if linhas is not None else list(range(1, len(lista) + 1))
         self.arquivo = arquivo
         self._unidades = _validar_unidades(list(zip(numeros, lista)), arquivo)
         self._por_sigla = {chave(u.sigla): u for u in self._unidades}
-        self._por_compacta: Dict[str, List[Unidade]] = {}
-        self._por_nome: Dict[str, List[Unidade]] = {}
+        self._por_compacta: dict[str, list[Unidade]] = {}
+        self._por_nome: dict[str, list[Unidade]] = {}
         self._palavras = {u.sigla: palavras(u.nome) for u in self._unidades}
         for u in self._unidades:
             self._por_compacta.setdefault(compacta(u.sigla), []).append(u)
             self._por_nome.setdefault(compacta(u.nome), []).append(u)
 
     @classmethod
-    def do_csv(cls, caminho: Path) -> "CatalogoUnidades":
+    def do_csv(cls, caminho: Path) -> CatalogoUnidades:
         """Load and validate a ``sigla,nome,sigla_superior`` CSV file."""
         arquivo = str(caminho)
         registros = ler_csv(_ler_arquivo(caminho), arquivo, ("sigla", "nome", "sigla_superior"))
-        unidades = [Unidade(r["sigla"], r["nome"], r["sigla_superior"] or None)
-                    for _, r in registros]
+        unidades = [
+            Unidade(r["sigla"], r["nome"], r["sigla_superior"] or None) for _, r in registros
+        ]
         return cls(unidades, arquivo, [linha for linha, _ in registros])
 
     def __len__(self) -> int:
@@ -237,15 +266,15 @@ class CatalogoUnidades:
     def __iter__(self) -> Iterator[Unidade]:
         return iter(self._unidades)
 
-    def siglas(self) -> List[str]:
+    def siglas(self) -> list[str]:
         """All siglas, in file order."""
         return [u.sigla for u in self._unidades]
 
-    def por_sigla(self, sigla: str) -> Optional[Unidade]:
+    def por_sigla(self, sigla: str) -> Unidade | None:
         """The unit whose sigla is ``sigla`` (case/accent-insensitive), only."""
         return self._por_sigla.get(chave(limpar_texto(sigla)))
 
-    def superiores(self, unidade: Unidade) -> List[Unidade]:
+    def superiores(self, unidade: Unidade) -> list[Unidade]:
         """The chain of superiors of ``unidade``, nearest first."""
         cadeia = []
         atual = unidade.sigla_superior
@@ -255,7 +284,7 @@ class CatalogoUnidades:
             atual = superior.sigla_superior
         return cadeia
 
-    def _exata(self, texto: str) -> Optional[Unidade]:
+    def _exata(self, texto: str) -> Unidade | None:
         """Exact match on sigla, compact sigla or full name (unique only)."""
         unidade = self._por_sigla.get(chave(texto))
         if unidade is not None:
@@ -267,7 +296,7 @@ class CatalogoUnidades:
                 return encontradas[0]
         return None
 
-    def buscar(self, texto: str) -> Optional[Unidade]:
+    def buscar(self, texto: str) -> Unidade | None:
         """The unit ``texto`` names, or None; never a fuzzy guess.
 
         Accepts the sigla or the full name in any case, with or without
@@ -281,7 +310,7 @@ class CatalogoUnidades:
             return unidade
         return self._por_partes(s) or self._por_cadeia(s)
 
-    def _por_partes(self, texto: str) -> Optional[Unidade]:
+    def _por_partes(self, texto: str) -> Unidade | None:
         """ "GETIN - Gerência..." or "Gerência... (GETIN)": parts naming one unit."""
         partes = [p for p in re.split(r"\s+[-–—]\s+|[–—:()\[\]|]", texto) if p.strip()]
         if len(partes) < 2:
@@ -289,7 +318,7 @@ class CatalogoUnidades:
         achadas = {u.sigla: u for u in map(self._exata, partes) if u is not None}
         return next(iter(achadas.values())) if len(achadas) == 1 else None
 
-    def _por_cadeia(self, texto: str) -> Optional[Unidade]:
+    def _por_cadeia(self, texto: str) -> Unidade | None:
         """ "SESAU NTS", "SESAU-GETIN-NTS": siglas down the hierarchy, the last one."""
         tokens = [t for t in re.split(r"[\s/>\-]+", texto) if t]
         if len(tokens) < 2:
@@ -302,14 +331,14 @@ class CatalogoUnidades:
         acima = {u.sigla for u in self.superiores(ultima)}
         return ultima if all(s in acima for s in siglas[:-1]) else None
 
-    def _pontuar(self, consulta: str, consulta_palavras: List[str], unidade: Unidade) -> float:
+    def _pontuar(self, consulta: str, consulta_palavras: list[str], unidade: Unidade) -> float:
         sigla = compacta(unidade.sigla)
         nota = semelhanca(consulta, sigla) if len(consulta) <= 30 else 0.0
         if len(consulta) >= 2 and sigla.startswith(consulta):
             nota = max(nota, 0.7 + 0.3 * len(consulta) / len(sigla))
         return max(nota, cobertura(consulta_palavras, self._palavras[unidade.sigla]))
 
-    def sugerir(self, texto: str, n: int = 3) -> List[Unidade]:
+    def sugerir(self, texto: str, n: int = 3) -> list[Unidade]:
         """Up to ``n`` units closest to ``texto`` (sigla typo, prefix, name words)."""
         s = re.sub(r"\s+", " ", limpar_texto(texto)).strip()[:200]
         consulta = compacta(s)
@@ -326,24 +355,29 @@ class CatalogoUnidades:
 
 # ---------------------------------------------------------------- cargos
 
+
 class CatalogoCargos:
     """The official cargo names (seed item 17: no new cargo can be created)."""
 
-    def __init__(self, nomes: Iterable[str], arquivo: str = "<memória>",
-                 linhas: Optional[Sequence[int]] = None) -> None:
+    def __init__(
+        self,
+        nomes: Iterable[str],
+        arquivo: str = "<memória>",
+        linhas: Sequence[int] | None = None,
+    ) -> None:
         lista = list(nomes)
         numeros = list(linhas) if linhas is not None else list(range(1, len(lista) + 1))
         self.arquivo = arquivo
         if not lista:
             raise CatalogoInvalido(arquivo, None, "nenhum cargo no arquivo")
-        self._nomes: List[str] = []
-        self._por_chave: Dict[str, str] = {}
-        vistos: Dict[str, int] = {}
+        self._nomes: list[str] = []
+        self._por_chave: dict[str, str] = {}
+        vistos: dict[str, int] = {}
         for linha, nome in zip(numeros, lista):
             self._adicionar(nome, linha, vistos)
         self._palavras = {n: palavras(n) for n in self._nomes}
 
-    def _adicionar(self, nome: str, linha: int, vistos: Dict[str, int]) -> None:
+    def _adicionar(self, nome: str, linha: int, vistos: dict[str, int]) -> None:
         if not nome:
             raise CatalogoInvalido(self.arquivo, linha, "cargo vazio")
         if len(nome) > 200:
@@ -352,14 +386,15 @@ class CatalogoCargos:
         if not k:
             raise CatalogoInvalido(self.arquivo, linha, f"cargo sem letras: {nome}")
         if k in vistos:
-            raise CatalogoInvalido(self.arquivo, linha, f"cargo {nome} repetido (já aparece na "
-                                                        f"linha {vistos[k]})")
+            raise CatalogoInvalido(
+                self.arquivo, linha, f"cargo {nome} repetido (já aparece na linha {vistos[k]})"
+            )
         vistos[k] = linha
         self._nomes.append(nome)
         self._por_chave[k] = nome
 
     @classmethod
-    def do_csv(cls, caminho: Path) -> "CatalogoCargos":
+    def do_csv(cls, caminho: Path) -> CatalogoCargos:
         """Load and validate a ``cargo`` CSV file."""
         arquivo = str(caminho)
         registros = ler_csv(_ler_arquivo(caminho), arquivo, ("cargo",))
@@ -371,15 +406,15 @@ class CatalogoCargos:
     def __iter__(self) -> Iterator[str]:
         return iter(self._nomes)
 
-    def nomes(self) -> List[str]:
+    def nomes(self) -> list[str]:
         """All cargo names, in file order."""
         return list(self._nomes)
 
-    def buscar(self, texto: str) -> Optional[str]:
+    def buscar(self, texto: str) -> str | None:
         """The canonical cargo name ``texto`` is (case/accent/punctuation-insensitive)."""
         return self._por_chave.get(compacta(limpar_texto(texto)[:300]))
 
-    def sugerir(self, texto: str, n: int = 3) -> List[str]:
+    def sugerir(self, texto: str, n: int = 3) -> list[str]:
         """Up to ``n`` cargo names closest to ``texto``."""
         s = limpar_texto(texto)[:200]
         consulta = compacta(s)
@@ -388,8 +423,10 @@ class CatalogoCargos:
         consulta_palavras = palavras(s)
         notas = []
         for indice, nome in enumerate(self._nomes):
-            nota = max(semelhanca(consulta[:80], compacta(nome)),
-                       cobertura(consulta_palavras, self._palavras[nome]))
+            nota = max(
+                semelhanca(consulta[:80], compacta(nome)),
+                cobertura(consulta_palavras, self._palavras[nome]),
+            )
             if nota >= LIMIAR_SUGESTAO:
                 notas.append((-nota, indice, nome))
         return _melhores(notas, n)
@@ -397,7 +434,8 @@ class CatalogoCargos:
 
 # ---------------------------------------------------------------- holder
 
-def _assinatura(caminho: Path) -> Tuple[int, int, int]:
+
+def _assinatura(caminho: Path) -> tuple[int, int, int]:
     info = os.stat(caminho)
     return info.st_mtime_ns, info.st_size, info.st_ino
 
@@ -410,12 +448,13 @@ class _Recarregavel(Generic[T]):
         self._carregar = carregar
         self._trava = threading.Lock()
         try:
-            self._assinatura: Optional[Tuple[int, int, int]] = _assinatura(caminho)
+            self._assinatura: tuple[int, int, int] | None = _assinatura(caminho)
         except OSError as erro:
-            raise CatalogoInvalido(caminho, None, f"arquivo não encontrado ou ilegível "
-                                                  f"({erro.strerror or erro})") from None
+            raise CatalogoInvalido(
+                caminho, None, f"arquivo não encontrado ou ilegível ({erro.strerror or erro})"
+            ) from None
         self._valor = carregar(caminho)
-        self._falhou: Optional[object] = None
+        self._falhou: object | None = None
 
     def atual(self) -> T:
         """The catalogue, reloaded first if the file changed and is valid."""
@@ -454,12 +493,11 @@ class Catalogos:
     """
 
     def __init__(self, unidades: CatalogoUnidades, cargos: CatalogoCargos) -> None:
-        self._fixas: Tuple[CatalogoUnidades, CatalogoCargos] = (unidades, cargos)
-        self._arquivos: Optional[Tuple[_Recarregavel[CatalogoUnidades],
-                                       _Recarregavel[CatalogoCargos]]] = None
+        self._fixas: tuple[CatalogoUnidades, CatalogoCargos] = (unidades, cargos)
+        self._arquivos: tuple[_Recarregavel[CatalogoUnidades], _Recarregavel[CatalogoCargos]] | None = None
 
     @classmethod
-    def carregar(cls, pasta: Path) -> "Catalogos":
+    def carregar(cls, pasta: Path) -> Catalogos:
         """Load ``unidades.csv`` and ``cargos.csv`` of ``pasta``; raise ``CatalogoInvalido``."""
         pasta = Path(pasta)
         unidades = _Recarregavel(pasta / ARQUIVO_UNIDADES, CatalogoUnidades.do_csv)

@@ -4,33 +4,40 @@ Collective role mailboxes (seed item 4: "não sendo permitido o cadastro de
 e-mail de uso coletivo"), the Hotmail/Outlook/Live/MSN family (seed item 4:
 delivery problems) and typo correction of well-known provider domains.
 """
+
 from __future__ import annotations
 
 import re
-from typing import Optional
 
 from bot.solicitacoes.semelhanca import distancia
 
 # Local parts (after removing digits) that name a role, a unit or a service.
-FUNCOES = frozenset("""
-    protocolo protocolos gabinete gab setor setores contato contatos atendimento
-    secretaria secretario suporte ti dti nti cti financeiro financas rh recursoshumanos
-    diretoria direcao diretor coordenacao coord nucleo gerencia recepcao administrativo
-    administracao adm admin administrador sac ouvidoria comunicacao ascom imprensa
-    noreply naoresponda naoresponder donotreply info informacoes faleconosco geral
-    equipe expediente licitacao licitacoes compras juridico almoxarifado arquivo
-    patrimonio planejamento assessoria chefia unidade departamento divisao comissao
-    webmaster postmaster helpdesk servicedesk sistemas informatica cpd agendamento
-    regulacao vigilancia auditoria transparencia triagem plantao
-""".split())
+FUNCOES = frozenset(
+    ["protocolo", "protocolos", "gabinete", "gab", "setor", "setores", "contato", "contatos", "atendimento", "secretaria", "secretario", "suporte", "ti", "dti", "nti", "cti", "financeiro", "financas", "rh", "recursoshumanos", "diretoria", "direcao", "diretor", "coordenacao", "coord", "nucleo", "gerencia", "recepcao", "administrativo", "administracao", "adm", "admin", "administrador", "sac", "ouvidoria", "comunicacao", "ascom", "imprensa", "noreply", "naoresponda", "naoresponder", "donotreply", "info", "informacoes", "faleconosco", "geral", "equipe", "expediente", "licitacao", "licitacoes", "compras", "juridico", "almoxarifado", "arquivo", "patrimonio", "planejamento", "assessoria", "chefia", "unidade", "departamento", "divisao", "comissao", "webmaster", "postmaster", "helpdesk", "servicedesk", "sistemas", "informatica", "cpd", "agendamento", "regulacao", "vigilancia", "auditoria", "transparencia", "triagem", "plantao"]
+)
 
 # Role words that make an address collective wherever they appear
 # ("sesau.protocolo") or as a prefix ("protocolosesau").
 FUNCOES_FORTES = frozenset(p for p in FUNCOES if len(p) >= 6)
 PREFIXOS_FORTES = (
-    "protocolo", "gabinete", "atendimento", "secretaria", "ouvidoria", "coordenacao",
-    "diretoria", "gerencia", "recepcao", "administrativo", "financeiro", "comunicacao",
-    "suporte", "contato", "noreply", "naoresponda", "faleconosco", "helpdesk",
+    "protocolo",
+    "gabinete",
+    "atendimento",
+    "secretaria",
+    "ouvidoria",
+    "coordenacao",
+    "diretoria",
+    "gerencia",
+    "recepcao",
+    "administrativo",
+    "financeiro",
+    "comunicacao",
+    "suporte",
+    "contato",
+    "noreply",
+    "naoresponda",
+    "faleconosco",
+    "helpdesk",
 )
 
 # Seed item 4: Hotmail and Outlook (and the other Microsoft consumer domains).
@@ -41,14 +48,49 @@ _PROBLEMATICO = re.compile(
 
 # Well-known consumer domains, in order of preference for suggestions.
 CONHECIDOS = (
-    "gmail.com", "yahoo.com.br", "yahoo.com", "hotmail.com", "hotmail.com.br",
-    "outlook.com", "outlook.com.br", "live.com", "msn.com", "icloud.com", "me.com",
-    "mac.com", "uol.com.br", "bol.com.br", "terra.com.br", "ig.com.br", "globo.com",
-    "globomail.com", "r7.com", "oi.com.br", "zipmail.com.br", "aol.com", "aol.com.br",
-    "protonmail.com", "proton.me", "pm.me", "tutanota.com", "zoho.com", "yandex.com",
-    "gmx.com", "gmx.net", "mail.com", "email.com", "ymail.com", "rocketmail.com",
-    "googlemail.com", "yahoo.com.ar", "yahoo.com.mx", "yahoo.co.uk", "yahoo.fr",
-    "yahoo.es", "yahoo.it", "yahoo.de",
+    "gmail.com",
+    "yahoo.com.br",
+    "yahoo.com",
+    "hotmail.com",
+    "hotmail.com.br",
+    "outlook.com",
+    "outlook.com.br",
+    "live.com",
+    "msn.com",
+    "icloud.com",
+    "me.com",
+    "mac.com",
+    "uol.com.br",
+    "bol.com.br",
+    "terra.com.br",
+    "ig.com.br",
+    "globo.com",
+    "globomail.com",
+    "r7.com",
+    "oi.com.br",
+    "zipmail.com.br",
+    "aol.com",
+    "aol.com.br",
+    "protonmail.com",
+    "proton.me",
+    "pm.me",
+    "tutanota.com",
+    "zoho.com",
+    "yandex.com",
+    "gmx.com",
+    "gmx.net",
+    "mail.com",
+    "email.com",
+    "ymail.com",
+    "rocketmail.com",
+    "googlemail.com",
+    "yahoo.com.ar",
+    "yahoo.com.mx",
+    "yahoo.co.uk",
+    "yahoo.fr",
+    "yahoo.es",
+    "yahoo.it",
+    "yahoo.de",
 )
 _CONHECIDOS = frozenset(CONHECIDOS)
 _ROTULOS = frozenset(d.split(".", 1)[0] for d in CONHECIDOS)
@@ -59,10 +101,24 @@ _SO_PONTO_COM = frozenset({"gmail", "googlemail", "icloud", "protonmail", "ymail
 _ALVOS_ROTULO = ("gmail", "hotmail", "outlook", "yahoo", "icloud", "protonmail")
 # Mistyped endings of any domain.
 _SUFIXOS_ERRADOS = {
-    "con": "com", "cpm": "com", "vom": "com", "xom": "com", "cmo": "com", "ocm": "com",
-    "comm": "com", "coom": "com", "cm": "com", "om": "com", "combr": "com.br",
-    "com.b": "com.br", "com.brr": "com.br", "con.br": "com.br", "cm.br": "com.br",
-    "com.bt": "com.br", "com.vr": "com.br", "combr.br": "com.br",
+    "con": "com",
+    "cpm": "com",
+    "vom": "com",
+    "xom": "com",
+    "cmo": "com",
+    "ocm": "com",
+    "comm": "com",
+    "coom": "com",
+    "cm": "com",
+    "om": "com",
+    "combr": "com.br",
+    "com.b": "com.br",
+    "com.brr": "com.br",
+    "con.br": "com.br",
+    "cm.br": "com.br",
+    "com.bt": "com.br",
+    "com.vr": "com.br",
+    "combr.br": "com.br",
 }
 _INSTITUCIONAIS = frozenset({"gov", "edu", "jus", "mp", "leg", "mil", "def", "org"})
 
@@ -87,7 +143,7 @@ def eh_problematico(dominio: str) -> bool:
     return bool(_PROBLEMATICO.match(dominio.lower()))
 
 
-def _rotulo_corrigido(rotulo: str) -> Optional[str]:
+def _rotulo_corrigido(rotulo: str) -> str | None:
     """The provider name ``rotulo`` is (or is a typo of), if any."""
     if rotulo in _ROTULOS:
         return rotulo
@@ -98,7 +154,7 @@ def _rotulo_corrigido(rotulo: str) -> Optional[str]:
     return melhor if distancia(rotulo, melhor) <= limite else None
 
 
-def corrigir_dominio(dominio: str) -> Optional[str]:
+def corrigir_dominio(dominio: str) -> str | None:
     """The well-known domain ``dominio`` is a typo of, or None.
 
     Never "corrects" an unknown but plausible domain (``saude.al.gov.br``):
@@ -125,7 +181,7 @@ def corrigir_dominio(dominio: str) -> Optional[str]:
     return corrigido if corrigido and corrigido != dominio else None
 
 
-def _melhor_sufixo(rotulo: str, sufixo: str) -> Optional[str]:
+def _melhor_sufixo(rotulo: str, sufixo: str) -> str | None:
     """The known domain of provider ``rotulo`` whose ending is closest to ``sufixo``."""
     candidatos = [d for d in CONHECIDOS if d.split(".", 1)[0] == rotulo]
     if not sufixo:

@@ -6,20 +6,22 @@ was typed, decides what comes next and returns the messages to show; the
 form's "ask" step shows ``Motor.pergunta``. The state (``Estado``) is plain
 JSON kept in a Rasa slot, so a conversation survives restarts.
 """
+
 from __future__ import annotations
 
 import re
 import uuid
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field, replace
-from typing import Any, Dict, List, Optional, Protocol, Sequence, Tuple
+from typing import Any, Protocol
 
 from bot.faq import respostas
 from bot.solicitacoes import validacao
 from bot.solicitacoes.pedido import tipo_pedido
-from bot.solicitacoes.tipos import OPERACOES, TIPOS, Campo, Solicitacao, Tipo
+from bot.solicitacoes.tipos import TIPOS, Campo, Solicitacao, Tipo
 from bot.text import normalize_text
 
-Mensagem = Dict[str, Any]
+Mensagem = dict[str, Any]
 
 # Pseudo-field asked once per request: the unit that files it.
 UNIDADE = Campo("unidade_solicitante", "Unidade solicitante", "sigla", lista="siglas")
@@ -31,31 +33,149 @@ PRESETS = {"remocao_usuario": {"operacao": "REMOVER"}}
 FAQ_CONFIANCA_MINIMA = 0.6
 FAQ_CONFIANCA_CAMPO_LIVRE = 0.8
 TIPOS_LIVRES = {"nome", "texto", "texto_curto"}
-PALAVRAS_DE_PERGUNTA = ("como", "qual", "quais", "quanto", "quando", "onde", "quem",
-                        "o que", "porque", "posso", "pode", "tem como", "existe")
+PALAVRAS_DE_PERGUNTA = (
+    "como",
+    "qual",
+    "quais",
+    "quanto",
+    "quando",
+    "onde",
+    "quem",
+    "o que",
+    "porque",
+    "posso",
+    "pode",
+    "tem como",
+    "existe",
+)
 PROTOCOLO_RE = re.compile(r"\bNTS\s*-?\s*(\d{4})\s*-?\s*(\d{1,6})\b", re.IGNORECASE)
 
-CANCELAR = {"cancelar", "cancela", "cancele", "cancelar solicitacao", "cancelar pedido",
-            "desistir", "desisto", "parar", "pare", "sair", "/cancelar", "cancelar tudo"}
-PULAR = {"pular", "pula", "pule", "nao tem", "nao ha", "nao existe", "nenhum", "nenhuma",
-         "nao se aplica", "sem numero", "nao sei", "nao possui", "nao tenho"}
-SEM_ANEXO = {"nao consigo anexar", "nao consigo", "sem imagem", "nao tenho imagem",
-             "nao tenho print", "nao da para anexar", "nao consigo enviar", "sem captura",
-             "sem print", "nao tenho a imagem", "nao tenho captura"}
-SIM = {"sim", "s", "claro", "quero", "isso", "pode", "ok", "incluir", "incluir mais",
-       "mais um", "mais uma", "sim incluir", "sim quero", "tem sim", "positivo", "aham"}
-NAO = {"nao", "n", "nao quero", "so isso", "e so isso", "apenas isso", "nao obrigado",
-       "nao obrigada", "terminar", "finalizar", "nao tem", "mais ninguem", "nenhum",
-       "nenhuma", "negativo", "pronto"}
-CONFIRMAR = {"confirmar", "confirmo", "confirma", "sim", "s", "pode enviar", "enviar",
-             "ok", "isso", "correto", "tudo certo", "esta certo", "sim confirmar",
-             "confirmar envio", "pode confirmar", "certo", "tentar de novo", "tentar novamente"}
-CORRIGIR = {"corrigir", "corrigir um campo", "corrigir campo", "alterar", "editar",
-            "errado", "esta errado", "quero corrigir", "corrige", "mudar um campo"}
-MANTER_EMAIL = {"manter este e-mail", "manter este e mail", "manter este email", "manter",
-                "manter email", "manter e-mail", "nao tem outro", "nao tem outro e-mail",
-                "nao tem outro email", "usar este", "usar mesmo assim", "sim manter",
-                "pode manter", "confirmo"}
+CANCELAR = {
+    "cancelar",
+    "cancela",
+    "cancele",
+    "cancelar solicitacao",
+    "cancelar pedido",
+    "desistir",
+    "desisto",
+    "parar",
+    "pare",
+    "sair",
+    "/cancelar",
+    "cancelar tudo",
+}
+PULAR = {
+    "pular",
+    "pula",
+    "pule",
+    "nao tem",
+    "nao ha",
+    "nao existe",
+    "nenhum",
+    "nenhuma",
+    "nao se aplica",
+    "sem numero",
+    "nao sei",
+    "nao possui",
+    "nao tenho",
+}
+SEM_ANEXO = {
+    "nao consigo anexar",
+    "nao consigo",
+    "sem imagem",
+    "nao tenho imagem",
+    "nao tenho print",
+    "nao da para anexar",
+    "nao consigo enviar",
+    "sem captura",
+    "sem print",
+    "nao tenho a imagem",
+    "nao tenho captura",
+}
+SIM = {
+    "sim",
+    "s",
+    "claro",
+    "quero",
+    "isso",
+    "pode",
+    "ok",
+    "incluir",
+    "incluir mais",
+    "mais um",
+    "mais uma",
+    "sim incluir",
+    "sim quero",
+    "tem sim",
+    "positivo",
+    "aham",
+}
+NAO = {
+    "nao",
+    "n",
+    "nao quero",
+    "so isso",
+    "e so isso",
+    "apenas isso",
+    "nao obrigado",
+    "nao obrigada",
+    "terminar",
+    "finalizar",
+    "nao tem",
+    "mais ninguem",
+    "nenhum",
+    "nenhuma",
+    "negativo",
+    "pronto",
+}
+CONFIRMAR = {
+    "confirmar",
+    "confirmo",
+    "confirma",
+    "sim",
+    "s",
+    "pode enviar",
+    "enviar",
+    "ok",
+    "isso",
+    "correto",
+    "tudo certo",
+    "esta certo",
+    "sim confirmar",
+    "confirmar envio",
+    "pode confirmar",
+    "certo",
+    "tentar de novo",
+    "tentar novamente",
+}
+CORRIGIR = {
+    "corrigir",
+    "corrigir um campo",
+    "corrigir campo",
+    "alterar",
+    "editar",
+    "errado",
+    "esta errado",
+    "quero corrigir",
+    "corrige",
+    "mudar um campo",
+}
+MANTER_EMAIL = {
+    "manter este e-mail",
+    "manter este e mail",
+    "manter este email",
+    "manter",
+    "manter email",
+    "manter e-mail",
+    "nao tem outro",
+    "nao tem outro e-mail",
+    "nao tem outro email",
+    "usar este",
+    "usar mesmo assim",
+    "sim manter",
+    "pode manter",
+    "confirmo",
+}
 
 AVISO_LGPD = (
     "Aviso de privacidade (LGPD): os dados pessoais que você informar aqui (nome, CPF, "
@@ -71,55 +191,54 @@ OBSERVACOES_DO_TIPO = {"email": (OBS_EMAIL_MANTIDO,), "anexo": (OBS_SEM_CAPTURA,
 
 PERGUNTAS = {
     "unidade_solicitante": "Para começar: qual a sigla da sua unidade no SEI (o setor que "
-                           "está fazendo o pedido)? Exemplo: GETIN",
+    "está fazendo o pedido)? Exemplo: GETIN",
     "nome": "Qual o nome completo {quem}?",
     "cpf": "Qual o CPF {de_nome}? (11 dígitos, com ou sem pontos)",
     "email": "Qual o e-mail pessoal {de_nome}? Não pode ser e-mail coletivo do setor; "
-             "evite Hotmail e Outlook.",
+    "evite Hotmail e Outlook.",
     "sigla": "Qual a sigla da unidade {de_nome} no SEI? Exemplo: GETIN",
     "cargo": "Qual o cargo/função {de_nome}, como consta na lista oficial?",
     "operacao": "O que deseja fazer com a lotação {de_nome}?\n"
-                "• ADICIONAR: manter a unidade atual e incluir outra\n"
-                "• MUDAR: trocar uma unidade por outra",
+    "• ADICIONAR: manter a unidade atual e incluir outra\n"
+    "• MUDAR: trocar uma unidade por outra",
     "siglas_adicionar": "Qual(is) sigla(s) de unidade adicionar {para_nome}? "
-                        "Separe por vírgula se forem várias.",
+    "Separe por vírgula se forem várias.",
     "siglas_remover": "Qual(is) sigla(s) de unidade remover {de_nome}? "
-                      "Separe por vírgula se forem várias.",
+    "Separe por vírgula se forem várias.",
     "nome_unidade": "Qual o nome da nova unidade (setor)?",
     "sigla_proposta": "Qual sigla você propõe para ela? Não pode ser uma que já existe no SEI.",
     "sigla_superior": "Qual a sigla da unidade superior (à qual a nova fica subordinada)?",
     "nome_responsavel": "Qual o nome completo do responsável pela unidade?",
     "email_responsavel": "Qual o e-mail pessoal do responsável? Não pode ser e-mail "
-                         "coletivo; evite Hotmail e Outlook.",
+    "coletivo; evite Hotmail e Outlook.",
     "ato_criacao": "Se houver, informe o ato de criação da unidade (decreto, portaria...). "
-                   "Se não houver, toque em Pular.",
+    "Se não houver, toque em Pular.",
     "descricao": "Descreva o erro: o que você estava fazendo, o que apareceu na tela e "
-                 "desde quando acontece.",
+    "desde quando acontece.",
     "captura": "Envie uma captura da tela com o erro (imagem PNG ou JPEG, até 10 MB). "
-               "Se não conseguir anexar por aqui, toque em \"Não consigo anexar\".",
+    'Se não conseguir anexar por aqui, toque em "Não consigo anexar".',
     "processo": "Se o erro acontece num processo ou documento específico, informe o número "
-                "(exemplo: E:02000.0000003030/2020). Se não, toque em Pular.",
+    "(exemplo: E:02000.0000003030/2020). Se não, toque em Pular.",
     "processo_principal": "Qual o número completo do processo principal? "
-                          "Exemplo: E:02000.0000003030/2020",
+    "Exemplo: E:02000.0000003030/2020",
     "processo_anexado": "Qual o número completo do processo anexado?",
     "motivo": "Qual o motivo da separação dos processos?",
 }
 PERGUNTAS_POR_TIPO = {
     ("remocao_usuario", "siglas_remover"): "De qual(is) unidade(s) {nome} deve ser "
-                                           "desligado(a)? Informe a(s) sigla(s).",
+    "desligado(a)? Informe a(s) sigla(s).",
     ("atualizacao_email", "email"): "Qual o novo e-mail pessoal {de_nome}? Deve ser de uso "
-                                    "pessoal; evite Hotmail e Outlook.",
+    "pessoal; evite Hotmail e Outlook.",
     ("atualizacao_email", "sigla"): "Qual a sigla da unidade de lotação atual {de_nome}?",
-    ("correcao_cargo", "cargo"): "Qual o cargo correto {de_nome}, como consta na lista "
-                                 "oficial?",
+    ("correcao_cargo", "cargo"): "Qual o cargo correto {de_nome}, como consta na lista oficial?",
     ("relato_erro", "sigla"): "Qual a sigla da sua unidade no SEI? Exemplo: GETIN",
     ("desanexacao", "sigla"): "Qual a sigla da unidade que realizou a junção (anexou os "
-                              "processos)? O processo principal deve ficar nela durante a "
-                              "solicitação.",
+    "processos)? O processo principal deve ficar nela durante a "
+    "solicitação.",
 }
 FORMATOS = {
     "nome": "nome e sobrenome, só com letras (acentos, hífen e apóstrofo valem). "
-            "Exemplo: Maria da Silva",
+    "Exemplo: Maria da Silva",
     "cpf": "11 dígitos, com ou sem pontos e traço. Exemplo: 529.982.247-25",
     "email": "um endereço pessoal completo, como nome.sobrenome@gmail.com",
     "sigla": "a sigla exatamente como aparece no SEI, como GETIN ou SUVISA",
@@ -138,12 +257,12 @@ class Servicos(Protocol):
     """What the engine needs from the outside world."""
 
     catalogos: Any
-    links: Dict[str, respostas.Link]
+    links: dict[str, respostas.Link]
 
-    def registrar(self, estado: "Estado", canal: str, contato: str) -> Solicitacao:
+    def registrar(self, estado: Estado, canal: str, contato: str) -> Solicitacao:
         """File the request (idempotent on ``estado.id``)."""
 
-    def status_publico(self, protocolo: str) -> Optional[Dict[str, str]]:
+    def status_publico(self, protocolo: str) -> dict[str, str] | None:
         """Public status of a protocol, or None."""
 
 
@@ -151,27 +270,27 @@ class Servicos(Protocol):
 class Estado:
     """A request being filled in; JSON-serialisable via ``asdict``."""
 
-    tipo: Optional[str]
+    tipo: str | None
     id: str = field(default_factory=lambda: uuid.uuid4().hex)
     fase: str = "campo"
     avisar_lgpd: bool = False
-    unidade: Optional[str] = None
-    linhas: List[Dict[str, str]] = field(default_factory=list)
-    linha: Dict[str, str] = field(default_factory=dict)
+    unidade: str | None = None
+    linhas: list[dict[str, str]] = field(default_factory=list)
+    linha: dict[str, str] = field(default_factory=dict)
     falhas: int = 0
-    correcao: Optional[List[Any]] = None
-    pendente: Optional[str] = None
-    protocolo: Optional[str] = None
+    correcao: list[Any] | None = None
+    pendente: str | None = None
+    protocolo: str | None = None
     # id of the message that started the request: not an answer to anything
-    mensagem_inicial: Optional[str] = None
+    mensagem_inicial: str | None = None
 
     @classmethod
-    def de_dict(cls, data: Dict[str, Any]) -> "Estado":
+    def de_dict(cls, data: dict[str, Any]) -> Estado:
         """Rebuild from the slot value (unknown keys ignored)."""
         names = cls.__dataclass_fields__.keys()
         return cls(**{k: v for k, v in data.items() if k in names})
 
-    def para_dict(self) -> Dict[str, Any]:
+    def para_dict(self) -> dict[str, Any]:
         """Slot value."""
         return asdict(self)
 
@@ -186,14 +305,14 @@ class Resposta:
     """Outcome of one user turn."""
 
     estado: Estado
-    mensagens: List[Mensagem]
+    mensagens: list[Mensagem]
 
     @property
     def concluido(self) -> bool:
         return self.estado.concluido
 
 
-def _msg(text: str, buttons: Sequence[Tuple[str, str]] = (), **extra: Any) -> Mensagem:
+def _msg(text: str, buttons: Sequence[tuple[str, str]] = (), **extra: Any) -> Mensagem:
     message: Mensagem = {"text": text}
     if buttons:
         message["buttons"] = [{"title": t, "payload": p} for t, p in buttons]
@@ -201,12 +320,13 @@ def _msg(text: str, buttons: Sequence[Tuple[str, str]] = (), **extra: Any) -> Me
     return message
 
 
-def campos_da_linha(tipo: Tipo, linha: Dict[str, str]) -> List[Campo]:
+def campos_da_linha(tipo: Tipo, linha: dict[str, str]) -> list[Campo]:
     """The fields asked for one row, given what it already holds."""
     campos = [c for c in tipo.campos if c.nome not in PRESETS.get(tipo.chave, {})]
     if tipo.chave == "lotacao":
-        campos = [c for c in campos
-                  if c.nome != "siglas_remover" or linha.get("operacao") == "MUDAR"]
+        campos = [
+            c for c in campos if c.nome != "siglas_remover" or linha.get("operacao") == "MUDAR"
+        ]
     elif tipo.chave == "remocao_usuario":
         campos = [c for c in campos if c.nome != "siglas_adicionar"]
     return campos
@@ -227,25 +347,25 @@ class Motor:
         self.s = servicos
 
     # ----- start and questions -------------------------------------------------
-    def iniciar(self, tipo_chave: Optional[str], avisar_lgpd: bool = True) -> Resposta:
+    def iniciar(self, tipo_chave: str | None, avisar_lgpd: bool = True) -> Resposta:
         """Start a request of kind ``tipo_chave`` (None: ask which kind first)."""
         if tipo_chave not in TIPOS:
             return Resposta(Estado(tipo=None, fase="tipo", avisar_lgpd=avisar_lgpd), [])
         estado = Estado(tipo=tipo_chave, linha=dict(PRESETS.get(tipo_chave, {})))
         return Resposta(estado, self._introducao(estado, avisar_lgpd))
 
-    def _introducao(self, estado: Estado, avisar_lgpd: bool) -> List[Mensagem]:
+    def _introducao(self, estado: Estado, avisar_lgpd: bool) -> list[Mensagem]:
         tipo = TIPOS[estado.tipo]
         texto = f"Vamos preencher a solicitação de {tipo.no_texto}."
         if tipo.varias_linhas:
             texto += " Você pode incluir mais de uma pessoa/unidade no mesmo pedido."
-        texto += " A qualquer momento, digite \"cancelar\" para desistir."
+        texto += ' A qualquer momento, digite "cancelar" para desistir.'
         mensagens = [_msg(texto)]
         if avisar_lgpd:
             mensagens.append(_msg(AVISO_LGPD))
         return mensagens
 
-    def campo_atual(self, estado: Estado) -> Optional[Campo]:
+    def campo_atual(self, estado: Estado) -> Campo | None:
         """The field being asked, or None outside the ``campo`` phase."""
         tipo = TIPOS[estado.tipo]
         if estado.fase != "campo":
@@ -264,23 +384,35 @@ class Motor:
                 return campo
         return None
 
-    def pergunta(self, estado: Estado) -> List[Mensagem]:
+    def pergunta(self, estado: Estado) -> list[Mensagem]:
         """The question for the current step, with its buttons."""
         if estado.fase == "tipo":
-            return [_msg("Qual solicitação você quer preencher?",
-                         [(t.titulo, t.titulo) for t in TIPOS.values()])]
+            return [
+                _msg(
+                    "Qual solicitação você quer preencher?",
+                    [(t.titulo, t.titulo) for t in TIPOS.values()],
+                )
+            ]
         tipo = TIPOS[estado.tipo]
         if estado.fase == "mais":
             outro = "mais alguma unidade" if tipo.chave == "criacao_unidade" else "mais alguém"
-            return [_msg(f"Deseja incluir {outro} nesta solicitação?",
-                         [("Sim, incluir", "sim"), ("Não, seguir", "não")])]
+            return [
+                _msg(
+                    f"Deseja incluir {outro} nesta solicitação?",
+                    [("Sim, incluir", "sim"), ("Não, seguir", "não")],
+                )
+            ]
         if estado.fase == "resumo":
             return self._resumo(estado)
         if estado.fase == "corrigir":
             return [_msg("Qual campo deseja corrigir?", self._botoes_correcao(estado))]
         if estado.fase == "email_problematico":
-            return [_msg("Informe outro e-mail, ou, se não houver outro, toque em "
-                         "\"Manter este e-mail\".", [("Manter este e-mail", "manter este e-mail")])]
+            return [
+                _msg(
+                    'Informe outro e-mail, ou, se não houver outro, toque em "Manter este e-mail".',
+                    [("Manter este e-mail", "manter este e-mail")],
+                )
+            ]
         campo = self.campo_atual(estado)
         if campo is None:
             return []
@@ -301,7 +433,7 @@ class Motor:
         }
         modelo = PERGUNTAS_POR_TIPO.get((tipo.chave, campo.nome)) or PERGUNTAS[campo.nome]
         texto = re.sub(r"\s+([?.,])", r"\1", modelo.format(**contexto))
-        botoes: List[Tuple[str, str]] = []
+        botoes: list[tuple[str, str]] = []
         if campo.tipo == "operacao":
             botoes = [("ADICIONAR", "ADICIONAR"), ("MUDAR", "MUDAR")]
         elif campo.tipo == "anexo":
@@ -313,16 +445,30 @@ class Motor:
         return _msg(texto, botoes)
 
     # ----- one user turn ---------------------------------------------------------
-    def responder(self, estado: Estado, texto: Optional[str], intent: Optional[str] = None,
-                  confianca: float = 0.0, anexo: Optional[str] = None,
-                  canal: str = "rest", contato: str = "") -> Resposta:
+    def responder(
+        self,
+        estado: Estado,
+        texto: str | None,
+        intent: str | None = None,
+        confianca: float = 0.0,
+        anexo: str | None = None,
+        canal: str = "rest",
+        contato: str = "",
+    ) -> Resposta:
         """Process one user message of an active request."""
         texto = texto or ""
         curto = normalize_text(texto)
         if curto in CANCELAR or curto.startswith("cancelar "):
             estado.fase = "cancelada"
-            return Resposta(estado, [_msg("Solicitação cancelada. Nada foi enviado ao SESAU NTS. "
-                                          "Se precisar, é só pedir de novo.")])
+            return Resposta(
+                estado,
+                [
+                    _msg(
+                        "Solicitação cancelada. Nada foi enviado ao SESAU NTS. "
+                        "Se precisar, é só pedir de novo."
+                    )
+                ],
+            )
         handler = {
             "tipo": self._responder_tipo,
             "campo": self._responder_campo,
@@ -339,28 +485,51 @@ class Motor:
         titulos = {normalize_text(t.titulo): t.chave for t in TIPOS.values()}
         chave = titulos.get(curto) or tipo_pedido([], texto, None, TIPOS)
         if chave is None:
-            return Resposta(estado, [_msg("Não identifiquei o tipo de solicitação. Toque num "
-                                          "dos botões abaixo, ou digite \"cancelar\".")])
-        novo = Estado(tipo=chave, id=estado.id, linha=dict(PRESETS.get(chave, {})),
-                      mensagem_inicial=estado.mensagem_inicial)
+            return Resposta(
+                estado,
+                [
+                    _msg(
+                        "Não identifiquei o tipo de solicitação. Toque num "
+                        'dos botões abaixo, ou digite "cancelar".'
+                    )
+                ],
+            )
+        novo = Estado(
+            tipo=chave,
+            id=estado.id,
+            linha=dict(PRESETS.get(chave, {})),
+            mensagem_inicial=estado.mensagem_inicial,
+        )
         return Resposta(novo, self._introducao(novo, estado.avisar_lgpd))
 
-    def _interrupcao(self, estado: Estado, texto: str, curto: str, intent: Optional[str],
-                     confianca: float, minimo: float) -> Optional[List[Mensagem]]:
+    def _interrupcao(
+        self,
+        estado: Estado,
+        texto: str,
+        curto: str,
+        intent: str | None,
+        confianca: float,
+        minimo: float,
+    ) -> list[Mensagem] | None:
         """Answer a question asked in the middle of the form, if it is one."""
         match = PROTOCOLO_RE.search(texto)
         if match and intent != "nlu_fallback":
             return self._status(match) + [_msg("Voltando à sua solicitação:")]
         if intent in respostas.load_topicos() and confianca >= minimo:
-            return ([_msg(m) for m in respostas.answer(intent, self.s.links)]
-                    + [_msg("Voltando à sua solicitação:")])
+            return [_msg(m) for m in respostas.answer(intent, self.s.links)] + [
+                _msg("Voltando à sua solicitação:")
+            ]
         if intent == "help" and confianca >= minimo:
             titulo = TIPOS[estado.tipo].no_texto if estado.tipo else "solicitação"
-            return [_msg(f"Você está preenchendo uma solicitação de {titulo}. Responda à "
-                         "pergunta abaixo, ou digite \"cancelar\" para desistir.")]
+            return [
+                _msg(
+                    f"Você está preenchendo uma solicitação de {titulo}. Responda à "
+                    'pergunta abaixo, ou digite "cancelar" para desistir.'
+                )
+            ]
         return None
 
-    def _status(self, match: "re.Match[str]") -> List[Mensagem]:
+    def _status(self, match: re.Match[str]) -> list[Mensagem]:
         protocolo = f"NTS-{match.group(1)}-{int(match.group(2)):06d}"
         return [_msg(texto_status(protocolo, self.s.status_publico(protocolo)))]
 
@@ -371,22 +540,31 @@ class Motor:
             return Resposta(estado, self._avancar(estado))
         parece_pergunta = "?" in texto or curto.startswith(PALAVRAS_DE_PERGUNTA)
         if campo.tipo in TIPOS_LIVRES and parece_pergunta:
-            interrompeu = self._interrupcao(estado, texto, curto, intent, confianca,
-                                            FAQ_CONFIANCA_CAMPO_LIVRE)
+            interrompeu = self._interrupcao(
+                estado, texto, curto, intent, confianca, FAQ_CONFIANCA_CAMPO_LIVRE
+            )
             if interrompeu:
                 return Resposta(estado, interrompeu)
         if campo.tipo == "anexo":
             return self._responder_anexo(estado, campo, texto, curto, intent, confianca, anexo)
         if anexo:
-            return Resposta(estado, [_msg("Recebi uma imagem, mas neste momento preciso de "
-                                          "outra informação. Responda à pergunta abaixo.")])
+            return Resposta(
+                estado,
+                [
+                    _msg(
+                        "Recebi uma imagem, mas neste momento preciso de "
+                        "outra informação. Responda à pergunta abaixo."
+                    )
+                ],
+            )
         obrigatorio = _obrigatorio(tipo, campo)
         if not obrigatorio and curto in PULAR:
             return Resposta(estado, self._definir(estado, campo, ""))
         # validate as this kind requires it (siglas optional in the spec table
         # are required for lotação / remoção)
-        resultado = validacao.validar_campo(replace(campo, obrigatorio=obrigatorio), texto,
-                                            self.s.catalogos)
+        resultado = validacao.validar_campo(
+            replace(campo, obrigatorio=obrigatorio), texto, self.s.catalogos
+        )
         if resultado.ok:
             valor = "" if resultado.valor is None else resultado.valor  # omitted optional
             duplicado = self._duplicado(estado, campo, valor) if valor else None
@@ -397,8 +575,9 @@ class Motor:
             estado.fase = "email_problematico"
             estado.pendente = texto.strip()
             return Resposta(estado, [_msg(resultado.erro)])
-        interrompeu = self._interrupcao(estado, texto, curto, intent, confianca,
-                                        FAQ_CONFIANCA_MINIMA)
+        interrompeu = self._interrupcao(
+            estado, texto, curto, intent, confianca, FAQ_CONFIANCA_MINIMA
+        )
         if interrompeu:
             return Resposta(estado, interrompeu)
         return self._falha(estado, campo, resultado.erro, resultado.sugestoes)
@@ -409,27 +588,35 @@ class Motor:
         if curto in SEM_ANEXO or ("nao" in curto.split() and "anex" in curto):
             mensagens = self._definir(estado, campo, "", observacao=OBS_SEM_CAPTURA)
             return Resposta(estado, mensagens)
-        interrompeu = self._interrupcao(estado, texto, curto, intent, confianca,
-                                        FAQ_CONFIANCA_MINIMA)
+        interrompeu = self._interrupcao(
+            estado, texto, curto, intent, confianca, FAQ_CONFIANCA_MINIMA
+        )
         if interrompeu:
             return Resposta(estado, interrompeu)
-        return self._falha(estado, campo, "Não recebi nenhuma imagem. Envie a captura da tela "
-                           "como foto ou arquivo (PNG ou JPEG, até 10 MB), ou toque em "
-                           "\"Não consigo anexar\".", ())
+        return self._falha(
+            estado,
+            campo,
+            "Não recebi nenhuma imagem. Envie a captura da tela "
+            "como foto ou arquivo (PNG ou JPEG, até 10 MB), ou toque em "
+            '"Não consigo anexar".',
+            (),
+        )
 
-    def _falha(self, estado: Estado, campo: Campo, erro: str,
-               sugestoes: Sequence[str]) -> Resposta:
+    def _falha(self, estado: Estado, campo: Campo, erro: str, sugestoes: Sequence[str]) -> Resposta:
         estado.falhas += 1
         mensagens = [_msg(erro, [(s, s) for s in sugestoes])]
         if estado.falhas >= 2:
             formato = FORMATOS.get(campo.tipo, "")
-            mensagens.append(_msg(
-                f"Formato esperado: {formato}. Se preferir, você pode cancelar a solicitação "
-                "(nada será enviado) ou tentar de novo; o que você já informou está guardado.",
-                [("Cancelar solicitação", "cancelar")]))
+            mensagens.append(
+                _msg(
+                    f"Formato esperado: {formato}. Se preferir, você pode cancelar a solicitação "
+                    "(nada será enviado) ou tentar de novo; o que você já informou está guardado.",
+                    [("Cancelar solicitação", "cancelar")],
+                )
+            )
         return Resposta(estado, mensagens)
 
-    def _duplicado(self, estado: Estado, campo: Campo, valor: str) -> Optional[str]:
+    def _duplicado(self, estado: Estado, campo: Campo, valor: str) -> str | None:
         if campo.nome not in ("cpf", "sigla_proposta"):
             return None
         for i, linha in enumerate(estado.linhas):
@@ -437,15 +624,18 @@ class Motor:
                 continue
             if linha.get(campo.nome) == valor:
                 quem = "pessoa" if campo.nome == "cpf" else "unidade"
-                return (f"Esse {campo.coluna} já foi incluído nesta solicitação ({quem} {i + 1}). "
-                        "Informe outro, ou digite \"cancelar\".")
+                return (
+                    f"Esse {campo.coluna} já foi incluído nesta solicitação ({quem} {i + 1}). "
+                    'Informe outro, ou digite "cancelar".'
+                )
         return None
 
-    def _linha(self, estado: Estado, indice: int) -> Dict[str, str]:
+    def _linha(self, estado: Estado, indice: int) -> dict[str, str]:
         return estado.linhas[indice] if indice < len(estado.linhas) else estado.linha
 
-    def _definir(self, estado: Estado, campo: Campo, valor: str,
-                 observacao: Optional[str] = None) -> List[Mensagem]:
+    def _definir(
+        self, estado: Estado, campo: Campo, valor: str, observacao: str | None = None
+    ) -> list[Mensagem]:
         """Store a validated value and move on."""
         estado.falhas = 0
         if campo.nome == UNIDADE.nome:
@@ -456,8 +646,11 @@ class Motor:
             linha[campo.nome] = valor
             if campo.nome == "operacao" and valor != "MUDAR":
                 linha.pop("siglas_remover", None)
-            anteriores = [o for o in linha.get("observacoes", "").split(" | ")
-                          if o and o not in OBSERVACOES_DO_TIPO.get(campo.tipo, ())]
+            anteriores = [
+                o
+                for o in linha.get("observacoes", "").split(" | ")
+                if o and o not in OBSERVACOES_DO_TIPO.get(campo.tipo, ())
+            ]
             if observacao:
                 anteriores.append(observacao)
             if anteriores:
@@ -468,7 +661,7 @@ class Motor:
                 estado.unidade = valor
         return self._avancar(estado)
 
-    def _avancar(self, estado: Estado) -> List[Mensagem]:
+    def _avancar(self, estado: Estado) -> list[Mensagem]:
         """After a value: next field, next row question, or the summary."""
         tipo = TIPOS[estado.tipo]
         if estado.correcao:
@@ -499,10 +692,14 @@ class Motor:
         if curto in NAO or intent == "deny":
             estado.fase = "resumo"
             return Resposta(estado, [])
-        interrompeu = self._interrupcao(estado, texto, curto, intent, confianca,
-                                        FAQ_CONFIANCA_MINIMA)
-        return Resposta(estado, interrompeu or [_msg("Não entendi. Responda \"sim\" para "
-                                                     "incluir mais ou \"não\" para seguir.")])
+        interrompeu = self._interrupcao(
+            estado, texto, curto, intent, confianca, FAQ_CONFIANCA_MINIMA
+        )
+        return Resposta(
+            estado,
+            interrompeu
+            or [_msg('Não entendi. Responda "sim" para incluir mais ou "não" para seguir.')],
+        )
 
     def _responder_resumo(self, estado, texto, curto, intent, confianca, anexo, canal, contato):
         if curto in CORRIGIR or curto.startswith("corrigir"):
@@ -510,19 +707,34 @@ class Motor:
             return Resposta(estado, [])
         if curto in CONFIRMAR or (intent == "affirm" and confianca >= FAQ_CONFIANCA_MINIMA):
             return self._enviar(estado, canal, contato)
-        interrompeu = self._interrupcao(estado, texto, curto, intent, confianca,
-                                        FAQ_CONFIANCA_MINIMA)
-        return Resposta(estado, interrompeu or [_msg("Não entendi. Toque em \"Confirmar\" para "
-                                                     "enviar, \"Corrigir um campo\" ou "
-                                                     "\"Cancelar\".")])
+        interrompeu = self._interrupcao(
+            estado, texto, curto, intent, confianca, FAQ_CONFIANCA_MINIMA
+        )
+        return Resposta(
+            estado,
+            interrompeu
+            or [
+                _msg(
+                    'Não entendi. Toque em "Confirmar" para '
+                    'enviar, "Corrigir um campo" ou '
+                    '"Cancelar".'
+                )
+            ],
+        )
 
     def _enviar(self, estado: Estado, canal: str, contato: str) -> Resposta:
         try:
             solicitacao = self.s.registrar(estado, canal, contato)
-        except Exception:  # noqa: BLE001 - any failure: the requester retries
-            return Resposta(estado, [_msg(
-                "Não consegui registrar a solicitação agora. Seus dados continuam guardados: "
-                "tente de novo em instantes tocando em \"Confirmar\".")])
+        except Exception:
+            return Resposta(
+                estado,
+                [
+                    _msg(
+                        "Não consegui registrar a solicitação agora. Seus dados continuam guardados: "
+                        'tente de novo em instantes tocando em "Confirmar".'
+                    )
+                ],
+            )
         estado.fase = "concluida"
         estado.protocolo = solicitacao.protocolo
         return Resposta(estado, mensagens_de_protocolo(solicitacao))
@@ -530,23 +742,24 @@ class Motor:
     def _responder_corrigir(self, estado, texto, curto, intent, confianca, *_):
         alvo = self._alvo_correcao(estado, curto)
         if alvo is None:
-            return Resposta(estado, [_msg("Não identifiquei o campo. Toque num dos botões "
-                                          "abaixo.")])
+            return Resposta(
+                estado, [_msg("Não identifiquei o campo. Toque num dos botões abaixo.")]
+            )
         estado.correcao = list(alvo)
         estado.fase = "campo"
         estado.falhas = 0
         return Resposta(estado, [])
 
-    def _campos_corrigiveis(self, estado: Estado) -> List[Tuple[int, Campo]]:
+    def _campos_corrigiveis(self, estado: Estado) -> list[tuple[int, Campo]]:
         tipo = TIPOS[estado.tipo]
-        itens: List[Tuple[int, Campo]] = []
+        itens: list[tuple[int, Campo]] = []
         if tipo.chave not in UNIDADE_DA_LINHA:
             itens.append((0, UNIDADE))
         for i, linha in enumerate(estado.linhas):
             itens += [(i, c) for c in campos_da_linha(tipo, linha)]
         return itens
 
-    def _botoes_correcao(self, estado: Estado) -> List[Tuple[str, str]]:
+    def _botoes_correcao(self, estado: Estado) -> list[tuple[str, str]]:
         varias = len(estado.linhas) > 1
         botoes = []
         for i, campo in self._campos_corrigiveis(estado):
@@ -556,7 +769,7 @@ class Motor:
             botoes.append((rotulo, f"corrigir {i + 1} {campo.nome}"))
         return botoes
 
-    def _alvo_correcao(self, estado: Estado, curto: str) -> Optional[Tuple[int, str]]:
+    def _alvo_correcao(self, estado: Estado, curto: str) -> tuple[int, str] | None:
         match = re.match(r"^corrigir (\d+) ([a-z_]+)$", curto)
         itens = self._campos_corrigiveis(estado)
         if match:
@@ -564,8 +777,11 @@ class Motor:
             if any(i == indice and c.nome == nome for i, c in itens):
                 return indice, nome
             return None
-        candidatos = [(i, c) for i, c in itens
-                      if normalize_text(c.coluna) == curto or c.nome == curto.replace(" ", "_")]
+        candidatos = [
+            (i, c)
+            for i, c in itens
+            if normalize_text(c.coluna) == curto or c.nome == curto.replace(" ", "_")
+        ]
         if len({i for i, _ in candidatos}) == 1 and candidatos:
             return candidatos[0][0], candidatos[0][1].nome
         return None
@@ -575,8 +791,9 @@ class Motor:
         pendente, estado.pendente, estado.fase = estado.pendente, None, "campo"
         if curto in MANTER_EMAIL or curto.startswith("manter"):
             resultado = validacao.validar_email(pendente, aceitar_provedor_problematico=True)
-            return Resposta(estado, self._definir(estado, campo, resultado.valor,
-                                                  observacao=OBS_EMAIL_MANTIDO))
+            return Resposta(
+                estado, self._definir(estado, campo, resultado.valor, observacao=OBS_EMAIL_MANTIDO)
+            )
         # anything else is another attempt at the e-mail field
         return self._responder_campo(estado, texto, curto, intent, confianca, None, "", "")
 
@@ -587,7 +804,7 @@ class Motor:
         return campo
 
     # ----- summary -------------------------------------------------------------
-    def _resumo(self, estado: Estado) -> List[Mensagem]:
+    def _resumo(self, estado: Estado) -> list[Mensagem]:
         tipo = TIPOS[estado.tipo]
         partes = [f"Confira a solicitação de {tipo.no_texto}:"]
         if tipo.chave not in UNIDADE_DA_LINHA:
@@ -602,9 +819,14 @@ class Motor:
             partes.append("\n".join(linhas))
         textos = respostas.split_messages("\n\n".join(partes))
         mensagens = [_msg(t) for t in textos]
-        mensagens[-1] = _msg(textos[-1], [("Confirmar", "confirmar"),
-                                          ("Corrigir um campo", "corrigir"),
-                                          ("Cancelar", "cancelar")])
+        mensagens[-1] = _msg(
+            textos[-1],
+            [
+                ("Confirmar", "confirmar"),
+                ("Corrigir um campo", "corrigir"),
+                ("Cancelar", "cancelar"),
+            ],
+        )
         return mensagens
 
 
@@ -618,34 +840,45 @@ def _data(momento) -> str:
     return momento.strftime("%d/%m/%Y às %H:%M")
 
 
-def mensagens_de_protocolo(solicitacao: Solicitacao) -> List[Mensagem]:
+def mensagens_de_protocolo(solicitacao: Solicitacao) -> list[Mensagem]:
     """What the requester sees once the request is filed."""
     tipo = TIPOS[solicitacao.tipo]
-    texto = (f"Solicitação registrada! Protocolo: {solicitacao.protocolo}\n"
-             f"Prazo esperado: até {_data(solicitacao.prazo_em)} ({tipo.prazo_horas} horas).")
+    texto = (
+        f"Solicitação registrada! Protocolo: {solicitacao.protocolo}\n"
+        f"Prazo esperado: até {_data(solicitacao.prazo_em)} ({tipo.prazo_horas} horas)."
+    )
     mensagens = [_msg(texto)]
     if tipo.planilha:
-        mensagens.append(_msg(
-            f"A planilha de {tipo.planilha} já está preenchida. Próximo passo: anexe-a ao "
-            "processo no SEI encaminhado ao SESAU NTS.",
-            custom={"tipo": "planilha", "protocolo": solicitacao.protocolo,
-                    "arquivo": f"{solicitacao.protocolo}.xlsx"}))
-    mensagens.append(_msg(
-        f"Para saber o andamento, pergunte: \"status do protocolo {solicitacao.protocolo}\"."))
+        mensagens.append(
+            _msg(
+                f"A planilha de {tipo.planilha} já está preenchida. Próximo passo: anexe-a ao "
+                "processo no SEI encaminhado ao SESAU NTS.",
+                custom={
+                    "tipo": "planilha",
+                    "protocolo": solicitacao.protocolo,
+                    "arquivo": f"{solicitacao.protocolo}.xlsx",
+                },
+            )
+        )
+    mensagens.append(
+        _msg(f'Para saber o andamento, pergunte: "status do protocolo {solicitacao.protocolo}".')
+    )
     return mensagens
 
 
-def texto_status(protocolo: str, status: Optional[Dict[str, str]]) -> str:
+def texto_status(protocolo: str, status: dict[str, str] | None) -> str:
     """Answer to "qual o status do protocolo ...": no personal data."""
     if not status:
-        return (f"Não encontrei o protocolo {protocolo}. Confira o número (exemplo: "
-                "NTS-2026-000123).")
-    return (f"Protocolo {status['protocolo']} ({status['tipo']}): {status['status']}. "
-            f"Registrado em {status['criada_em']}; previsão de conclusão: {status['previsao']}.")
+        return (
+            f"Não encontrei o protocolo {protocolo}. Confira o número (exemplo: NTS-2026-000123)."
+        )
+    return (
+        f"Protocolo {status['protocolo']} ({status['tipo']}): {status['status']}. "
+        f"Registrado em {status['criada_em']}; previsão de conclusão: {status['previsao']}."
+    )
 
 
-def extrair_protocolo(texto: str) -> Optional[str]:
+def extrair_protocolo(texto: str) -> str | None:
     """The protocol number mentioned in a message, canonical, or None."""
     match = PROTOCOLO_RE.search(texto or "")
     return f"NTS-{match.group(1)}-{int(match.group(2)):06d}" if match else None
-

@@ -1,4 +1,5 @@
 """Which request kind a message asks for (entity, pending offer or words)."""
+
 from __future__ import annotations
 
 from bot.text import fold
@@ -8,24 +9,50 @@ PALAVRAS_DOS_TIPOS = (
     ("desanexacao", ("desanex", "separar process", "separacao de process", "desapensar")),
     ("relato_erro", ("erro", "bug", "falha", "travando", "travou", "print")),
     ("correcao_cargo", ("cargo",)),
-    ("atualizacao_email", ("senha", "atualizar e-mail", "atualizar email", "atualizacao de e",
-                           "trocar o e-mail", "trocar o email", "email novo", "e-mail novo")),
-    ("criacao_unidade", ("criar unidade", "criacao de unidade", "criar setor",
-                         "criacao de setor", "setor novo", "unidade nova", "nova unidade",
-                         "novo setor", "cadastro de setor", "cadastrar setor",
-                         "cadastrar unidade")),
+    (
+        "atualizacao_email",
+        (
+            "senha",
+            "atualizar e-mail",
+            "atualizar email",
+            "atualizacao de e",
+            "trocar o e-mail",
+            "trocar o email",
+            "email novo",
+            "e-mail novo",
+        ),
+    ),
+    (
+        "criacao_unidade",
+        (
+            "criar unidade",
+            "criacao de unidade",
+            "criar setor",
+            "criacao de setor",
+            "setor novo",
+            "unidade nova",
+            "nova unidade",
+            "novo setor",
+            "cadastro de setor",
+            "cadastrar setor",
+            "cadastrar unidade",
+        ),
+    ),
     ("remocao_usuario", ("remov", "remocao", "desligar", "desligamento", "retirar", "tirar ")),
     ("lotacao", ("lotacao", "lotar", "adicionar unidade", "mudar de unidade", "mudar de setor")),
     ("cadastro_usuario", ("cadastr", "usuario novo", "novo usuario", "acesso ao sei")),
 )
 
 
-def tipo_pedido(entidades, texto: str, oferta, tipos) -> "str | None":
+def tipo_pedido(entidades, texto: str, oferta, tipos) -> str | None:
     """The request kind asked for: payload entity, pending offer, or words."""
     for entidade in entidades:
         valor = entidade.get("value")
-        if entidade.get("entity") == "tipo_solicitacao" and isinstance(valor, str) \
-                and valor in tipos:
+        if (
+            entidade.get("entity") == "tipo_solicitacao"
+            and isinstance(valor, str)
+            and valor in tipos
+        ):
             return valor
     if oferta in tipos:
         return oferta

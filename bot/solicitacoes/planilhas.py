@@ -7,13 +7,14 @@ drop-down lists reference. Every value is cleaned of control characters and
 written as a text cell, so nothing ever becomes a formula. The file is
 written atomically. No Rasa import here.
 """
+
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Dict, List, Mapping, Optional, Sequence, Tuple
 
 from openpyxl import Workbook
 from openpyxl.cell.cell import Cell
@@ -45,12 +46,16 @@ _QUEBRA = Alignment(wrap_text=True, vertical="top")
 _CONTROLE = re.compile("[\x00-\x09\x0b-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
 _INICIO_FORMULA = ("=", "+", "-", "@", "\t", "\r")
 _PROTOCOLO = re.compile(r"NTS-[0-9]{4}-[0-9]{6}")
-_TITULOS_LISTAS = {"siglas": "Siglas (SEI)", "cargos": "Cargos (Lei Delegada)",
-                   "operacoes": "Operações"}
+_TITULOS_LISTAS = {
+    "siglas": "Siglas (SEI)",
+    "cargos": "Cargos (Lei Delegada)",
+    "operacoes": "Operações",
+}
 _LISTAS_PADRAO: Mapping[str, Sequence[str]] = {"operacoes": OPERACOES}
 
 
 # ---------------------------------------------------------------- cleaning
+
 
 def limpar(valor: object) -> str:
     """Text of a cell: control characters removed, CRLF as LF, Excel's length limit."""
@@ -80,6 +85,7 @@ def escrever(celula: Cell, valor: object) -> None:
 
 # ---------------------------------------------------------------- file names
 
+
 def nome_arquivo(protocolo: str) -> str:
     """File name of a request's spreadsheet: ``NTS-2026-000123.xlsx``."""
     if not isinstance(protocolo, str) or not _PROTOCOLO.fullmatch(protocolo):
@@ -99,12 +105,13 @@ def nome_exportacao(tipo_chave: str, agora: datetime) -> str:
 
 # ---------------------------------------------------------------- layout
 
+
 @dataclass(frozen=True)
 class _Lista:
     """A drop-down list written to the Listas sheet."""
 
     nome: str
-    valores: Tuple[str, ...]
+    valores: tuple[str, ...]
     coluna: str
 
     @property
@@ -122,7 +129,7 @@ def _titulo_aba(tipo: Tipo) -> str:
     return titulo
 
 
-def _cabecalho(tipo: Tipo) -> List[str]:
+def _cabecalho(tipo: Tipo) -> list[str]:
     """Column headers of the data sheet."""
     return [COLUNA_PROTOCOLO, *(c.coluna for c in tipo.campos), COLUNA_OBSERVACOES]
 
@@ -145,7 +152,7 @@ def _valor(linha: Mapping[str, object], campo: Campo, solicitacao: Solicitacao) 
     return valor
 
 
-def _linhas(tipo: Tipo, solicitacoes: Sequence[Solicitacao]) -> List[List[object]]:
+def _linhas(tipo: Tipo, solicitacoes: Sequence[Solicitacao]) -> list[list[object]]:
     """The data rows of every request, in order."""
     linhas = []
     for sol in solicitacoes:
@@ -160,13 +167,14 @@ def _verificar_tipos(tipo: Tipo, solicitacoes: Sequence[Solicitacao]) -> None:
     for sol in solicitacoes:
         outro = TIPOS.get(sol.tipo)
         if outro is None or outro.planilha != tipo.planilha or outro.campos != tipo.campos:
-            raise ValueError(f"{sol.protocolo}: tipo {sol.tipo!r} não cabe na planilha "
-                             f"{tipo.planilha!r}")
+            raise ValueError(
+                f"{sol.protocolo}: tipo {sol.tipo!r} não cabe na planilha {tipo.planilha!r}"
+            )
 
 
-def _listas_usadas(tipo: Tipo, listas: Mapping[str, Sequence[str]]) -> Dict[str, _Lista]:
+def _listas_usadas(tipo: Tipo, listas: Mapping[str, Sequence[str]]) -> dict[str, _Lista]:
     """The drop-down lists the kind's columns need, deduplicated and cleaned."""
-    usadas: Dict[str, _Lista] = {}
+    usadas: dict[str, _Lista] = {}
     for campo in tipo.campos:
         if campo.lista is None or campo.lista in usadas:
             continue
@@ -186,7 +194,8 @@ def _largura(textos: Sequence[str]) -> float:
 
 # ---------------------------------------------------------------- sheets
 
-def _aba_dados(ws: Worksheet, tipo: Tipo, linhas: List[List[object]]) -> None:
+
+def _aba_dados(ws: Worksheet, tipo: Tipo, linhas: list[list[object]]) -> None:
     """Header, rows, CPF text format, widths, frozen header and autofilter."""
     cabecalho = _cabecalho(tipo)
     for col, titulo in enumerate(cabecalho, start=1):
@@ -238,12 +247,18 @@ def _validacoes(ws: Worksheet, tipo: Tipo, usadas: Mapping[str, _Lista], n_linha
         letra = get_column_letter(indice)
         varias = campo.tipo == "siglas"
         dv = DataValidation(
-            type="list", formula1=usadas[campo.lista].referencia, allow_blank=True,
-            showErrorMessage=True, showInputMessage=True,
+            type="list",
+            formula1=usadas[campo.lista].referencia,
+            allow_blank=True,
+            showErrorMessage=True,
+            showInputMessage=True,
             errorStyle="warning" if varias else "stop",
             errorTitle="Valor fora da lista"[:32],
-            error=("Use uma sigla da lista; para várias, separe por vírgula."
-                   if varias else "Escolha um valor da lista suspensa."),
+            error=(
+                "Use uma sigla da lista; para várias, separe por vírgula."
+                if varias
+                else "Escolha um valor da lista suspensa."
+            ),
             promptTitle=campo.coluna[:32],
             prompt=_DICA_LISTA.get(campo.lista, "Escolha um valor da lista."),
         )
@@ -262,22 +277,33 @@ _DICA_LISTA = {
 
 _DICAS_CAMPO = {
     "nome": "Nome completo da pessoa (pelo menos nome e sobrenome).",
-    "cpf": ("CPF com 11 dígitos, no formato 000.000.000-00. A coluna é de texto: mantenha "
-            "os zeros à esquerda. Confira o número antes de enviar."),
-    "email": ("E-mail de uso pessoal do usuário; não é permitido e-mail de uso coletivo "
-              "(protocolo@, gabinete@, setor@ e semelhantes). Evite Hotmail e Outlook: esses "
-              "provedores têm apresentado problemas no envio das credenciais de acesso e da "
-              "mudança de senha. Se o usuário não tiver outro, registre isso em Observações."),
+    "cpf": (
+        "CPF com 11 dígitos, no formato 000.000.000-00. A coluna é de texto: mantenha "
+        "os zeros à esquerda. Confira o número antes de enviar."
+    ),
+    "email": (
+        "E-mail de uso pessoal do usuário; não é permitido e-mail de uso coletivo "
+        "(protocolo@, gabinete@, setor@ e semelhantes). Evite Hotmail e Outlook: esses "
+        "provedores têm apresentado problemas no envio das credenciais de acesso e da "
+        "mudança de senha. Se o usuário não tiver outro, registre isso em Observações."
+    ),
     "sigla": "Sigla da unidade exatamente como é usada no SEI (escolha na lista suspensa).",
-    "siglas": ("Sigla(s) das unidades exatamente como usadas no SEI (a lista suspensa mostra "
-               "as válidas); mais de uma: separe por vírgula."),
-    "sigla_nova": ("Sigla proposta para a nova unidade; não pode ser uma sigla que já existe "
-                   "no SEI."),
-    "cargo": ("Cargo da lista oficial (lista suspensa): o SEI já dispõe de todos os cargos "
-              "regulamentados pela Lei Delegada vigente; não é possível incluir cargos novos, "
-              "exceto quando houver lei específica para esse fim."),
-    "processo": ("Número completo do processo no SEI, no formato E:02000.0000003030/2020 "
-                 "(órgão com 5 dígitos, sequência com 10 dígitos e ano com 4 dígitos)."),
+    "siglas": (
+        "Sigla(s) das unidades exatamente como usadas no SEI (a lista suspensa mostra "
+        "as válidas); mais de uma: separe por vírgula."
+    ),
+    "sigla_nova": (
+        "Sigla proposta para a nova unidade; não pode ser uma sigla que já existe no SEI."
+    ),
+    "cargo": (
+        "Cargo da lista oficial (lista suspensa): o SEI já dispõe de todos os cargos "
+        "regulamentados pela Lei Delegada vigente; não é possível incluir cargos novos, "
+        "exceto quando houver lei específica para esse fim."
+    ),
+    "processo": (
+        "Número completo do processo no SEI, no formato E:02000.0000003030/2020 "
+        "(órgão com 5 dígitos, sequência com 10 dígitos e ano com 4 dígitos)."
+    ),
     "texto": "Texto livre, de 10 a 2.000 caracteres.",
     "texto_curto": "Texto livre.",
     "operacao": "ADICIONAR, MUDAR ou REMOVER (escolha na lista suspensa).",
@@ -285,44 +311,61 @@ _DICAS_CAMPO = {
 
 _DICAS_NOME = {
     "nome_unidade": "Nome completo da nova unidade (setor).",
-    "sigla_superior": ("Sigla da unidade superior (à qual a nova unidade fica subordinada), "
-                       "exatamente como é usada no SEI (escolha na lista suspensa)."),
+    "sigla_superior": (
+        "Sigla da unidade superior (à qual a nova unidade fica subordinada), "
+        "exatamente como é usada no SEI (escolha na lista suspensa)."
+    ),
     "nome_responsavel": "Nome completo do responsável pela nova unidade.",
     "ato_criacao": "Ato de criação da unidade, se houver.",
     "motivo": "Motivo da separação dos processos (de 10 a 2.000 caracteres).",
 }
 
 _DICAS_OPERACAO = {
-    "lotacao": ("ADICIONAR: acrescenta a(s) sigla(s) à lotação do usuário. MUDAR: troca a "
-                "lotação; informe as siglas a adicionar e as siglas a remover."),
-    "remocao_usuario": ("REMOVER: desliga o usuário das unidades informadas em "
-                        "\"Sigla(s) a remover / de desligamento\"."),
+    "lotacao": (
+        "ADICIONAR: acrescenta a(s) sigla(s) à lotação do usuário. MUDAR: troca a "
+        "lotação; informe as siglas a adicionar e as siglas a remover."
+    ),
+    "remocao_usuario": (
+        "REMOVER: desliga o usuário das unidades informadas em "
+        '"Sigla(s) a remover / de desligamento".'
+    ),
 }
 
 _SIGLAS_SEI = "Siglas exatamente como usadas no SEI; mais de uma: separe por vírgula."
 _DICAS_CONDICIONAIS = {  # (kind, field): full text, replacing "Obrigatório/Opcional"
     ("lotacao", "siglas_adicionar"): f"Obrigatório em ADICIONAR e MUDAR. {_SIGLAS_SEI}",
-    ("lotacao", "siglas_remover"): ("Obrigatório em MUDAR; deixe em branco em ADICIONAR. "
-                                    f"{_SIGLAS_SEI}"),
+    ("lotacao", "siglas_remover"): (
+        f"Obrigatório em MUDAR; deixe em branco em ADICIONAR. {_SIGLAS_SEI}"
+    ),
     ("remocao_usuario", "siglas_adicionar"): "Deixe em branco.",
-    ("remocao_usuario", "siglas_remover"): ("Obrigatório. Unidade(s) das quais o usuário deve "
-                                            f"ser desligado. {_SIGLAS_SEI}"),
+    ("remocao_usuario", "siglas_remover"): (
+        f"Obrigatório. Unidade(s) das quais o usuário deve ser desligado. {_SIGLAS_SEI}"
+    ),
 }
 
 _NOTAS_TIPO = {
-    "cadastro_usuario": ("Uma linha por usuário a cadastrar. A sigla deve ser a mesma "
-                         "utilizada no SEI."),
-    "lotacao": ("Uma linha por usuário. A sigla do setor (a ser adicionado e/ou removido) deve "
-                "ser a mesma utilizada no SEI."),
-    "remocao_usuario": ("Uma linha por usuário desligado. A remoção de usuários de uma unidade "
-                        "é recomendada para evitar acessos indevidos."),
+    "cadastro_usuario": (
+        "Uma linha por usuário a cadastrar. A sigla deve ser a mesma utilizada no SEI."
+    ),
+    "lotacao": (
+        "Uma linha por usuário. A sigla do setor (a ser adicionado e/ou removido) deve "
+        "ser a mesma utilizada no SEI."
+    ),
+    "remocao_usuario": (
+        "Uma linha por usuário desligado. A remoção de usuários de uma unidade "
+        "é recomendada para evitar acessos indevidos."
+    ),
     "criacao_unidade": "Uma linha por unidade (setor) a criar no SEI.",
-    "atualizacao_email": ("Atualização do e-mail e nova senha: informe o e-mail novo, que será "
-                          "usado para o resgate de acesso em caso de esquecimento da senha."),
+    "atualizacao_email": (
+        "Atualização do e-mail e nova senha: informe o e-mail novo, que será "
+        "usado para o resgate de acesso em caso de esquecimento da senha."
+    ),
     "correcao_cargo": "Informe o cargo correto, escolhido na lista oficial.",
-    "desanexacao": ("Durante a solicitação, o processo principal deve ficar na unidade que "
-                    "realizou a junção (anexação). O prazo de atendimento é de até 48 horas a "
-                    "partir do recebimento da solicitação (prazo da SEPLAG)."),
+    "desanexacao": (
+        "Durante a solicitação, o processo principal deve ficar na unidade que "
+        "realizou a junção (anexação). O prazo de atendimento é de até 48 horas a "
+        "partir do recebimento da solicitação (prazo da SEPLAG)."
+    ),
 }
 
 _NOTAS_GERAIS = (
@@ -361,14 +404,17 @@ def _data(momento: datetime) -> str:
 def _resumo(sol: Solicitacao, tipo: Tipo) -> str:
     """One request's dates, deadline and status."""
     situacao = STATUS_TITULOS.get(sol.status, sol.status)
-    return (f"Solicitada em {_data(sol.criada_em)}; prazo previsto: até {_data(sol.prazo_em)} "
-            f"({tipo.prazo_horas} horas); situação: {situacao}.")
+    return (
+        f"Solicitada em {_data(sol.criada_em)}; prazo previsto: até {_data(sol.prazo_em)} "
+        f"({tipo.prazo_horas} horas); situação: {situacao}."
+    )
 
 
-def _linhas_instrucoes(tipo: Tipo, solicitacoes: Sequence[Solicitacao],
-                       agora: datetime) -> List[Tuple[str, str, bool]]:
+def _linhas_instrucoes(
+    tipo: Tipo, solicitacoes: Sequence[Solicitacao], agora: datetime
+) -> list[tuple[str, str, bool]]:
     """(label, text, is_section) rows of the Instruções sheet."""
-    linhas: List[Tuple[str, str, bool]] = [
+    linhas: list[tuple[str, str, bool]] = [
         (f"Instruções de preenchimento: {tipo.planilha}", "", True),
         ("Tipo de solicitação", tipo.titulo, False),
         ("Gerada em", f"{_data(agora)} (horário de Maceió)", False),
@@ -379,23 +425,45 @@ def _linhas_instrucoes(tipo: Tipo, solicitacoes: Sequence[Solicitacao],
     for sol in solicitacoes:
         linhas.append((sol.protocolo, _resumo(sol, tipo), False))
     if not solicitacoes:
-        linhas.append(("(nenhuma)", f"Modelo em branco; prazo previsto: até "
-                                    f"{tipo.prazo_horas} horas após a solicitação.", False))
-    linhas += [("", "", False), ("Coluna", "Como preencher", True),
-               (COLUNA_PROTOCOLO, "Número de protocolo do Assistente do SEI "
-                                  "(preenchido automaticamente).", False)]
+        linhas.append(
+            (
+                "(nenhuma)",
+                f"Modelo em branco; prazo previsto: até "
+                f"{tipo.prazo_horas} horas após a solicitação.",
+                False,
+            )
+        )
+    linhas += [
+        ("", "", False),
+        ("Coluna", "Como preencher", True),
+        (
+            COLUNA_PROTOCOLO,
+            "Número de protocolo do Assistente do SEI (preenchido automaticamente).",
+            False,
+        ),
+    ]
     linhas += [(c.coluna, _dica(tipo, c), False) for c in tipo.campos]
-    linhas.append((COLUNA_OBSERVACOES, "Opcional. Observações do assistente ou do NTS (por "
-                   "exemplo: e-mail Hotmail/Outlook mantido porque o solicitante confirmou que "
-                   "não tem outro).", False))
-    linhas += [("", "", False), ("Orientações gerais", "", True),
-               ("", _NOTAS_TIPO[tipo.chave], False)]
+    linhas.append(
+        (
+            COLUNA_OBSERVACOES,
+            "Opcional. Observações do assistente ou do NTS (por "
+            "exemplo: e-mail Hotmail/Outlook mantido porque o solicitante confirmou que "
+            "não tem outro).",
+            False,
+        )
+    )
+    linhas += [
+        ("", "", False),
+        ("Orientações gerais", "", True),
+        ("", _NOTAS_TIPO[tipo.chave], False),
+    ]
     linhas += [("", nota, False) for nota in _NOTAS_GERAIS]
     return linhas
 
 
-def _aba_instrucoes(ws: Worksheet, tipo: Tipo, solicitacoes: Sequence[Solicitacao],
-                    agora: datetime) -> None:
+def _aba_instrucoes(
+    ws: Worksheet, tipo: Tipo, solicitacoes: Sequence[Solicitacao], agora: datetime
+) -> None:
     """The Instruções sheet: how to fill it in, protocols, dates and deadlines."""
     for lin, (rotulo, texto, secao) in enumerate(_linhas_instrucoes(tipo, solicitacoes, agora), 1):
         a, b = ws.cell(row=lin, column=1), ws.cell(row=lin, column=2)
@@ -409,8 +477,10 @@ def _aba_instrucoes(ws: Worksheet, tipo: Tipo, solicitacoes: Sequence[Solicitaca
 
 # ---------------------------------------------------------------- workbook
 
-def _propriedades(wb: Workbook, tipo: Tipo, solicitacoes: Sequence[Solicitacao],
-                  agora: datetime) -> None:
+
+def _propriedades(
+    wb: Workbook, tipo: Tipo, solicitacoes: Sequence[Solicitacao], agora: datetime
+) -> None:
     """Title and creator; no personal data."""
     if len(solicitacoes) == 1:
         sufixo = solicitacoes[0].protocolo
@@ -424,8 +494,12 @@ def _propriedades(wb: Workbook, tipo: Tipo, solicitacoes: Sequence[Solicitacao],
     props.created = props.modified = _no_fuso(agora).astimezone(timezone.utc).replace(tzinfo=None)
 
 
-def montar_planilha(tipo: Tipo, solicitacoes: Sequence[Solicitacao],
-                    listas: Mapping[str, Sequence[str]], agora: datetime) -> Workbook:
+def montar_planilha(
+    tipo: Tipo,
+    solicitacoes: Sequence[Solicitacao],
+    listas: Mapping[str, Sequence[str]],
+    agora: datetime,
+) -> Workbook:
     """The workbook of ``tipo`` with every row of ``solicitacoes`` (not saved)."""
     titulo = _titulo_aba(tipo)
     _verificar_tipos(tipo, solicitacoes)
@@ -448,9 +522,14 @@ def salvar_atomico(wb: Workbook, destino: Path) -> Path:
     return gravar_atomico(destino, wb.save)
 
 
-def gerar_planilha(tipo: Tipo, solicitacoes: Sequence[Solicitacao], destino: Path,
-                   listas: Mapping[str, Sequence[str]], *,
-                   agora: Optional[datetime] = None) -> Path:
+def gerar_planilha(
+    tipo: Tipo,
+    solicitacoes: Sequence[Solicitacao],
+    destino: Path,
+    listas: Mapping[str, Sequence[str]],
+    *,
+    agora: datetime | None = None,
+) -> Path:
     """Write the .xlsx of ``tipo`` with the rows of ``solicitacoes`` to ``destino``.
 
     One request gives the bot's per-request file; several give the staff's

@@ -4,11 +4,11 @@ Plain helpers shared by ``bot.solicitacoes.catalogos`` and ``bot.solicitacoes.va
 key (no accents, lowercase), a compact key (ASCII letters and digits only),
 the optimal-string-alignment edit distance and a 0..1 similarity.
 """
+
 from __future__ import annotations
 
 import re
 from difflib import SequenceMatcher
-from typing import List
 
 from bot.text import strip_accents
 
@@ -17,7 +17,7 @@ _NAO_ALNUM = re.compile(r"[^0-9a-z]+")
 
 # Words that carry no meaning when comparing unit or cargo names.
 PALAVRAS_VAZIAS = frozenset(
-    "a as o os de da das do dos e em na nas no nos para por com ao aos".split()
+    ["a", "as", "o", "os", "de", "da", "das", "do", "dos", "e", "em", "na", "nas", "no", "nos", "para", "por", "com", "ao", "aos"]
 )
 
 
@@ -31,7 +31,7 @@ def compacta(texto: str) -> str:
     return _NAO_ALNUM.sub("", chave(texto))
 
 
-def palavras(texto: str, limite: int = 20) -> List[str]:
+def palavras(texto: str, limite: int = 20) -> list[str]:
     """Meaningful folded words of ``texto`` (at most ``limite``), stop words removed."""
     tokens = [t for t in _NAO_ALNUM.split(chave(texto)) if t and t not in PALAVRAS_VAZIAS]
     return tokens[:limite]
@@ -43,7 +43,7 @@ def distancia(a: str, b: str) -> int:
         return 0
     if not a or not b:
         return len(a) + len(b)
-    anterior2: List[int] = []
+    anterior2: list[int] = []
     anterior = list(range(len(b) + 1))
     for i, ca in enumerate(a, 1):
         atual = [i] + [0] * len(b)
@@ -77,7 +77,7 @@ def semelhanca_palavra(a: str, b: str) -> float:
     return valor if valor >= 0.75 else 0.0
 
 
-def cobertura(consulta: List[str], alvo: List[str]) -> float:
+def cobertura(consulta: list[str], alvo: list[str]) -> float:
     """How well the words of ``consulta`` cover ``alvo`` (0..1, token overlap)."""
     if not consulta or not alvo:
         return 0.0

@@ -5,21 +5,22 @@ staff console use: the catalogues, the FAQ links, the request store, the
 spreadsheet folder and the attachment store, all built lazily from
 ``Settings`` (nothing is opened at import time).
 """
+
 from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Sequence
 from functools import cached_property
 from pathlib import Path
-from typing import Dict, List, Optional, Sequence
 
 from bot.faq import respostas
+from bot.settings import Settings
 from bot.solicitacoes import planilhas
 from bot.solicitacoes.anexos import AnexoStore
 from bot.solicitacoes.catalogos import Catalogos
-from bot.settings import Settings
-from bot.solicitacoes.tipos import OPERACOES, TIPOS, Solicitacao
 from bot.solicitacoes.store import RequestStore
+from bot.solicitacoes.tipos import OPERACOES, TIPOS, Solicitacao
 
 logger = logging.getLogger(__name__)
 
@@ -36,7 +37,7 @@ class Servicos:
         return Catalogos.carregar(self.settings.catalogs_dir)
 
     @cached_property
-    def links(self) -> Dict[str, respostas.Link]:
+    def links(self) -> dict[str, respostas.Link]:
         """The "clique aqui" links of the FAQ answers."""
         return respostas.load_links(self.settings.links_file)
 
@@ -50,7 +51,7 @@ class Servicos:
         """Screenshots received in error reports."""
         return AnexoStore(self.settings.anexos_dir)
 
-    def listas(self) -> Dict[str, Sequence[str]]:
+    def listas(self) -> dict[str, Sequence[str]]:
         """Drop-down lists of the spreadsheets."""
         return {
             "siglas": self.catalogos.unidades.siglas(),
@@ -63,15 +64,23 @@ class Servicos:
         tipo = TIPOS[estado.tipo]
         anexo = next((l.get("captura") for l in estado.linhas if l.get("captura")), None)
         solicitacao, criada = self.store.submit(
-            tipo=estado.tipo, linhas=[dict(l) for l in estado.linhas], canal=canal,
-            contato=contato, unidade=estado.unidade or "", submission_key=estado.id,
-            anexo=anexo)
+            tipo=estado.tipo,
+            linhas=[dict(l) for l in estado.linhas],
+            canal=canal,
+            contato=contato,
+            unidade=estado.unidade or "",
+            submission_key=estado.id,
+            anexo=anexo,
+        )
         if criada and self.settings.pausa_envio_teste_s > 0:  # crash tests: filed, unanswered
             time.sleep(self.settings.pausa_envio_teste_s)
         if tipo.planilha and (criada or not self._planilha_existe(solicitacao)):
             solicitacao = self.gerar_planilha(solicitacao)
-        logger.info("solicitacao %s registrada (%s)", solicitacao.protocolo,
-                    "nova" if criada else "repetida")
+        logger.info(
+            "solicitacao %s registrada (%s)",
+            solicitacao.protocolo,
+            "nova" if criada else "repetida",
+        )
         return solicitacao
 
     def caminho_planilha(self, protocolo: str) -> Path:
@@ -87,10 +96,10 @@ class Servicos:
         planilhas.gerar_planilha(TIPOS[solicitacao.tipo], [solicitacao], destino, self.listas())
         return self.store.definir_planilha(solicitacao.protocolo, str(destino))
 
-    def status_publico(self, protocolo: str) -> Optional[Dict[str, str]]:
+    def status_publico(self, protocolo: str) -> dict[str, str] | None:
         """Status a requester may see (no personal data)."""
         return self.store.status_publico(protocolo)
 
-    def exportar(self, solicitacoes: List[Solicitacao], tipo_chave: str, destino: Path) -> Path:
+    def exportar(self, solicitacoes: list[Solicitacao], tipo_chave: str, destino: Path) -> Path:
         """One consolidated spreadsheet of many requests of one kind."""
         return planilhas.gerar_planilha(TIPOS[tipo_chave], solicitacoes, destino, self.listas())

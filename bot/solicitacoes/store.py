@@ -11,6 +11,7 @@ sequential per year and never reused. ``submission_key`` makes ``submit``
 idempotent. Logs carry protocol numbers, kinds and statuses only: never
 names, CPF, e-mail, contacts or row contents.
 """
+
 from __future__ import annotations
 
 import json
@@ -21,11 +22,12 @@ import re
 import sqlite3
 import threading
 import time as time_module
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime, time, timezone
 from pathlib import Path
-from typing import Any, Callable, Dict, Iterator, List, Optional, Sequence, Tuple, Union
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy import event
@@ -49,17 +51,20 @@ _PROTOCOLO_RE = re.compile(r"^NTS[-_./–—]?(\d{4})[-_./–—]?(\d{1,7})$")
 metadata = sa.MetaData()
 
 schema_version = sa.Table(
-    "schema_version", metadata,
+    "schema_version",
+    metadata,
     sa.Column("version", sa.Integer, primary_key=True, autoincrement=False),
     sa.Column("aplicada_em", sa.DateTime, nullable=False),
 )
 protocol_counters = sa.Table(
-    "protocol_counters", metadata,
+    "protocol_counters",
+    metadata,
     sa.Column("ano", sa.Integer, primary_key=True, autoincrement=False),
     sa.Column("ultimo", sa.Integer, nullable=False),
 )
 requests = sa.Table(
-    "requests", metadata,
+    "requests",
+    metadata,
     sa.Column("id", sa.Integer, primary_key=True),
     sa.Column("protocolo", sa.String(32), nullable=False, unique=True),
     sa.Column("ano", sa.Integer, nullable=False),
@@ -77,7 +82,8 @@ requests = sa.Table(
     sa.UniqueConstraint("ano", "seq", name="uq_requests_ano_seq"),
 )
 request_rows = sa.Table(
-    "request_rows", metadata,
+    "request_rows",
+    metadata,
     sa.Column("id", sa.Integer, primary_key=True),
     sa.Column("request_id", sa.Integer, sa.ForeignKey("requests.id"), nullable=False),
     sa.Column("ordem", sa.Integer, nullable=False),
@@ -85,7 +91,8 @@ request_rows = sa.Table(
     sa.UniqueConstraint("request_id", "ordem", name="uq_request_rows_ordem"),
 )
 status_history = sa.Table(
-    "status_history", metadata,
+    "status_history",
+    metadata,
     sa.Column("id", sa.Integer, primary_key=True),
     sa.Column("request_id", sa.Integer, sa.ForeignKey("requests.id"), nullable=False),
     sa.Column("status", sa.String(32), nullable=False),
@@ -106,42 +113,55 @@ def _v1(conn: Connection) -> None:
     Declared here on its own (not from the Tables above) so it never changes.
     """
     v1 = sa.MetaData()
-    sa.Table("protocol_counters", v1,
-             sa.Column("ano", sa.Integer, primary_key=True, autoincrement=False),
-             sa.Column("ultimo", sa.Integer, nullable=False))
-    sa.Table("requests", v1,
-             sa.Column("id", sa.Integer, primary_key=True),
-             sa.Column("protocolo", sa.String(32), nullable=False, unique=True),
-             sa.Column("ano", sa.Integer, nullable=False),
-             sa.Column("seq", sa.Integer, nullable=False),
-             sa.Column("tipo", sa.String(64), nullable=False),
-             sa.Column("status", sa.String(32), nullable=False, index=True),
-             sa.Column("canal", sa.String(64), nullable=False),
-             sa.Column("contato", sa.String(255), nullable=False),
-             sa.Column("unidade", sa.String(64), nullable=False),
-             sa.Column("criada_em", sa.DateTime, nullable=False, index=True),
-             sa.Column("prazo_em", sa.DateTime, nullable=False),
-             sa.Column("submission_key", sa.String(255), nullable=False, unique=True),
-             sa.Column("anexo", sa.Text),
-             sa.Column("planilha", sa.Text),
-             sa.UniqueConstraint("ano", "seq", name="uq_requests_ano_seq"))
-    sa.Table("request_rows", v1,
-             sa.Column("id", sa.Integer, primary_key=True),
-             sa.Column("request_id", sa.Integer, sa.ForeignKey("requests.id"), nullable=False),
-             sa.Column("ordem", sa.Integer, nullable=False),
-             sa.Column("dados", sa.Text, nullable=False),
-             sa.UniqueConstraint("request_id", "ordem", name="uq_request_rows_ordem"))
-    sa.Table("status_history", v1,
-             sa.Column("id", sa.Integer, primary_key=True),
-             sa.Column("request_id", sa.Integer, sa.ForeignKey("requests.id"),
-                       nullable=False, index=True),
-             sa.Column("status", sa.String(32), nullable=False),
-             sa.Column("nota", sa.Text),
-             sa.Column("em", sa.DateTime, nullable=False))
+    sa.Table(
+        "protocol_counters",
+        v1,
+        sa.Column("ano", sa.Integer, primary_key=True, autoincrement=False),
+        sa.Column("ultimo", sa.Integer, nullable=False),
+    )
+    sa.Table(
+        "requests",
+        v1,
+        sa.Column("id", sa.Integer, primary_key=True),
+        sa.Column("protocolo", sa.String(32), nullable=False, unique=True),
+        sa.Column("ano", sa.Integer, nullable=False),
+        sa.Column("seq", sa.Integer, nullable=False),
+        sa.Column("tipo", sa.String(64), nullable=False),
+        sa.Column("status", sa.String(32), nullable=False, index=True),
+        sa.Column("canal", sa.String(64), nullable=False),
+        sa.Column("contato", sa.String(255), nullable=False),
+        sa.Column("unidade", sa.String(64), nullable=False),
+        sa.Column("criada_em", sa.DateTime, nullable=False, index=True),
+        sa.Column("prazo_em", sa.DateTime, nullable=False),
+        sa.Column("submission_key", sa.String(255), nullable=False, unique=True),
+        sa.Column("anexo", sa.Text),
+        sa.Column("planilha", sa.Text),
+        sa.UniqueConstraint("ano", "seq", name="uq_requests_ano_seq"),
+    )
+    sa.Table(
+        "request_rows",
+        v1,
+        sa.Column("id", sa.Integer, primary_key=True),
+        sa.Column("request_id", sa.Integer, sa.ForeignKey("requests.id"), nullable=False),
+        sa.Column("ordem", sa.Integer, nullable=False),
+        sa.Column("dados", sa.Text, nullable=False),
+        sa.UniqueConstraint("request_id", "ordem", name="uq_request_rows_ordem"),
+    )
+    sa.Table(
+        "status_history",
+        v1,
+        sa.Column("id", sa.Integer, primary_key=True),
+        sa.Column(
+            "request_id", sa.Integer, sa.ForeignKey("requests.id"), nullable=False, index=True
+        ),
+        sa.Column("status", sa.String(32), nullable=False),
+        sa.Column("nota", sa.Text),
+        sa.Column("em", sa.DateTime, nullable=False),
+    )
     v1.create_all(conn)
 
 
-MIGRACOES: Tuple[Callable[[Connection], None], ...] = (_v1,)
+MIGRACOES: tuple[Callable[[Connection], None], ...] = (_v1,)
 
 
 @dataclass(frozen=True)
@@ -149,16 +169,16 @@ class _Novo:
     """Validated data of a request to insert."""
 
     tipo: str
-    linhas: Tuple[Dict[str, Any], ...]
+    linhas: tuple[dict[str, Any], ...]
     canal: str
     contato: str
     unidade: str
     submission_key: str
-    anexo: Optional[str]
+    anexo: str | None
     agora_utc: datetime
 
 
-def normalizar_protocolo(texto: str) -> Optional[str]:
+def normalizar_protocolo(texto: str) -> str | None:
     """Canonical ``NTS-YYYY-NNNNNN`` form of what a requester typed, or None.
 
     Case-insensitive, tolerates spaces and other dashes (``nts 2026 123``).
@@ -174,7 +194,7 @@ def _formatar_protocolo(ano: int, seq: int) -> str:
     return f"NTS-{ano:04d}-{seq:06d}"
 
 
-def _para_utc(momento: Optional[datetime]) -> datetime:
+def _para_utc(momento: datetime | None) -> datetime:
     """Naive UTC for storage; ``None`` means now. Naive input is refused."""
     if momento is None:
         return datetime.now(timezone.utc).replace(tzinfo=None)
@@ -193,7 +213,7 @@ def _inicio_do_dia_utc(dia: date) -> datetime:
     return _para_utc(datetime.combine(dia, time.min, tzinfo=FUSO))
 
 
-def _validar(tipo: str, linhas: Sequence[Dict[str, Any]], submission_key: str) -> None:
+def _validar(tipo: str, linhas: Sequence[dict[str, Any]], submission_key: str) -> None:
     """Refuse an unknown kind, no rows, or no submission key (Portuguese)."""
     if tipo not in TIPOS:
         raise ValueError(f"Tipo de solicitação desconhecido: {tipo!r}.")
@@ -249,13 +269,13 @@ def _sqlite_ao_iniciar(conn: Connection) -> None:
     conn.exec_driver_sql("BEGIN IMMEDIATE" if escrita else "BEGIN")
 
 
-def _criar_engine(url: str) -> Tuple[Engine, Optional[Path]]:
+def _criar_engine(url: str) -> tuple[Engine, Path | None]:
     """Engine for ``url``; the SQLite file path (None for PostgreSQL/memory)."""
     parsed = make_url(url)
     if parsed.get_backend_name() != "sqlite":
         return sa.create_engine(url, future=True, hide_parameters=True, pool_pre_ping=True), None
     caminho = None if parsed.database in (None, "", ":memory:") else Path(parsed.database)
-    opcoes: Dict[str, Any] = {"connect_args": {"timeout": SQLITE_BUSY_TIMEOUT_S}}
+    opcoes: dict[str, Any] = {"connect_args": {"timeout": SQLITE_BUSY_TIMEOUT_S}}
     if caminho is None:  # in-memory: one shared connection, single-threaded use only
         opcoes = {"connect_args": {"check_same_thread": False}, "poolclass": StaticPool}
     engine = sa.create_engine(url, future=True, hide_parameters=True, **opcoes)
@@ -280,7 +300,7 @@ class RequestStore:
         """Release the database connections."""
         self._engine.dispose()
 
-    def __enter__(self) -> "RequestStore":
+    def __enter__(self) -> RequestStore:
         return self
 
     def __exit__(self, *_exc: Any) -> None:
@@ -310,11 +330,13 @@ class RequestStore:
         if atual > len(MIGRACOES):
             raise RuntimeError(
                 f"O banco de solicitações está na versão {atual}, mais nova que a "
-                f"suportada por este código ({len(MIGRACOES)}).")
+                f"suportada por este código ({len(MIGRACOES)})."
+            )
         for versao in range(atual + 1, len(MIGRACOES) + 1):
             MIGRACOES[versao - 1](conn)
-            conn.execute(schema_version.insert().values(
-                version=versao, aplicada_em=_para_utc(None)))
+            conn.execute(
+                schema_version.insert().values(version=versao, aplicada_em=_para_utc(None))
+            )
             log.info("Request store schema migrated to version %d.", versao)
         return len(MIGRACOES)
 
@@ -337,17 +359,26 @@ class RequestStore:
                 yield conn
 
     # --------------------------------------------------------------- submit
-    def submit(self, tipo: str, linhas: List[Dict[str, Any]], canal: str, contato: str,
-               unidade: str, submission_key: str, anexo: Optional[str] = None,
-               agora: Optional[datetime] = None) -> Tuple[Solicitacao, bool]:
+    def submit(
+        self,
+        tipo: str,
+        linhas: list[dict[str, Any]],
+        canal: str,
+        contato: str,
+        unidade: str,
+        submission_key: str,
+        anexo: str | None = None,
+        agora: datetime | None = None,
+    ) -> tuple[Solicitacao, bool]:
         """File a request; return it and whether it was created now.
 
         Retrying with the same ``submission_key`` returns the request filed
         the first time (``created`` False) and files nothing new.
         """
         _validar(tipo, linhas, submission_key)
-        novo = _Novo(tipo, tuple(linhas), canal, contato, unidade, submission_key, anexo,
-                     _para_utc(agora))
+        novo = _Novo(
+            tipo, tuple(linhas), canal, contato, unidade, submission_key, anexo, _para_utc(agora)
+        )
         self._preparar()
         try:
             with self._escrita() as conn:
@@ -370,43 +401,71 @@ class RequestStore:
                 raise RuntimeError("Falha ao registrar a solicitação; tente novamente.")
             return self._carregar(conn, request_id)
 
-    def _id_por_chave(self, conn: Connection, submission_key: str) -> Optional[int]:
+    def _id_por_chave(self, conn: Connection, submission_key: str) -> int | None:
         consulta = sa.select(requests.c.id).where(requests.c.submission_key == submission_key)
         return conn.execute(consulta).scalar()
 
     def _proximo_seq(self, conn: Connection, ano: int) -> int:
         """Atomically take the next number of ``ano`` (inside the caller's transaction)."""
-        conn.execute(sa.text("INSERT INTO protocol_counters (ano, ultimo) VALUES (:ano, 0) "
-                             "ON CONFLICT (ano) DO NOTHING"), {"ano": ano})
+        conn.execute(
+            sa.text(
+                "INSERT INTO protocol_counters (ano, ultimo) VALUES (:ano, 0) "
+                "ON CONFLICT (ano) DO NOTHING"
+            ),
+            {"ano": ano},
+        )
         incremento = "UPDATE protocol_counters SET ultimo = ultimo + 1 WHERE ano = :ano"
         if self._returning:
-            return conn.execute(sa.text(incremento + " RETURNING ultimo"),
-                                {"ano": ano}).scalar_one()
+            return conn.execute(
+                sa.text(incremento + " RETURNING ultimo"), {"ano": ano}
+            ).scalar_one()
         conn.execute(sa.text(incremento), {"ano": ano})  # SQLite < 3.35: write lock held
-        return conn.execute(sa.text("SELECT ultimo FROM protocol_counters WHERE ano = :ano"),
-                            {"ano": ano}).scalar_one()
+        return conn.execute(
+            sa.text("SELECT ultimo FROM protocol_counters WHERE ano = :ano"), {"ano": ano}
+        ).scalar_one()
 
     def _inserir(self, conn: Connection, novo: _Novo) -> int:
         """Insert request, rows and first history entry; return the request id."""
         criada_local = _de_utc(novo.agora_utc)
         ano = criada_local.year
         seq = self._proximo_seq(conn, ano)
-        resultado = conn.execute(requests.insert().values(
-            protocolo=_formatar_protocolo(ano, seq), ano=ano, seq=seq, tipo=novo.tipo,
-            status=STATUS[0], canal=novo.canal, contato=novo.contato, unidade=novo.unidade,
-            criada_em=novo.agora_utc, prazo_em=_para_utc(prazo(criada_local, TIPOS[novo.tipo])),
-            submission_key=novo.submission_key, anexo=novo.anexo))
+        resultado = conn.execute(
+            requests.insert().values(
+                protocolo=_formatar_protocolo(ano, seq),
+                ano=ano,
+                seq=seq,
+                tipo=novo.tipo,
+                status=STATUS[0],
+                canal=novo.canal,
+                contato=novo.contato,
+                unidade=novo.unidade,
+                criada_em=novo.agora_utc,
+                prazo_em=_para_utc(prazo(criada_local, TIPOS[novo.tipo])),
+                submission_key=novo.submission_key,
+                anexo=novo.anexo,
+            )
+        )
         request_id = resultado.inserted_primary_key[0]
-        conn.execute(request_rows.insert(), [
-            {"request_id": request_id, "ordem": ordem,
-             "dados": json.dumps(linha, ensure_ascii=False)}
-            for ordem, linha in enumerate(novo.linhas, start=1)])
-        conn.execute(status_history.insert().values(
-            request_id=request_id, status=STATUS[0], nota=None, em=novo.agora_utc))
+        conn.execute(
+            request_rows.insert(),
+            [
+                {
+                    "request_id": request_id,
+                    "ordem": ordem,
+                    "dados": json.dumps(linha, ensure_ascii=False),
+                }
+                for ordem, linha in enumerate(novo.linhas, start=1)
+            ],
+        )
+        conn.execute(
+            status_history.insert().values(
+                request_id=request_id, status=STATUS[0], nota=None, em=novo.agora_utc
+            )
+        )
         return request_id
 
     # ---------------------------------------------------------------- reads
-    def get(self, protocolo: str) -> Optional[Solicitacao]:
+    def get(self, protocolo: str) -> Solicitacao | None:
         """The request with this protocol (case/space-insensitive), or None."""
         canonico = normalizar_protocolo(protocolo)
         if canonico is None:
@@ -415,8 +474,9 @@ class RequestStore:
             request_id = self._id_por_protocolo(conn, canonico)
             return None if request_id is None else self._carregar(conn, request_id)
 
-    def listar(self, tipo: Optional[str] = None, status: Optional[str] = None,
-               desde: Optional[date] = None) -> List[Solicitacao]:
+    def listar(
+        self, tipo: str | None = None, status: str | None = None, desde: date | None = None
+    ) -> list[Solicitacao]:
         """Requests filtered by kind, status and creation day (Maceio), oldest first."""
         consulta = sa.select(requests)
         if tipo is not None:
@@ -428,7 +488,7 @@ class RequestStore:
         with self._leitura() as conn:
             return self._montar(conn, consulta.order_by(requests.c.criada_em, requests.c.id))
 
-    def status_publico(self, protocolo: str) -> Optional[Dict[str, str]]:
+    def status_publico(self, protocolo: str) -> dict[str, str] | None:
         """What a requester may see: protocol, kind, status, dates. No personal data."""
         solicitacao = self.get(protocolo)
         if solicitacao is None:
@@ -441,64 +501,80 @@ class RequestStore:
             "previsao": solicitacao.prazo_em.strftime("%d/%m/%Y"),
         }
 
-    def _id_por_protocolo(self, conn: Connection, protocolo: str) -> Optional[int]:
+    def _id_por_protocolo(self, conn: Connection, protocolo: str) -> int | None:
         return conn.execute(
-            sa.select(requests.c.id).where(requests.c.protocolo == protocolo)).scalar()
+            sa.select(requests.c.id).where(requests.c.protocolo == protocolo)
+        ).scalar()
 
     def _carregar(self, conn: Connection, request_id: int) -> Solicitacao:
         return self._montar(conn, sa.select(requests).where(requests.c.id == request_id))[0]
 
-    def _montar(self, conn: Connection, consulta: sa.sql.Select) -> List[Solicitacao]:
+    def _montar(self, conn: Connection, consulta: sa.sql.Select) -> list[Solicitacao]:
         """Build ``Solicitacao`` objects for the requests selected (3 queries)."""
         registros = conn.execute(consulta).mappings().all()
         if not registros:
             return []
         ids = consulta.with_only_columns(requests.c.id).order_by(None).scalar_subquery()
-        linhas: Dict[int, List[Dict[str, Any]]] = {}
-        for r in conn.execute(sa.select(request_rows).where(request_rows.c.request_id.in_(ids))
-                              .order_by(request_rows.c.request_id, request_rows.c.ordem)):
+        linhas: dict[int, list[dict[str, Any]]] = {}
+        for r in conn.execute(
+            sa.select(request_rows)
+            .where(request_rows.c.request_id.in_(ids))
+            .order_by(request_rows.c.request_id, request_rows.c.ordem)
+        ):
             linhas.setdefault(r.request_id, []).append(json.loads(r.dados))
-        historicos: Dict[int, List[Dict[str, Any]]] = {}
-        for h in conn.execute(sa.select(status_history)
-                              .where(status_history.c.request_id.in_(ids))
-                              .order_by(status_history.c.request_id, status_history.c.id)):
+        historicos: dict[int, list[dict[str, Any]]] = {}
+        for h in conn.execute(
+            sa.select(status_history)
+            .where(status_history.c.request_id.in_(ids))
+            .order_by(status_history.c.request_id, status_history.c.id)
+        ):
             historicos.setdefault(h.request_id, []).append(
-                {"status": h.status, "nota": h.nota, "em": _de_utc(h.em).isoformat()})
-        return [_solicitacao(r, linhas.get(r["id"], []), historicos.get(r["id"], []))
-                for r in registros]
+                {"status": h.status, "nota": h.nota, "em": _de_utc(h.em).isoformat()}
+            )
+        return [
+            _solicitacao(r, linhas.get(r["id"], []), historicos.get(r["id"], [])) for r in registros
+        ]
 
     # --------------------------------------------------------------- writes
-    def atualizar_status(self, protocolo: str, status: str, nota: Optional[str] = None,
-                         agora: Optional[datetime] = None) -> Solicitacao:
+    def atualizar_status(
+        self,
+        protocolo: str,
+        status: str,
+        nota: str | None = None,
+        agora: datetime | None = None,
+    ) -> Solicitacao:
         """Set the status and append it to the history."""
         if status not in STATUS:
-            raise ValueError(f"Status desconhecido: {status!r}. Use um destes: "
-                             + ", ".join(STATUS) + ".")
+            raise ValueError(
+                f"Status desconhecido: {status!r}. Use um destes: " + ", ".join(STATUS) + "."
+            )
         em = _para_utc(agora)
         with self._alterar(protocolo) as (conn, request_id):
-            conn.execute(requests.update().where(requests.c.id == request_id)
-                         .values(status=status))
-            conn.execute(status_history.insert().values(
-                request_id=request_id, status=status, nota=nota, em=em))
+            conn.execute(requests.update().where(requests.c.id == request_id).values(status=status))
+            conn.execute(
+                status_history.insert().values(
+                    request_id=request_id, status=status, nota=nota, em=em
+                )
+            )
             solicitacao = self._carregar(conn, request_id)
         log.info("Request %s: status %s.", solicitacao.protocolo, status)
         return solicitacao
 
-    def definir_planilha(self, protocolo: str, caminho: Optional[str]) -> Solicitacao:
+    def definir_planilha(self, protocolo: str, caminho: str | None) -> Solicitacao:
         """Record the path of the request's filled spreadsheet."""
         return self._definir(protocolo, planilha=None if caminho is None else str(caminho))
 
-    def definir_anexo(self, protocolo: str, caminho: Optional[str]) -> Solicitacao:
+    def definir_anexo(self, protocolo: str, caminho: str | None) -> Solicitacao:
         """Record the path of the request's attachment (e.g. a screenshot)."""
         return self._definir(protocolo, anexo=None if caminho is None else str(caminho))
 
-    def _definir(self, protocolo: str, **valores: Optional[str]) -> Solicitacao:
+    def _definir(self, protocolo: str, **valores: str | None) -> Solicitacao:
         with self._alterar(protocolo) as (conn, request_id):
             conn.execute(requests.update().where(requests.c.id == request_id).values(**valores))
             return self._carregar(conn, request_id)
 
     @contextmanager
-    def _alterar(self, protocolo: str) -> Iterator[Tuple[Connection, int]]:
+    def _alterar(self, protocolo: str) -> Iterator[tuple[Connection, int]]:
         """Write transaction on an existing request; LookupError if unknown."""
         canonico = normalizar_protocolo(protocolo)
         self._preparar()
@@ -509,11 +585,13 @@ class RequestStore:
             yield conn, request_id
 
     # --------------------------------------------------------------- backup
-    def backup(self, destino: Union[str, "os.PathLike[str]"]) -> Path:
+    def backup(self, destino: str | os.PathLike[str]) -> Path:
         """Consistent copy of the SQLite database to ``destino`` (online backup API)."""
         if not self._sqlite:
-            raise RuntimeError("Backup de banco PostgreSQL não é feito pelo bot: "
-                               "use pg_dump (por exemplo, pg_dump -Fc NOME_DO_BANCO > copia.dump).")
+            raise RuntimeError(
+                "Backup de banco PostgreSQL não é feito pelo bot: "
+                "use pg_dump (por exemplo, pg_dump -Fc NOME_DO_BANCO > copia.dump)."
+            )
         if self._arquivo is None:
             raise RuntimeError("Banco SQLite em memória não tem backup.")
         self._preparar()
@@ -533,12 +611,21 @@ class RequestStore:
         return destino
 
 
-def _solicitacao(registro: Any, linhas: List[Dict[str, Any]],
-                 historico: List[Dict[str, Any]]) -> Solicitacao:
+def _solicitacao(
+    registro: Any, linhas: list[dict[str, Any]], historico: list[dict[str, Any]]
+) -> Solicitacao:
     """A stored request row -> ``Solicitacao`` (times in America/Maceio)."""
     return Solicitacao(
-        protocolo=registro["protocolo"], tipo=registro["tipo"], status=registro["status"],
-        canal=registro["canal"], contato=registro["contato"], unidade=registro["unidade"],
-        criada_em=_de_utc(registro["criada_em"]), prazo_em=_de_utc(registro["prazo_em"]),
-        linhas=tuple(linhas), anexo=registro["anexo"], planilha=registro["planilha"],
-        historico=tuple(historico))
+        protocolo=registro["protocolo"],
+        tipo=registro["tipo"],
+        status=registro["status"],
+        canal=registro["canal"],
+        contato=registro["contato"],
+        unidade=registro["unidade"],
+        criada_em=_de_utc(registro["criada_em"]),
+        prazo_em=_de_utc(registro["prazo_em"]),
+        linhas=tuple(linhas),
+        anexo=registro["anexo"],
+        planilha=registro["planilha"],
+        historico=tuple(historico),
+    )

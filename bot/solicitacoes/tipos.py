@@ -5,11 +5,11 @@ questions and the spreadsheet's columns), whether it takes several rows, its
 spreadsheet title and its deadline. ``Solicitacao`` is a filed request as the
 store returns it; spreadsheets and the staff console read it.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Dict, Optional, Tuple
 from zoneinfo import ZoneInfo
 
 FUSO = ZoneInfo("America/Maceio")
@@ -38,7 +38,7 @@ class Campo:
     coluna: str
     tipo: str
     obrigatorio: bool = True
-    lista: Optional[str] = None
+    lista: str | None = None
 
 
 @dataclass(frozen=True)
@@ -47,11 +47,11 @@ class Tipo:
 
     chave: str
     titulo: str
-    planilha: Optional[str]
+    planilha: str | None
     varias_linhas: bool
-    campos: Tuple[Campo, ...]
+    campos: tuple[Campo, ...]
     prazo_horas: int
-    itens: Tuple[int, ...]
+    itens: tuple[int, ...]
 
     @property
     def no_texto(self) -> str:
@@ -77,46 +77,112 @@ _LOTACAO_CAMPOS = (
     Campo("email", "E-mail", "email"),
     Campo("operacao", "Operação", "operacao", lista="operacoes"),
     Campo("siglas_adicionar", "Sigla(s) a adicionar", "siglas", obrigatorio=False, lista="siglas"),
-    Campo("siglas_remover", "Sigla(s) a remover / de desligamento", "siglas",
-          obrigatorio=False, lista="siglas"),
+    Campo(
+        "siglas_remover",
+        "Sigla(s) a remover / de desligamento",
+        "siglas",
+        obrigatorio=False,
+        lista="siglas",
+    ),
 )
 
-TIPOS: Dict[str, Tipo] = {
+TIPOS: dict[str, Tipo] = {
     t.chave: t
     for t in (
-        Tipo("cadastro_usuario", "Cadastro de usuário", "Cadastro de Usuários", True,
-             (NOME, CPF, EMAIL, SIGLA, Campo("cargo", "Cargo/Função", "cargo", lista="cargos")),
-             72, (4,)),
-        Tipo("lotacao", "Adição ou mudança de lotação", "Mudança ou Adição de Lotação", True,
-             _LOTACAO_CAMPOS, 72, (5,)),
-        Tipo("remocao_usuario", "Remoção de usuário da unidade", "Mudança ou Adição de Lotação",
-             True, _LOTACAO_CAMPOS, 72, (6, 13)),
-        Tipo("criacao_unidade", "Criação de unidade (setor)", "Cadastro de Setores", True,
-             (Campo("nome_unidade", "Nome da unidade", "texto_curto"),
-              Campo("sigla_proposta", "Sigla proposta", "sigla_nova"),
-              Campo("sigla_superior", "Sigla da unidade superior", "sigla", lista="siglas"),
-              Campo("nome_responsavel", "Nome do responsável", "nome"),
-              Campo("email_responsavel", "E-mail do responsável", "email"),
-              Campo("ato_criacao", "Ato de criação", "texto_curto", obrigatorio=False)),
-             72, (7,)),
-        Tipo("relato_erro", "Relato de erro no SEI", None, False,
-             (Campo("descricao", "Descrição", "texto"),
-              Campo("captura", "Captura de tela", "anexo"),
-              SIGLA,
-              Campo("processo", "Nº do processo/documento", "processo", obrigatorio=False)),
-             72, (8,)),
-        Tipo("atualizacao_email", "Atualização de e-mail e nova senha", "Atualização de Cadastro",
-             False, (NOME, CPF, Campo("email", "E-mail novo", "email"),
-                     Campo("sigla", "Sigla da unidade de lotação atual", "sigla", lista="siglas")),
-             72, (10, 20)),
-        Tipo("correcao_cargo", "Correção de cargo", "Correção de Cargo", False,
-             (NOME, CPF, Campo("cargo", "Cargo correto", "cargo", lista="cargos")), 72, (17,)),
-        Tipo("desanexacao", "Desanexação de processos", "Desanexação de Processos", False,
-             (Campo("processo_principal", "Nº do processo principal", "processo"),
-              Campo("processo_anexado", "Nº do processo anexado", "processo"),
-              Campo("motivo", "Motivo", "texto"),
-              Campo("sigla", "Sigla da unidade que anexou", "sigla", lista="siglas")),
-             48, (21,)),
+        Tipo(
+            "cadastro_usuario",
+            "Cadastro de usuário",
+            "Cadastro de Usuários",
+            True,
+            (NOME, CPF, EMAIL, SIGLA, Campo("cargo", "Cargo/Função", "cargo", lista="cargos")),
+            72,
+            (4,),
+        ),
+        Tipo(
+            "lotacao",
+            "Adição ou mudança de lotação",
+            "Mudança ou Adição de Lotação",
+            True,
+            _LOTACAO_CAMPOS,
+            72,
+            (5,),
+        ),
+        Tipo(
+            "remocao_usuario",
+            "Remoção de usuário da unidade",
+            "Mudança ou Adição de Lotação",
+            True,
+            _LOTACAO_CAMPOS,
+            72,
+            (6, 13),
+        ),
+        Tipo(
+            "criacao_unidade",
+            "Criação de unidade (setor)",
+            "Cadastro de Setores",
+            True,
+            (
+                Campo("nome_unidade", "Nome da unidade", "texto_curto"),
+                Campo("sigla_proposta", "Sigla proposta", "sigla_nova"),
+                Campo("sigla_superior", "Sigla da unidade superior", "sigla", lista="siglas"),
+                Campo("nome_responsavel", "Nome do responsável", "nome"),
+                Campo("email_responsavel", "E-mail do responsável", "email"),
+                Campo("ato_criacao", "Ato de criação", "texto_curto", obrigatorio=False),
+            ),
+            72,
+            (7,),
+        ),
+        Tipo(
+            "relato_erro",
+            "Relato de erro no SEI",
+            None,
+            False,
+            (
+                Campo("descricao", "Descrição", "texto"),
+                Campo("captura", "Captura de tela", "anexo"),
+                SIGLA,
+                Campo("processo", "Nº do processo/documento", "processo", obrigatorio=False),
+            ),
+            72,
+            (8,),
+        ),
+        Tipo(
+            "atualizacao_email",
+            "Atualização de e-mail e nova senha",
+            "Atualização de Cadastro",
+            False,
+            (
+                NOME,
+                CPF,
+                Campo("email", "E-mail novo", "email"),
+                Campo("sigla", "Sigla da unidade de lotação atual", "sigla", lista="siglas"),
+            ),
+            72,
+            (10, 20),
+        ),
+        Tipo(
+            "correcao_cargo",
+            "Correção de cargo",
+            "Correção de Cargo",
+            False,
+            (NOME, CPF, Campo("cargo", "Cargo correto", "cargo", lista="cargos")),
+            72,
+            (17,),
+        ),
+        Tipo(
+            "desanexacao",
+            "Desanexação de processos",
+            "Desanexação de Processos",
+            False,
+            (
+                Campo("processo_principal", "Nº do processo principal", "processo"),
+                Campo("processo_anexado", "Nº do processo anexado", "processo"),
+                Campo("motivo", "Motivo", "texto"),
+                Campo("sigla", "Sigla da unidade que anexou", "sigla", lista="siglas"),
+            ),
+            48,
+            (21,),
+        ),
     )
 }
 
@@ -151,7 +217,7 @@ class Solicitacao:
     unidade: str
     criada_em: datetime
     prazo_em: datetime
-    linhas: Tuple[Dict[str, str], ...]
-    anexo: Optional[str] = None
-    planilha: Optional[str] = None
-    historico: Tuple[Dict[str, str], ...] = field(default_factory=tuple)
+    linhas: tuple[dict[str, str], ...]
+    anexo: str | None = None
+    planilha: str | None = None
+    historico: tuple[dict[str, str], ...] = field(default_factory=tuple)

@@ -7,13 +7,15 @@ result carries ``erro``, a Brazilian-Portuguese message saying what is wrong
 and how to fix it (with an example), and ``codigo``, a short reason for
 code. No Rasa here.
 """
+
 from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import TYPE_CHECKING, Any, Callable, Dict, Iterable, List, Optional, Tuple
+from typing import TYPE_CHECKING, Any
 
 from validate_docbr import CPF as _CPF
 
@@ -45,12 +47,12 @@ class Resultado:
 
     ok: bool
     valor: Any = None
-    erro: Optional[str] = None
-    codigo: Optional[str] = None
-    sugestoes: Tuple[str, ...] = ()
+    erro: str | None = None
+    codigo: str | None = None
+    sugestoes: tuple[str, ...] = ()
 
 
-def _ok(valor: Any, codigo: Optional[str] = None) -> Resultado:
+def _ok(valor: Any, codigo: str | None = None) -> Resultado:
     return Resultado(True, valor, None, codigo)
 
 
@@ -120,7 +122,7 @@ def _uma_linha(texto: Any) -> str:
 def _mostrar(texto: str, limite: int = 40) -> str:
     """A short, quoted echo of what the requester typed."""
     s = _uma_linha(texto)
-    return f"“{s if len(s) <= limite else s[:limite - 1] + '…'}”"
+    return f"“{s if len(s) <= limite else s[: limite - 1] + '…'}”"
 
 
 def _numero(n: int) -> str:
@@ -128,8 +130,8 @@ def _numero(n: int) -> str:
     return f"{n:,}".replace(",", ".")
 
 
-def _ou(itens: List[str]) -> str:
-    """"a", "a ou b", "a, b ou c"."""
+def _ou(itens: list[str]) -> str:
+    """ "a", "a ou b", "a, b ou c"."""
     if len(itens) <= 1:
         return "".join(itens)
     return ", ".join(itens[:-1]) + " ou " + itens[-1]
@@ -146,9 +148,9 @@ def _letra_latina(caractere: str) -> bool:
     return caractere.isalpha() and "LATIN" in unicodedata.name(caractere, "")
 
 
-def _invalidos_nome(nome: str) -> List[str]:
+def _invalidos_nome(nome: str) -> list[str]:
     """Descriptions of the characters a name may not have (at most 5)."""
-    vistos: List[str] = []
+    vistos: list[str] = []
     for caractere in nome:
         if _letra_latina(caractere) or caractere in " '-":
             continue
@@ -166,7 +168,7 @@ def _invalidos_nome(nome: str) -> List[str]:
 
 
 def _capitalizar(palavra: str, primeira: bool) -> str:
-    """"DA" -> "da", "d'ávila" -> "d'Ávila", "ana-clara" -> "Ana-Clara"."""
+    """ "DA" -> "da", "d'ávila" -> "d'Ávila", "ana-clara" -> "Ana-Clara"."""
     minuscula = palavra.lower()
     if not primeira and minuscula in _PARTICULAS:
         return minuscula
@@ -174,9 +176,7 @@ def _capitalizar(palavra: str, primeira: bool) -> str:
     saida = []
     for i, parte in enumerate(partes):
         apostrofo_segue = i + 1 < len(partes) and partes[i + 1] == "'"
-        if parte in ("-", "'") or (i > 0 and parte in _PARTICULAS):
-            saida.append(parte)
-        elif parte == "d" and apostrofo_segue and not (primeira and i == 0):
+        if parte in ("-", "'") or (i > 0 and parte in _PARTICULAS) or (parte == "d" and apostrofo_segue and not (primeira and i == 0)):
             saida.append(parte)
         else:
             saida.append(parte[:1].upper() + parte[1:])
@@ -191,22 +191,33 @@ def validar_nome(texto: Any) -> Resultado:
     if not s:
         return _falha("vazio", f"Informe o nome completo da pessoa. {exemplo}")
     if len(s) > 120:
-        return _falha("longo", f"O nome pode ter no máximo 120 caracteres; você enviou "
-                               f"{_numero(len(s))}. Envie só o nome completo. {exemplo}")
+        return _falha(
+            "longo",
+            f"O nome pode ter no máximo 120 caracteres; você enviou "
+            f"{_numero(len(s))}. Envie só o nome completo. {exemplo}",
+        )
     invalidos = _invalidos_nome(s)
     if invalidos:
-        return _falha("formato", "O nome deve ter só letras (com ou sem acento), espaços, "
-                                 f"apóstrofo (') e hífen (-). Retire: {', '.join(invalidos)}. "
-                                 f"{exemplo}")
+        return _falha(
+            "formato",
+            "O nome deve ter só letras (com ou sem acento), espaços, "
+            f"apóstrofo (') e hífen (-). Retire: {', '.join(invalidos)}. "
+            f"{exemplo}",
+        )
     palavras = s.split(" ")
     if any(not parte for p in palavras for parte in re.split(r"[-']", p)):
-        return _falha("formato", "O hífen e o apóstrofo devem ficar entre letras, como em "
-                                 f"Ana-Clara ou D'Ávila. {exemplo}")
-    substantivas = [p for p in palavras
-                    if p.lower() not in _PARTICULAS and sum(c.isalpha() for c in p) >= 2]
+        return _falha(
+            "formato",
+            "O hífen e o apóstrofo devem ficar entre letras, como em "
+            f"Ana-Clara ou D'Ávila. {exemplo}",
+        )
+    substantivas = [
+        p for p in palavras if p.lower() not in _PARTICULAS and sum(c.isalpha() for c in p) >= 2
+    ]
     if len(substantivas) < 2:
-        return _falha("incompleto", "Informe o nome completo, com nome e sobrenome, sem "
-                                    f"abreviar. {exemplo}")
+        return _falha(
+            "incompleto", f"Informe o nome completo, com nome e sobrenome, sem abreviar. {exemplo}"
+        )
     if len(s) < 5:
         return _falha("curto", f"O nome precisa ter pelo menos 5 caracteres. {exemplo}")
     nome = " ".join(_capitalizar(p, i == 0) for i, p in enumerate(palavras))
@@ -233,19 +244,27 @@ def validar_cpf(texto: Any) -> Resultado:
     if not digitos:
         return _falha("vazio", f"Informe o CPF da pessoa (11 dígitos). {exemplo}")
     if any(c not in "0123456789" for c in digitos):
-        return _falha("formato", "O CPF deve ter só números (pontos e hífen são opcionais). "
-                                 f"{exemplo}")
+        return _falha(
+            "formato", f"O CPF deve ter só números (pontos e hífen são opcionais). {exemplo}"
+        )
     if len(digitos) != 11:
-        return _falha("digitos", f"O CPF precisa ter 11 dígitos; você enviou {len(digitos)}. "
-                                 f"{exemplo}")
+        return _falha(
+            "digitos", f"O CPF precisa ter 11 dígitos; você enviou {len(digitos)}. {exemplo}"
+        )
     if len(set(digitos)) == 1:
-        return _falha("repetido", "Um CPF com todos os dígitos iguais não é válido. Confira o "
-                                  f"número no documento da pessoa. {exemplo}")
+        return _falha(
+            "repetido",
+            "Um CPF com todos os dígitos iguais não é válido. Confira o "
+            f"número no documento da pessoa. {exemplo}",
+        )
     if not _CPF().validate(digitos):
-        return _falha("verificador", "Esse CPF não é válido: os dígitos verificadores (os dois "
-                                     "últimos) não conferem. Provavelmente algum número foi "
-                                     "digitado errado; confira no documento e envie de novo. "
-                                     f"{exemplo}")
+        return _falha(
+            "verificador",
+            "Esse CPF não é válido: os dígitos verificadores (os dois "
+            "últimos) não conferem. Provavelmente algum número foi "
+            "digitado errado; confira no documento e envie de novo. "
+            f"{exemplo}",
+        )
     return _ok(_formatar_cpf(digitos))
 
 
@@ -270,8 +289,9 @@ def mascarar_email(email: Any) -> str:
 
 # ---------------------------------------------------------------- e-mail
 
-_LOCAL = re.compile(r"[a-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[a-z0-9!#$%&'*+/=?^_`{|}~-]+)*",
-                    re.IGNORECASE)
+_LOCAL = re.compile(
+    r"[a-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[a-z0-9!#$%&'*+/=?^_`{|}~-]+)*", re.IGNORECASE
+)
 _ROTULO = re.compile(r"[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?")
 MENSAGEM_PROVEDOR = (
     "Endereços Hotmail, Outlook, Live e MSN têm apresentado problemas para receber os "
@@ -283,9 +303,13 @@ MENSAGEM_PROVEDOR = (
 
 def _dominio_valido(dominio: str) -> bool:
     rotulos = dominio.split(".")
-    return (len(dominio) <= 253 and len(rotulos) >= 2
-            and all(_ROTULO.fullmatch(r) for r in rotulos)
-            and rotulos[-1].isalpha() and len(rotulos[-1]) >= 2)
+    return (
+        len(dominio) <= 253
+        and len(rotulos) >= 2
+        and all(_ROTULO.fullmatch(r) for r in rotulos)
+        and rotulos[-1].isalpha()
+        and len(rotulos[-1]) >= 2
+    )
 
 
 def _preparar_email(texto: Any) -> str:
@@ -311,27 +335,37 @@ def validar_email(texto: Any, aceitar_provedor_problematico: bool = False) -> Re
     if len(s) > 254:
         return _falha("longo", f"Esse e-mail é longo demais (máximo de 254 caracteres). {exemplo}")
     if not s.isascii():
-        return _falha("formato", "O e-mail não pode ter acentos, cedilha nem símbolos especiais. "
-                                 f"{exemplo}")
+        return _falha(
+            "formato", f"O e-mail não pode ter acentos, cedilha nem símbolos especiais. {exemplo}"
+        )
     if s.count("@") != 1:
-        return _falha("formato", f"O e-mail precisa ter um único @, separando o nome do domínio. "
-                                 f"{exemplo}")
+        return _falha(
+            "formato", f"O e-mail precisa ter um único @, separando o nome do domínio. {exemplo}"
+        )
     local, dominio = s.split("@")
     dominio = dominio.lower()
     if not local or not dominio or len(local) > 64 or not _LOCAL.fullmatch(local):
-        return _falha("formato", "Esse e-mail não está num formato válido (confira pontos, "
-                                 f"espaços e o que vem antes do @). {exemplo}")
+        return _falha(
+            "formato",
+            "Esse e-mail não está num formato válido (confira pontos, "
+            f"espaços e o que vem antes do @). {exemplo}",
+        )
     if eh_coletivo(local):
-        return _falha("coletivo", f"O endereço {_mostrar(local + '@')} parece ser de uso coletivo "
-                                  "(de um setor ou função). O SEI exige um e-mail de uso pessoal "
-                                  "da pessoa cadastrada; não é permitido e-mail de uso coletivo. "
-                                  f"Informe o e-mail pessoal dela. {exemplo}")
+        return _falha(
+            "coletivo",
+            f"O endereço {_mostrar(local + '@')} parece ser de uso coletivo "
+            "(de um setor ou função). O SEI exige um e-mail de uso pessoal "
+            "da pessoa cadastrada; não é permitido e-mail de uso coletivo. "
+            f"Informe o e-mail pessoal dela. {exemplo}",
+        )
     sugestao = corrigir_dominio(dominio)
     if sugestao:
         return _dominio_errado(local, dominio, sugestao)
     if not _dominio_valido(dominio):
-        return _falha("formato", f"O domínio {_mostrar(dominio)} (a parte depois do @) não é "
-                                 f"válido. {exemplo}")
+        return _falha(
+            "formato",
+            f"O domínio {_mostrar(dominio)} (a parte depois do @) não é válido. {exemplo}",
+        )
     endereco = f"{local}@{dominio}"
     if eh_problematico(dominio):
         if aceitar_provedor_problematico:
@@ -342,8 +376,10 @@ def validar_email(texto: Any, aceitar_provedor_problematico: bool = False) -> Re
 
 def _dominio_errado(local: str, dominio: str, sugestao: str) -> Resultado:
     endereco = f"{local}@{sugestao}"
-    erro = (f"O domínio {_mostrar(dominio)} parece ter um erro de digitação. Você quis dizer "
-            f"{endereco}? Se sim, envie o endereço corrigido.")
+    erro = (
+        f"O domínio {_mostrar(dominio)} parece ter um erro de digitação. Você quis dizer "
+        f"{endereco}? Se sim, envie o endereço corrigido."
+    )
     if eh_problematico(sugestao):
         erro += " Atenção: " + MENSAGEM_PROVEDOR[0].lower() + MENSAGEM_PROVEDOR[1:]
     return _falha("dominio_digitado_errado", erro, (endereco,))
@@ -354,11 +390,11 @@ def _dominio_errado(local: str, dominio: str, sugestao: str) -> Resultado:
 _EXEMPLO_SIGLA = "Exemplo: GETIN."
 
 
-def _descrever(unidades: Iterable[Any]) -> List[str]:
+def _descrever(unidades: Iterable[Any]) -> list[str]:
     return [f"{u.sigla} — {u.nome}" for u in unidades]
 
 
-def _nao_encontrada(consulta: str, catalogo: "CatalogoUnidades") -> Tuple[str, Tuple[str, ...]]:
+def _nao_encontrada(consulta: str, catalogo: CatalogoUnidades) -> tuple[str, tuple[str, ...]]:
     """Message fragment and suggested siglas for an unknown unit."""
     sugeridas = catalogo.sugerir(consulta, 3)
     parece_nome = " " in consulta.strip() and len(consulta) > 12
@@ -369,18 +405,20 @@ def _nao_encontrada(consulta: str, catalogo: "CatalogoUnidades") -> Tuple[str, T
     return texto, tuple(u.sigla for u in sugeridas)
 
 
-def validar_sigla(texto: Any, catalogo: "CatalogoUnidades") -> Resultado:
+def validar_sigla(texto: Any, catalogo: CatalogoUnidades) -> Resultado:
     """A unit of the catalogue, by sigla or name; valor is the canonical sigla."""
     s = _uma_linha(texto)[:200]
     if not s:
-        return _falha("vazio", "Informe a sigla da unidade, como aparece no SEI. "
-                               f"{_EXEMPLO_SIGLA}")
+        return _falha("vazio", f"Informe a sigla da unidade, como aparece no SEI. {_EXEMPLO_SIGLA}")
     unidade = catalogo.buscar(s)
     if unidade is not None:
         return _ok(unidade.sigla)
     texto_erro, sugestoes = _nao_encontrada(s, catalogo)
-    return _falha("nao_encontrado", f"{texto_erro} Envie a sigla exatamente como aparece no SEI. "
-                                    f"{_EXEMPLO_SIGLA}", sugestoes)
+    return _falha(
+        "nao_encontrado",
+        f"{texto_erro} Envie a sigla exatamente como aparece no SEI. {_EXEMPLO_SIGLA}",
+        sugestoes,
+    )
 
 
 _SEPARA_LISTA = re.compile(r"[,;\n]+")
@@ -389,8 +427,9 @@ _SEPARA_PALAVRAS = re.compile(r"\s+")
 _MAXIMO_SIGLAS = 30
 
 
-def _resolver(parte: str, catalogo: "CatalogoUnidades", achadas: List[Any],
-              faltando: List[str]) -> None:
+def _resolver(
+    parte: str, catalogo: CatalogoUnidades, achadas: list[Any], faltando: list[str]
+) -> None:
     """Resolve one comma-separated part: "A B" (siglas), a unit, or "A e B"."""
     parte = parte.strip(" .")
     if not parte:
@@ -412,7 +451,7 @@ def _resolver(parte: str, catalogo: "CatalogoUnidades", achadas: List[Any],
         faltando.append(parte)
 
 
-def validar_siglas(texto: Any, catalogo: "CatalogoUnidades") -> Resultado:
+def validar_siglas(texto: Any, catalogo: CatalogoUnidades) -> Resultado:
     """One or more units ("GETIN, NTS", "GETIN e NTS", "GETIN NTS"); valor "GETIN, NTS".
 
     Spaces separate siglas here ("SESAU NTS" is two units); a path with "/"
@@ -421,13 +460,14 @@ def validar_siglas(texto: Any, catalogo: "CatalogoUnidades") -> Resultado:
     s = re.sub(r"[ \t]+", " ", limpar_texto(texto)).strip()
     exemplo = "Exemplo: GETIN, NTS."
     if not s:
-        return _falha("vazio", f"Informe a(s) sigla(s) da(s) unidade(s), separadas por vírgula. "
-                               f"{exemplo}")
+        return _falha(
+            "vazio", f"Informe a(s) sigla(s) da(s) unidade(s), separadas por vírgula. {exemplo}"
+        )
     partes = _SEPARA_LISTA.split(s)
     if len(s) > 1000 or len(partes) > _MAXIMO_SIGLAS:
         return _falha("longo", f"Envie no máximo {_MAXIMO_SIGLAS} siglas por vez. {exemplo}")
-    achadas: List[Any] = []
-    faltando: List[str] = []
+    achadas: list[Any] = []
+    faltando: list[str] = []
     for parte in partes:
         _resolver(parte, catalogo, achadas, faltando)
     if faltando:
@@ -440,23 +480,24 @@ def validar_siglas(texto: Any, catalogo: "CatalogoUnidades") -> Resultado:
     return _ok(", ".join(siglas))
 
 
-def _siglas_faltando(faltando: List[str], catalogo: "CatalogoUnidades",
-                     exemplo: str) -> Resultado:
-    partes: List[str] = []
-    sugestoes: List[str] = []
+def _siglas_faltando(faltando: list[str], catalogo: CatalogoUnidades, exemplo: str) -> Resultado:
+    partes: list[str] = []
+    sugestoes: list[str] = []
     for item in faltando[:5]:
         texto, sugeridas = _nao_encontrada(item, catalogo)
         partes.append(texto)
         sugestoes.extend(s for s in sugeridas if s not in sugestoes)
-    erro = (" ".join(partes) + " Envie as siglas exatamente como aparecem no SEI, separadas por "
-            f"vírgula. {exemplo}")
+    erro = (
+        " ".join(partes) + " Envie as siglas exatamente como aparecem no SEI, separadas por "
+        f"vírgula. {exemplo}"
+    )
     return _falha("nao_encontrado", erro, sugestoes)
 
 
 _SIGLA_NOVA = re.compile(r"[A-Z0-9]+(?:[-/][A-Z0-9]+)*")
 
 
-def validar_sigla_nova(texto: Any, catalogo: "CatalogoUnidades") -> Resultado:
+def validar_sigla_nova(texto: Any, catalogo: CatalogoUnidades) -> Resultado:
     """A proposed sigla for a new unit: 2-20 of A-Z 0-9 - /, not in the catalogue."""
     texto_limpo = _uma_linha(texto)
     sigla = re.sub(r"\s*([-/])\s*", r"\1", strip_accents(texto_limpo[:100])).upper()
@@ -466,27 +507,39 @@ def validar_sigla_nova(texto: Any, catalogo: "CatalogoUnidades") -> Resultado:
     if len(sigla) < 2:
         return _falha("curto", f"A sigla precisa ter pelo menos 2 caracteres. {exemplo}")
     if len(sigla) > 20:
-        return _falha("longo", f"A sigla pode ter no máximo 20 caracteres; você enviou "
-                               f"{_numero(max(len(sigla), len(texto_limpo)))}. {exemplo}")
+        return _falha(
+            "longo",
+            f"A sigla pode ter no máximo 20 caracteres; você enviou "
+            f"{_numero(max(len(sigla), len(texto_limpo)))}. {exemplo}",
+        )
     if not _SIGLA_NOVA.fullmatch(sigla) or not any(c.isalpha() for c in sigla):
-        return _falha("formato", "A sigla deve ter só letras e números, sem espaços; hífen (-) e "
-                                 f"barra (/) só entre eles. {exemplo}")
+        return _falha(
+            "formato",
+            "A sigla deve ter só letras e números, sem espaços; hífen (-) e "
+            f"barra (/) só entre eles. {exemplo}",
+        )
     existente = catalogo.por_sigla(sigla)
     if existente is not None:
-        return _falha("ja_existe", f"A sigla {existente.sigla} já existe no SEI "
-                                   f"({existente.nome}). Escolha outra sigla para a nova "
-                                   f"unidade. {exemplo}")
+        return _falha(
+            "ja_existe",
+            f"A sigla {existente.sigla} já existe no SEI "
+            f"({existente.nome}). Escolha outra sigla para a nova "
+            f"unidade. {exemplo}",
+        )
     return _ok(sigla)
 
 
 # ---------------------------------------------------------------- cargo
 
-def validar_cargo(texto: Any, catalogo: "CatalogoCargos") -> Resultado:
+
+def validar_cargo(texto: Any, catalogo: CatalogoCargos) -> Resultado:
     """A cargo of the official list (seed item 17); valor is its canonical name."""
     s = _uma_linha(texto)[:200]
-    lei = ("O SEI já tem todos os cargos regulamentados pela Lei Delegada vigente e não é "
-           "possível criar cargos novos, exceto quando houver lei específica. Escolha um cargo "
-           "da lista oficial. Exemplo: Assessor Técnico.")
+    lei = (
+        "O SEI já tem todos os cargos regulamentados pela Lei Delegada vigente e não é "
+        "possível criar cargos novos, exceto quando houver lei específica. Escolha um cargo "
+        "da lista oficial. Exemplo: Assessor Técnico."
+    )
     if not s:
         return _falha("vazio", f"Informe o cargo ou função. {lei}")
     cargo = catalogo.buscar(s)
@@ -506,7 +559,7 @@ _PROCESSO_DIGITOS = re.compile(r"(?:E[:.\-]?)?([0-9]{5})([0-9]{10})([0-9]{4})")
 _PROCESSO_NO_TEXTO = re.compile(r"(?<![0-9])([0-9]{5})\.([0-9]{1,10})[/\-]([0-9]{4})(?![0-9])")
 
 
-def _partes_processo(s: str) -> Optional[Tuple[str, str, str]]:
+def _partes_processo(s: str) -> tuple[str, str, str] | None:
     """(órgão, sequência, ano) of the number in ``s`` (no spaces), or None."""
     if len(s) <= 40:
         exato = _PROCESSO.fullmatch(s) or _PROCESSO_DIGITOS.fullmatch(s)
@@ -516,7 +569,7 @@ def _partes_processo(s: str) -> Optional[Tuple[str, str, str]]:
     return achados[0] if len(achados) == 1 else None
 
 
-def validar_processo(texto: Any, ano_atual: Optional[int] = None) -> Resultado:
+def validar_processo(texto: Any, ano_atual: int | None = None) -> Resultado:
     """Alagoas SEI number E:OOOOO.NNNNNNNNNN/AAAA, stored canonical.
 
     Accepts no "E:", lowercase, stray spaces, a hyphen before the year, the
@@ -525,8 +578,10 @@ def validar_processo(texto: Any, ano_atual: Optional[int] = None) -> Resultado:
     """
     s = re.sub(r"\s+", "", unicodedata.normalize("NFKC", _uma_linha(texto))).upper()
     exemplo = f"Exemplo: {EXEMPLO_PROCESSO}."
-    padrao = ("O número do processo segue o padrão E:OOOOO.NNNNNNNNNN/AAAA (órgão com 5 "
-              "dígitos, sequência com 10 dígitos e ano com 4 dígitos).")
+    padrao = (
+        "O número do processo segue o padrão E:OOOOO.NNNNNNNNNN/AAAA (órgão com 5 "
+        "dígitos, sequência com 10 dígitos e ano com 4 dígitos)."
+    )
     if not s:
         return _falha("vazio", f"Informe o número do processo. {padrao} {exemplo}")
     partes = _partes_processo(s)
@@ -538,18 +593,20 @@ def validar_processo(texto: Any, ano_atual: Optional[int] = None) -> Resultado:
         return _falha("formato", f"{problema} {exemplo}")
     limite = (ano_atual or datetime.now(FUSO).year) + 1
     if not 1990 <= int(ano) <= limite:
-        return _falha("ano", f"O ano do processo ({ano}) deve estar entre 1990 e {limite}. "
-                             f"{exemplo}")
+        return _falha(
+            "ano", f"O ano do processo ({ano}) deve estar entre 1990 e {limite}. {exemplo}"
+        )
     return _ok(f"E:{orgao}.{sequencia.zfill(10)}/{ano}")
 
 
-def _problema_processo(orgao: str, sequencia: str, ano: str) -> Optional[str]:
+def _problema_processo(orgao: str, sequencia: str, ano: str) -> str | None:
     if len(orgao) != 5:
-        return (f"O código do órgão (antes do ponto) deve ter 5 dígitos; você enviou "
-                f"{len(orgao)}.")
+        return f"O código do órgão (antes do ponto) deve ter 5 dígitos; você enviou {len(orgao)}."
     if len(sequencia) > 10:
-        return (f"A sequência (entre o ponto e a barra) deve ter 10 dígitos; você enviou "
-                f"{len(sequencia)}.")
+        return (
+            f"A sequência (entre o ponto e a barra) deve ter 10 dígitos; você enviou "
+            f"{len(sequencia)}."
+        )
     if int(sequencia) == 0:
         return "A sequência do processo (entre o ponto e a barra) não pode ser toda zero."
     if len(ano) != 4:
@@ -558,6 +615,7 @@ def _problema_processo(orgao: str, sequencia: str, ano: str) -> Optional[str]:
 
 
 # ---------------------------------------------------------------- texto livre
+
 
 def _paragrafos(texto: Any) -> str:
     """Cleaned multi-line text: single spaces, at most one blank line, trimmed."""
@@ -568,16 +626,24 @@ def _paragrafos(texto: Any) -> str:
 def validar_texto(texto: Any, minimo: int = 10, maximo: int = 2000) -> Resultado:
     """Free text (descrição, motivo): ``minimo``..``maximo`` characters after cleaning."""
     s = _paragrafos(texto)
-    exemplo = ("Exemplo: “Ao assinar o ofício, o SEI mostra a mensagem ‘usuário sem permissão’ "
-               "desde ontem.”")
+    exemplo = (
+        "Exemplo: “Ao assinar o ofício, o SEI mostra a mensagem ‘usuário sem permissão’ "
+        "desde ontem.”"
+    )
     if not s:
         return _falha("vazio", f"Escreva o texto, com pelo menos {minimo} caracteres. {exemplo}")
     if len(s) < minimo:
-        return _falha("curto", f"O texto está muito curto: tem {len(s)} caracteres e o mínimo é "
-                               f"{minimo}. Explique com um pouco mais de detalhe. {exemplo}")
+        return _falha(
+            "curto",
+            f"O texto está muito curto: tem {len(s)} caracteres e o mínimo é "
+            f"{minimo}. Explique com um pouco mais de detalhe. {exemplo}",
+        )
     if len(s) > maximo:
-        return _falha("longo", f"O texto tem {_numero(len(s))} caracteres e o máximo é "
-                               f"{_numero(maximo)}. Resuma o principal, por favor.")
+        return _falha(
+            "longo",
+            f"O texto tem {_numero(len(s))} caracteres e o máximo é "
+            f"{_numero(maximo)}. Resuma o principal, por favor.",
+        )
     if sum(1 for c in s if c.isalnum()) < 3:
         return _falha("formato", f"O texto precisa ter palavras que expliquem o pedido. {exemplo}")
     return _ok(s)
@@ -592,8 +658,11 @@ def validar_texto_curto(texto: Any, minimo: int = 3, maximo: int = 200) -> Resul
     if len(s) < minimo:
         return _falha("curto", f"O texto precisa ter pelo menos {minimo} caracteres. {exemplo}")
     if len(s) > maximo:
-        return _falha("longo", f"O texto pode ter no máximo {maximo} caracteres; você enviou "
-                               f"{_numero(len(s))}. {exemplo}")
+        return _falha(
+            "longo",
+            f"O texto pode ter no máximo {maximo} caracteres; você enviou "
+            f"{_numero(len(s))}. {exemplo}",
+        )
     if not any(c.isalnum() for c in s):
         return _falha("formato", f"O texto precisa ter letras ou números. {exemplo}")
     return _ok(s)
@@ -612,7 +681,7 @@ def _operacoes_citadas(texto: str) -> set:
     palavras = re.findall(r"[a-z]+", chave(texto))[:50]
     citadas = set()
     for i, palavra in enumerate(palavras):
-        if "nao" in palavras[max(0, i - 2):i]:
+        if "nao" in palavras[max(0, i - 2) : i]:
             continue
         for operacao, radicais in _RADICAIS_OPERACAO:
             if palavra.startswith(radicais):
@@ -627,10 +696,12 @@ def validar_operacao(texto: Any) -> Resultado:
         return _ok("MUDAR")
     if len(citadas) == 1:
         return _ok(citadas.pop())
-    return _falha("nao_reconhecido",
-                  "Não entendi a operação. Responda ADICIONAR (incluir a pessoa em mais uma "
-                  "unidade), MUDAR (trocar a pessoa de unidade) ou REMOVER (desligar a pessoa "
-                  "da unidade). Exemplo: MUDAR.")
+    return _falha(
+        "nao_reconhecido",
+        "Não entendi a operação. Responda ADICIONAR (incluir a pessoa em mais uma "
+        "unidade), MUDAR (trocar a pessoa de unidade) ou REMOVER (desligar a pessoa "
+        "da unidade). Exemplo: MUDAR.",
+    )
 
 
 # ---------------------------------------------------------------- anexo
@@ -640,13 +711,17 @@ _ASSINATURAS = (
     (b"\xff\xd8\xff", "jpeg"),
 )
 _OUTROS_TIPOS = (
-    (b"GIF87a", "GIF"), (b"GIF89a", "GIF"), (b"%PDF", "PDF"), (b"BM", "BMP"),
+    (b"GIF87a", "GIF"),
+    (b"GIF89a", "GIF"),
+    (b"%PDF", "PDF"),
+    (b"BM", "BMP"),
     (b"PK\x03\x04", "um arquivo compactado ou documento do Office"),
-    (b"II*\x00", "TIFF"), (b"MM\x00*", "TIFF"),
+    (b"II*\x00", "TIFF"),
+    (b"MM\x00*", "TIFF"),
 )
 
 
-def _tipo_provavel(dados: bytes) -> Optional[str]:
+def _tipo_provavel(dados: bytes) -> str | None:
     for assinatura, nome in _OUTROS_TIPOS:
         if dados.startswith(assinatura):
             return nome
@@ -657,10 +732,12 @@ def _tipo_provavel(dados: bytes) -> Optional[str]:
     return None
 
 
-def validar_anexo(dados: Any, nome_arquivo: Optional[str] = None) -> Resultado:
+def validar_anexo(dados: Any, nome_arquivo: str | None = None) -> Resultado:
     """Screenshot: PNG or JPEG by content (magic bytes), non-empty, ≤ 10 MB."""
-    como_enviar = ("Envie a captura de tela como imagem PNG ou JPG (no computador, tecla Print "
-                   "Screen ou Ferramenta de Captura; no celular, um print da tela).")
+    como_enviar = (
+        "Envie a captura de tela como imagem PNG ou JPG (no computador, tecla Print "
+        "Screen ou Ferramenta de Captura; no celular, um print da tela)."
+    )
     if isinstance(dados, memoryview):
         dados = dados.tobytes()
     if dados is None or (isinstance(dados, (bytes, bytearray)) and not dados):
@@ -669,23 +746,27 @@ def validar_anexo(dados: Any, nome_arquivo: Optional[str] = None) -> Resultado:
         return _falha("tipo_arquivo", f"Não recebi um arquivo de imagem. {como_enviar}")
     if len(dados) > LIMITE_ANEXO:
         tamanho = f"{len(dados) / (1024 * 1024):.1f}".replace(".", ",")
-        return _falha("tamanho", f"A imagem tem {tamanho} MB e o limite é 10 MB. Recorte só a "
-                                 f"parte da tela com o erro ou salve em JPEG. {como_enviar}")
+        return _falha(
+            "tamanho",
+            f"A imagem tem {tamanho} MB e o limite é 10 MB. Recorte só a "
+            f"parte da tela com o erro ou salve em JPEG. {como_enviar}",
+        )
     for assinatura, tipo in _ASSINATURAS:
-        if bytes(dados[:len(assinatura)]) == assinatura:
+        if bytes(dados[: len(assinatura)]) == assinatura:
             return _ok(tipo)
     nome = f" {_mostrar(nome_arquivo, 60)}" if nome_arquivo else ""
     provavel = _tipo_provavel(bytes(dados[:16]))
     parece = f" (parece ser {provavel})" if provavel else ""
-    return _falha("tipo_arquivo", f"O arquivo{nome} não é uma imagem PNG ou JPEG{parece}. "
-                                  f"{como_enviar}")
+    return _falha(
+        "tipo_arquivo", f"O arquivo{nome} não é uma imagem PNG ou JPEG{parece}. {como_enviar}"
+    )
 
 
 # ---------------------------------------------------------------- dispatch
 
 Validador = Callable[[Any, Any], Resultado]
 
-VALIDADORES: Dict[str, Validador] = {
+VALIDADORES: dict[str, Validador] = {
     "nome": lambda valor, catalogos: validar_nome(valor),
     "cpf": lambda valor, catalogos: validar_cpf(valor),
     "email": lambda valor, catalogos: validar_email(valor),
@@ -701,8 +782,24 @@ VALIDADORES: Dict[str, Validador] = {
 }
 
 # Answers that skip an optional field.
-_PULAR = frozenset({"", "nao", "nao tem", "nao tenho", "nao ha", "nenhum", "nenhuma", "sem",
-                    "pular", "pula", "-", "n/a", "nada", "nao se aplica"})
+_PULAR = frozenset(
+    {
+        "",
+        "nao",
+        "nao tem",
+        "nao tenho",
+        "nao ha",
+        "nenhum",
+        "nenhuma",
+        "sem",
+        "pular",
+        "pula",
+        "-",
+        "n/a",
+        "nada",
+        "nao se aplica",
+    }
+)
 
 
 def _omitido(valor: Any) -> bool:
@@ -711,8 +808,13 @@ def _omitido(valor: Any) -> bool:
     return chave(_uma_linha(valor)[:50]).strip(" .!") in _PULAR
 
 
-def validar_campo(campo: "Campo", valor: Any, catalogos: Any = None, *,
-                  aceitar_provedor_problematico: bool = False) -> Resultado:
+def validar_campo(
+    campo: Campo,
+    valor: Any,
+    catalogos: Any = None,
+    *,
+    aceitar_provedor_problematico: bool = False,
+) -> Resultado:
     """Validate ``valor`` for ``campo`` (a ``bot.solicitacoes.tipos.Campo``).
 
     ``catalogos`` has ``.unidades`` and ``.cargos`` (a ``bot.solicitacoes.catalogos.Catalogos``).

@@ -1,4 +1,5 @@
 """The FAQ actions, run on rasa-sdk Trackers built in code."""
+
 import asyncio
 
 import pytest
@@ -11,8 +12,11 @@ from bot.solicitacoes.tipos import TIPO_DO_TOPICO
 
 
 def _user(intent, text="...", ranking=None):
-    parse = {"intent": {"name": intent, "confidence": 0.9}, "text": text,
-             "intent_ranking": ranking or [{"name": intent, "confidence": 0.9}]}
+    parse = {
+        "intent": {"name": intent, "confidence": 0.9},
+        "text": text,
+        "intent_ranking": ranking or [{"name": intent, "confidence": 0.9}],
+    }
     return {"event": "user", "text": text, "parse_data": parse}
 
 
@@ -33,14 +37,17 @@ def test_faq_action_answers_every_topic(intent):
     messages, events = _run(faq_actions.ActionResponderFaq(), _tracker(_user(intent)))
     answer = respostas.answer(intent, faq_actions._links())
     texts = [m["text"] for m in messages]
-    assert texts[:len(answer)] == answer
+    assert texts[: len(answer)] == answer
     assert all(len(t) <= respostas.MAX_MESSAGE_CHARS for t in texts)
     tipo = TIPO_DO_TOPICO.get(intent)
     assert [(e["name"], e["value"]) for e in events] == [("oferta_solicitacao", tipo)]
     if tipo:  # request topics offer to file the request now
-        assert messages[-1]["buttons"] == [{
-            "title": "Preencher agora",
-            "payload": f'/abrir_solicitacao{{"tipo_solicitacao":"{tipo}"}}'}]
+        assert messages[-1]["buttons"] == [
+            {
+                "title": "Preencher agora",
+                "payload": f'/abrir_solicitacao{{"tipo_solicitacao":"{tipo}"}}',
+            }
+        ]
     else:
         assert len(messages) == len(answer)
 
@@ -71,8 +78,9 @@ def test_fallback_offers_likeliest_topics_and_the_nts():
         {"name": "faq_mudar_senha", "confidence": 0.35},
         {"name": "greet", "confidence": 0.1},
     ]
-    messages, _ = _run(faq_actions.ActionNaoEntendi(),
-                       _tracker(_user("nlu_fallback", "senha sei", ranking)))
+    messages, _ = _run(
+        faq_actions.ActionNaoEntendi(), _tracker(_user("nlu_fallback", "senha sei", ranking))
+    )
     assert messages[0]["response"] == "utter_sugestoes"
     assert messages[0]["buttons"] == [
         {"title": "Esqueci a senha", "payload": "/faq_esqueci_senha"},
@@ -96,8 +104,12 @@ def test_second_miss_in_a_row_gives_the_human_contact():
 
 
 def test_responses_used_by_actions_exist_in_the_domain(domain):
-    for name in ["utter_nao_entendi", "utter_sugestoes", "utter_fora_de_escopo",
-                 "utter_segunda_falha"]:
+    for name in [
+        "utter_nao_entendi",
+        "utter_sugestoes",
+        "utter_fora_de_escopo",
+        "utter_segunda_falha",
+    ]:
         assert name in domain["responses"]
     for action in ["action_responder_faq", "action_menu", "action_nao_entendi"]:
         assert action in domain["actions"]

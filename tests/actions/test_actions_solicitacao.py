@@ -1,15 +1,16 @@
 """The request-form actions, run on rasa-sdk Trackers built in code."""
+
 import asyncio
 import io
 
 import pytest
+from geradores import gerar_cpf
 from PIL import Image
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions import servicos as servicos_module
 from actions import solicitacao as acoes
-from geradores import gerar_cpf
 
 
 @pytest.fixture(autouse=True)
@@ -19,13 +20,33 @@ def _servicos(servicos, monkeypatch):
     return servicos
 
 
-def _tracker(text, intent="abrir_solicitacao", slots=None, entities=(), message_id="m1",
-             metadata=None, events=(), sender="conversa-1"):
-    latest = {"text": text, "intent": {"name": intent, "confidence": 0.95},
-              "entities": list(entities), "message_id": message_id,
-              "metadata": metadata or {}}
-    return Tracker(sender, dict(slots or {}), latest, list(events), False, None,
-                   {"name": "formulario_solicitacao"}, "action_listen")
+def _tracker(
+    text,
+    intent="abrir_solicitacao",
+    slots=None,
+    entities=(),
+    message_id="m1",
+    metadata=None,
+    events=(),
+    sender="conversa-1",
+):
+    latest = {
+        "text": text,
+        "intent": {"name": intent, "confidence": 0.95},
+        "entities": list(entities),
+        "message_id": message_id,
+        "metadata": metadata or {},
+    }
+    return Tracker(
+        sender,
+        dict(slots or {}),
+        latest,
+        list(events),
+        False,
+        None,
+        {"name": "formulario_solicitacao"},
+        "action_listen",
+    )
 
 
 def _run(action, tracker):
@@ -36,8 +57,9 @@ def _run(action, tracker):
 
 def _validate(tracker, value):
     dispatcher = CollectingDispatcher()
-    result = asyncio.run(acoes.ValidateFormularioSolicitacao().validate_resposta(
-        value, dispatcher, tracker, {}))
+    result = asyncio.run(
+        acoes.ValidateFormularioSolicitacao().validate_resposta(value, dispatcher, tracker, {})
+    )
     return dispatcher.messages, result
 
 
@@ -47,8 +69,9 @@ def _slot(events, name):
 
 def test_start_from_button_payload_entity_starts_the_form():
     entity = [{"entity": "tipo_solicitacao", "value": "correcao_cargo"}]
-    messages, events = _run(acoes.ActionIniciarSolicitacao(),
-                            _tracker("/abrir_solicitacao", entities=entity))
+    messages, events = _run(
+        acoes.ActionIniciarSolicitacao(), _tracker("/abrir_solicitacao", entities=entity)
+    )
     estado = _slot(events, "rascunho")
     assert estado["tipo"] == "correcao_cargo" and estado["mensagem_inicial"] == "m1"
     assert any("LGPD" in m["text"] for m in messages)
@@ -63,16 +86,18 @@ def test_forged_kind_in_payload_is_ignored_and_the_kind_is_asked():
 
 
 def test_lgpd_notice_not_repeated_in_the_same_conversation():
-    messages, _ = _run(acoes.ActionIniciarSolicitacao(),
-                       _tracker("quero abrir pedido de correção de cargo",
-                                slots={"lgpd_avisado": True}))
+    messages, _ = _run(
+        acoes.ActionIniciarSolicitacao(),
+        _tracker("quero abrir pedido de correção de cargo", slots={"lgpd_avisado": True}),
+    )
     assert not any("LGPD" in m["text"] for m in messages)
 
 
 def _start(kind="correcao_cargo", sender="conversa-1"):
     entity = [{"entity": "tipo_solicitacao", "value": kind}]
-    _, events = _run(acoes.ActionIniciarSolicitacao(),
-                     _tracker("/abrir", entities=entity, sender=sender))
+    _, events = _run(
+        acoes.ActionIniciarSolicitacao(), _tracker("/abrir", entities=entity, sender=sender)
+    )
     return _slot(events, "rascunho")
 
 
@@ -84,11 +109,13 @@ def test_message_that_opened_the_form_is_not_an_answer():
 
 def test_each_turn_goes_to_the_engine_and_the_form_ends_when_filed(servicos):
     rascunho = _start()
-    for i, text in enumerate(["GETIN", "Ana Lima", gerar_cpf(__import__("random").Random(1)),
-                              "Enfermeiro", "confirmar"]):
+    for i, text in enumerate(
+        ["GETIN", "Ana Lima", gerar_cpf(__import__("random").Random(1)), "Enfermeiro", "confirmar"]
+    ):
         messages, result = _validate(
-            _tracker(text, intent="nlu_fallback", slots={"rascunho": rascunho},
-                     message_id=f"u{i}"), text)
+            _tracker(text, intent="nlu_fallback", slots={"rascunho": rascunho}, message_id=f"u{i}"),
+            text,
+        )
         rascunho = result["rascunho"]
     assert result["resposta"] == "concluida"
     protocolo = rascunho["protocolo"]
@@ -110,17 +137,35 @@ def _png():
 
 def test_attachment_reference_only_from_its_own_conversation(servicos):
     rascunho = _start("relato_erro")
-    _, result = _validate(_tracker("O SEI trava ao assinar documentos.", intent="nlu_fallback",
-                                   slots={"rascunho": rascunho}, message_id="a1"), "x")
+    _, result = _validate(
+        _tracker(
+            "O SEI trava ao assinar documentos.",
+            intent="nlu_fallback",
+            slots={"rascunho": rascunho},
+            message_id="a1",
+        ),
+        "x",
+    )
     rascunho = result["rascunho"]
     alheio = servicos.anexos.salvar(_png(), "outra-conversa")
-    messages, result = _validate(_tracker("(imagem)", slots={"rascunho": rascunho},
-                                          metadata={"anexo": alheio}, message_id="a2"), "x")
+    messages, result = _validate(
+        _tracker(
+            "(imagem)", slots={"rascunho": rascunho}, metadata={"anexo": alheio}, message_id="a2"
+        ),
+        "x",
+    )
     assert "captura" not in result["rascunho"]["linha"]
     assert "Não recebi nenhuma imagem" in messages[0]["text"]
     proprio = servicos.anexos.salvar(_png(), "conversa-1")
-    _, result = _validate(_tracker("(imagem)", slots={"rascunho": result["rascunho"]},
-                                   metadata={"anexo": proprio}, message_id="a3"), "x")
+    _, result = _validate(
+        _tracker(
+            "(imagem)",
+            slots={"rascunho": result["rascunho"]},
+            metadata={"anexo": proprio},
+            message_id="a3",
+        ),
+        "x",
+    )
     assert result["rascunho"]["linha"]["captura"] == proprio
 
 
@@ -131,34 +176,49 @@ def test_lost_state_ends_the_form_politely():
 
 
 def test_status_without_protocol_asks_for_it_and_unknown_protocol_is_said():
-    messages, _ = _run(acoes.ActionConsultarStatus(), _tracker("status do meu pedido",
-                                                               intent="consultar_status"))
+    messages, _ = _run(
+        acoes.ActionConsultarStatus(), _tracker("status do meu pedido", intent="consultar_status")
+    )
     assert messages[0]["response"] == "utter_pedir_protocolo"
-    messages, _ = _run(acoes.ActionConsultarStatus(), _tracker("nts 2026 12",
-                                                               intent="consultar_status"))
+    messages, _ = _run(
+        acoes.ActionConsultarStatus(), _tracker("nts 2026 12", intent="consultar_status")
+    )
     assert "Não encontrei o protocolo NTS-2026-000012" in messages[0]["text"]
 
 
 def test_status_never_shows_personal_data(servicos, rng):
     cpf = gerar_cpf(rng, mascarado=True)
     solicitacao, _ = servicos.store.submit(
-        tipo="correcao_cargo", linhas=[{"nome": "Ana Lima", "cpf": cpf, "cargo": "Enfermeiro"}],
-        canal="rest", contato="conversa-9", unidade="GETIN", submission_key="k1")
-    messages, _ = _run(acoes.ActionConsultarStatus(),
-                       _tracker(f"status {solicitacao.protocolo}", intent="consultar_status"))
+        tipo="correcao_cargo",
+        linhas=[{"nome": "Ana Lima", "cpf": cpf, "cargo": "Enfermeiro"}],
+        canal="rest",
+        contato="conversa-9",
+        unidade="GETIN",
+        submission_key="k1",
+    )
+    messages, _ = _run(
+        acoes.ActionConsultarStatus(),
+        _tracker(f"status {solicitacao.protocolo}", intent="consultar_status"),
+    )
     text = messages[0]["text"]
     assert solicitacao.protocolo in text and "Recebida" in text
     assert "Ana" not in text and cpf not in text and "conversa-9" not in text
 
 
 def test_yes_right_after_a_request_topic_answer_starts_it():
-    events = [{"event": "action", "name": "action_responder_faq"},
-              {"event": "action", "name": "action_listen"},
-              {"event": "user", "text": "sim", "parse_data": {}}]
-    _, out = _run(acoes.ActionAfirmar(), _tracker("sim", intent="affirm", events=events,
-                                                  slots={"oferta_solicitacao": "lotacao"}))
+    events = [
+        {"event": "action", "name": "action_responder_faq"},
+        {"event": "action", "name": "action_listen"},
+        {"event": "user", "text": "sim", "parse_data": {}},
+    ]
+    _, out = _run(
+        acoes.ActionAfirmar(),
+        _tracker("sim", intent="affirm", events=events, slots={"oferta_solicitacao": "lotacao"}),
+    )
     assert [(e["event"], e["name"]) for e in out] == [("followup", "action_iniciar_solicitacao")]
     later = [{"event": "action", "name": "utter_de_nada"}] + events[1:]
-    messages, out = _run(acoes.ActionAfirmar(), _tracker("sim", intent="affirm", events=later,
-                                                         slots={"oferta_solicitacao": "lotacao"}))
+    messages, out = _run(
+        acoes.ActionAfirmar(),
+        _tracker("sim", intent="affirm", events=later, slots={"oferta_solicitacao": "lotacao"}),
+    )
     assert out == [] and messages[0]["response"] == "utter_afirmar_sem_contexto"

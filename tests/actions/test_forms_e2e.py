@@ -1,16 +1,17 @@
 """Whole requests through Rasa's REST channel, real servers and store."""
+
 import io
 import random
 import subprocess
 import sys
 
 import openpyxl
+from conftest import RASA_PORT, rest_say
+from geradores import gerar_cpf
 from PIL import Image
 
 from bot.solicitacoes.anexos import AnexoStore
 from bot.solicitacoes.store import RequestStore
-from conftest import RASA_PORT, rest_say
-from geradores import gerar_cpf
 
 
 def say(sender, text, metadata=None):
@@ -93,8 +94,12 @@ def test_cancel_in_the_middle_and_faq_still_answered(server):
 def test_staff_console_sees_what_the_bot_filed(server):
     _, var_dir = server
     exe = f"{sys.prefix}/bin/sei-nts"
-    result = subprocess.run([exe, "requests", "list", "--json"], capture_output=True, text=True,
-                            env={"SEI_VAR_DIR": str(var_dir), "PATH": "/usr/bin:/bin"},
-                            timeout=120)
+    result = subprocess.run(
+        [exe, "requests", "list", "--json"],
+        capture_output=True,
+        text=True,
+        env={"SEI_VAR_DIR": str(var_dir), "PATH": "/usr/bin:/bin"},
+        timeout=120,
+    )
     assert result.returncode == 0, result.stderr
     assert '"kind": "cadastro_usuario"' in result.stdout

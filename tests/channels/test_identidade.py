@@ -15,16 +15,18 @@ def test_sender_is_stable_and_hides_the_chat_id():
     s = b"k" * 32
     a = remetente("telegram", "123456789", s)
     assert a == remetente("telegram", "123456789", s) and "123456789" not in a
-    assert a != remetente("telegram", "123456780", s) != remetente("telegram", "123456789", b"x" * 32)
+    assert (
+        a != remetente("telegram", "123456780", s) != remetente("telegram", "123456789", b"x" * 32)
+    )
 
 
 def test_links_are_bound_signed_and_expire():
     links = Links(b"s" * 32, validade_s=60)
     token = links.emitir("NTS-2026-000001.xlsx", "web-abc", agora=1000)
     assert links.verificar(token, "web-abc", agora=1030) == "NTS-2026-000001.xlsx"
-    assert links.verificar(token, "web-outra", agora=1030) is None      # other conversation
-    assert links.verificar(token, "web-abc", agora=1061) is None        # expired
+    assert links.verificar(token, "web-outra", agora=1030) is None  # other conversation
+    assert links.verificar(token, "web-abc", agora=1061) is None  # expired
     adulterado = token[:-2] + ("AA" if token[-2:] != "AA" else "BB")
-    assert links.verificar(adulterado, "web-abc", agora=1030) is None   # forged
+    assert links.verificar(adulterado, "web-abc", agora=1030) is None  # forged
     assert Links(b"t" * 32, 60).verificar(token, "web-abc", agora=1030) is None
     assert links.verificar("lixo", "web-abc") is None

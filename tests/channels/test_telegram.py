@@ -4,6 +4,7 @@ The adapter runs unmodified (``python -m bot.channels.telegram.app``, as in
 production) against a local stand-in of the Bot API (tests/telegram_standin.py)
 and the real Rasa + action server (fixture ``server``).
 """
+
 import io
 import json
 import os
@@ -19,15 +20,15 @@ from pathlib import Path
 import openpyxl
 import pytest
 import yaml
-from PIL import Image
-
-from bot.solicitacoes.anexos import AnexoStore
-from bot.channels.telegram import app as tg
-from bot.channels.identidade import carregar_segredo, remetente
-from bot.solicitacoes.store import RequestStore
 from conftest import PORT_BASE, RASA_PORT, ROOT
 from geradores import gerar_cpf
+from PIL import Image
 from telegram_standin import TelegramStandin, documento, figurinha, foto, texto, toque
+
+from bot.channels.identidade import carregar_segredo, remetente
+from bot.channels.telegram import app as tg
+from bot.solicitacoes.anexos import AnexoStore
+from bot.solicitacoes.store import RequestStore
 
 TOKEN = "123:TEST"
 TOKEN_RASA_FORA = "456:RASAFORA"
@@ -41,15 +42,27 @@ WEBHOOK_SECRET = "segredo-de-teste-0123456789abcdef"
 def iniciar_adaptador(standin, token, var_dir, log, rasa_port=RASA_PORT, **extra):
     """Start `python -m bot.channels.telegram.app` pointed at the stand-in."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("TELEGRAM_")}
-    env.update(TELEGRAM_BOT_TOKEN=token, TELEGRAM_API_URL=standin.url, SEI_VAR_DIR=str(var_dir),
-               SEI_RASA_PORT=str(rasa_port), SEI_LOG_LEVEL="DEBUG", **extra)
+    env.update(
+        TELEGRAM_BOT_TOKEN=token,
+        TELEGRAM_API_URL=standin.url,
+        SEI_VAR_DIR=str(var_dir),
+        SEI_RASA_PORT=str(rasa_port),
+        SEI_LOG_LEVEL="DEBUG",
+        **extra,
+    )
     with open(log, "wb") as saida:
-        proc = subprocess.Popen([sys.executable, "-m", "bot.channels.telegram.app"], cwd=ROOT,
-                                env=env, stdout=saida, stderr=subprocess.STDOUT)
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "bot.channels.telegram.app"],
+            cwd=ROOT,
+            env=env,
+            stdout=saida,
+            stderr=subprocess.STDOUT,
+        )
     metodo = "setWebhook" if "TELEGRAM_WEBHOOK_URL" in extra else "deleteWebhook"
     try:
-        standin.esperar(lambda: proc.poll() is not None
-                        or standin.chamadas_de(metodo, token=token), timeout=60)
+        standin.esperar(
+            lambda: proc.poll() is not None or standin.chamadas_de(metodo, token=token), timeout=60
+        )
     except AssertionError:
         proc.kill()
         raise
@@ -90,20 +103,26 @@ class Chat:
 
     def _saida(self, desde):
         """Messages and documents delivered to this chat since ``desde``."""
-        return [c for c in self.s.chamadas_de(chat_id=self.chat_id, desde=desde,
-                                              token=self.token)
-                if c.metodo in ("sendMessage", "sendDocument") and not c.falhou]
+        return [
+            c
+            for c in self.s.chamadas_de(chat_id=self.chat_id, desde=desde, token=self.token)
+            if c.metodo in ("sendMessage", "sendDocument") and not c.falhou
+        ]
 
     def esperar(self, desde, espera=None, timeout=60.0, calma=0.5):
         """Messages sent to this chat since ``desde``, once ``espera`` shows up and it's quiet."""
+
         def chegou():
             """True once the expected reply is there."""
             textos = " ".join(c.params.get("text", "") for c in self._saida(desde))
             return (espera in textos) if espera else bool(self._saida(desde))
+
         self.s.esperar(chegou, timeout)
         while True:
-            ultima = max(c.momento for c in self.s.chamadas_de(chat_id=self.chat_id,
-                                                              desde=desde, token=self.token))
+            ultima = max(
+                c.momento
+                for c in self.s.chamadas_de(chat_id=self.chat_id, desde=desde, token=self.token)
+            )
             if time.monotonic() - ultima >= calma:
                 return self._saida(desde)
             time.sleep(0.1)
@@ -126,12 +145,18 @@ class Chat:
                 for botao in linha:
                     if botao["text"] == titulo:
                         desde = self.s.marca()
-                        self.s.alimentar(self.token, toque(
-                            self.chat_id, chamada.resultado["message_id"],
-                            botao["callback_data"]))
+                        self.s.alimentar(
+                            self.token,
+                            toque(
+                                self.chat_id,
+                                chamada.resultado["message_id"],
+                                botao["callback_data"],
+                            ),
+                        )
                         respostas = self.esperar(desde, espera)
-                        return self.s.chamadas_de(chat_id=None, desde=desde,
-                                                  token=self.token), respostas
+                        return self.s.chamadas_de(
+                            chat_id=None, desde=desde, token=self.token
+                        ), respostas
         raise AssertionError(f"botão {titulo!r} não encontrado")
 
 
@@ -142,9 +167,12 @@ def textos(chamadas):
 
 def botoes(chamadas):
     """Titles of the inline buttons in the calls."""
-    return [b["text"] for c in chamadas
-            for linha in (c.params.get("reply_markup") or {}).get("inline_keyboard", [])
-            for b in linha]
+    return [
+        b["text"]
+        for c in chamadas
+        for linha in (c.params.get("reply_markup") or {}).get("inline_keyboard", [])
+        for b in linha
+    ]
 
 
 # ----- fixtures ---------------------------------------------------------------------------------
@@ -173,11 +201,11 @@ def sender_de(var_dir, chat_id):
 
 # ----- pure pieces ------------------------------------------------------------------------------
 def test_long_texts_are_split_under_the_limit_at_boundaries():
-    paragrafo = ("palavra " * 125).strip()   # 999 characters
+    paragrafo = ("palavra " * 125).strip()  # 999 characters
     partes = tg.dividir_texto("\n\n".join([paragrafo] * 5), limite=4096)
-    assert [p.count("\n\n") for p in partes] == [3, 0]   # 4 paragraphs fit, then 1
+    assert [p.count("\n\n") for p in partes] == [3, 0]  # 4 paragraphs fit, then 1
     assert all(p.endswith("palavra") and p.startswith("palavra") for p in partes)
-    assert "\n\n".join(partes) == "\n\n".join([paragrafo] * 5)   # cut at paragraph breaks
+    assert "\n\n".join(partes) == "\n\n".join([paragrafo] * 5)  # cut at paragraph breaks
     linhas = "\n".join(["linha de texto"] * 400)
     assert all(len(p) <= 1000 and not p.endswith("linh") for p in tg.dividir_texto(linhas, 1000))
     assert tg.dividir_texto("x" * 2500, 1000) == ["x" * 1000, "x" * 1000, "x" * 500]
@@ -193,8 +221,16 @@ def test_only_well_named_spreadsheets_from_the_folder_are_sent(tmp_path):
     (tmp_path / "NTS-2026-000002.xlsx").write_bytes(b"x")
     (pasta / "NTS-2026-000003.xlsx").symlink_to(tmp_path / "NTS-2026-000002.xlsx")
     assert tg.planilha_segura(pasta, "NTS-2026-000001.xlsx") == pasta / "NTS-2026-000001.xlsx"
-    for ruim in ("../NTS-2026-000002.xlsx", "NTS-2026-000003.xlsx", "NTS-2026-000009.xlsx",
-                 "/etc/passwd", "segredo-remetente", "NTS-2026-000001.xlsx\n", None, 3):
+    for ruim in (
+        "../NTS-2026-000002.xlsx",
+        "NTS-2026-000003.xlsx",
+        "NTS-2026-000009.xlsx",
+        "/etc/passwd",
+        "segredo-remetente",
+        "NTS-2026-000001.xlsx\n",
+        None,
+        3,
+    ):
         assert tg.planilha_segura(pasta, ruim) is None
 
 
@@ -204,41 +240,76 @@ def test_button_ids_fit_telegram_and_expire_with_their_message():
     (_, a), (_, b) = mapa.registrar([("Preencher agora", payload), ("Outro", "/x")])
     assert len(a.encode()) <= 64 and a != b
     assert mapa.escolher(a) == (payload, "Preencher agora")
-    assert mapa.escolher(b) is None and mapa.escolher(a) is None   # one choice per message
+    assert mapa.escolher(b) is None and mapa.escolher(a) is None  # one choice per message
     ids = [c for _, c in mapa.registrar([(str(i), str(i)) for i in range(6)])]
     assert mapa.escolher(ids[0]) is None and mapa.escolher(ids[-1]) == ("5", "5")  # bounded
 
 
 def test_recent_update_ids_are_bounded():
     recentes = tg.Recentes(limite=3)
-    assert [recentes.primeira_vez(i) for i in (1, 2, 1, 3, 4, 1)] == [True, True, False,
-                                                                      True, True, True]
+    assert [recentes.primeira_vez(i) for i in (1, 2, 1, 3, 4, 1)] == [
+        True,
+        True,
+        False,
+        True,
+        True,
+        True,
+    ]
 
 
 def test_missing_token_or_unsafe_webhook_refuses_to_start(tmp_path):
     casos = [
         ({}, "TELEGRAM_BOT_TOKEN"),
-        ({"TELEGRAM_BOT_TOKEN": "1:x", "TELEGRAM_WEBHOOK_URL": WEBHOOK_URL},
-         "TELEGRAM_WEBHOOK_SECRET"),
-        ({"TELEGRAM_BOT_TOKEN": "1:x", "TELEGRAM_WEBHOOK_URL": "http://sei.example/hook",
-          "TELEGRAM_WEBHOOK_SECRET": WEBHOOK_SECRET}, "https://"),
-        ({"TELEGRAM_BOT_TOKEN": "1:x", "TELEGRAM_WEBHOOK_URL": WEBHOOK_URL,
-          "TELEGRAM_WEBHOOK_SECRET": "com espaço"}, "TELEGRAM_WEBHOOK_SECRET"),
+        (
+            {"TELEGRAM_BOT_TOKEN": "1:x", "TELEGRAM_WEBHOOK_URL": WEBHOOK_URL},
+            "TELEGRAM_WEBHOOK_SECRET",
+        ),
+        (
+            {
+                "TELEGRAM_BOT_TOKEN": "1:x",
+                "TELEGRAM_WEBHOOK_URL": "http://sei.example/hook",
+                "TELEGRAM_WEBHOOK_SECRET": WEBHOOK_SECRET,
+            },
+            "https://",
+        ),
+        (
+            {
+                "TELEGRAM_BOT_TOKEN": "1:x",
+                "TELEGRAM_WEBHOOK_URL": WEBHOOK_URL,
+                "TELEGRAM_WEBHOOK_SECRET": "com espaço",
+            },
+            "TELEGRAM_WEBHOOK_SECRET",
+        ),
     ]
     for extra, menciona in casos:
         env = sem_chaves_telegram(SEI_VAR_DIR=str(tmp_path / "var"), **extra)
-        r = subprocess.run([sys.executable, "-m", "bot.channels.telegram.app"], cwd=ROOT, env=env,
-                           capture_output=True, text=True, timeout=60)
+        r = subprocess.run(
+            [sys.executable, "-m", "bot.channels.telegram.app"],
+            cwd=ROOT,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
         linhas = r.stderr.strip().splitlines()
         assert r.returncode != 0 and len(linhas) == 1, r.stderr
         assert linhas[0].startswith("Erro: ") and menciona in linhas[0]
 
 
 def test_refused_token_exits_with_one_line_and_never_logs_the_token(standin, tmp_path):
-    env = sem_chaves_telegram(SEI_VAR_DIR=str(tmp_path / "var"), TELEGRAM_API_URL=standin.url,
-                              TELEGRAM_BOT_TOKEN="999:RECUSADO")
-    r = subprocess.run([sys.executable, "-m", "bot.channels.telegram.app"], cwd=ROOT, env=env,
-                       capture_output=True, text=True, timeout=60)
+    env = sem_chaves_telegram(
+        SEI_VAR_DIR=str(tmp_path / "var"),
+        TELEGRAM_API_URL=standin.url,
+        TELEGRAM_BOT_TOKEN="999:RECUSADO",
+    )
+    r = subprocess.run(
+        [sys.executable, "-m", "bot.channels.telegram.app"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert r.returncode == 1 and r.stderr.strip().splitlines()[-1] == tg.TOKEN_RECUSADO
     assert "RECUSADO" not in r.stderr and "Traceback" not in r.stderr
 
@@ -259,10 +330,12 @@ def test_faq_commands_and_plain_text(adaptador, standin):
     assert "mesmo informado no ato do cadastro" in textos(respostas)
     assert "Escolha um assunto" in textos(chat.dizer("/ajuda", espera="Escolha um assunto"))
     assert "Não há nenhuma solicitação em andamento" in textos(
-        chat.dizer("/cancelar", espera="Não há nenhuma"))
+        chat.dizer("/cancelar", espera="Não há nenhuma")
+    )
     assert textos(chat.dizer("/status")) == tg.USO_STATUS
     assert "Não encontrei o protocolo NTS-2026-999999" in textos(
-        chat.dizer("/status NTS-2026-999999", espera="protocolo"))
+        chat.dizer("/status NTS-2026-999999", espera="protocolo")
+    )
     assert textos(chat.dizer("/restart")) == tg.COMANDO_DESCONHECIDO  # never relayed as intent
     assert textos(chat.dizer(' /faq_contato_nts{"x":1}')) == tg.COMANDO_DESCONHECIDO
     enviadas = standin.chamadas_de("sendMessage", chat_id=chat.chat_id)
@@ -279,7 +352,7 @@ def test_cadastro_with_button_taps_ends_with_the_spreadsheet(adaptador, standin)
     resposta_toque = [c for c in chamadas if c.metodo == "answerCallbackQuery"]
     edicao = [c for c in chamadas if c.metodo == "editMessageReplyMarkup"]
     assert len(resposta_toque) == 1 and len(edicao) == 1
-    assert "reply_markup" not in edicao[0].params   # keyboard removed
+    assert "reply_markup" not in edicao[0].params  # keyboard removed
     assert textos(respostas).startswith("Você escolheu: Preencher agora")
     assert "LGPD" in textos(respostas)
     chat.dizer("getin", espera="nome completo")
@@ -304,8 +377,16 @@ def test_cadastro_with_button_taps_ends_with_the_spreadsheet(adaptador, standin)
     registro = log.read_text()
     sender = sender_de(var_dir, chat.chat_id)
     assert sender in registro and "Traceback" not in registro
-    for proibido in (cpf, cpf.replace(".", "").replace("-", ""), "maria.silva@gmail.com",
-                     "Maria", "maria", str(chat.chat_id), "Enfermeiro", TOKEN.split(":")[1]):
+    for proibido in (
+        cpf,
+        cpf.replace(".", "").replace("-", ""),
+        "maria.silva@gmail.com",
+        "Maria",
+        "maria",
+        str(chat.chat_id),
+        "Enfermeiro",
+        TOKEN.split(":")[1],
+    ):
         assert proibido not in registro, proibido
 
 
@@ -318,8 +399,9 @@ def test_error_report_screenshot_is_stored_and_filed(adaptador, standin):
     # an image before the bot asks for it is not taken (nor downloaded)
     assert textos(chat.enviar(foto(chat.chat_id, fora, len(jpeg)))) == tg.IMAGEM_FORA_DE_HORA
     chat.dizer("sim", espera="Descreva o erro")
-    chat.dizer("A tela de assinatura fica em branco ao clicar em Assinar.",
-               espera="captura da tela")
+    chat.dizer(
+        "A tela de assinatura fica em branco ao clicar em Assinar.", espera="captura da tela"
+    )
     # too big by Telegram's own size: refused before downloading
     grande = standin.adicionar_arquivo(jpeg, "photos/grande.jpg", tamanho=11 * 1024 * 1024)
     respostas = chat.enviar(foto(chat.chat_id, grande, 11 * 1024 * 1024))
@@ -328,8 +410,9 @@ def test_error_report_screenshot_is_stored_and_filed(adaptador, standin):
     gif = standin.adicionar_arquivo(imagem("GIF"), "documents/tela.png")
     respostas = chat.enviar(documento(chat.chat_id, gif, "tela.png", "image/png", 100))
     assert "não é uma imagem PNG ou JPEG" in textos(respostas)
-    assert not any(c.params.get("file_id") in (fora, grande) for c in
-                   standin.chamadas_de("getFile"))
+    assert not any(
+        c.params.get("file_id") in (fora, grande) for c in standin.chamadas_de("getFile")
+    )
     # the real screenshot
     boa = standin.adicionar_arquivo(jpeg, "photos/tela.jpg")
     desde = standin.marca()
@@ -346,7 +429,7 @@ def test_error_report_screenshot_is_stored_and_filed(adaptador, standin):
     anexos = AnexoStore(var_dir / "anexos")
     assert ref and anexos.caminho(ref).read_bytes() == jpeg
     assert anexos.pertence(ref, sender_de(var_dir, chat.chat_id))
-    assert not standin.chamadas_de("sendDocument", chat.chat_id)   # no planilha for this kind
+    assert not standin.chamadas_de("sendDocument", chat.chat_id)  # no planilha for this kind
 
 
 def test_non_image_document_and_sticker_are_refused(adaptador, standin):
@@ -389,7 +472,7 @@ def test_duplicate_update_is_processed_once(adaptador, standin):
 def test_a_failure_inside_a_handler_is_logged_and_answered_politely(adaptador, standin):
     _, log, _ = adaptador
     chat = Chat(standin, TOKEN, 700000808)
-    standin.falhar("sendMessage", chat.chat_id)       # Telegram refuses the first reply
+    standin.falhar("sendMessage", chat.chat_id)  # Telegram refuses the first reply
     assert textos(chat.dizer("esqueci minha senha do sei")) == tg.INDISPONIVEL
     registro = log.read_text()
     assert "falha ao processar o update" in registro and "BadRequest" in registro
@@ -398,8 +481,9 @@ def test_a_failure_inside_a_handler_is_logged_and_answered_politely(adaptador, s
 
 def test_rasa_down_gets_a_friendly_message(standin, tmp_path):
     log = tmp_path / "adaptador.log"
-    proc = iniciar_adaptador(standin, TOKEN_RASA_FORA, tmp_path / "var", log,
-                             rasa_port=PORTA_FECHADA)
+    proc = iniciar_adaptador(
+        standin, TOKEN_RASA_FORA, tmp_path / "var", log, rasa_port=PORTA_FECHADA
+    )
     try:
         chat = Chat(standin, TOKEN_RASA_FORA, 700000606)
         assert textos(chat.dizer("oi")) == tg.INDISPONIVEL
@@ -413,10 +497,15 @@ def test_rasa_down_gets_a_friendly_message(standin, tmp_path):
 def test_webhook_requires_the_secret_header(server, standin, tmp_path):
     _, var_dir = server
     log = tmp_path / "webhook.log"
-    proc = iniciar_adaptador(standin, TOKEN_WEBHOOK, var_dir, log,
-                             TELEGRAM_WEBHOOK_URL=WEBHOOK_URL,
-                             TELEGRAM_WEBHOOK_SECRET=WEBHOOK_SECRET,
-                             TELEGRAM_WEBHOOK_PORT=str(WEBHOOK_PORT))
+    proc = iniciar_adaptador(
+        standin,
+        TOKEN_WEBHOOK,
+        var_dir,
+        log,
+        TELEGRAM_WEBHOOK_URL=WEBHOOK_URL,
+        TELEGRAM_WEBHOOK_SECRET=WEBHOOK_SECRET,
+        TELEGRAM_WEBHOOK_PORT=str(WEBHOOK_PORT),
+    )
     try:
         registrado = standin.chamadas_de("setWebhook", token=TOKEN_WEBHOOK)[0].params
         assert registrado["url"] == WEBHOOK_URL and registrado["secret_token"] == WEBHOOK_SECRET
@@ -432,7 +521,9 @@ def test_webhook_requires_the_secret_header(server, standin, tmp_path):
                 cabecalhos["X-Telegram-Bot-Api-Secret-Token"] = segredo
             pedido = urllib.request.Request(
                 f"http://127.0.0.1:{WEBHOOK_PORT}/telegram/hook",
-                data=json.dumps(update).encode(), headers=cabecalhos)
+                data=json.dumps(update).encode(),
+                headers=cabecalhos,
+            )
             try:
                 with urllib.request.urlopen(pedido, timeout=30) as resposta:
                     return resposta.status, update["update_id"]

@@ -1,4 +1,5 @@
 """The web chat gateway with aiohttp's test client and a fake Rasa."""
+
 from __future__ import annotations
 
 import asyncio
@@ -6,18 +7,19 @@ import io
 import logging
 import re
 import time
+from collections.abc import Awaitable, Callable
 from pathlib import Path
-from typing import Any, Awaitable, Callable, Dict, List, Optional
+from typing import Any
 
 import aiohttp
 import pytest
 from aiohttp.test_utils import TestClient, TestServer
 from PIL import Image
 
-from bot.solicitacoes.anexos import AnexoStore
-from bot.channels.web import app as web
 from bot.channels.identidade import Links, remetente
 from bot.channels.rasa_client import RasaIndisponivel
+from bot.channels.web import app as web
+from bot.solicitacoes.anexos import AnexoStore
 
 SEGREDO = b"s" * 32
 SESSAO = "Abc_def-0123456789abcdefGHIJKLMN"
@@ -29,15 +31,20 @@ STATIC = Path(web.__file__).parent / "static"
 class RasaFalso:
     """Records what the gateway sends; answers with canned replies."""
 
-    def __init__(self, respostas: Optional[List[Dict[str, Any]]] = None,
-                 falhar: bool = False, atraso_s: float = 0.0) -> None:
+    def __init__(
+        self,
+        respostas: list[dict[str, Any]] | None = None,
+        falhar: bool = False,
+        atraso_s: float = 0.0,
+    ) -> None:
         self.respostas = respostas if respostas is not None else [{"text": "Olá!"}]
         self.falhar = falhar
         self.atraso_s = atraso_s
-        self.chamadas: List[tuple] = []
+        self.chamadas: list[tuple] = []
 
-    async def enviar(self, remetente: str, texto: str,
-                     metadata: Optional[Dict[str, Any]] = None) -> List[Dict[str, Any]]:
+    async def enviar(
+        self, remetente: str, texto: str, metadata: dict[str, Any] | None = None
+    ) -> list[dict[str, Any]]:
         self.chamadas.append((remetente, texto, metadata))
         if self.atraso_s:
             await asyncio.sleep(self.atraso_s)
@@ -50,13 +57,19 @@ class RasaFalso:
 
 
 def _config(tmp_path: Path, **extra: Any) -> web.Config:
-    return web.Config(segredo=SEGREDO, planilhas_dir=tmp_path / "planilhas",
-                      anexos_dir=tmp_path / "anexos", **extra)
+    return web.Config(
+        segredo=SEGREDO,
+        planilhas_dir=tmp_path / "planilhas",
+        anexos_dir=tmp_path / "anexos",
+        **extra,
+    )
 
 
-def rodar(tmp_path: Path, rasa: RasaFalso,
-          corpo: Callable[[TestClient], Awaitable[None]], **extra: Any) -> None:
+def rodar(
+    tmp_path: Path, rasa: RasaFalso, corpo: Callable[[TestClient], Awaitable[None]], **extra: Any
+) -> None:
     """Run ``corpo(client)`` against a fresh gateway app."""
+
     async def principal() -> None:
         app = web.criar_app(_config(tmp_path, **extra), rasa)
         async with TestClient(TestServer(app)) as cliente:
@@ -89,11 +102,15 @@ def _assert_security_headers(headers: Any, frame_ancestors: str = "'self'") -> N
 
 # ------------------------------------------------------------------ page and assets
 
+
 def test_page_and_assets_are_served_with_security_headers(tmp_path):
     async def corpo(c: TestClient) -> None:
-        for caminho, tipo in [("/", "text/html"), ("/static/sei-widget.js", "javascript"),
-                              ("/static/sei-widget.css", "text/css"),
-                              ("/static/pagina.css", "text/css")]:
+        for caminho, tipo in [
+            ("/", "text/html"),
+            ("/static/sei-widget.js", "javascript"),
+            ("/static/sei-widget.css", "text/css"),
+            ("/static/pagina.css", "text/css"),
+        ]:
             r = await c.get(caminho)
             assert r.status == 200, caminho
             assert tipo in r.headers["Content-Type"], caminho
@@ -112,20 +129,28 @@ def test_demo_page_embeds_the_widget_with_one_tag_and_nothing_inline_or_remote()
     scripts = re.findall(r"<script\b[^>]*>", html)
     assert len(scripts) == 1 and 'src="static/sei-widget.js"' in scripts[0]
     assert "data-servidor=" in scripts[0] and "data-cor=" in scripts[0]
-    assert re.search(r"<script\b[^>]*>\s*</script>", html)          # no inline code
-    assert not re.search(r"\sstyle=|\son\w+=", html)                 # no inline style/handlers
-    assert not re.search(r"(src|href)=\"(https?:)?//", html)         # no CDN / remote asset
-    for texto in ("Secretaria de Estado da Saúde", "Sistema Eletrônico de Informação - Sei!",
-                  "Secretaria de Estado da Saúde de Alagoas — Av. da Paz, 978 – Jaraguá, "
-                  "Maceió – AL"):
+    assert re.search(r"<script\b[^>]*>\s*</script>", html)  # no inline code
+    assert not re.search(r"\sstyle=|\son\w+=", html)  # no inline style/handlers
+    assert not re.search(r"(src|href)=\"(https?:)?//", html)  # no CDN / remote asset
+    for texto in (
+        "Secretaria de Estado da Saúde",
+        "Sistema Eletrônico de Informação - Sei!",
+        "Secretaria de Estado da Saúde de Alagoas — Av. da Paz, 978 – Jaraguá, Maceió – AL",
+    ):
         assert texto in html
 
 
 def test_widget_never_parses_message_content_as_html():
     for arquivo in ("sei-widget.js",):
         fonte = (STATIC / arquivo).read_text(encoding="utf-8")
-        for proibido in ("innerHTML", "outerHTML", "insertAdjacentHTML", "document.write",
-                         "eval(", "new Function"):
+        for proibido in (
+            "innerHTML",
+            "outerHTML",
+            "insertAdjacentHTML",
+            "document.write",
+            "eval(",
+            "new Function",
+        ):
             assert proibido not in fonte, proibido
         assert "getRandomValues" in fonte and "sessionStorage" in fonte
     for arquivo in ("sei-widget.css", "pagina.css", "sei-widget.js"):
@@ -135,15 +160,27 @@ def test_widget_never_parses_message_content_as_html():
 
 # ------------------------------------------------------------------ /api/mensagem
 
+
 def test_message_goes_to_rasa_as_hmac_sender_and_replies_are_transformed(tmp_path):
-    rasa = RasaFalso([
-        {"recipient_id": "x", "text": "Linha 1\nLinha 2",
-         "buttons": [{"title": "Preencher agora", "payload": "/abrir"}, {"title": 3}]},
-        {"recipient_id": "x", "custom": {"tipo": "planilha", "protocolo": "NTS-2026-000042",
-                                         "arquivo": "NTS-2026-000042.xlsx"}},
-        {"recipient_id": "x", "custom": {"tipo": "planilha", "arquivo": "../../etc/passwd"}},
-        {"recipient_id": "x", "image": "http://exemplo/imagem.png"},
-    ])
+    rasa = RasaFalso(
+        [
+            {
+                "recipient_id": "x",
+                "text": "Linha 1\nLinha 2",
+                "buttons": [{"title": "Preencher agora", "payload": "/abrir"}, {"title": 3}],
+            },
+            {
+                "recipient_id": "x",
+                "custom": {
+                    "tipo": "planilha",
+                    "protocolo": "NTS-2026-000042",
+                    "arquivo": "NTS-2026-000042.xlsx",
+                },
+            },
+            {"recipient_id": "x", "custom": {"tipo": "planilha", "arquivo": "../../etc/passwd"}},
+            {"recipient_id": "x", "image": "http://exemplo/imagem.png"},
+        ]
+    )
 
     async def corpo(c: TestClient) -> None:
         r = await c.post("/api/mensagem", json={"sessao": SESSAO, "texto": "oi"})
@@ -152,8 +189,11 @@ def test_message_goes_to_rasa_as_hmac_sender_and_replies_are_transformed(tmp_pat
         _assert_security_headers(r.headers)
         dados = await r.json()
         texto, planilha = dados["respostas"]
-        assert texto == {"tipo": "texto", "texto": "Linha 1\nLinha 2",
-                         "botoes": [{"titulo": "Preencher agora", "payload": "/abrir"}]}
+        assert texto == {
+            "tipo": "texto",
+            "texto": "Linha 1\nLinha 2",
+            "botoes": [{"titulo": "Preencher agora", "payload": "/abrir"}],
+        }
         assert planilha["tipo"] == "planilha" and planilha["arquivo"] == "NTS-2026-000042.xlsx"
         token = planilha["url"].removeprefix("api/download/")
         assert Links(SEGREDO, 3600).verificar(token, SENDER) == "NTS-2026-000042.xlsx"
@@ -163,16 +203,19 @@ def test_message_goes_to_rasa_as_hmac_sender_and_replies_are_transformed(tmp_pat
     assert SESSAO not in SENDER and SENDER.startswith("web-")
 
 
-@pytest.mark.parametrize("corpo_pedido, status, trecho", [
-    ({"sessao": "curta", "texto": "oi"}, 400, "Sessão inválida"),
-    ({"sessao": "a" * 65, "texto": "oi"}, 400, "Sessão inválida"),
-    ({"sessao": "../../../etc/passwd!!", "texto": "oi"}, 400, "Sessão inválida"),
-    ({"texto": "oi"}, 400, "Sessão inválida"),
-    ({"sessao": SESSAO, "texto": "   "}, 400, "Digite uma mensagem"),
-    ({"sessao": SESSAO, "texto": 5}, 400, "Pedido inválido"),
-    ({"sessao": SESSAO, "texto": "é" * 5121}, 413, "muito longa"),
-    (["lista"], 400, "Pedido inválido"),
-])
+@pytest.mark.parametrize(
+    "corpo_pedido, status, trecho",
+    [
+        ({"sessao": "curta", "texto": "oi"}, 400, "Sessão inválida"),
+        ({"sessao": "a" * 65, "texto": "oi"}, 400, "Sessão inválida"),
+        ({"sessao": "../../../etc/passwd!!", "texto": "oi"}, 400, "Sessão inválida"),
+        ({"texto": "oi"}, 400, "Sessão inválida"),
+        ({"sessao": SESSAO, "texto": "   "}, 400, "Digite uma mensagem"),
+        ({"sessao": SESSAO, "texto": 5}, 400, "Pedido inválido"),
+        ({"sessao": SESSAO, "texto": "é" * 5121}, 413, "muito longa"),
+        (["lista"], 400, "Pedido inválido"),
+    ],
+)
 def test_invalid_messages_get_a_portuguese_error(tmp_path, corpo_pedido, status, trecho):
     rasa = RasaFalso()
 
@@ -191,14 +234,19 @@ def test_text_of_exactly_10_kb_passes_and_bodies_that_are_not_json_are_refused(t
     async def corpo(c: TestClient) -> None:
         r = await c.post("/api/mensagem", json={"sessao": SESSAO, "texto": "a" * 10240})
         assert r.status == 200
-        r = await c.post("/api/mensagem", data="sessao=x&texto=y",
-                         headers={"Content-Type": "application/x-www-form-urlencoded"})
+        r = await c.post(
+            "/api/mensagem",
+            data="sessao=x&texto=y",
+            headers={"Content-Type": "application/x-www-form-urlencoded"},
+        )
         assert r.status == 415 and "JSON" in (await r.json())["erro"]
-        r = await c.post("/api/mensagem", data="{quebrado",
-                         headers={"Content-Type": "application/json"})
+        r = await c.post(
+            "/api/mensagem", data="{quebrado", headers={"Content-Type": "application/json"}
+        )
         assert r.status == 400
-        r = await c.post("/api/mensagem", data=b"x" * (200 * 1024),
-                         headers={"Content-Type": "application/json"})
+        r = await c.post(
+            "/api/mensagem", data=b"x" * (200 * 1024), headers={"Content-Type": "application/json"}
+        )
         assert r.status == 413
 
     rodar(tmp_path, rasa, corpo)
@@ -240,8 +288,9 @@ def test_a_retried_message_id_reaches_rasa_once_but_a_failure_is_retried(tmp_pat
 
     async def corpo(c: TestClient) -> None:
         pedido = {"sessao": SESSAO, "texto": "oi", "id": "abcdefgh12345678"}
-        primeiro, segundo = await asyncio.gather(c.post("/api/mensagem", json=pedido),
-                                                 c.post("/api/mensagem", json=pedido))
+        primeiro, segundo = await asyncio.gather(
+            c.post("/api/mensagem", json=pedido), c.post("/api/mensagem", json=pedido)
+        )
         assert primeiro.status == segundo.status == 200
         assert await primeiro.json() == await segundo.json()
         assert len(rasa.chamadas) == 1
@@ -259,8 +308,10 @@ def test_a_retried_message_id_reaches_rasa_once_but_a_failure_is_retried(tmp_pat
 
 # ------------------------------------------------------------------ /api/anexo
 
-def _formulario(dados: bytes, sessao: str = SESSAO, nome: str = "tela.png",
-                tipo: str = "image/png") -> aiohttp.FormData:
+
+def _formulario(
+    dados: bytes, sessao: str = SESSAO, nome: str = "tela.png", tipo: str = "image/png"
+) -> aiohttp.FormData:
     form = aiohttp.FormData()
     form.add_field("sessao", sessao)
     form.add_field("arquivo", dados, filename=nome, content_type=tipo)
@@ -288,8 +339,9 @@ def test_uploads_that_are_not_images_too_big_or_without_session_are_refused(tmp_
     rasa = RasaFalso()
 
     async def corpo(c: TestClient) -> None:
-        r = await c.post("/api/anexo", data=_formulario(b"%PDF-1.4 ...", nome="doc.pdf",
-                                                       tipo="application/pdf"))
+        r = await c.post(
+            "/api/anexo", data=_formulario(b"%PDF-1.4 ...", nome="doc.pdf", tipo="application/pdf")
+        )
         assert r.status == 400 and "não é uma imagem PNG ou JPEG" in (await r.json())["erro"]
         grande = _png() + b"\0" * (10 * 1024 * 1024)
         r = await c.post("/api/anexo", data=_formulario(grande))
@@ -311,17 +363,22 @@ def test_upload_limit_is_enforced_while_reading_a_chunked_body(tmp_path):
     rasa = RasaFalso()
 
     async def pedacos():
-        yield b"--fronteira\r\nContent-Disposition: form-data; name=\"sessao\"\r\n\r\n"
+        yield b'--fronteira\r\nContent-Disposition: form-data; name="sessao"\r\n\r\n'
         yield SESSAO.encode() + b"\r\n"
-        yield (b"--fronteira\r\nContent-Disposition: form-data; name=\"arquivo\"; "
-               b"filename=\"a.png\"\r\nContent-Type: image/png\r\n\r\n")
+        yield (
+            b'--fronteira\r\nContent-Disposition: form-data; name="arquivo"; '
+            b'filename="a.png"\r\nContent-Type: image/png\r\n\r\n'
+        )
         for _ in range(11):
             yield b"\0" * (1024 * 1024)
         yield b"\r\n--fronteira--\r\n"
 
     async def corpo(c: TestClient) -> None:
-        r = await c.post("/api/anexo", data=pedacos(),
-                         headers={"Content-Type": "multipart/form-data; boundary=fronteira"})
+        r = await c.post(
+            "/api/anexo",
+            data=pedacos(),
+            headers={"Content-Type": "multipart/form-data; boundary=fronteira"},
+        )
         assert r.status == 413
 
     rodar(tmp_path, rasa, corpo)
@@ -329,6 +386,7 @@ def test_upload_limit_is_enforced_while_reading_a_chunked_body(tmp_path):
 
 
 # ------------------------------------------------------------------ /api/download
+
 
 def test_spreadsheet_download_needs_the_token_and_the_same_session(tmp_path):
     planilha = _planilha(tmp_path)
@@ -349,14 +407,14 @@ def test_spreadsheet_download_needs_the_token_and_the_same_session(tmp_path):
         assert "spreadsheetml" in r.headers["Content-Type"]
         _assert_security_headers(r.headers)
         recusados = [
-            (token, {}),                                   # no session header
-            (token, {"X-Sei-Sessao": OUTRA}),              # another conversation
+            (token, {}),  # no session header
+            (token, {"X-Sei-Sessao": OUTRA}),  # another conversation
             (token, {"X-Sei-Sessao": "curta"}),
-            (vencido, {"X-Sei-Sessao": SESSAO}),           # expired
+            (vencido, {"X-Sei-Sessao": SESSAO}),  # expired
             (token[:-3] + "AAA", {"X-Sei-Sessao": SESSAO}),  # forged
-            (intruso, {"X-Sei-Sessao": SESSAO}),           # name outside the pattern
-            (ausente, {"X-Sei-Sessao": SESSAO}),           # no such file
-            (simbolico, {"X-Sei-Sessao": SESSAO}),         # symlink out of the folder
+            (intruso, {"X-Sei-Sessao": SESSAO}),  # name outside the pattern
+            (ausente, {"X-Sei-Sessao": SESSAO}),  # no such file
+            (simbolico, {"X-Sei-Sessao": SESSAO}),  # symlink out of the folder
             ("..%2F..%2Fetc%2Fpasswd", {"X-Sei-Sessao": SESSAO}),
         ]
         for tok, cabecalhos in recusados:
@@ -370,6 +428,7 @@ def test_spreadsheet_download_needs_the_token_and_the_same_session(tmp_path):
 
 
 # ------------------------------------------------------------------ privacy and helpers
+
 
 def test_logs_carry_no_message_text_session_or_token(tmp_path, caplog):
     planilha = _planilha(tmp_path)
@@ -416,7 +475,7 @@ def test_repeticoes_forgets_failures_and_old_entries():
 
 
 def test_main_reads_settings_and_binds_loopback(monkeypatch, tmp_path):
-    chamadas: Dict[str, Any] = {}
+    chamadas: dict[str, Any] = {}
 
     def run_app(app, host, port, **kwargs):
         chamadas.update(app=app, host=host, port=port)

@@ -6,6 +6,7 @@ as a subprocess with the real Rasa + action server of the `server` fixture
 behind it. Without chromium the tests skip, except when CI is set: then they
 fail, so the CI can never silently lose them.
 """
+
 from __future__ import annotations
 
 import io
@@ -19,23 +20,30 @@ import sys
 import time
 import urllib.error
 import urllib.request
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Dict, Iterator, List, Tuple
 
 import openpyxl
 import pytest
-from PIL import Image
-
-from bot.solicitacoes.anexos import AnexoStore
-from bot.channels.identidade import Links, carregar_segredo, remetente
-from bot.solicitacoes.store import RequestStore
 from conftest import RASA_PORT, ROOT, WEB_PORT
 from geradores import gerar_cpf
+from PIL import Image
+
+from bot.channels.identidade import Links, carregar_segredo, remetente
+from bot.solicitacoes.anexos import AnexoStore
+from bot.solicitacoes.store import RequestStore
 
 CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
-                 "--no-first-run", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync"]
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 DESKTOP = {"width": 1280, "height": 800}
 PHONE = {"width": 390, "height": 844}
 IMG_DIR = ROOT / "docs" / "img"
@@ -51,6 +59,7 @@ def _sem_navegador(motivo: str) -> None:
 
 
 # ------------------------------------------------------------------ fixtures
+
 
 @pytest.fixture(scope="session")
 def chromium_disponivel() -> Path:
@@ -82,7 +91,7 @@ def _responde(url: str) -> bool:
 
 
 @pytest.fixture(scope="session")
-def gateway(chromium_disponivel, server) -> Iterator[Tuple[str, Path]]:
+def gateway(chromium_disponivel, server) -> Iterator[tuple[str, Path]]:
     """The web gateway on WEB_PORT in front of the test Rasa; (base URL, var dir)."""
     _, var_dir = server
     base = f"http://127.0.0.1:{WEB_PORT}/"
@@ -90,11 +99,20 @@ def gateway(chromium_disponivel, server) -> Iterator[Tuple[str, Path]]:
         yield base, var_dir
         return
     log = Path(var_dir) / "web.log"
-    env = dict(os.environ, SEI_WEB_PORT=str(WEB_PORT), SEI_RASA_PORT=str(RASA_PORT),
-               SEI_VAR_DIR=str(var_dir))
+    env = dict(
+        os.environ,
+        SEI_WEB_PORT=str(WEB_PORT),
+        SEI_RASA_PORT=str(RASA_PORT),
+        SEI_VAR_DIR=str(var_dir),
+    )
     with open(log, "wb") as saida:
-        proc = subprocess.Popen([sys.executable, "-m", "bot.channels.web.app"], cwd=ROOT, env=env,
-                                stdout=saida, stderr=subprocess.STDOUT)
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "bot.channels.web.app"],
+            cwd=ROOT,
+            env=env,
+            stdout=saida,
+            stderr=subprocess.STDOUT,
+        )
     try:
         limite = time.monotonic() + 30
         while not _responde(base):
@@ -114,13 +132,19 @@ def gateway(chromium_disponivel, server) -> Iterator[Tuple[str, Path]]:
 class Navegador:
     """A fresh Chromium profile with one page on the demo page, watching for trouble."""
 
-    def __init__(self, playwright, perfil: Path, base: str, viewport: Dict[str, int]) -> None:
+    def __init__(self, playwright, perfil: Path, base: str, viewport: dict[str, int]) -> None:
         self.base = base
         self.contexto = playwright.chromium.launch_persistent_context(
-            str(perfil), executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS,
-            viewport=viewport, accept_downloads=True, locale="pt-BR")
-        self.dialogos: List[str] = []
-        self.erros: List[str] = []
+            str(perfil),
+            executable_path=str(CHROMIUM),
+            headless=True,
+            args=CHROMIUM_ARGS,
+            viewport=viewport,
+            accept_downloads=True,
+            locale="pt-BR",
+        )
+        self.dialogos: list[str] = []
+        self.erros: list[str] = []
         self.page = self.nova_aba()
 
     def nova_aba(self):
@@ -155,6 +179,7 @@ def navegador(playwright_, gateway, tmp_path) -> Iterator[Navegador]:
 
 # ------------------------------------------------------------------ helpers
 
+
 def abrir(page) -> None:
     page.get_by_role("button", name="Abrir o assistente do SEI").click()
     page.get_by_role("dialog", name="Assistente do SEI").wait_for(state="visible")
@@ -169,7 +194,9 @@ def esperar_respostas(page, antes: int) -> str:
     page.wait_for_function(
         "n => document.querySelector('.sei-widget').dataset.ocupado === 'false'"
         " && document.querySelectorAll('.sei-msg-bot, .sei-msg-aviso').length > n",
-        arg=antes, timeout=RESPOSTA_MS)
+        arg=antes,
+        timeout=RESPOSTA_MS,
+    )
     novas = page.locator(".sei-msg-bot, .sei-msg-aviso").all_inner_texts()[antes:]
     return "\n".join(novas)
 
@@ -194,7 +221,7 @@ def estado(page) -> dict:
     return json.loads(page.evaluate("sessionStorage.getItem('sei-widget:v1')"))
 
 
-def _get(url: str, cabecalhos: Dict[str, str]) -> Tuple[int, bytes, Dict[str, str]]:
+def _get(url: str, cabecalhos: dict[str, str]) -> tuple[int, bytes, dict[str, str]]:
     pedido = urllib.request.Request(url, headers=cabecalhos)
     try:
         with urllib.request.urlopen(pedido, timeout=30) as resposta:
@@ -209,7 +236,7 @@ def _png(cor: str = "blue") -> bytes:
     return buffer.getvalue()
 
 
-def _luminancia(rgb: Tuple[int, int, int]) -> float:
+def _luminancia(rgb: tuple[int, int, int]) -> float:
     canais = []
     for c in rgb:
         c = c / 255
@@ -224,12 +251,18 @@ def _contraste(a: str, b: str) -> float:
 
 # ------------------------------------------------------------------ tests
 
+
 def test_faq_button_cadastro_with_typo_download_and_reload(navegador, gateway, tmp_path):
     page = navegador.page
     _, var_dir = gateway
     abrir(page)
-    assert page.evaluate("document.activeElement.getAttribute('aria-label') || "
-                         "document.activeElement.labels[0].textContent") == "Mensagem"
+    assert (
+        page.evaluate(
+            "document.activeElement.getAttribute('aria-label') || "
+            "document.activeElement.labels[0].textContent"
+        )
+        == "Mensagem"
+    )
 
     texto = dizer(page, "esqueci minha senha do sei o q eu faco")
     assert "recuperação de senha" in texto
@@ -271,8 +304,12 @@ def test_faq_button_cadastro_with_typo_download_and_reload(navegador, gateway, t
     assert download.suggested_filename == f"{protocolo}.xlsx"
     destino = tmp_path / download.suggested_filename
     download.save_as(destino)
-    celulas = [c.value for ws in openpyxl.load_workbook(destino).worksheets
-               for linha in ws.iter_rows() for c in linha]
+    celulas = [
+        c.value
+        for ws in openpyxl.load_workbook(destino).worksheets
+        for linha in ws.iter_rows()
+        for c in linha
+    ]
     assert cpf in celulas and "Maria da Silva" in celulas
 
     IMG_DIR.mkdir(parents=True, exist_ok=True)
@@ -337,14 +374,22 @@ def test_error_report_with_a_screenshot_upload(navegador, gateway):
     dizer(page, "A tela de assinatura fica em branco ao clicar em Assinar.")
 
     # client-side checks: not PNG/JPEG, or over 10 MB -> Portuguese notice, nothing sent
-    pedidos: List[str] = []
+    pedidos: list[str] = []
     page.on("request", lambda r: "/api/anexo" in r.url and pedidos.append(r.url))
     anexar = page.get_by_role("button", name=re.compile("Anexar captura de tela"))
     for arquivo, trecho in [
-        ({"name": "tela.gif", "mimeType": "image/gif", "buffer": b"GIF89a...."},
-         "não é uma imagem PNG ou JPEG"),
-        ({"name": "enorme.png", "mimeType": "image/png",
-          "buffer": _png() + b"\0" * (10 * 1024 * 1024)}, "limite é 10 MB"),
+        (
+            {"name": "tela.gif", "mimeType": "image/gif", "buffer": b"GIF89a...."},
+            "não é uma imagem PNG ou JPEG",
+        ),
+        (
+            {
+                "name": "enorme.png",
+                "mimeType": "image/png",
+                "buffer": _png() + b"\0" * (10 * 1024 * 1024),
+            },
+            "limite é 10 MB",
+        ),
     ]:
         antes = _n_bot(page)
         with page.expect_file_chooser() as escolha:
@@ -356,11 +401,15 @@ def test_error_report_with_a_screenshot_upload(navegador, gateway):
     antes = _n_bot(page)
     with page.expect_file_chooser() as escolha:
         anexar.click()
-    escolha.value.set_files({"name": "erro-assinatura.png", "mimeType": "image/png",
-                             "buffer": _png("red")})
+    escolha.value.set_files(
+        {"name": "erro-assinatura.png", "mimeType": "image/png", "buffer": _png("red")}
+    )
     texto = esperar_respostas(page, antes)
     assert "sigla da sua unidade" in texto
-    assert "Captura de tela enviada: erro-assinatura.png" in page.locator(".sei-msg-usuario").last.inner_text()
+    assert (
+        "Captura de tela enviada: erro-assinatura.png"
+        in page.locator(".sei-msg-usuario").last.inner_text()
+    )
     dizer(page, "GETIN")
     dizer(page, "pular")
     texto = dizer(page, "confirmar")
@@ -379,23 +428,39 @@ def test_hostile_text_stays_inert(navegador):
     for hostil in HOSTIS:
         dizer(page, hostil)
     # the bot's side too: a crafted reply through the renderer
-    resposta = {"respostas": [{"tipo": "texto", "texto": (
-        "perigo: <img src=x onerror=alert(1)> e [x](javascript:alert(1)) e "
-        "[y](JAVASCRIPT:alert(2)) e javascript:alert(3)\n"
-        "ok: [portal](https://www.saude.al.gov.br/) e http://exemplo.org/a?b=1.")}]}
-    page.route("**/api/mensagem", lambda rota: rota.fulfill(
-        status=200, content_type="application/json", body=json.dumps(resposta)))
+    resposta = {
+        "respostas": [
+            {
+                "tipo": "texto",
+                "texto": (
+                    "perigo: <img src=x onerror=alert(1)> e [x](javascript:alert(1)) e "
+                    "[y](JAVASCRIPT:alert(2)) e javascript:alert(3)\n"
+                    "ok: [portal](https://www.saude.al.gov.br/) e http://exemplo.org/a?b=1."
+                ),
+            }
+        ]
+    }
+    page.route(
+        "**/api/mensagem",
+        lambda rota: rota.fulfill(
+            status=200, content_type="application/json", body=json.dumps(resposta)
+        ),
+    )
     texto = dizer(page, "mostre links")
     page.unroute("**/api/mensagem")
     assert "<img src=x onerror=alert(1)>" in texto and "[x](javascript:alert(1))" in texto
 
     log = page.locator("[role=log]")
     usuario = page.locator(".sei-msg-usuario").all_inner_texts()
-    assert any(t.endswith(HOSTIS[0]) for t in usuario) and any(t.endswith(HOSTIS[1]) for t in usuario)
+    assert any(t.endswith(HOSTIS[0]) for t in usuario) and any(
+        t.endswith(HOSTIS[1]) for t in usuario
+    )
     assert log.locator("img, script, iframe, svg").count() == 0
     hrefs = log.locator("a").evaluate_all("as => as.map(a => [a.href, a.rel, a.target])")
-    assert hrefs == [["https://www.saude.al.gov.br/", "noopener noreferrer", "_blank"],
-                     ["http://exemplo.org/a?b=1", "noopener noreferrer", "_blank"]]
+    assert hrefs == [
+        ["https://www.saude.al.gov.br/", "noopener noreferrer", "_blank"],
+        ["http://exemplo.org/a?b=1", "noopener noreferrer", "_blank"],
+    ]
     page.wait_for_timeout(300)  # give an injected handler the chance to fire
     assert navegador.dialogos == []
 
@@ -424,9 +489,14 @@ def test_reconnects_with_backoff_and_keeps_the_typed_text(navegador):
     navegador.erros.clear()  # the aborted requests are logged as console errors
 
     # Rasa down for good: the friendly message, the bubble withdrawn, the text kept
-    page.route("**/api/mensagem", lambda rota: rota.fulfill(
-        status=503, content_type="application/json",
-        body=json.dumps({"erro": "O assistente está temporariamente indisponível."})))
+    page.route(
+        "**/api/mensagem",
+        lambda rota: rota.fulfill(
+            status=503,
+            content_type="application/json",
+            body=json.dumps({"erro": "O assistente está temporariamente indisponível."}),
+        ),
+    )
     usuario_antes = page.locator(".sei-msg-usuario").count()
     antes = _n_bot(page)
     caixa.fill("quem administra o sei?")

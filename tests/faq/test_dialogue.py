@@ -13,7 +13,10 @@ def test_suggestions_are_the_likeliest_faq_topics_best_first():
         {"name": "faq_contato_nts", "confidence": 0.07},
     ]
     assert suggest_topics(ranking, FAQ) == [
-        "faq_esqueci_senha", "faq_mudar_senha", "faq_primeiro_acesso"]
+        "faq_esqueci_senha",
+        "faq_mudar_senha",
+        "faq_primeiro_acesso",
+    ]
 
 
 def test_at_least_two_suggestions_even_when_scores_are_tiny():

@@ -1,4 +1,5 @@
 """Every answer carries the facts of its seed item and nothing broken."""
+
 from pathlib import Path
 
 import pytest
@@ -11,58 +12,162 @@ ROOT = Path(__file__).resolve().parents[2]
 
 # Key facts of each seed item (compared accent- and case-insensitively).
 KEY_FACTS = {
-    "faq_o_que_e_sei": ["sistema eletronico de informacoes", "tribunal regional federal da 4",
-                        "trf4", "gratuitamente", "instituicoes publicas", "papel",
-                        "tempo real", "processo eletronico nacional", "pen",
-                        "ministerio do planejamento", "agilidade", "transparencia",
-                        "reducao de custos", "projeto estrategico", "documentacao do sei"],
-    "faq_quem_administra": ["seplag", "secretaria de estado do planejamento, gestao e patrimonio",
-                            "sumoge", "superintendencia de modernizacao e gestao de qualidade",
-                            "alagoas"],
-    "faq_o_que_e_nts": ["nucleo tecnico do sei", "secretaria de estado da saude",
-                        "seplag/sumoge", "cadastro de novos usuarios",
-                        "atualizacao de lotacao", "novas unidades (setores)", "reportar erros"],
-    "faq_cadastro_usuario": ["processo", "sesau nts", "planilha de cadastro de usuarios",
-                             "preenchimento completo", "uso pessoal", "uso coletivo",
-                             "hotmail", "outlook", "cpf", "clevert", "sigla",
-                             "mesma utilizada no sei", "credenciais de acesso"],
-    "faq_lotacao": ["processo", "sesau nts", "planilha de mudanca ou adicao de lotacao",
-                    "preenchimento completo", "uso pessoal", "uso coletivo", "hotmail",
-                    "outlook", "cpf", "clevert", "removido e/ou adicionado",
-                    "mesma utilizada no sei"],
-    "faq_remocao_usuario": ["acessos indevidos", "processo", "sesau nts",
-                            "planilha de mudanca ou adicao de lotacao", "nome completo",
-                            "cpf", "e-mail", "desligado", "mesma utilizada no sei"],
-    "faq_criacao_unidade": ["processo", "sesau nts", "planilha de cadastro de setores",
-                            "preenchimento completo"],
+    "faq_o_que_e_sei": [
+        "sistema eletronico de informacoes",
+        "tribunal regional federal da 4",
+        "trf4",
+        "gratuitamente",
+        "instituicoes publicas",
+        "papel",
+        "tempo real",
+        "processo eletronico nacional",
+        "pen",
+        "ministerio do planejamento",
+        "agilidade",
+        "transparencia",
+        "reducao de custos",
+        "projeto estrategico",
+        "documentacao do sei",
+    ],
+    "faq_quem_administra": [
+        "seplag",
+        "secretaria de estado do planejamento, gestao e patrimonio",
+        "sumoge",
+        "superintendencia de modernizacao e gestao de qualidade",
+        "alagoas",
+    ],
+    "faq_o_que_e_nts": [
+        "nucleo tecnico do sei",
+        "secretaria de estado da saude",
+        "seplag/sumoge",
+        "cadastro de novos usuarios",
+        "atualizacao de lotacao",
+        "novas unidades (setores)",
+        "reportar erros",
+    ],
+    "faq_cadastro_usuario": [
+        "processo",
+        "sesau nts",
+        "planilha de cadastro de usuarios",
+        "preenchimento completo",
+        "uso pessoal",
+        "uso coletivo",
+        "hotmail",
+        "outlook",
+        "cpf",
+        "clevert",
+        "sigla",
+        "mesma utilizada no sei",
+        "credenciais de acesso",
+    ],
+    "faq_lotacao": [
+        "processo",
+        "sesau nts",
+        "planilha de mudanca ou adicao de lotacao",
+        "preenchimento completo",
+        "uso pessoal",
+        "uso coletivo",
+        "hotmail",
+        "outlook",
+        "cpf",
+        "clevert",
+        "removido e/ou adicionado",
+        "mesma utilizada no sei",
+    ],
+    "faq_remocao_usuario": [
+        "acessos indevidos",
+        "processo",
+        "sesau nts",
+        "planilha de mudanca ou adicao de lotacao",
+        "nome completo",
+        "cpf",
+        "e-mail",
+        "desligado",
+        "mesma utilizada no sei",
+    ],
+    "faq_criacao_unidade": [
+        "processo",
+        "sesau nts",
+        "planilha de cadastro de setores",
+        "preenchimento completo",
+    ],
     "faq_relatar_erro": ["processo", "sesau nts", "imagem da tela", "descricao do problema"],
-    "faq_prazo_atendimento": ["72 horas", "retorno do processo ao setor solicitante",
-                              "despacho do sesau nts"],
-    "faq_esqueci_senha": ["recuperacao de senha", "mesmo informado no ato do cadastro",
-                          "nao esteja cadastrado", "processo", "sesau nts",
-                          "atualizacao do e-mail", "reset da senha", "nome completo", "cpf",
-                          "unidade de lotacao atual"],
-    "faq_primeiro_acesso": ["seplag/sumoge", "primeiro e-mail", "link",
-                            "segundo e-mail", "credenciais de acesso"],
-    "faq_mudar_senha": ["mudanca de senha", "cpf", "recebida por e-mail", "senha atual",
-                        "nova senha (duas vezes)"],
-    "faq_treinamento": ["escola nacional de administracao publica", "enap",
-                        "dois cursos on-line"],
-    "faq_contato_nts": ["gerencia executiva de tecnologia da informacao", "3315-1101",
-                        "3315-1128", "helpdesk da getin", "em detalhes"],
+    "faq_prazo_atendimento": [
+        "72 horas",
+        "retorno do processo ao setor solicitante",
+        "despacho do sesau nts",
+    ],
+    "faq_esqueci_senha": [
+        "recuperacao de senha",
+        "mesmo informado no ato do cadastro",
+        "nao esteja cadastrado",
+        "processo",
+        "sesau nts",
+        "atualizacao do e-mail",
+        "reset da senha",
+        "nome completo",
+        "cpf",
+        "unidade de lotacao atual",
+    ],
+    "faq_primeiro_acesso": [
+        "seplag/sumoge",
+        "primeiro e-mail",
+        "link",
+        "segundo e-mail",
+        "credenciais de acesso",
+    ],
+    "faq_mudar_senha": [
+        "mudanca de senha",
+        "cpf",
+        "recebida por e-mail",
+        "senha atual",
+        "nova senha (duas vezes)",
+    ],
+    "faq_treinamento": ["escola nacional de administracao publica", "enap", "dois cursos on-line"],
+    "faq_contato_nts": [
+        "gerencia executiva de tecnologia da informacao",
+        "3315-1101",
+        "3315-1128",
+        "helpdesk da getin",
+        "em detalhes",
+    ],
     "faq_assinatura_digital": ["assinar", "mesma senha utilizada para acessar"],
-    "faq_cargo_errado": ["processo", "sesau nts", "nome completo", "cpf", "nome do cargo",
-                         "lei delegada", "nao e possivel inserir novos cargos",
-                         "lei especifica"],
+    "faq_cargo_errado": [
+        "processo",
+        "sesau nts",
+        "nome completo",
+        "cpf",
+        "nome do cargo",
+        "lei delegada",
+        "nao e possivel inserir novos cargos",
+        "lei especifica",
+    ],
     "faq_suporte_unidades": ["equipes de ti", "equipe local", "sesau nts"],
     "faq_consultar_tramitacao": ["modulo de consulta", "acesso restrito", "busca publica"],
-    "faq_desanexar_processos": ["processo principal", "unidade (setor) que realizou a juncao",
-                                "3315-1101", "3315-1128", "numeros completos",
-                                "anexado", "motivo", "seplag", "48 horas",
-                                "recebimento da solicitacao"],
-    "faq_usuario_externo": ["usuarios externos", "pessoas fisicas", "poder executivo do estado de alagoas",
-                            "pessoa juridica", "peticionamento", "contratos", "convenios",
-                            "representante", "representada", "orientacoes de cadastro"],
+    "faq_desanexar_processos": [
+        "processo principal",
+        "unidade (setor) que realizou a juncao",
+        "3315-1101",
+        "3315-1128",
+        "numeros completos",
+        "anexado",
+        "motivo",
+        "seplag",
+        "48 horas",
+        "recebimento da solicitacao",
+    ],
+    "faq_usuario_externo": [
+        "usuarios externos",
+        "pessoas fisicas",
+        "poder executivo do estado de alagoas",
+        "pessoa juridica",
+        "peticionamento",
+        "contratos",
+        "convenios",
+        "representante",
+        "representada",
+        "orientacoes de cadastro",
+    ],
 }
 
 PLACEHOLDER_LINKS = respostas.load_links(ROOT / "config" / "links.yml")
@@ -108,14 +213,21 @@ def test_unset_link_points_to_the_nts_phones():
 
 def test_configured_link_is_shown(tmp_path):
     links_file = tmp_path / "links.yml"
-    links_file.write_text(yaml.safe_dump({
-        "planilha_cadastro_usuarios": {"rotulo": "Planilha de Cadastro de Usuários",
-                                       "url": "https://exemplo.al.gov.br/planilha.xlsx"},
-        "recuperar_senha": {"rotulo": "Recuperação de senha", "url": "javascript:alert(1)"},
-    }))
+    links_file.write_text(
+        yaml.safe_dump(
+            {
+                "planilha_cadastro_usuarios": {
+                    "rotulo": "Planilha de Cadastro de Usuários",
+                    "url": "https://exemplo.al.gov.br/planilha.xlsx",
+                },
+                "recuperar_senha": {"rotulo": "Recuperação de senha", "url": "javascript:alert(1)"},
+            }
+        )
+    )
     links = respostas.load_links(links_file)
     assert "Planilha de Cadastro de Usuários: https://exemplo.al.gov.br/planilha.xlsx" in _answer(
-        "faq_cadastro_usuario", links)
+        "faq_cadastro_usuario", links
+    )
     # only http(s) URLs are ever shown
     assert "javascript" not in _answer("faq_esqueci_senha", links)
 
@@ -128,10 +240,18 @@ def test_every_link_used_by_an_answer_is_configurable():
             if match:
                 used.add(match.group(1))
     assert used <= set(PLACEHOLDER_LINKS)
-    assert {"planilha_cadastro_usuarios", "planilha_lotacao", "planilha_setores",
-            "recuperar_senha", "mudar_senha", "consulta_processos",
-            "orientacoes_usuario_externo", "helpdesk_getin", "curso_enap_1",
-            "curso_enap_2"} <= used
+    assert {
+        "planilha_cadastro_usuarios",
+        "planilha_lotacao",
+        "planilha_setores",
+        "recuperar_senha",
+        "mudar_senha",
+        "consulta_processos",
+        "orientacoes_usuario_externo",
+        "helpdesk_getin",
+        "curso_enap_1",
+        "curso_enap_2",
+    } <= used
 
 
 def test_malformed_links_file_fails_loudly(tmp_path):
@@ -158,7 +278,8 @@ def test_split_messages_keeps_paragraphs_and_limit():
     assert all(len(m) <= 600 for m in messages)
     assert messages[0] == "a" * 250 + "\n\n" + "b" * 250
     assert "".join(messages).replace("\n", "").replace(" ", "") == (
-        "a" * 250 + "b" * 250 + "c" * 400)
+        "a" * 250 + "b" * 250 + "c" * 400
+    )
 
 
 def test_split_messages_cuts_at_sentences():

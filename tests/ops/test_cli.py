@@ -1,4 +1,5 @@
 """The staff console `sei-nts`."""
+
 import io
 import json
 import os
@@ -8,9 +9,9 @@ from pathlib import Path
 
 import openpyxl
 import pytest
+from geradores import gerar_cpf
 
 from bot.ops import cli
-from geradores import gerar_cpf
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -36,12 +37,21 @@ def filed(env, rng):
     servicos = Servicos(settings.load())
     protocolos = []
     for i, tipo in enumerate(["cadastro_usuario", "cadastro_usuario", "correcao_cargo"]):
-        linha = {"nome": f"Pessoa Teste {chr(65 + i)}", "cpf": gerar_cpf(rng, True),
-                 "cargo": "Enfermeiro"}
+        linha = {
+            "nome": f"Pessoa Teste {chr(65 + i)}",
+            "cpf": gerar_cpf(rng, True),
+            "cargo": "Enfermeiro",
+        }
         if tipo == "cadastro_usuario":
             linha.update(email=f"pessoa{i}@example.com", sigla="NTS")
-        s, _ = servicos.store.submit(tipo=tipo, linhas=[linha], canal="rest",
-                                     contato=f"c{i}", unidade="GETIN", submission_key=f"k{i}")
+        s, _ = servicos.store.submit(
+            tipo=tipo,
+            linhas=[linha],
+            canal="rest",
+            contato=f"c{i}",
+            unidade="GETIN",
+            submission_key=f"k{i}",
+        )
         protocolos.append(s.protocolo)
     servicos.store.close()
     return protocolos
@@ -105,8 +115,13 @@ def test_catalog_check_ok_and_broken(env, monkeypatch):
 
 def test_console_script_help_is_portuguese(env):
     exe = Path(sys.executable).parent / "sei-nts"
-    result = subprocess.run([str(exe), "requests", "list", "--help"], capture_output=True,
-                            text=True, env=dict(os.environ), timeout=60)
+    result = subprocess.run(
+        [str(exe), "requests", "list", "--help"],
+        capture_output=True,
+        text=True,
+        env=dict(os.environ),
+        timeout=60,
+    )
     assert result.returncode == 0
     assert "uso: sei-nts requests list" in result.stdout and "opções" in result.stdout
     assert "mostra esta ajuda" in result.stdout

@@ -2,6 +2,7 @@
 a request is filed exactly once when the action server dies at the submit
 step, a killed spreadsheet writer never leaves a half-written file, and 50
 requests filed at once all make it. Real servers, trained model, loopback."""
+
 import json
 import os
 import random
@@ -19,13 +20,13 @@ from pathlib import Path
 import openpyxl
 import pytest
 import yaml
+from conftest import MODEL, PORT_BASE, ROOT, rest_say, start_launcher
+from geradores import gerar_cpf
 
 from bot import settings
 from bot.ops import launcher
 from bot.rasa.rest import MSG_TENTE_NOVAMENTE
 from bot.solicitacoes.store import RequestStore
-from conftest import MODEL, PORT_BASE, ROOT, rest_say, start_launcher
-from geradores import gerar_cpf
 
 # ports of these tests (conftest and the other tests use other offsets)
 KILL_RASA = dict(rasa=PORT_BASE + 11, acoes=PORT_BASE + 31, web=PORT_BASE + 41)
@@ -33,8 +34,16 @@ KILL_ACOES = dict(rasa=PORT_BASE + 12, acoes=PORT_BASE + 32)
 CONCORRENCIA = dict(rasa=PORT_BASE + 13, acoes=PORT_BASE + 33, web=PORT_BASE + 43)
 PAUSA_ENVIO_S = 2.0
 TENTE = ("tente novamente", "tente de novo")
-NOMES = ("Ana Beatriz Souza", "Carlos Eduardo Lima", "Joana Teste Ramos", "Pedro Henrique Alves",
-         "Marta Regina Costa", "Lucas Gabriel Melo", "Sofia Helena Prado", "Rafael Augusto Nunes")
+NOMES = (
+    "Ana Beatriz Souza",
+    "Carlos Eduardo Lima",
+    "Joana Teste Ramos",
+    "Pedro Henrique Alves",
+    "Marta Regina Costa",
+    "Lucas Gabriel Melo",
+    "Sofia Helena Prado",
+    "Rafael Augusto Nunes",
+)
 
 
 # ----- helpers shared with test_replicas.py ----------------------------------------------------
@@ -48,8 +57,11 @@ def pessoa(rng):
     """A made-up person with a generated CPF."""
     nome = rng.choice(NOMES)
     usuario = nome.lower().replace(" ", ".")
-    return {"nome": nome, "cpf": gerar_cpf(rng, mascarado=True),
-            "email": f"{usuario}{rng.randint(10, 99)}@gmail.com"}
+    return {
+        "nome": nome,
+        "cpf": gerar_cpf(rng, mascarado=True),
+        "email": f"{usuario}{rng.randint(10, 99)}@gmail.com",
+    }
 
 
 def roteiro_cadastro(p):
@@ -114,8 +126,13 @@ class Pilha:
 
     def __init__(self, var_dir, rasa, acoes, **env):
         self.var_dir = Path(var_dir)
-        self.env = {"SEI_PROJECT_ROOT": str(ROOT), "SEI_VAR_DIR": str(var_dir),
-                    "SEI_RASA_PORT": str(rasa), "SEI_ACTIONS_PORT": str(acoes), **env}
+        self.env = {
+            "SEI_PROJECT_ROOT": str(ROOT),
+            "SEI_VAR_DIR": str(var_dir),
+            "SEI_RASA_PORT": str(rasa),
+            "SEI_ACTIONS_PORT": str(acoes),
+            **env,
+        }
         self.cfg = settings.load(self.env)
         endpoints = launcher.render_endpoints(self.cfg, self.cfg.run_dir / "endpoints.yml")
         self.cmds = launcher.commands(self.cfg, MODEL, endpoints)
@@ -124,16 +141,24 @@ class Pilha:
     def iniciar(self, nome, timeout=240):
         saida = open(self.var_dir / f"{nome}.log", "ab")
         self.procs[nome] = subprocess.Popen(
-            self.cmds[nome], cwd=ROOT, env={**launcher.child_env(self.cfg), **self.env},
-            stdout=saida, stderr=subprocess.STDOUT, start_new_session=True)
+            self.cmds[nome],
+            cwd=ROOT,
+            env={**launcher.child_env(self.cfg), **self.env},
+            stdout=saida,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
         saida.close()
         porta = self.cfg.actions_port if nome == "acoes" else self.cfg.rasa_port
-        url = f"http://127.0.0.1:{porta}/health" if nome == "acoes" else (
-            f"http://127.0.0.1:{porta}/")
-        pronto = esperar(lambda: self.procs[nome].poll() is not None or responde(url),
-                         timeout, 0.2)
+        url = (
+            f"http://127.0.0.1:{porta}/health"
+            if nome == "acoes"
+            else (f"http://127.0.0.1:{porta}/")
+        )
+        pronto = esperar(lambda: self.procs[nome].poll() is not None or responde(url), timeout, 0.2)
         assert pronto and self.procs[nome].poll() is None, (
-            f"{nome} não subiu:\n" + (self.var_dir / f"{nome}.log").read_text()[-3000:])
+            f"{nome} não subiu:\n" + (self.var_dir / f"{nome}.log").read_text()[-3000:]
+        )
 
     def matar(self, nome):
         self.procs[nome].send_signal(signal.SIGKILL)
@@ -157,8 +182,11 @@ def test_endpoints_keep_conversations_in_sqlite_under_the_data_folder(tmp_path):
     out = launcher.render_endpoints(cfg, cfg.run_dir / "endpoints.yml")
     assert out == tmp_path / "dados" / "run" / "endpoints.yml"
     tracker = yaml.safe_load(out.read_text())["tracker_store"]
-    assert tracker == {"type": "SQL", "dialect": "sqlite",
-                       "db": str(tmp_path / "dados" / "trackers.db")}
+    assert tracker == {
+        "type": "SQL",
+        "dialect": "sqlite",
+        "db": str(tmp_path / "dados" / "trackers.db"),
+    }
     assert "lock_store" not in yaml.safe_load(out.read_text())
 
 
@@ -171,8 +199,7 @@ def test_form_resumes_after_rasa_is_killed(tmp_path):
     proc, _ = start_launcher(tmp_path, porta, KILL_RASA["acoes"], web_port=KILL_RASA["web"])
     try:
         conversar(lambda n: porta, sender, passos[:4])  # up to name and CPF
-        rasa = [pid for pid, cmd in filhos(proc.pid).items()
-                if " run " in cmd and "--model" in cmd]
+        rasa = [pid for pid, cmd in filhos(proc.pid).items() if " run " in cmd and "--model" in cmd]
         assert len(rasa) == 1
         os.kill(rasa[0], signal.SIGKILL)
         assert proc.wait(timeout=60) == 1  # the launcher stops the rest and exits
@@ -200,8 +227,12 @@ def test_form_resumes_after_rasa_is_killed(tmp_path):
 def pilha_com_pausa(tmp_path_factory):
     """Rasa + action server; the action server waits after filing (test hook).
     Shared by the tests below: each leaves both servers running."""
-    pilha = Pilha(tmp_path_factory.mktemp("var-pausa"), KILL_ACOES["rasa"], KILL_ACOES["acoes"],
-                  SEI_TEST_PAUSA_ENVIO=str(PAUSA_ENVIO_S))
+    pilha = Pilha(
+        tmp_path_factory.mktemp("var-pausa"),
+        KILL_ACOES["rasa"],
+        KILL_ACOES["acoes"],
+        SEI_TEST_PAUSA_ENVIO=str(PAUSA_ENVIO_S),
+    )
     try:
         pilha.iniciar("acoes")
         pilha.iniciar("rasa")
@@ -228,11 +259,12 @@ def test_action_server_killed_at_submit_files_each_request_exactly_once(pilha_co
             conversar(lambda n: porta, sender, roteiro_cadastro(p))
             resposta = {}
             envio = threading.Thread(
-                target=lambda: resposta.update(texto=say(porta, sender, "confirmar")[1]))
+                target=lambda: resposta.update(texto=say(porta, sender, "confirmar")[1])
+            )
             envio.start()
             if i % 2 == 0:  # filed, not yet answered
                 assert esperar(lambda: _registradas(store, sender), 30, 0.05)
-            else:           # anywhere in the turn
+            else:  # anywhere in the turn
                 time.sleep(rng.uniform(0.0, PAUSA_ENVIO_S * 0.8))
             pilha.matar("acoes")
             apos_registro += bool(_registradas(store, sender))
@@ -240,7 +272,9 @@ def test_action_server_killed_at_submit_files_each_request_exactly_once(pilha_co
             primeira = resposta["texto"]
             assert "Traceback" not in primeira
             assert "Protocolo: NTS-" in primeira or any(t in primeira.lower() for t in TENTE), (
-                i, primeira)
+                i,
+                primeira,
+            )
             pilha.iniciar("acoes")
             _, texto = say(porta, sender, "confirmar")  # the requester retries
             assert "Protocolo: NTS-" in texto, (i, texto)
@@ -248,11 +282,13 @@ def test_action_server_killed_at_submit_files_each_request_exactly_once(pilha_co
             assert len(registradas) == 1, (i, [s.protocolo for s in registradas])
             assert protocolo_de(texto) == registradas[0].protocolo
             planilha = pilha.cfg.planilhas_dir / f"{registradas[0].protocolo}.xlsx"
-            celulas = [c.value for row in openpyxl.load_workbook(planilha).active.iter_rows()
-                       for c in row]
+            celulas = [
+                c.value for row in openpyxl.load_workbook(planilha).active.iter_rows() for c in row
+            ]
             assert p["nome"] in celulas
-        desta_execucao = [s for s in store.listar()
-                          if s.contato.startswith(f"dur-acoes-{execucao}")]
+        desta_execucao = [
+            s for s in store.listar() if s.contato.startswith(f"dur-acoes-{execucao}")
+        ]
         assert len(desta_execucao) == 20
         assert apos_registro >= 10  # at least every even round died between filing and answer
     finally:
@@ -275,10 +311,14 @@ def test_silent_turn_becomes_try_again(pilha_com_pausa):
 
 def test_rest_channel_refuses_malformed_bodies_without_traceback(pilha_com_pausa):
     url = f"http://127.0.0.1:{pilha_com_pausa.cfg.rasa_port}/webhooks/rest/webhook"
-    for corpo in (b"nada", b"[]", b'{"message": "oi"}', b'{"sender": "", "message": "oi"}',
-                  b'{"sender": "x", "message": 5}'):
-        req = urllib.request.Request(url, data=corpo,
-                                     headers={"Content-Type": "application/json"})
+    for corpo in (
+        b"nada",
+        b"[]",
+        b'{"message": "oi"}',
+        b'{"sender": "", "message": "oi"}',
+        b'{"sender": "x", "message": 5}',
+    ):
+        req = urllib.request.Request(url, data=corpo, headers={"Content-Type": "application/json"})
         with pytest.raises(urllib.error.HTTPError) as erro:
             urllib.request.urlopen(req, timeout=30)
         assert erro.value.code == 400
@@ -317,11 +357,21 @@ def _temporarios(pasta):
 def _escrever_e_matar(destino, linhas, fracao):
     """Start a writer of a large spreadsheet; SIGKILL it while the temporary
     file grows. True if it was killed mid-write (False: it finished first)."""
-    proc = subprocess.Popen([sys.executable, "-c", ESCRITOR, str(destino), str(linhas)],
-                            cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    proc = subprocess.Popen(
+        [sys.executable, "-c", ESCRITOR, str(destino), str(linhas)],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
     try:
-        crescendo = esperar(lambda: proc.poll() is not None or any(
-            t.stat().st_size > 0 for t in _temporarios(destino.parent)), 300, 0.01)
+        crescendo = esperar(
+            lambda: (
+                proc.poll() is not None
+                or any(t.stat().st_size > 0 for t in _temporarios(destino.parent))
+            ),
+            300,
+            0.01,
+        )
         assert crescendo
         time.sleep(fracao)
         meio = proc.poll() is None and bool(_temporarios(destino.parent))
@@ -339,8 +389,13 @@ def test_killed_spreadsheet_writer_leaves_no_half_file(tmp_path, anterior):
     pasta.mkdir()
     destino = pasta / "NTS-2026-000001.xlsx"
     if anterior:  # a complete earlier version of the file
-        r = subprocess.run([sys.executable, "-c", ESCRITOR, str(destino), "3"], cwd=ROOT,
-                           capture_output=True, text=True, timeout=120)
+        r = subprocess.run(
+            [sys.executable, "-c", ESCRITOR, str(destino), "3"],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
         assert r.returncode == 0, r.stderr
         antes = destino.read_bytes()
     mortos = 0
@@ -352,8 +407,9 @@ def test_killed_spreadsheet_writer_leaves_no_half_file(tmp_path, anterior):
         else:
             assert not destino.exists()
         # what is left is a hidden .tmp file: no .xlsx, never named like a protocol
-        assert [p.name for p in pasta.glob("*.xlsx")] == (["NTS-2026-000001.xlsx"] if anterior
-                                                          else [])
+        assert [p.name for p in pasta.glob("*.xlsx")] == (
+            ["NTS-2026-000001.xlsx"] if anterior else []
+        )
         assert all(p.name.startswith(".") for p in _temporarios(pasta))
     assert mortos >= 2, "o escritor terminou antes de ser interrompido"
     assert _temporarios(pasta)
@@ -368,8 +424,7 @@ def test_fifty_conversations_file_at_once(tmp_path):
     porta = CONCORRENCIA["rasa"]
     execucao = uuid.uuid4().hex[:6]
     pessoas = [pessoa(random.Random(5000 + i)) for i in range(50)]
-    proc, _ = start_launcher(tmp_path, porta, CONCORRENCIA["acoes"],
-                             web_port=CONCORRENCIA["web"])
+    proc, _ = start_launcher(tmp_path, porta, CONCORRENCIA["acoes"], web_port=CONCORRENCIA["web"])
 
     def preencher(i):
         sender = f"dur-50-{execucao}-{i}"
@@ -394,6 +449,7 @@ def test_fifty_conversations_file_at_once(tmp_path):
     for i, (sender, protocolo) in enumerate(resultados):
         assert salvas[sender].protocolo == protocolo
         planilha = tmp_path / "planilhas" / f"{protocolo}.xlsx"
-        celulas = [c.value for row in openpyxl.load_workbook(planilha).active.iter_rows()
-                   for c in row]
+        celulas = [
+            c.value for row in openpyxl.load_workbook(planilha).active.iter_rows() for c in row
+        ]
         assert pessoas[i]["nome"] in celulas

@@ -11,6 +11,7 @@
 - Channels: the web gateway passes texts through untouched (the widget only
   uses textContent) and the Telegram adapter sends plain text (no parse mode).
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -23,24 +24,41 @@ from types import SimpleNamespace
 
 import openpyxl
 import pytest
-
-from bot.channels.telegram import app as tg
-from bot.channels.web import app as web
-from bot.channels.identidade import Links
-from bot.solicitacoes.motor import Estado, Motor
-from bot.solicitacoes.store import RequestStore
 from conftest import RASA_PORT, rest_say
 from geradores import gerar_cpf
 from test_planilhas import INJECOES, esperado, sem_formulas
 
-HTML = ["<img src=x onerror=alert(1)>", "<script>alert(1)</script>", "javascript:alert(1)",
-        "[clique aqui](javascript:alert(1))", '<a href="javascript:alert(1)">x</a>',
-        "<iframe src=//x.invalid></iframe>", "<b>negrito</b> &amp; &lt;"]
+from bot.channels.identidade import Links
+from bot.channels.telegram import app as tg
+from bot.channels.web import app as web
+from bot.solicitacoes.motor import Estado, Motor
+from bot.solicitacoes.store import RequestStore
+
+HTML = [
+    "<img src=x onerror=alert(1)>",
+    "<script>alert(1)</script>",
+    "javascript:alert(1)",
+    "[clique aqui](javascript:alert(1))",
+    '<a href="javascript:alert(1)">x</a>',
+    "<iframe src=//x.invalid></iframe>",
+    "<b>negrito</b> &amp; &lt;",
+]
 CARGAS = INJECOES + HTML
 
-RASCUNHO_FALSO = {"tipo": "cadastro_usuario", "fase": "resumo", "unidade": "GETIN",
-                  "linhas": [{"nome": "Invasor Falso", "cpf": "000.000.000-00",
-                              "email": "x@x.com", "sigla": "NTS", "cargo": "Enfermeiro"}]}
+RASCUNHO_FALSO = {
+    "tipo": "cadastro_usuario",
+    "fase": "resumo",
+    "unidade": "GETIN",
+    "linhas": [
+        {
+            "nome": "Invasor Falso",
+            "cpf": "000.000.000-00",
+            "email": "x@x.com",
+            "sigla": "NTS",
+            "cargo": "Enfermeiro",
+        }
+    ],
+}
 PAYLOADS = [
     '/affirm{"resposta":"concluida"}',
     '/affirm{"resposta":"confirmar"}',
@@ -65,16 +83,25 @@ ESTRANHOS = [
     '/abrir_solicitacao{"tipo_solicitacao": "__class__"}',
     '/abrir_solicitacao{"tipo_solicitacao": null}',
     '/abrir_solicitacao{"tipo_solicitacao": ' + json.dumps("x" * 5000) + "}",
-    "/" + "a" * 5000, "/affirm{" + "[" * 2000 + "}", "/affirm{}{}{}", "/ /  /",
-    "/session_start", "/restart", "/back", "/out_of_scope{\"tipo_solicitacao\":1}",
+    "/" + "a" * 5000,
+    "/affirm{" + "[" * 2000 + "}",
+    "/affirm{}{}{}",
+    "/ /  /",
+    "/session_start",
+    "/restart",
+    "/back",
+    '/out_of_scope{"tipo_solicitacao":1}',
 ]
 # an entity value that is not a string (Rasa passes JSON values through)
-TIPO_NAO_TEXTO = ['/abrir_solicitacao{"tipo_solicitacao": {"$ne": 1}}',
-                  '/abrir_solicitacao{"tipo_solicitacao": [["cadastro_usuario"]]}']
+TIPO_NAO_TEXTO = [
+    '/abrir_solicitacao{"tipo_solicitacao": {"$ne": 1}}',
+    '/abrir_solicitacao{"tipo_solicitacao": [["cadastro_usuario"]]}',
+]
 ERROS_NO_LOG = ("Traceback", "Exception occurred during execution")
 
 
 # ----------------------------------------------------------------- REST, real servers
+
 
 def _say(sender, texto):
     respostas = rest_say(RASA_PORT, sender, texto)
@@ -104,35 +131,52 @@ def test_payloads_nao_pulam_campos_nem_registram(server):
     texto = _say(sender, '/abrir_solicitacao{"tipo_solicitacao":"cadastro_usuario"}')
     assert "LGPD" in texto and "sigla da sua unidade" in texto
     cpf = gerar_cpf(random.Random(99), mascarado=True)
-    passos = [("GETIN", "nome completo"), ("maria DA silva", "CPF de Maria da Silva"),
-              (cpf, "e-mail pessoal de Maria da Silva"),
-              ("maria.silva@gmail.com", "sigla da unidade de Maria da Silva"),
-              ("NTS", "cargo/função de Maria da Silva"), ("Enfermeiro", "incluir mais alguém"),
-              ("não", "Confira a solicitação")]
+    passos = [
+        ("GETIN", "nome completo"),
+        ("maria DA silva", "CPF de Maria da Silva"),
+        (cpf, "e-mail pessoal de Maria da Silva"),
+        ("maria.silva@gmail.com", "sigla da unidade de Maria da Silva"),
+        ("NTS", "cargo/função de Maria da Silva"),
+        ("Enfermeiro", "incluir mais alguém"),
+        ("não", "Confira a solicitação"),
+    ]
     for resposta, proxima in passos:
         # at the "include someone else?" step, a yes or a no (/affirm, /deny, "confirmar"...)
         # is a legitimate answer: only payloads with other intents are tried there
-        neutros = [p for p in PAYLOADS if p.startswith(("{", "/thanks", "/formulario",
-                                                        "/validate", "/action"))]
-        for payload in (neutros if resposta == "não" else PAYLOADS):
+        neutros = [
+            p
+            for p in PAYLOADS
+            if p.startswith(("{", "/thanks", "/formulario", "/validate", "/action"))
+        ]
+        for payload in neutros if resposta == "não" else PAYLOADS:
             _say(sender, payload)
             assert _meus(var_dir, sender) == [], payload
         texto = _say(sender, resposta)
         assert proxima in texto, (resposta, texto)  # nothing was skipped
     assert "Invasor" not in texto and "000.000.000-00" not in texto
-    for payload in [p for p in PAYLOADS if p.startswith(("/deny", "/thanks", "/formulario",
-                                                          "/validate", "/action"))]:
+    for payload in [
+        p
+        for p in PAYLOADS
+        if p.startswith(("/deny", "/thanks", "/formulario", "/validate", "/action"))
+    ]:
         _say(sender, payload)  # at the summary: not a confirmation
         assert _meus(var_dir, sender) == [], payload
     # at the summary, an affirmation files the validated answers, never the injected ones
-    texto = _say(sender, "/affirm" + json.dumps({"rascunho": RASCUNHO_FALSO,
-                                                 "resposta": "concluida"}))
+    texto = _say(
+        sender, "/affirm" + json.dumps({"rascunho": RASCUNHO_FALSO, "resposta": "concluida"})
+    )
     assert "Protocolo: NTS-" in texto
     filed = _meus(var_dir, sender)
     assert len(filed) == 1 and filed[0].unidade == "GETIN"
-    assert filed[0].linhas == ({"nome": "Maria da Silva", "cpf": cpf,
-                                "email": "maria.silva@gmail.com", "sigla": "NTS",
-                                "cargo": "Enfermeiro"},)
+    assert filed[0].linhas == (
+        {
+            "nome": "Maria da Silva",
+            "cpf": cpf,
+            "email": "maria.silva@gmail.com",
+            "sigla": "NTS",
+            "cargo": "Enfermeiro",
+        },
+    )
     for payload in PAYLOADS:  # after the request: still nothing new
         _say(sender, payload)
     assert len(_meus(var_dir, sender)) == 1
@@ -151,8 +195,9 @@ def test_payloads_fora_do_formulario_e_estranhos_nao_derrubam(server):
     for payload in PAYLOADS:
         _say(sender, payload)
     assert _meus(var_dir, sender) == []
-    assert all(_meus(var_dir, f"injecao-rest-fora-{i}") == []
-               for i in range(len(PAYLOADS + ESTRANHOS)))
+    assert all(
+        _meus(var_dir, f"injecao-rest-fora-{i}") == [] for i in range(len(PAYLOADS + ESTRANHOS))
+    )
     with urllib.request.urlopen(f"http://127.0.0.1:{RASA_PORT}/", timeout=10) as r:
         assert r.status == 200
     assert "3315-1101" in _say("injecao-rest-3", "qual o telefone do nts?")
@@ -176,6 +221,7 @@ def test_pedido_sem_tipo_pergunta_qual(server):
 
 # ----------------------------------------------------------------- spreadsheets
 
+
 def _responder(servicos, tipo, valores):
     """Fill a request field by field: ``valores`` maps field -> list of attempts."""
     motor = Motor(servicos)
@@ -194,8 +240,12 @@ def _responder(servicos, tipo, valores):
             texto = tentativas[0]
             if len(tentativas) > 1:
                 valores[campo.nome] = tentativas[1:]
-        r = motor.responder(Estado.de_dict(json.loads(json.dumps(estado.para_dict()))), texto,
-                            canal="web", contato="injecao")
+        r = motor.responder(
+            Estado.de_dict(json.loads(json.dumps(estado.para_dict()))),
+            texto,
+            canal="web",
+            contato="injecao",
+        )
         if r.estado.falhas:
             recusadas.append(texto)
         estado = r.estado
@@ -223,23 +273,31 @@ def _confere_inerte(servicos, solicitacao, campos):
 def test_formula_e_html_nos_campos_livres_viram_texto(servicos, carga):
     """Desanexação (motivo) and criação de unidade (nome, ato de criação, responsável)."""
     complemento = " — motivo informado pela unidade"
-    desanexacao, recusadas = _responder(servicos, "desanexacao", {
-        "processo_principal": ["E:02000.0000003030/2020"],
-        "processo_anexado": ["E:02000.0000003031/2020"],
-        "motivo": [carga, carga + complemento, "Motivo válido e suficiente."],
-        "sigla": ["GETIN"],
-    })
+    desanexacao, recusadas = _responder(
+        servicos,
+        "desanexacao",
+        {
+            "processo_principal": ["E:02000.0000003030/2020"],
+            "processo_anexado": ["E:02000.0000003031/2020"],
+            "motivo": [carga, carga + complemento, "Motivo válido e suficiente."],
+            "sigla": ["GETIN"],
+        },
+    )
     _confere_inerte(servicos, desanexacao, ["motivo"])
 
-    unidade, _ = _responder(servicos, "criacao_unidade", {
-        "unidade_solicitante": ["GETIN"],
-        "nome_unidade": [carga, carga + " da unidade", "Núcleo de Testes"],
-        "sigla_proposta": ["NVTESTE"],
-        "sigla_superior": ["SESAU"],
-        "nome_responsavel": [carga, "Maria da Silva"],
-        "email_responsavel": ["maria.silva@gmail.com"],
-        "ato_criacao": [carga, carga + " de 2024", "pular"],
-    })
+    unidade, _ = _responder(
+        servicos,
+        "criacao_unidade",
+        {
+            "unidade_solicitante": ["GETIN"],
+            "nome_unidade": [carga, carga + " da unidade", "Núcleo de Testes"],
+            "sigla_proposta": ["NVTESTE"],
+            "sigla_superior": ["SESAU"],
+            "nome_responsavel": [carga, "Maria da Silva"],
+            "email_responsavel": ["maria.silva@gmail.com"],
+            "ato_criacao": [carga, carga + " de 2024", "pular"],
+        },
+    )
     _confere_inerte(servicos, unidade, ["nome_unidade", "nome_responsavel", "ato_criacao"])
 
 
@@ -247,12 +305,16 @@ def test_cargas_aceitas_chegam_intactas(servicos):
     """Most payloads are accepted as free text (the validator only strips controls)."""
     aceitas = 0
     for carga in CARGAS:
-        solicitacao, recusadas = _responder(servicos, "desanexacao", {
-            "processo_principal": ["E:02000.0000003030/2020"],
-            "processo_anexado": ["E:02000.0000003031/2020"],
-            "motivo": [carga + " — motivo da separação", "Motivo válido e suficiente."],
-            "sigla": ["GETIN"],
-        })
+        solicitacao, recusadas = _responder(
+            servicos,
+            "desanexacao",
+            {
+                "processo_principal": ["E:02000.0000003030/2020"],
+                "processo_anexado": ["E:02000.0000003031/2020"],
+                "motivo": [carga + " — motivo da separação", "Motivo válido e suficiente."],
+                "sigla": ["GETIN"],
+            },
+        )
         if not recusadas:
             aceitas += 1
             assert solicitacao.linhas[0]["motivo"].startswith(esperado(carga).strip()[:3])
@@ -261,23 +323,40 @@ def test_cargas_aceitas_chegam_intactas(servicos):
 
 # ----------------------------------------------------------------- channels
 
+
 def test_gateway_web_entrega_texto_sem_interpretar():
     links = Links(b"s" * 32, 3600)
     for carga in CARGAS:
         respostas = web.transformar(
-            [{"text": carga or "x", "buttons": [{"title": carga or "x", "payload": "/affirm"}]},
-             {"custom": {"tipo": "planilha", "arquivo": "javascript:alert(1).xlsx"}},
-             {"custom": {"tipo": "planilha", "arquivo": "../NTS-2026-000001.xlsx"}}],
-            links, "web-x")
-        assert respostas == [{"tipo": "texto", "texto": carga or "x",
-                              "botoes": [{"titulo": (carga or "x")[:200], "payload": "/affirm"}]}]
+            [
+                {"text": carga or "x", "buttons": [{"title": carga or "x", "payload": "/affirm"}]},
+                {"custom": {"tipo": "planilha", "arquivo": "javascript:alert(1).xlsx"}},
+                {"custom": {"tipo": "planilha", "arquivo": "../NTS-2026-000001.xlsx"}},
+            ],
+            links,
+            "web-x",
+        )
+        assert respostas == [
+            {
+                "tipo": "texto",
+                "texto": carga or "x",
+                "botoes": [{"titulo": (carga or "x")[:200], "payload": "/affirm"}],
+            }
+        ]
 
 
 def test_widget_nunca_usa_html():
     js = (Path(web.STATIC_DIR) / "sei-widget.js").read_text(encoding="utf-8")
     codigo = re.sub(r"/\*.*?\*/|//[^\n]*", "", js, flags=re.S)
-    for perigoso in ("innerHTML", "outerHTML", "insertAdjacentHTML", "document.write", "eval(",
-                     "new Function", "srcdoc"):
+    for perigoso in (
+        "innerHTML",
+        "outerHTML",
+        "insertAdjacentHTML",
+        "document.write",
+        "eval(",
+        "new Function",
+        "srcdoc",
+    ):
         assert perigoso not in codigo, perigoso
     assert "textContent" in codigo and "https?:" in codigo  # links: http(s) only
 
@@ -288,10 +367,14 @@ def test_telegram_envia_texto_puro():
     async def send_message(chat_id, text, **kwargs):
         enviadas.append((chat_id, text, kwargs))
 
-    contexto = SimpleNamespace(bot=SimpleNamespace(send_message=send_message), chat_data={},
-                               bot_data={})
-    respostas = [{"text": carga, "buttons": [{"title": carga, "payload": carga}]}
-                 for carga in CARGAS if carga.strip()]
+    contexto = SimpleNamespace(
+        bot=SimpleNamespace(send_message=send_message), chat_data={}, bot_data={}
+    )
+    respostas = [
+        {"text": carga, "buttons": [{"title": carga, "payload": carga}]}
+        for carga in CARGAS
+        if carga.strip()
+    ]
     asyncio.run(tg.mostrar(contexto, 42, respostas))
     assert [t for _, t, _ in enviadas] == [r["text"].strip() for r in respostas]
     for _, _, kwargs in enviadas:

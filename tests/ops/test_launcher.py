@@ -23,8 +23,10 @@ def test_servers_bind_to_loopback_and_api_is_off_by_default(tmp_path):
 def test_api_only_with_a_token(tmp_path):
     cfg = _cfg(RASA_API_TOKEN="s3gr3d0")
     rasa = launcher.commands(cfg, Path("m.tar.gz"), tmp_path / "e.yml")["rasa"]
-    assert rasa[rasa.index("--enable-api") + 1:rasa.index("--enable-api") + 3] == [
-        "--auth-token", "s3gr3d0"]
+    assert rasa[rasa.index("--enable-api") + 1 : rasa.index("--enable-api") + 3] == [
+        "--auth-token",
+        "s3gr3d0",
+    ]
 
 
 def test_every_process_starts_through_the_masking_entrypoints(tmp_path):
@@ -43,7 +45,8 @@ def test_endpoints_file_points_to_the_configured_action_port(tmp_path):
     cfg = _cfg(SEI_ACTIONS_PORT="6123")
     out = launcher.render_endpoints(cfg, tmp_path / "endpoints.yml")
     assert yaml.safe_load(out.read_text())["action_endpoint"]["url"] == (
-        "http://127.0.0.1:6123/webhook")
+        "http://127.0.0.1:6123/webhook"
+    )
 
 
 def test_malformed_catalogue_stops_the_start_loudly(tmp_path):
@@ -56,8 +59,14 @@ def test_malformed_catalogue_stops_the_start_loudly(tmp_path):
     (pasta / "cargos.csv").write_text("cargo\nEnfermeiro\n")
     root = Path(__file__).resolve().parents[2]
     env = {"SEI_CATALOGS_DIR": str(pasta), "PATH": "/usr/bin:/bin"}
-    result = subprocess.run([sys.executable, "-m", "bot.ops.launcher"], cwd=root, env=env,
-                            capture_output=True, text=True, timeout=120)
+    result = subprocess.run(
+        [sys.executable, "-m", "bot.ops.launcher"],
+        cwd=root,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert result.returncode == 1
     assert "Configuração inválida" in result.stderr and "unidades.csv" in result.stderr
     assert "GETIN" in result.stderr

@@ -8,6 +8,7 @@ and the Telegram adapter started through ``bot.ops.processos`` with DEBUG logs; 
 whole cadastro and a partial request with a generated CPF and a fake e-mail;
 no trace of either in anything they wrote.
 """
+
 from __future__ import annotations
 
 import io
@@ -27,12 +28,12 @@ from pathlib import Path
 import pytest
 import structlog
 import yaml
+from conftest import MODEL, PORT_BASE, ROOT
+from geradores import gerar_cpf
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bot.ops import logmask
-from conftest import MODEL, PORT_BASE, ROOT
-from geradores import gerar_cpf
 
 RASA_PORT, ACTIONS_PORT, WEB_PORT = PORT_BASE + 41, PORT_BASE + 42, PORT_BASE + 43
 EMAIL = "pessoa.teste123@example.com"
@@ -51,7 +52,7 @@ def vestigios(cpf: str, email: str = EMAIL) -> re.Pattern:
     grupos = r"\D{0,6}".join(map(re.escape, (d[:3], d[3:6], d[6:9], d[9:])))
     padrao = rf"(?<!\d){grupos}(?!\d)"
     if email:
-        padrao += rf"|{re.escape(email.split('@')[0])}|{re.escape(email)}"
+        padrao += rf"|{re.escape(email.split('@', maxsplit=1)[0])}|{re.escape(email)}"
     return re.compile(padrao, re.IGNORECASE)
 
 
@@ -71,10 +72,22 @@ bordas = st.text(alphabet=st.characters(blacklist_categories=("Nd", "Cs")), max_
 
 
 @settings(max_examples=300, deadline=None)
-@given(base=digitos9, antes=bordas, depois=bordas,
-       forma=st.sampled_from(["{a}.{b}.{c}-{d}", "{a}{b}{c}{d}", "{a} {b} {c} {d}",
-                              "{a}.{b}.{c}{d}", "{a}{b}{c}-{d}", "{a}-{b}-{c}-{d}",
-                              "{a}.{b}.{c} – {d}"]))
+@given(
+    base=digitos9,
+    antes=bordas,
+    depois=bordas,
+    forma=st.sampled_from(
+        [
+            "{a}.{b}.{c}-{d}",
+            "{a}{b}{c}{d}",
+            "{a} {b} {c} {d}",
+            "{a}.{b}.{c}{d}",
+            "{a}{b}{c}-{d}",
+            "{a}-{b}-{c}-{d}",
+            "{a}.{b}.{c} – {d}",
+        ]
+    ),
+)
 def test_cpf_valido_nunca_sobrevive(base, antes, depois, forma):
     d = _cpf_de(base)
     cpf = forma.format(a=d[:3], b=d[3:6], c=d[6:9], d=d[9:])
@@ -84,10 +97,12 @@ def test_cpf_valido_nunca_sobrevive(base, antes, depois, forma):
 
 
 @settings(max_examples=200, deadline=None)
-@given(local=st.from_regex(r"[a-z0-9][a-z0-9._+-]{0,20}", fullmatch=True),
-       dominio=st.from_regex(r"[a-z0-9-]{1,12}(\.[a-z]{2,6}){1,2}", fullmatch=True),
-       antes=st.sampled_from(["", " ", "email: ", "<", "'", '"', "mailto:", "(", "\n"]),
-       depois=st.sampled_from(["", " ", ".", ">", "'", '"', ",", ")", "\n", "?"]))
+@given(
+    local=st.from_regex(r"[a-z0-9][a-z0-9._+-]{0,20}", fullmatch=True),
+    dominio=st.from_regex(r"[a-z0-9-]{1,12}(\.[a-z]{2,6}){1,2}", fullmatch=True),
+    antes=st.sampled_from(["", " ", "email: ", "<", "'", '"', "mailto:", "(", "\n"]),
+    depois=st.sampled_from(["", " ", ".", ">", "'", '"', ",", ")", "\n", "?"]),
+)
 def test_email_mascarado(local, dominio, antes, depois):
     email = f"{local}@{dominio}"
     saida = logmask.mascarar(f"{antes}{email}{depois}")
@@ -102,8 +117,8 @@ def test_exemplos():
     assert m("CPF 529.982.247-25") == "CPF ***.982.247-**"
     assert m("52998224725") == "***.982.247-**"
     assert m("cpf=52998224725&x=1") == "cpf=***.982.247-**&x=1"
-    assert m("５２９９８２２４７２５") == "***.982.247-**"          # full-width digits
-    assert m("123.456.789-10") == "***.456.789-**"             # mistyped: masked anyway
+    assert m("５２９９８２２４７２５") == "***.982.247-**"  # full-width digits
+    assert m("123.456.789-10") == "***.456.789-**"  # mistyped: masked anyway
     assert m("Maria <Maria.Silva@Gmail.com>") == "Maria <M***@gmail.com>"
     assert m("{'email': 'pessoa@example.com'}") == "{'email': 'p***@example.com'}"
     assert m("https://x.example/a?email=ana@x.com.br") == "https://x.example/a?email=a***@x.com.br"
@@ -111,12 +126,24 @@ def test_exemplos():
     assert m(m("529.982.247-25 ana@x.com")) == m("529.982.247-25 ana@x.com")
 
 
-@pytest.mark.parametrize("texto", [
-    "NTS-2026-000123", "E:02000.0000003030/2020", "02000.0000003030/2020", "3315-1101",
-    "12345678910", "1700000000123", "25/11/2026 às 16:52", "2026-11-25T19:52:58.123456",
-    "telegram-3f9a0c11d2e34b5f", "sei-widget.js?v=12345678901", "usuario@localhost",
-    "versão 3.6.21", "IP 127.0.0.1:5005",
-])
+@pytest.mark.parametrize(
+    "texto",
+    [
+        "NTS-2026-000123",
+        "E:02000.0000003030/2020",
+        "02000.0000003030/2020",
+        "3315-1101",
+        "12345678910",
+        "1700000000123",
+        "25/11/2026 às 16:52",
+        "2026-11-25T19:52:58.123456",
+        "telegram-3f9a0c11d2e34b5f",
+        "sei-widget.js?v=12345678901",
+        "usuario@localhost",
+        "versão 3.6.21",
+        "IP 127.0.0.1:5005",
+    ],
+)
 def test_o_que_nao_e_dado_pessoal_fica(texto):
     assert logmask.mascarar(texto) == texto
 
@@ -128,8 +155,13 @@ def test_valores_estruturados():
         def __repr__(self):
             return f"Objeto(cpf={cpf!r})"
 
-    valor = {"a": [cpf, (EMAIL, 52998224725)], EMAIL: Objeto(), "n": 1.5, "ok": True,
-             "b": b"52998224725"}
+    valor = {
+        "a": [cpf, (EMAIL, 52998224725)],
+        EMAIL: Objeto(),
+        "n": 1.5,
+        "ok": True,
+        "b": b"52998224725",
+    }
     saida = logmask.mascarar_valor(valor)
     assert not vestigios(cpf).search(repr(saida))
     assert saida["n"] == 1.5 and saida["ok"] is True and "p***@example.com" in saida
@@ -156,6 +188,7 @@ def test_fluxo_mascarado_junta_pedacos_e_libera_no_flush():
 
 # ----------------------------------------------------------------- logging and structlog
 
+
 @pytest.fixture()
 def instalado():
     """``logmask.instalar(fluxos=False)`` in this process, undone afterwards."""
@@ -176,8 +209,9 @@ def instalado():
 def _logger(nome, propagar=True):
     saida = io.StringIO()
     handler = logging.StreamHandler(saida)
-    handler.setFormatter(logging.Formatter("%(levelname)s %(name)s %(message)s %(corpo)s",
-                                           defaults={"corpo": ""}))
+    handler.setFormatter(
+        logging.Formatter("%(levelname)s %(name)s %(message)s %(corpo)s", defaults={"corpo": ""})
+    )
     logger = logging.getLogger(nome)
     logger.handlers[:] = [handler]
     logger.setLevel(logging.DEBUG)
@@ -188,8 +222,7 @@ def _logger(nome, propagar=True):
 def test_todo_nivel_e_todo_caminho_de_um_registro(instalado):
     cpf = "529.982.247-25"
     logger, saida = _logger("teste.logmask.naopropaga", propagar=False)  # like sanic's
-    for nivel in (logging.DEBUG, logging.INFO, logging.WARNING, logging.ERROR,
-                  logging.CRITICAL):
+    for nivel in (logging.DEBUG, logging.INFO, logging.WARNING, logging.ERROR, logging.CRITICAL):
         logger.log(nivel, "mensagem %s de %r", cpf, {"email": EMAIL})
     logger.debug(f"f-string {cpf.replace('.', '').replace('-', '')}")
     logger.info("extra", extra={"corpo": f"POST /webhook {EMAIL}"})
@@ -213,8 +246,9 @@ def test_todo_nivel_e_todo_caminho_de_um_registro(instalado):
 
 
 def test_handler_existente_recebe_o_filtro(instalado):
-    registro = logging.makeLogRecord({"msg": "cpf %s", "args": ("52998224725",),
-                                      "levelno": logging.INFO, "levelname": "INFO"})
+    registro = logging.makeLogRecord(
+        {"msg": "cpf %s", "args": ("52998224725",), "levelno": logging.INFO, "levelname": "INFO"}
+    )
     saida = io.StringIO()
     handler = logging.StreamHandler(saida)
     logging.getLogger("teste.logmask.antigo").addHandler(handler)
@@ -226,14 +260,19 @@ def test_handler_existente_recebe_o_filtro(instalado):
 
 def test_structlog_de_qualquer_configuracao(instalado):
     saida = io.StringIO()
-    structlog.configure(processors=[structlog.processors.JSONRenderer()],
-                        logger_factory=structlog.PrintLoggerFactory(saida),
-                        cache_logger_on_first_use=False)
+    structlog.configure(
+        processors=[structlog.processors.JSONRenderer()],
+        logger_factory=structlog.PrintLoggerFactory(saida),
+        cache_logger_on_first_use=False,
+    )
     assert structlog.get_config()["processors"][0] is logmask.processador_structlog
     log = structlog.get_logger()
-    log.debug("processor.message.parse", parse_data_text="meu cpf 52998224725",
-              parse_data_entities=[{"entity": "x", "value": EMAIL}],
-              tracker_states=[{"slots": {"rascunho": {"cpf": "529.982.247-25"}}}])
+    log.debug(
+        "processor.message.parse",
+        parse_data_text="meu cpf 52998224725",
+        parse_data_entities=[{"entity": "x", "value": EMAIL}],
+        tracker_states=[{"slots": {"rascunho": {"cpf": "529.982.247-25"}}}],
+    )
     try:
         raise KeyError(EMAIL)
     except KeyError:
@@ -255,25 +294,44 @@ def test_configuracao_do_rasa_ganha_o_processador(instalado):
 
 
 def test_console_do_nts_mascara_os_proprios_logs(tmp_path):
-    codigo = ("import logging, sys\nfrom bot.ops import cli\nsys.argv = ['sei-nts', 'catalog', 'check']\n"
-              "cli.main()\nlogging.getLogger('x').warning('cpf 529.982.247-25 de ana@x.com')\n")
+    codigo = (
+        "import logging, sys\nfrom bot.ops import cli\nsys.argv = ['sei-nts', 'catalog', 'check']\n"
+        "cli.main()\nlogging.getLogger('x').warning('cpf 529.982.247-25 de ana@x.com')\n"
+    )
     env = dict(os.environ, SEI_VAR_DIR=str(tmp_path))
-    r = subprocess.run([sys.executable, "-c", codigo], capture_output=True, text=True,
-                       cwd=ROOT, env=env, timeout=60)
+    r = subprocess.run(
+        [sys.executable, "-c", codigo],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        env=env,
+        timeout=60,
+    )
     assert "Catálogos válidos" in r.stdout
     assert "cpf ***.982.247-** de a***@x.com" in r.stderr and "529.982" not in r.stderr
 
 
 def test_entrada_de_processos_sem_nome_explica_o_uso():
-    r = subprocess.run([sys.executable, "-m", "bot.ops.processos"], capture_output=True,
-                       text=True, cwd=ROOT, timeout=60)
+    r = subprocess.run(
+        [sys.executable, "-m", "bot.ops.processos"],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=60,
+    )
     assert r.returncode == 2 and "uso: python -m bot.ops.processos" in r.stderr
-    r = subprocess.run([sys.executable, "-m", "bot.ops.processos", "xyz"], capture_output=True,
-                       text=True, cwd=ROOT, timeout=60)
+    r = subprocess.run(
+        [sys.executable, "-m", "bot.ops.processos", "xyz"],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=60,
+    )
     assert r.returncode == 2 and "Processo desconhecido" in r.stderr
 
 
 # ----------------------------------------------------------------- the real servers
+
 
 def _esperar_http(url, procs, timeout=240):
     limite = time.monotonic() + timeout
@@ -312,19 +370,40 @@ def servidores(tmp_path_factory):
     logs = var.parent / "logs"
     logs.mkdir(parents=True)
     endpoints = var.parent / "endpoints.yml"
-    endpoints.write_text(yaml.safe_dump({
-        "action_endpoint": {"url": f"http://127.0.0.1:{ACTIONS_PORT}/webhook"},
-        "tracker_store": {"type": "SQL", "dialect": "sqlite", "db": str(var / "trackers.db")},
-    }))
+    endpoints.write_text(
+        yaml.safe_dump(
+            {
+                "action_endpoint": {"url": f"http://127.0.0.1:{ACTIONS_PORT}/webhook"},
+                "tracker_store": {
+                    "type": "SQL",
+                    "dialect": "sqlite",
+                    "db": str(var / "trackers.db"),
+                },
+            }
+        )
+    )
     var.mkdir()
     standin = TelegramStandin().start()
-    env = {k: v for k, v in os.environ.items()
-           if not k.startswith(("TELEGRAM_", "SEI_")) and k != "REQUESTS_DB_URL"}
-    env.update(SEI_VAR_DIR=str(var), SEI_RASA_PORT=str(RASA_PORT),
-               SEI_ACTIONS_PORT=str(ACTIONS_PORT), SEI_WEB_PORT=str(WEB_PORT),
-               SEI_LOG_LEVEL="DEBUG", LOG_LEVEL="DEBUG", LOG_LEVEL_LIBRARIES="DEBUG",
-               SANIC_HOST="127.0.0.1", RASA_TELEMETRY_ENABLED="false", TF_CPP_MIN_LOG_LEVEL="2",
-               PYTHONUNBUFFERED="1", TELEGRAM_BOT_TOKEN=TOKEN, TELEGRAM_API_URL=standin.url)
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("TELEGRAM_", "SEI_")) and k != "REQUESTS_DB_URL"
+    }
+    env.update(
+        SEI_VAR_DIR=str(var),
+        SEI_RASA_PORT=str(RASA_PORT),
+        SEI_ACTIONS_PORT=str(ACTIONS_PORT),
+        SEI_WEB_PORT=str(WEB_PORT),
+        SEI_LOG_LEVEL="DEBUG",
+        LOG_LEVEL="DEBUG",
+        LOG_LEVEL_LIBRARIES="DEBUG",
+        SANIC_HOST="127.0.0.1",
+        RASA_TELEMETRY_ENABLED="false",
+        TF_CPP_MIN_LOG_LEVEL="2",
+        PYTHONUNBUFFERED="1",
+        TELEGRAM_BOT_TOKEN=TOKEN,
+        TELEGRAM_API_URL=standin.url,
+    )
     from bot import settings
     from bot.ops import launcher
 
@@ -336,14 +415,17 @@ def servidores(tmp_path_factory):
         for nome, comando in comandos.items():
             log = logs / f"{nome}.log"
             with open(log, "wb") as saida:
-                procs[nome] = (subprocess.Popen(comando, cwd=ROOT, env=env, stdout=saida,
-                                                stderr=subprocess.STDOUT), log)
+                procs[nome] = (
+                    subprocess.Popen(
+                        comando, cwd=ROOT, env=env, stdout=saida, stderr=subprocess.STDOUT
+                    ),
+                    log,
+                )
         _esperar_http(f"http://127.0.0.1:{ACTIONS_PORT}/health", procs)
         _esperar_http(f"http://127.0.0.1:{RASA_PORT}/", procs)
         _esperar_http(f"http://127.0.0.1:{WEB_PORT}/", procs)
         standin.esperar(lambda: standin.chamadas_de("deleteWebhook", token=TOKEN), 60)
-        yield {"var": var, "logs": logs, "standin": standin,
-               "parar": lambda: _parar(procs)}
+        yield {"var": var, "logs": logs, "standin": standin, "parar": lambda: _parar(procs)}
     finally:
         _parar(procs)
         standin.stop()
@@ -351,8 +433,11 @@ def servidores(tmp_path_factory):
 
 def _web(texto, sessao="sessao-logmask-000001"):
     corpo = json.dumps({"sessao": sessao, "texto": texto}).encode()
-    pedido = urllib.request.Request(f"http://127.0.0.1:{WEB_PORT}/api/mensagem", data=corpo,
-                                    headers={"Content-Type": "application/json"})
+    pedido = urllib.request.Request(
+        f"http://127.0.0.1:{WEB_PORT}/api/mensagem",
+        data=corpo,
+        headers={"Content-Type": "application/json"},
+    )
     with urllib.request.urlopen(pedido, timeout=90) as resposta:
         dados = json.loads(resposta.read())
     return "\n".join(r.get("texto", "") for r in dados["respostas"])
@@ -405,25 +490,34 @@ def conversas(servidores):
     _telegram(standin, f"o e-mail dela é {EMAIL} e o cpf {cpf2.replace('.', '').replace('-', '')}")
     _telegram(standin, "cancelar")
     servidores["parar"]()
-    return {"cpf": cpf, "cpf2": cpf2, "protocolo": protocolo, "var": servidores["var"],
-            "logs": servidores["logs"]}
+    return {
+        "cpf": cpf,
+        "cpf2": cpf2,
+        "protocolo": protocolo,
+        "var": servidores["var"],
+        "logs": servidores["logs"],
+    }
 
 
 def test_nenhum_cpf_ou_email_em_nenhum_log(conversas):
-    textos = {log.stem: log.read_text(encoding="utf-8", errors="replace")
-              for log in conversas["logs"].glob("*.log")}
+    textos = {
+        log.stem: log.read_text(encoding="utf-8", errors="replace")
+        for log in conversas["logs"].glob("*.log")
+    }
     assert set(textos) == {"acoes", "rasa", "web", "telegram"}
     for cpf in (conversas["cpf"], conversas["cpf2"]):
         padrao = vestigios(cpf)
         for nome, texto in textos.items():
             achado = padrao.search(texto)
-            assert achado is None, (nome, texto[max(0, achado.start() - 300):achado.end() + 100])
+            assert achado is None, (nome, texto[max(0, achado.start() - 300) : achado.end() + 100])
     # DEBUG logs did carry the user's text and the slots: masked, not absent
     assert textos["rasa"].count(mascarado(conversas["cpf"])) >= 3
     assert textos["rasa"].count(mascarado(conversas["cpf2"])) >= 1
     assert "p***@example.com" in textos["rasa"]
-    assert f"Failed to parse arguments in line '/affirm{{\"cpf\": \"{mascarado(conversas['cpf'])}" \
-        in textos["rasa"]  # a warnings.warn on stderr, not a log record
+    assert (
+        f'Failed to parse arguments in line \'/affirm{{"cpf": "{mascarado(conversas["cpf"])}'
+        in textos["rasa"]
+    )  # a warnings.warn on stderr, not a log record
     assert "DEBUG" in textos["rasa"] and "DEBUG" in textos["acoes"]
     assert sum(len(t.splitlines()) for t in textos.values()) > 300
 
@@ -446,15 +540,25 @@ def test_retencao_apaga_as_conversas_reais_do_rasa(conversas):
     env = {k: v for k, v in os.environ.items() if not k.startswith("SEI_")}
     env.update(SEI_VAR_DIR=str(var), PATH="/usr/bin:/bin")
     exe = str(Path(sys.executable).parent / "sei-nts")
-    r = subprocess.run([exe, "privacy", "purge", "--older-than", "0"], capture_output=True,
-                       text=True, env=env, timeout=120)
+    r = subprocess.run(
+        [exe, "privacy", "purge", "--older-than", "0"],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+    )
     assert r.returncode == 0, r.stderr
     assert re.search(r"Conversas apagadas: [2-9]", r.stdout), r.stdout
     assert "Mantidos por serem de solicitações em aberto: 1" in r.stdout
     depois = b"".join(p.read_bytes() for p in var.glob("trackers.db*"))
     assert not vestigios(conversas["cpf"]).search(depois.decode("latin-1"))
     assert not vestigios(conversas["cpf2"]).search(depois.decode("latin-1"))
-    r = subprocess.run([exe, "requests", "show", conversas["protocolo"]], capture_output=True,
-                       text=True, env=env, timeout=120)
+    r = subprocess.run(
+        [exe, "requests", "show", conversas["protocolo"]],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+    )
     assert r.returncode == 0 and "Maria da Silva" in r.stdout
     assert (var / "planilhas" / f"{conversas['protocolo']}.xlsx").exists()  # open request

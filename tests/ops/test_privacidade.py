@@ -5,6 +5,7 @@ when it is reachable); attachments by AnexoStore; spreadsheets by the real
 services. PostgreSQL tests use a fresh database on the local server: they
 fail in CI (env CI set) when it is unreachable and are skipped elsewhere.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -18,17 +19,16 @@ import uuid
 from pathlib import Path
 
 import pytest
+from conftest import ROOT
+from geradores import gerar_cpf
 from PIL import Image
 
 from bot import settings
-from bot.ops import cli
-from bot.ops import privacidade
-from bot.solicitacoes.servicos import Servicos
+from bot.ops import cli, privacidade
 from bot.solicitacoes.anexos import AnexoStore
-from bot.solicitacoes.tipos import TIPOS
+from bot.solicitacoes.servicos import Servicos
 from bot.solicitacoes.store import RequestStore
-from conftest import ROOT
-from geradores import gerar_cpf
+from bot.solicitacoes.tipos import TIPOS
 
 DIA = 24 * 3600
 PG_URL_BASE = os.environ.get("SEI_TEST_PG_URL", "postgresql://postgres@127.0.0.1:5432")
@@ -36,11 +36,12 @@ PG_URL_BASE = os.environ.get("SEI_TEST_PG_URL", "postgresql://postgres@127.0.0.1
 
 # ----------------------------------------------------------------- helpers
 
+
 @pytest.fixture()
 def env(tmp_path, monkeypatch):
     """The console's environment: its own var/ folder, SQLite store."""
     for nome in list(os.environ):
-        if nome.startswith("SEI_") and nome != "SEI_TEST_PORT_BASE" or nome == "REQUESTS_DB_URL":
+        if (nome.startswith("SEI_") and nome != "SEI_TEST_PORT_BASE") or nome == "REQUESTS_DB_URL":
             monkeypatch.delenv(nome)
     monkeypatch.setenv("SEI_VAR_DIR", str(tmp_path / "var"))
     return tmp_path / "var"
@@ -63,13 +64,28 @@ def servicos():
 
 def arquivar(s, tipo, rng, n, anexo=None, status=None):
     """File one request through the services (spreadsheet included); its protocol."""
-    linha = {"nome": f"Pessoa Teste {n}", "cpf": gerar_cpf(rng, True), "cargo": "Enfermeiro",
-             "email": f"pessoa{n}@example.com", "sigla": "NTS"}
+    linha = {
+        "nome": f"Pessoa Teste {n}",
+        "cpf": gerar_cpf(rng, True),
+        "cargo": "Enfermeiro",
+        "email": f"pessoa{n}@example.com",
+        "sigla": "NTS",
+    }
     if tipo == "relato_erro":
-        linha = {"descricao": "A tela fica em branco ao assinar.", "captura": anexo or "",
-                 "sigla": "GETIN"}
-    solicitacao, _ = s.store.submit(tipo=tipo, linhas=[linha], canal="web", contato=f"c{n}",
-                                    unidade="GETIN", submission_key=uuid.uuid4().hex, anexo=anexo)
+        linha = {
+            "descricao": "A tela fica em branco ao assinar.",
+            "captura": anexo or "",
+            "sigla": "GETIN",
+        }
+    solicitacao, _ = s.store.submit(
+        tipo=tipo,
+        linhas=[linha],
+        canal="web",
+        contato=f"c{n}",
+        unidade="GETIN",
+        submission_key=uuid.uuid4().hex,
+        anexo=anexo,
+    )
     if TIPOS[tipo].planilha:
         s.gerar_planilha(solicitacao)
     if status:
@@ -89,15 +105,18 @@ def png():
 
 
 def _eventos(sender, inicio, n, cpf):
-    from rasa.shared.core.events import (ActionExecuted, SessionStarted, SlotSet,
-                                         UserUttered)
+    from rasa.shared.core.events import ActionExecuted, SessionStarted, SlotSet, UserUttered
 
-    eventos = [ActionExecuted("action_session_start", timestamp=inicio),
-               SessionStarted(timestamp=inicio)]
+    eventos = [
+        ActionExecuted("action_session_start", timestamp=inicio),
+        SessionStarted(timestamp=inicio),
+    ]
     for i in range(n):
         t = inicio + (i + 1) * 60
-        eventos += [UserUttered(f"meu cpf é {cpf}", timestamp=t),
-                    SlotSet("rascunho", {"linha": {"cpf": cpf}}, timestamp=t + 1)]
+        eventos += [
+            UserUttered(f"meu cpf é {cpf}", timestamp=t),
+            SlotSet("rascunho", {"linha": {"cpf": cpf}}, timestamp=t + 1),
+        ]
     return eventos
 
 
@@ -108,6 +127,7 @@ def gravar_trackers(store, conversas):
     async def salvar():
         for sender, eventos in conversas.items():
             await store.save(DialogueStateTracker.from_events(sender, eventos))
+
     asyncio.run(salvar())
 
 
@@ -137,6 +157,7 @@ def tracker_store_sqlite(caminho: Path):
 
 # ----------------------------------------------------------------- purge
 
+
 def test_purge_apaga_so_o_que_passou_do_prazo(env, rng):
     var = env
     var.mkdir(parents=True)
@@ -147,8 +168,9 @@ def test_purge_apaga_so_o_que_passou_do_prazo(env, rng):
 
     s = servicos()
     anexos = AnexoStore(var / "anexos")
-    ref_aberto, ref_fechado, ref_novo, ref_orfao = (anexos.salvar(png(), f"conversa-{i}")
-                                                    for i in range(4))
+    ref_aberto, ref_fechado, ref_novo, ref_orfao = (
+        anexos.salvar(png(), f"conversa-{i}") for i in range(4)
+    )
     p_erro_aberto = arquivar(s, "relato_erro", rng, 1, anexo=ref_aberto)
     p_erro_fechado = arquivar(s, "relato_erro", rng, 2, anexo=ref_fechado, status="concluida")
     p_velha = arquivar(s, "cadastro_usuario", rng, 3, status="concluida")
@@ -161,9 +183,16 @@ def test_purge_apaga_so_o_que_passou_do_prazo(env, rng):
     alheio = var / "planilhas" / "leia-me.txt"
     alheio.write_text("arquivo que o assistente não criou")
     s.store.close()
-    velhos = [*(var / "anexos").glob(f"{ref_aberto}.*"), *(var / "anexos").glob(f"{ref_fechado}.*"),
-              *(var / "anexos").glob(f"{ref_orfao}.*"), temporario, alheio, exportacao,
-              var / "planilhas" / f"{p_velha}.xlsx", var / "planilhas" / f"{p_velha_aberta}.xlsx"]
+    velhos = [
+        *(var / "anexos").glob(f"{ref_aberto}.*"),
+        *(var / "anexos").glob(f"{ref_fechado}.*"),
+        *(var / "anexos").glob(f"{ref_orfao}.*"),
+        temporario,
+        alheio,
+        exportacao,
+        var / "planilhas" / f"{p_velha}.xlsx",
+        var / "planilhas" / f"{p_velha_aberta}.xlsx",
+    ]
     for caminho in velhos:
         envelhecer(caminho, 95)
     envelhecer(var / "planilhas" / f"{p_nova}.xlsx", 89)
@@ -171,8 +200,8 @@ def test_purge_apaga_so_o_que_passou_do_prazo(env, rng):
     codigo, simulacao, _ = nts("privacy", "purge", "--dry-run")
     assert codigo == 0
     assert "Conversas seriam apagadas: 1 (8 eventos)" in simulacao
-    assert "Anexos seriam apagados: 2" in simulacao          # closed request + orphan
-    assert "Planilhas seriam apagadas: 2" in simulacao       # closed request + export
+    assert "Anexos seriam apagados: 2" in simulacao  # closed request + orphan
+    assert "Planilhas seriam apagadas: 2" in simulacao  # closed request + export
     assert "Mantidos por serem de solicitações em aberto: 2" in simulacao
     assert "nada foi apagado" in simulacao
     assert all(p.exists() for p in velhos)
@@ -221,8 +250,9 @@ def test_purge_com_prazo_e_url_explicitos(env, tmp_path, rng):
     trackers = tracker_store_sqlite(outro)
     cpfs, conversas = conversas_exemplo(rng)
     gravar_trackers(trackers, conversas)
-    codigo, saida, _ = nts("privacy", "purge", "--older-than", "5",
-                           "--trackers-url", f"sqlite:///{outro}")
+    codigo, saida, _ = nts(
+        "privacy", "purge", "--older-than", "5", "--trackers-url", f"sqlite:///{outro}"
+    )
     assert codigo == 0 and "Conversas apagadas: 2" in saida and "Retenção de 5 dia(s)" in saida
     assert [x for x in conversas if eventos_de(trackers, x)] == ["nova"]
     assert not (env / "trackers.db").exists()
@@ -245,15 +275,18 @@ def test_prazo_padrao_vem_da_configuracao():
     assert privacidade.url_trackers(Cfg()) == "postgresql://u@h/db"
 
 
-@pytest.mark.parametrize("args, trecho", [
-    (["privacy", "purge", "--older-than", "abc"], "número de dias inválido"),
-    (["privacy", "purge", "--older-than", "-1"], "número de dias inválido"),
-    (["privacy", "purge", "--older-than"], "esperava um valor"),
-    (["privacy"], "faltam os argumentos"),
-    (["privacy", "apagar"], "opção inválida"),
-    (["backup"], "faltam os argumentos"),
-    (["restore"], "faltam os argumentos"),
-])
+@pytest.mark.parametrize(
+    "args, trecho",
+    [
+        (["privacy", "purge", "--older-than", "abc"], "número de dias inválido"),
+        (["privacy", "purge", "--older-than", "-1"], "número de dias inválido"),
+        (["privacy", "purge", "--older-than"], "esperava um valor"),
+        (["privacy"], "faltam os argumentos"),
+        (["privacy", "apagar"], "opção inválida"),
+        (["backup"], "faltam os argumentos"),
+        (["restore"], "faltam os argumentos"),
+    ],
+)
 def test_argumentos_ruins_saem_com_2(env, args, trecho):
     codigo, _, erro = nts(*args)
     assert codigo == 2 and trecho in erro
@@ -261,13 +294,15 @@ def test_argumentos_ruins_saem_com_2(env, args, trecho):
 
 def test_ajuda_em_portugues(env):
     exe = Path(sys.executable).parent / "sei-nts"
-    r = subprocess.run([str(exe), "privacy", "purge", "--help"], capture_output=True, text=True,
-                       timeout=60)
+    r = subprocess.run(
+        [str(exe), "privacy", "purge", "--help"], capture_output=True, text=True, timeout=60
+    )
     assert r.returncode == 0 and "uso: sei-nts privacy purge" in r.stdout
     assert "--dry-run" in r.stdout and "90" in r.stdout and "opções" in r.stdout
 
 
 # ----------------------------------------------------------------- backup / restore (SQLite)
+
 
 def test_backup_e_restauracao_sqlite_ida_e_volta(env, rng, tmp_path):
     s = servicos()
@@ -276,8 +311,8 @@ def test_backup_e_restauracao_sqlite_ida_e_volta(env, rng, tmp_path):
     copia = tmp_path / "copias" / "solicitacoes.db"
     codigo, saida, _ = nts("backup", "--out", str(copia))
     assert codigo == 0 and str(copia) in saida
-    p3 = arquivar(s, "cadastro_usuario", rng, 3)       # filed after the backup...
-    s.store.atualizar_status(p1, "concluida")          # ...and a change
+    p3 = arquivar(s, "cadastro_usuario", rng, 3)  # filed after the backup...
+    s.store.atualizar_status(p1, "concluida")  # ...and a change
     s.store.close()
 
     codigo, _, erro = nts("restore", "--from", str(copia))
@@ -290,7 +325,7 @@ def test_backup_e_restauracao_sqlite_ida_e_volta(env, rng, tmp_path):
     assert [x.protocolo for x in s.store.listar()] == [p1, p2]
     assert s.store.get(p1).status == "recebida" and s.store.get(p2).status == "em_andamento"
     assert s.store.get(p3) is None
-    p4 = arquivar(s, "cadastro_usuario", rng, 4)       # never the number of the lost one
+    p4 = arquivar(s, "cadastro_usuario", rng, 4)  # never the number of the lost one
     assert int(p4[-6:]) == int(p3[-6:]) + 1
     s.store.close()
     anterior = next((env / "backups").glob("antes-da-restauracao-*.db"))
@@ -318,6 +353,7 @@ def test_restauracao_recusa_arquivo_que_nao_e_copia(env, tmp_path, rng):
 
 
 # ----------------------------------------------------------------- PostgreSQL
+
 
 @pytest.fixture()
 def banco_pg():
@@ -355,16 +391,24 @@ def test_pg_dump_e_pg_restore_ida_e_volta(env, banco_pg, rng, tmp_path, monkeypa
     # production profile: the conversations live in the same database
     conversas = sa.create_engine(url)
     with conversas.begin() as conn:
-        conn.execute(sa.text("CREATE TABLE events (id SERIAL PRIMARY KEY, sender_id TEXT, "
-                             "timestamp FLOAT, data TEXT)"))
-        conn.execute(sa.text("INSERT INTO events (sender_id, timestamp, data) "
-                             "VALUES ('web-1', 1.0, 'meu cpf')"))
+        conn.execute(
+            sa.text(
+                "CREATE TABLE events (id SERIAL PRIMARY KEY, sender_id TEXT, "
+                "timestamp FLOAT, data TEXT)"
+            )
+        )
+        conn.execute(
+            sa.text(
+                "INSERT INTO events (sender_id, timestamp, data) VALUES ('web-1', 1.0, 'meu cpf')"
+            )
+        )
     copia = tmp_path / "solicitacoes.dump"
     codigo, saida, erro = nts("backup", "--out", str(copia))
     assert codigo == 0, erro
     assert copia.read_bytes()[:5] == b"PGDMP"
-    indice = subprocess.run(["pg_restore", "--list", str(copia)], capture_output=True,
-                            text=True, check=True).stdout
+    indice = subprocess.run(
+        ["pg_restore", "--list", str(copia)], capture_output=True, text=True, check=True
+    ).stdout
     assert "TABLE public requests " in indice and " events " not in indice
 
     s = servicos()
@@ -402,8 +446,14 @@ def test_pg_purge_de_conversas(env, banco_pg, rng):
     from rasa.shared.core.domain import Domain
 
     nome, url, _ = banco_pg
-    trackers = SQLTrackerStore(Domain.load(ROOT / "domain.yml"), dialect="postgresql",
-                               host="127.0.0.1", port=5432, username="postgres", db=nome)
+    trackers = SQLTrackerStore(
+        Domain.load(ROOT / "domain.yml"),
+        dialect="postgresql",
+        host="127.0.0.1",
+        port=5432,
+        username="postgres",
+        db=nome,
+    )
     cpfs, conversas = conversas_exemplo(rng)
     gravar_trackers(trackers, conversas)
     trackers.engine.dispose()
@@ -424,8 +474,9 @@ def test_programa_do_postgres_ausente_explica(monkeypatch, tmp_path):
 def test_senha_do_postgres_nao_vai_na_linha_de_comando():
     from sqlalchemy.engine import make_url
 
-    conninfo, env = privacidade._conninfo(make_url(
-        "postgresql+psycopg2://sei:s3gr'edo@db.interno:5433/sei?sslmode=require"))
+    conninfo, env = privacidade._conninfo(
+        make_url("postgresql+psycopg2://sei:s3gr'edo@db.interno:5433/sei?sslmode=require")
+    )
     assert "s3gr" not in conninfo and env["PGPASSWORD"] == "s3gr'edo"
     assert "host='db.interno'" in conninfo and "port='5433'" in conninfo
     assert "dbname='sei'" in conninfo and "sslmode='require'" in conninfo

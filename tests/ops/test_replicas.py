@@ -8,6 +8,7 @@ are skipped with the reason; with the CI variable set they fail instead.
 Override the servers with SEI_TEST_POSTGRES_URL (a database the test may
 connect to and CREATE DATABASE from) and SEI_TEST_REDIS_URL.
 """
+
 import json
 import os
 import random
@@ -22,12 +23,12 @@ from pathlib import Path
 
 import pytest
 import yaml
+from conftest import PORT_BASE, ROOT, start_launcher
+from test_durabilidade import conversar, pessoa, protocolo_de, roteiro_cadastro, say
 
 from bot import settings
 from bot.ops import launcher
 from bot.solicitacoes.store import RequestStore
-from conftest import PORT_BASE, ROOT, start_launcher
-from test_durabilidade import conversar, pessoa, protocolo_de, roteiro_cadastro, say
 
 RASA, ACOES, WEB = PORT_BASE + 14, PORT_BASE + 34, PORT_BASE + 44  # replicas: RASA, RASA + 1
 PORTA_FECHADA = PORT_BASE + 19
@@ -41,18 +42,33 @@ def _cfg(**env):
 
 # ----- the switch, without servers -------------------------------------------------------------
 def test_production_profile_renders_postgres_trackers_and_redis_locks(tmp_path):
-    cfg = _cfg(SEI_PERFIL="producao", SEI_VAR_DIR=str(tmp_path),
-               SEI_POSTGRES_URL="postgresql://sei:s%40gr3d0@db.interno:5433/sei_prod",
-               SEI_REDIS_URL="redis://:0utr0@cache.interno:6380/4", SEI_REDIS_PREFIX="seiprod")
+    cfg = _cfg(
+        SEI_PERFIL="producao",
+        SEI_VAR_DIR=str(tmp_path),
+        SEI_POSTGRES_URL="postgresql://sei:s%40gr3d0@db.interno:5433/sei_prod",
+        SEI_REDIS_URL="redis://:0utr0@cache.interno:6380/4",
+        SEI_REDIS_PREFIX="seiprod",
+    )
     out = launcher.render_endpoints(cfg, cfg.run_dir / "endpoints.yml")
     texto = out.read_text()
     dados = yaml.safe_load(texto)
     assert dados["tracker_store"] == {
-        "type": "SQL", "dialect": "postgresql", "url": "db.interno", "port": 5433,
-        "db": "sei_prod", "username": "sei", "password": "${SEI_POSTGRES_PASSWORD}"}
+        "type": "SQL",
+        "dialect": "postgresql",
+        "url": "db.interno",
+        "port": 5433,
+        "db": "sei_prod",
+        "username": "sei",
+        "password": "${SEI_POSTGRES_PASSWORD}",
+    }
     assert dados["lock_store"] == {
-        "type": "redis", "url": "cache.interno", "port": 6380, "db": 4,
-        "key_prefix": "seiprod", "password": "${SEI_REDIS_PASSWORD}"}
+        "type": "redis",
+        "url": "cache.interno",
+        "port": 6380,
+        "db": 4,
+        "key_prefix": "seiprod",
+        "password": "${SEI_REDIS_PASSWORD}",
+    }
     assert "s@gr3d0" not in texto and "s%40gr3d0" not in texto and "0utr0" not in texto
     assert "password: ${SEI_POSTGRES_PASSWORD}\n" in texto  # plain scalar: Rasa expands it
     env = launcher.child_env(cfg)
@@ -87,13 +103,18 @@ def test_development_profile_stays_single_and_local(tmp_path):
 
 
 def test_unreachable_postgres_stops_the_start_with_one_clear_line():
-    cfg = _cfg(SEI_PERFIL="producao",
-               SEI_POSTGRES_URL=f"postgresql://sei:segredo@127.0.0.1:{PORTA_FECHADA}/sei")
+    cfg = _cfg(
+        SEI_PERFIL="producao",
+        SEI_POSTGRES_URL=f"postgresql://sei:segredo@127.0.0.1:{PORTA_FECHADA}/sei",
+    )
     problema = launcher.check_shared_stores(cfg)
     assert problema.startswith(f"PostgreSQL inacessível em 127.0.0.1:{PORTA_FECHADA}/sei")
     assert "segredo" not in problema and "\n" not in problema
-    cfg = _cfg(SEI_PERFIL="producao", SEI_POSTGRES_URL=PG_ADMIN,
-               SEI_REDIS_URL=f"redis://:segredo@127.0.0.1:{PORTA_FECHADA}/1")
+    cfg = _cfg(
+        SEI_PERFIL="producao",
+        SEI_POSTGRES_URL=PG_ADMIN,
+        SEI_REDIS_URL=f"redis://:segredo@127.0.0.1:{PORTA_FECHADA}/1",
+    )
     problema = launcher.check_shared_stores(cfg)
     if not problema.startswith("PostgreSQL"):  # with a reachable PostgreSQL, Redis is next
         assert problema.startswith(f"Redis inacessível em 127.0.0.1:{PORTA_FECHADA}")
@@ -159,9 +180,15 @@ def producao(compartilhados, tmp_path_factory):
         return
     var_dir = tmp_path_factory.mktemp("var-producao")
     proc, log = start_launcher(
-        var_dir, RASA, ACOES, web_port=WEB, SEI_PERFIL="producao",
-        SEI_POSTGRES_URL=compartilhados["postgres"], SEI_REDIS_URL=compartilhados["redis"],
-        SEI_REDIS_PREFIX=compartilhados["prefixo"])
+        var_dir,
+        RASA,
+        ACOES,
+        web_port=WEB,
+        SEI_PERFIL="producao",
+        SEI_POSTGRES_URL=compartilhados["postgres"],
+        SEI_REDIS_URL=compartilhados["redis"],
+        SEI_REDIS_PREFIX=compartilhados["prefixo"],
+    )
     store = RequestStore(compartilhados["postgres"])
     yield {"store": store, "var_dir": var_dir, "log": log, **compartilhados}
     store.close()
@@ -175,8 +202,9 @@ def _eventos(url, sender):
     import psycopg2
 
     with psycopg2.connect(url) as conn, conn.cursor() as cur:
-        cur.execute("SELECT type_name, data FROM events WHERE sender_id = %s ORDER BY id",
-                    (sender,))
+        cur.execute(
+            "SELECT type_name, data FROM events WHERE sender_id = %s ORDER BY id", (sender,)
+        )
         return [(t, json.loads(d)) for t, d in cur.fetchall()]
 
 
@@ -187,7 +215,8 @@ def _da_conversa(store, sender):
 def test_replicas_share_postgres_and_redis_and_stay_on_loopback(producao):
     producao = _exigir(producao)
     assert f"Réplica 2: http://127.0.0.1:{RASA + 1}/webhooks/rest/webhook" in (
-        producao["log"].read_text())
+        producao["log"].read_text()
+    )
     assert not (producao["var_dir"] / "trackers.db").exists()
     assert not (producao["var_dir"] / "requests.db").exists()
     for porta in (RASA, RASA + 1):
@@ -215,9 +244,14 @@ def test_simultaneous_messages_of_one_conversation_are_processed_one_at_a_time(p
     (a double tap, a retry through the load balancer): each turn finishes
     (action_listen) before the next begins, and no message is lost."""
     producao = _exigir(producao)
-    perguntas = ["esqueci minha senha do sei", "como relatar um erro no sei",
-                 "qual o telefone do nts", "como consultar a tramitação de um processo",
-                 "preciso cadastrar um usuário", "bom dia"]
+    perguntas = [
+        "esqueci minha senha do sei",
+        "como relatar um erro no sei",
+        "qual o telefone do nts",
+        "como consultar a tramitação de um processo",
+        "preciso cadastrar um usuário",
+        "bom dia",
+    ]
     for rodada in range(3):
         sender = f"rep-lock-{rodada}-{uuid.uuid4().hex[:8]}"
         inicio = threading.Barrier(len(perguntas))
@@ -234,7 +268,7 @@ def test_simultaneous_messages_of_one_conversation_are_processed_one_at_a_time(p
         tipos = [(t, d.get("name")) for t, d in eventos]
         usuarios = [i for i, (t, _) in enumerate(tipos) if t == "user"]
         for a, b in zip(usuarios, usuarios[1:] + [len(tipos)]):
-            turno = tipos[a + 1:b]
+            turno = tipos[a + 1 : b]
             assert turno and turno[-1] == ("action", "action_listen"), (rodada, turno)
             assert ("action", "action_listen") not in turno[:-1], (rodada, turno)
 

@@ -1,4 +1,5 @@
 """The custom Rasa NLU components, trained and reloaded on a tiny data set."""
+
 from pathlib import Path
 
 import numpy as np
@@ -13,10 +14,14 @@ from rasa.shared.nlu.training_data.training_data import TrainingData
 from bot.rasa.components import LinearIntentClassifier, TfidfFeaturizer, TokenNormalizer
 
 EXAMPLES = [
-    ("esqueci minha senha", "senha"), ("nao lembro a senha do sei", "senha"),
-    ("perdi a senha", "senha"), ("Esqueci a SENHA de acesso", "senha"),
-    ("como desanexo processos", "desanexar"), ("separar processo anexado", "desanexar"),
-    ("desanexar dois processos", "desanexar"), ("quero desanexar um processo", "desanexar"),
+    ("esqueci minha senha", "senha"),
+    ("nao lembro a senha do sei", "senha"),
+    ("perdi a senha", "senha"),
+    ("Esqueci a SENHA de acesso", "senha"),
+    ("como desanexo processos", "desanexar"),
+    ("separar processo anexado", "desanexar"),
+    ("desanexar dois processos", "desanexar"),
+    ("quero desanexar um processo", "desanexar"),
 ]
 
 
@@ -53,11 +58,13 @@ def _train(storage):
     data = _training_data()
     feat_resource, clf_resource = Resource("tfidf"), Resource("linear")
     featurizer = TfidfFeaturizer.create(
-        TfidfFeaturizer.get_default_config(), storage, feat_resource, _context("tfidf"))
+        TfidfFeaturizer.get_default_config(), storage, feat_resource, _context("tfidf")
+    )
     featurizer.train(data)
     featurizer.process_training_data(data)
     classifier = LinearIntentClassifier.create(
-        LinearIntentClassifier.get_default_config(), storage, clf_resource, _context("linear"))
+        LinearIntentClassifier.get_default_config(), storage, clf_resource, _context("linear")
+    )
     classifier.train(data)
     return feat_resource, clf_resource
 
@@ -72,15 +79,19 @@ def _predict(featurizer, classifier, text):
 def test_trained_components_reload_from_json_and_classify(storage):
     feat_resource, clf_resource = _train(storage)
     featurizer = TfidfFeaturizer.load(
-        TfidfFeaturizer.get_default_config(), storage, feat_resource, _context("tfidf"))
+        TfidfFeaturizer.get_default_config(), storage, feat_resource, _context("tfidf")
+    )
     classifier = LinearIntentClassifier.load(
-        LinearIntentClassifier.get_default_config(), storage, clf_resource, _context("linear"))
+        LinearIntentClassifier.get_default_config(), storage, clf_resource, _context("linear")
+    )
     message = _predict(featurizer, classifier, "esqeci a senha")  # typo on purpose
     assert message.get("intent")["name"] == "senha"
     ranking = message.get("intent_ranking")
     assert [r["name"] for r in ranking] == ["senha", "desanexar"]
     assert abs(sum(r["confidence"] for r in ranking) - 1.0) < 1e-6
-    assert _predict(featurizer, classifier, "DESANEXAR processo").get("intent")["name"] == "desanexar"
+    assert (
+        _predict(featurizer, classifier, "DESANEXAR processo").get("intent")["name"] == "desanexar"
+    )
     # persisted as JSON only
     files = list(Path(storage._storage_path).rglob("*"))
     assert {f.suffix for f in files if f.is_file()} == {".json"}
@@ -90,17 +101,23 @@ def test_blend_averages_with_the_earlier_ranking(storage):
     _, clf_resource = _train(storage)
     config = {**LinearIntentClassifier.get_default_config(), "blend_weight": 0.5}
     classifier = LinearIntentClassifier.load(config, storage, clf_resource, _context("linear"))
-    message = Message(data={"text": "x", "intent_ranking": [
-        {"name": "desanexar", "confidence": 1.0}]})
-    blended = classifier._blend(np.array([1.0, 0.0]) if classifier._state["classes"][0] == "senha"
-                                else np.array([0.0, 1.0]), message)
+    message = Message(
+        data={"text": "x", "intent_ranking": [{"name": "desanexar", "confidence": 1.0}]}
+    )
+    blended = classifier._blend(
+        np.array([1.0, 0.0])
+        if classifier._state["classes"][0] == "senha"
+        else np.array([0.0, 1.0]),
+        message,
+    )
     by_name = dict(zip(classifier._state["classes"], blended))
     assert by_name == pytest.approx({"senha": 0.5, "desanexar": 0.5})
 
 
 def test_untrained_classifier_sets_no_intent(storage):
     classifier = LinearIntentClassifier.create(
-        LinearIntentClassifier.get_default_config(), storage, Resource("x"), _context("x"))
+        LinearIntentClassifier.get_default_config(), storage, Resource("x"), _context("x")
+    )
     message = Message(data={"text": "oi"})
     classifier.process([message])
     assert message.get("intent")["name"] is None
@@ -112,7 +129,8 @@ def test_probabilities_equal_the_dense_softmax_for_any_sparse_layout(storage):
 
     _, clf_resource = _train(storage)
     classifier = LinearIntentClassifier.load(
-        LinearIntentClassifier.get_default_config(), storage, clf_resource, _context("linear"))
+        LinearIntentClassifier.get_default_config(), storage, clf_resource, _context("linear")
+    )
     coef = np.asarray(classifier._state["coef"])
     intercept = np.asarray(classifier._state["intercept"])
     width = coef.shape[1]
@@ -130,7 +148,8 @@ def test_probabilities_equal_the_dense_softmax_for_any_sparse_layout(storage):
     assert classifier._probabilities(coo) == pytest.approx(expected, rel=1e-5)
     two_rows = scipy.sparse.vstack([coo, coo])  # token rows add up like one sentence
     assert classifier._probabilities(two_rows) == pytest.approx(
-        softmax(2 * coo.toarray()[0] @ coef.T + intercept), rel=1e-5)
+        softmax(2 * coo.toarray()[0] @ coef.T + intercept), rel=1e-5
+    )
 
 
 def test_features_are_the_sentence_features_rasa_would_combine(storage):
@@ -140,15 +159,18 @@ def test_features_are_the_sentence_features_rasa_would_combine(storage):
 
     feat_resource, _ = _train(storage)
     featurizer = TfidfFeaturizer.load(
-        TfidfFeaturizer.get_default_config(), storage, feat_resource, _context("tfidf"))
+        TfidfFeaturizer.get_default_config(), storage, feat_resource, _context("tfidf")
+    )
     message = _prepare([Message(data={"text": "esqueci a senha do sei"})])[0]
     featurizer.process([message])
     extra = scipy.sparse.coo_matrix(np.array([[0.0, 3.0, 0.0, 5.0]]))
     message.add_features(Features(extra, "sentence", "text", "outro"))
-    message.add_features(Features(scipy.sparse.coo_matrix(np.ones((5, 2))), "sequence", "text",
-                                  "outro"))
-    message.add_features(Features(scipy.sparse.coo_matrix(np.ones((1, 3))), "sentence",
-                                  "intent", "outro"))
+    message.add_features(
+        Features(scipy.sparse.coo_matrix(np.ones((5, 2))), "sequence", "text", "outro")
+    )
+    message.add_features(
+        Features(scipy.sparse.coo_matrix(np.ones((1, 3))), "sentence", "intent", "outro")
+    )
     _, expected = message.get_sparse_features("text")
     ours = LinearIntentClassifier._features(message)
     assert ours.shape == expected.features.shape

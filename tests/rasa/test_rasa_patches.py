@@ -1,4 +1,5 @@
 """bot.rasa.patches: same results as Rasa's own code, only faster."""
+
 import pytest
 from jsonschema import ValidationError
 
@@ -18,14 +19,20 @@ def originais():
 
 VALIDAS = [
     {"events": [], "responses": []},
-    {"events": [{"event": "slot", "name": "rascunho", "value": {"fase": "campo"}}],
-     "responses": [{"text": "Olá", "buttons": [{"title": "Sim", "payload": "/affirm"}]}]},
-    {"events": [{"event": "active_loop", "name": None},
-                {"event": "followup", "name": "formulario_solicitacao"}]},
+    {
+        "events": [{"event": "slot", "name": "rascunho", "value": {"fase": "campo"}}],
+        "responses": [{"text": "Olá", "buttons": [{"title": "Sim", "payload": "/affirm"}]}],
+    },
+    {
+        "events": [
+            {"event": "active_loop", "name": None},
+            {"event": "followup", "name": "formulario_solicitacao"},
+        ]
+    },
 ]
 INVALIDAS = [
-    {"events": [{"event": "slot"}]},           # slot without name
-    {"events": [{"event": "nao_existe"}]},     # unknown event
+    {"events": [{"event": "slot"}]},  # slot without name
+    {"events": [{"event": "nao_existe"}]},  # unknown event
     {"events": "não é lista"},
 ]
 

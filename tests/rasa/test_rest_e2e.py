@@ -1,5 +1,6 @@
 """The real thing: `python -m bot.ops.launcher` (what `make run` starts), the
 trained model, the action server and Rasa's REST channel on loopback."""
+
 import signal
 import time
 import urllib.error
@@ -7,7 +8,6 @@ import urllib.request
 from pathlib import Path
 
 import pytest
-
 from conftest import ACTIONS_PORT, RASA_PORT, WEB_PORT, rest_say, start_launcher
 
 

@@ -10,9 +10,9 @@ ROOT = Path(__file__).resolve().parents[2]
 def test_extend_lemma_table_adds_accent_free_keys_without_overwriting():
     table = {"está": "estar", "esta": "este", "difíceis": "difícil", "sei": "saber"}
     spacy_pt.extend_lemma_table(table)
-    assert table["esta"] == "este"          # existing key kept
-    assert table["dificeis"] == "difícil"   # accent-free key added
-    assert table["sei"] == "sei"            # domain word protected
+    assert table["esta"] == "este"  # existing key kept
+    assert table["dificeis"] == "difícil"  # accent-free key added
+    assert table["sei"] == "sei"  # domain word protected
 
 
 @pytest.fixture(scope="module")
@@ -51,22 +51,32 @@ def test_make_builds_the_pipeline_rasa_loads():
 
 
 def test_pruning_keeps_every_lemma_the_training_data_can_use():
-    table = {"servidoras": "servidor", "servidores": "servidor", "casas": "casa",
-             "esqueci": "esquecer", "esqueceu": "esquecer"}
+    table = {
+        "servidoras": "servidor",
+        "servidores": "servidor",
+        "casas": "casa",
+        "esqueci": "esquecer",
+        "esqueceu": "esquecer",
+    }
     textos = ["A servidora esqueceu", "servidores"]
     lemas = spacy_pt.training_lemmas(textos, table)
     assert {"servidor", "esquecer"} <= lemas
     podada = spacy_pt.prune_lemma_table(table, lemas)
     # unseen forms of seen lemmas stay; forms of lemmas never seen in training go
-    assert podada == {"servidoras": "servidor", "servidores": "servidor",
-                      "esqueci": "esquecer", "esqueceu": "esquecer"}
+    assert podada == {
+        "servidoras": "servidor",
+        "servidores": "servidor",
+        "esqueci": "esquecer",
+        "esqueceu": "esquecer",
+    }
 
 
 def test_pruned_pipeline_is_small_and_lemmatizes_like_the_full_one(tmp_path, built):
     out = tmp_path / "podado"
     nlu = tmp_path / "nlu.yml"
-    nlu.write_text('version: "3.1"\nnlu:\n- intent: x\n  examples: |\n'
-                   '    - a servidora esqueceu a senha\n')
+    nlu.write_text(
+        'version: "3.1"\nnlu:\n- intent: x\n  examples: |\n    - a servidora esqueceu a senha\n'
+    )
     assert spacy_pt.main([str(out), "--nlu", str(nlu)]) == 0
     import spacy
 

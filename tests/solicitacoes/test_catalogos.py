@@ -1,4 +1,5 @@
 """Unit and cargo catalogues: strict loading, look-ups, reload on change."""
+
 from __future__ import annotations
 
 import logging
@@ -20,9 +21,11 @@ from bot.solicitacoes.validacao import validar_cargo, validar_sigla
 ROOT = Path(__file__).resolve().parents[2]
 PASTA_AMOSTRA = ROOT / "data" / "catalogs"
 
-UNIDADES_OK = "sigla,nome,sigla_superior\nSESAU,Secretaria de Estado da Saúde,\n" \
-              "GETIN,Gerência Executiva de Tecnologia da Informação,SESAU\n" \
-              "NTS,Núcleo Técnico do SEI,GETIN\n"
+UNIDADES_OK = (
+    "sigla,nome,sigla_superior\nSESAU,Secretaria de Estado da Saúde,\n"
+    "GETIN,Gerência Executiva de Tecnologia da Informação,SESAU\n"
+    "NTS,Núcleo Técnico do SEI,GETIN\n"
+)
 CARGOS_OK = "cargo\nAssessor Técnico\nEnfermeiro\n"
 
 
@@ -47,6 +50,7 @@ def _erro_unidades(tmp_path: Path, texto: str) -> CatalogoInvalido:
 
 # ---------------------------------------------------------------- samples
 
+
 def test_samples_load_and_are_marked_as_samples():
     catalogos = Catalogos.carregar(PASTA_AMOSTRA)
     assert len(catalogos.unidades) >= 23 and len(catalogos.cargos) >= 30
@@ -58,14 +62,17 @@ def test_samples_load_and_are_marked_as_samples():
     assert not list(PASTA_AMOSTRA.glob("*.yml")) and not list(PASTA_AMOSTRA.glob("*.yaml"))
 
 
-@pytest.mark.parametrize("sigla,nome,superior", [
-    ("SESAU", "Secretaria de Estado da Saúde", None),
-    ("GETIN", "Gerência Executiva de Tecnologia da Informação", "SESAU"),
-    ("NTS", "Núcleo Técnico do SEI", "GETIN"),
-    ("SUVISA", "Superintendência de Vigilância em Saúde", "SESAU"),
-    ("CIEVS", "Centro de Informações Estratégicas em Vigilância em Saúde", "SUVISA"),
-    ("HGE", "Hospital Geral do Estado", "SESAU"),
-])
+@pytest.mark.parametrize(
+    "sigla,nome,superior",
+    [
+        ("SESAU", "Secretaria de Estado da Saúde", None),
+        ("GETIN", "Gerência Executiva de Tecnologia da Informação", "SESAU"),
+        ("NTS", "Núcleo Técnico do SEI", "GETIN"),
+        ("SUVISA", "Superintendência de Vigilância em Saúde", "SESAU"),
+        ("CIEVS", "Centro de Informações Estratégicas em Vigilância em Saúde", "SUVISA"),
+        ("HGE", "Hospital Geral do Estado", "SESAU"),
+    ],
+)
 def test_sample_units(sigla, nome, superior):
     unidade = CatalogoUnidades.do_csv(PASTA_AMOSTRA / "unidades.csv").por_sigla(sigla)
     assert unidade == Unidade(sigla, nome, superior)
@@ -75,17 +82,28 @@ def test_sample_has_the_public_units_and_cargos():
     unidades = CatalogoUnidades.do_csv(PASTA_AMOSTRA / "unidades.csv")
     assert {"DIASS", "GAP"} <= set(unidades.siglas())
     cargos = CatalogoCargos.do_csv(PASTA_AMOSTRA / "cargos.csv")
-    for cargo in ("Assessor Técnico", "Analista de Saúde", "Enfermeiro", "Médico",
-                  "Técnico de Enfermagem", "Assistente Administrativo", "Gerente",
-                  "Superintendente", "Secretário de Estado"):
+    for cargo in (
+        "Assessor Técnico",
+        "Analista de Saúde",
+        "Enfermeiro",
+        "Médico",
+        "Técnico de Enfermagem",
+        "Assistente Administrativo",
+        "Gerente",
+        "Superintendente",
+        "Secretário de Estado",
+    ):
         assert cargos.buscar(cargo) == cargo
 
 
 # ---------------------------------------------------------------- format tolerance
 
+
 def test_bom_semicolon_comments_and_blank_lines(tmp_path):
-    texto = ("\ufeff# comentário\n\n Sigla ; Nome ; Sigla Superior \n"
-             "SESAU;Secretaria de Estado da Saúde;\n# outro\n\nGETIN;Gerência, TI;sesau\r\n")
+    texto = (
+        "\ufeff# comentário\n\n Sigla ; Nome ; Sigla Superior \n"
+        "SESAU;Secretaria de Estado da Saúde;\n# outro\n\nGETIN;Gerência, TI;sesau\r\n"
+    )
     catalogo = _unidades(tmp_path, texto)
     assert catalogo.siglas() == ["SESAU", "GETIN"]
     assert catalogo.por_sigla("getin") == Unidade("GETIN", "Gerência, TI", "SESAU")
@@ -103,12 +121,12 @@ def test_control_characters_cleaned(tmp_path):
 
 
 def test_cargos_with_bom_and_comment(tmp_path):
-    cargos = _cargos(tmp_path,
-                     "\ufeff# amostra\ncargo\nAssessor Técnico\n\n\"Analista, nível I\"\n")
+    cargos = _cargos(tmp_path, '\ufeff# amostra\ncargo\nAssessor Técnico\n\n"Analista, nível I"\n')
     assert cargos.nomes() == ["Assessor Técnico", "Analista, nível I"]
 
 
 # ---------------------------------------------------------------- strict loading
+
 
 def test_missing_columns(tmp_path):
     erro = _erro_unidades(tmp_path, "# amostra\nsigla,nome\nSESAU,Secretaria\n")
@@ -142,8 +160,10 @@ def test_unknown_superior(tmp_path):
 
 
 def test_cycle(tmp_path):
-    texto = ("sigla,nome,sigla_superior\nSESAU,Secretaria,\nA,Unidade A,B\nB,Unidade B,C\n"
-             "C,Unidade C,A\n")
+    texto = (
+        "sigla,nome,sigla_superior\nSESAU,Secretaria,\nA,Unidade A,B\nB,Unidade B,C\n"
+        "C,Unidade C,A\n"
+    )
     erro = _erro_unidades(tmp_path, texto)
     assert erro.linha == 3 and "ciclo" in erro.motivo and "A → B → C → A" in erro.motivo
 
@@ -188,8 +208,9 @@ def test_stray_quote_and_null_byte(tmp_path):
 
 
 def test_values_are_single_line(tmp_path):
-    catalogo = _unidades(tmp_path, 'sigla,nome,sigla_superior\nSESAU,"Secretaria\nde  Saúde",\n'
-                                   "NTS,Núcleo,SESAU\n")
+    catalogo = _unidades(
+        tmp_path, 'sigla,nome,sigla_superior\nSESAU,"Secretaria\nde  Saúde",\nNTS,Núcleo,SESAU\n'
+    )
     assert catalogo.por_sigla("SESAU").nome == "Secretaria de Saúde"
     assert catalogo.por_sigla("NTS") is not None
 
@@ -207,12 +228,15 @@ def test_duplicate_cargo(tmp_path):
     assert "linha 4" in info.value.motivo
 
 
-@pytest.mark.parametrize("texto,linha,trecho", [
-    ("nome\nEnfermeiro\n", 1, "cargo"),
-    ("cargo\n", None, "nenhum cargo"),
-    ("cargo\nEnfermeiro,Médico\n", 3 - 1, "colunas"),
-    ("cargo\n---\n", 2, "sem letras"),
-])
+@pytest.mark.parametrize(
+    "texto,linha,trecho",
+    [
+        ("nome\nEnfermeiro\n", 1, "cargo"),
+        ("cargo\n", None, "nenhum cargo"),
+        ("cargo\nEnfermeiro,Médico\n", 3 - 1, "colunas"),
+        ("cargo\n---\n", 2, "sem letras"),
+    ],
+)
 def test_malformed_cargos(tmp_path, texto, linha, trecho):
     with pytest.raises(CatalogoInvalido) as info:
         _cargos(tmp_path, texto)
@@ -233,16 +257,25 @@ def test_ler_csv_keeps_physical_line_numbers():
 
 # ---------------------------------------------------------------- look-ups
 
+
 @pytest.fixture(scope="module")
 def amostra() -> CatalogoUnidades:
     return CatalogoUnidades.do_csv(PASTA_AMOSTRA / "unidades.csv")
 
 
-@pytest.mark.parametrize("texto,sigla", [
-    ("getin", "GETIN"), ("GÉTIN", "GETIN"), ("Núcleo Técnico do SEI", "NTS"),
-    ("nucleo tecnico do sei", "NTS"), ("NTS - Núcleo Técnico do SEI", "NTS"),
-    ("SESAU NTS", "NTS"), ("sesau/getin/nts", "NTS"), ("upa jac", "UPA-JAC"),
-])
+@pytest.mark.parametrize(
+    "texto,sigla",
+    [
+        ("getin", "GETIN"),
+        ("GÉTIN", "GETIN"),
+        ("Núcleo Técnico do SEI", "NTS"),
+        ("nucleo tecnico do sei", "NTS"),
+        ("NTS - Núcleo Técnico do SEI", "NTS"),
+        ("SESAU NTS", "NTS"),
+        ("sesau/getin/nts", "NTS"),
+        ("upa jac", "UPA-JAC"),
+    ],
+)
 def test_buscar(amostra, texto, sigla):
     assert amostra.buscar(texto).sigla == sigla
 
@@ -261,12 +294,14 @@ def test_sugerir(amostra):
 
 
 def test_ambiguous_names_are_not_resolved():
-    catalogo = CatalogoUnidades([
-        Unidade("HGE", "Hospital Geral", None),
-        Unidade("HGE-NA", "Núcleo Administrativo", "HGE"),
-        Unidade("HRN", "Hospital Regional", None),
-        Unidade("HRN-NA", "Núcleo Administrativo", "HRN"),
-    ])
+    catalogo = CatalogoUnidades(
+        [
+            Unidade("HGE", "Hospital Geral", None),
+            Unidade("HGE-NA", "Núcleo Administrativo", "HGE"),
+            Unidade("HRN", "Hospital Regional", None),
+            Unidade("HRN-NA", "Núcleo Administrativo", "HRN"),
+        ]
+    )
     assert catalogo.buscar("Núcleo Administrativo") is None
     assert {u.sigla for u in catalogo.sugerir("Núcleo Administrativo")} == {"HGE-NA", "HRN-NA"}
     assert catalogo.buscar("HGE - Núcleo Administrativo").sigla == "HGE"
@@ -283,6 +318,7 @@ def test_cargos_look_up(tmp_path):
 
 
 # ---------------------------------------------------------------- reload
+
 
 def _pasta(tmp_path: Path, unidades: str = UNIDADES_OK, cargos: str = CARGOS_OK) -> Path:
     _escrever(tmp_path / "unidades.csv", unidades)
@@ -310,8 +346,7 @@ def test_reload_on_mtime_change(tmp_path):
     catalogos = Catalogos.carregar(_pasta(tmp_path))
     assert catalogos.unidades.por_sigla("GAP") is None
     assert not validar_sigla("GAP", catalogos.unidades).ok
-    _substituir(tmp_path / "unidades.csv",
-                UNIDADES_OK + "GAP,Gerência de Atenção Primária,SESAU\n")
+    _substituir(tmp_path / "unidades.csv", UNIDADES_OK + "GAP,Gerência de Atenção Primária,SESAU\n")
     assert catalogos.unidades.por_sigla("GAP").nome == "Gerência de Atenção Primária"
     assert validar_sigla("gap", catalogos.unidades).valor == "GAP"
     _substituir(tmp_path / "cargos.csv", CARGOS_OK + "Médico\n")

@@ -1,9 +1,10 @@
 """The request conversation engine, on real catalogues, store and spreadsheets."""
+
 import openpyxl
 import pytest
+from geradores import gerar_cpf
 
 from bot.solicitacoes.motor import AVISO_LGPD, OBS_EMAIL_MANTIDO, OBS_SEM_CAPTURA, Estado, Motor
-from geradores import gerar_cpf
 
 
 class Conversa:
@@ -18,8 +19,9 @@ class Conversa:
     def diz(self, texto, intent=None, confianca=0.0, anexo=None):
         # the state goes through its slot form (JSON) on every turn, like in Rasa
         estado = Estado.de_dict(self.estado.para_dict())
-        resposta = self.motor.responder(estado, texto, intent, confianca, anexo,
-                                        canal="rest", contato="conversa-teste")
+        resposta = self.motor.responder(
+            estado, texto, intent, confianca, anexo, canal="rest", contato="conversa-teste"
+        )
         self.estado = resposta.estado
         self.saida = resposta.mensagens
         if not resposta.concluido:
@@ -261,9 +263,19 @@ def test_lgpd_notice_only_once_per_conversation(servicos):
     assert AVISO_LGPD not in Conversa(servicos, "correcao_cargo", avisar_lgpd=False).texto
 
 
-@pytest.mark.parametrize("tipo", ["cadastro_usuario", "lotacao", "remocao_usuario",
-                                  "criacao_unidade", "relato_erro", "atualizacao_email",
-                                  "correcao_cargo", "desanexacao"])
+@pytest.mark.parametrize(
+    "tipo",
+    [
+        "cadastro_usuario",
+        "lotacao",
+        "remocao_usuario",
+        "criacao_unidade",
+        "relato_erro",
+        "atualizacao_email",
+        "correcao_cargo",
+        "desanexacao",
+    ],
+)
 def test_every_kind_starts_with_a_question(servicos, tipo):
     c = Conversa(servicos, tipo)
     pergunta = c.motor.pergunta(c.estado)

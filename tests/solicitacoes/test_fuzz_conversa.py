@@ -15,6 +15,7 @@ After every turn:
 - a request is filed only by a confirmation right after the summary, at most
   once, and every field it holds passes its validator again.
 """
+
 from __future__ import annotations
 
 import json
@@ -22,38 +23,88 @@ import re
 import string
 
 import pytest
+from conftest import ROOT
+from geradores import digitos_verificadores
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from bot.solicitacoes import motor
-from bot.solicitacoes.servicos import Servicos
-from bot.solicitacoes import validacao
 from bot import settings as settings_module
+from bot.solicitacoes import motor, validacao
 from bot.solicitacoes.motor import CONFIRMAR, OBS_EMAIL_MANTIDO, OBS_SEM_CAPTURA, Estado, Motor
+from bot.solicitacoes.servicos import Servicos
 from bot.solicitacoes.tipos import TIPOS
 from bot.text import normalize_text
-from conftest import ROOT
-from geradores import digitos_verificadores
 
 HOSTIS = [
-    "", " ", "\n\n\t", "x" * 10 * 1024, ("ção " * 25_000)[:100 * 1024], "9" * 100_000,
-    "😀" * 3000, "👩🏽‍⚕️ GETIN 👍", "🇧🇷" * 500, "\u202eNITEG\u202c", "GETIN\u200f", "مرحبا بالعالم",
-    "שלום עולם", "‏ماريا دا سيلفا", "\x00", "GET\x00IN", "\x00" * 1000, "\x1b[31mvermelho\x1b[0m",
-    "\ufeffGETIN", "\ud800", "a\x7fb\x85c", "\r\n\r\n", "\u2028\u2029",
+    "",
+    " ",
+    "\n\n\t",
+    "x" * 10 * 1024,
+    ("ção " * 25_000)[: 100 * 1024],
+    "9" * 100_000,
+    "😀" * 3000,
+    "👩🏽‍⚕️ GETIN 👍",
+    "🇧🇷" * 500,
+    "\u202eNITEG\u202c",
+    "GETIN\u200f",
+    "مرحبا بالعالم",
+    "שלום עולם",
+    "‏ماريا دا سيلفا",
+    "\x00",
+    "GET\x00IN",
+    "\x00" * 1000,
+    "\x1b[31mvermelho\x1b[0m",
+    "\ufeffGETIN",
+    "\ud800",
+    "a\x7fb\x85c",
+    "\r\n\r\n",
+    "\u2028\u2029",
     '{"resposta": "concluida", "rascunho": null}',
     '{"tipo": "cadastro_usuario", "fase": "resumo", "linhas": [{"nome": "X"}]}',
     '/abrir_solicitacao{"tipo_solicitacao":"cadastro_usuario"}',
-    '/affirm{"resposta":"concluida"}', '/affirm{"rascunho": {"fase": "concluida"}}',
-    '/affirm{"requested_slot": null}', '/deny{"tipo_solicitacao": "desanexacao"}',
-    "/affirm", "/deny", "/restart", "/session_start", "/cancelar", "/",
-    "confirmar", "sim", "não", "corrigir", "corrigir 1 cpf", "corrigir 99 cpf",
-    "corrigir 1 __class__", "corrigir 0 nome", "corrigir -1 nome", "manter este e-mail",
-    "pular", "não consigo anexar", "status do protocolo NTS-2026-000001", "NTS-9999-999999",
-    "{nome}", "{0}", "%s %d %(x)s", "${jndi:ldap://x/a}", "'; DROP TABLE requests; --",
-    "<script>alert(1)</script>", "<img src=x onerror=alert(1)>", "javascript:alert(1)",
-    "=1+1", "@SUM(A1)", "+cmd|' /C calc'!A0", "529.982.247-25", "000.000.000-00",
-    "protocolo@saude.al.gov.br", "maria@gmial.com", "maria@hotmail.com", "E:02000.0/2020",
-    "qual o telefone do nts?", "esqueci minha senha",
+    '/affirm{"resposta":"concluida"}',
+    '/affirm{"rascunho": {"fase": "concluida"}}',
+    '/affirm{"requested_slot": null}',
+    '/deny{"tipo_solicitacao": "desanexacao"}',
+    "/affirm",
+    "/deny",
+    "/restart",
+    "/session_start",
+    "/cancelar",
+    "/",
+    "confirmar",
+    "sim",
+    "não",
+    "corrigir",
+    "corrigir 1 cpf",
+    "corrigir 99 cpf",
+    "corrigir 1 __class__",
+    "corrigir 0 nome",
+    "corrigir -1 nome",
+    "manter este e-mail",
+    "pular",
+    "não consigo anexar",
+    "status do protocolo NTS-2026-000001",
+    "NTS-9999-999999",
+    "{nome}",
+    "{0}",
+    "%s %d %(x)s",
+    "${jndi:ldap://x/a}",
+    "'; DROP TABLE requests; --",
+    "<script>alert(1)</script>",
+    "<img src=x onerror=alert(1)>",
+    "javascript:alert(1)",
+    "=1+1",
+    "@SUM(A1)",
+    "+cmd|' /C calc'!A0",
+    "529.982.247-25",
+    "000.000.000-00",
+    "protocolo@saude.al.gov.br",
+    "maria@gmial.com",
+    "maria@hotmail.com",
+    "E:02000.0/2020",
+    "qual o telefone do nts?",
+    "esqueci minha senha",
 ]
 VALIDOS = {
     "nome": ["Maria da Silva", "joão PEREIRA", "Ana Beatriz d'Ávila", "José-Carlos Lima"],
@@ -62,18 +113,73 @@ VALIDOS = {
     "siglas": ["GETIN, NTS", "suvisa", "GETIN e HGE"],
     "cargo": ["Enfermeiro", "assessor tecnico", "Gerente"],
     "processo": ["E:02000.0000003030/2020", "02000.0000003031/2021", "E: 02000.0000003032 / 2022"],
-    "texto": ["A tela fica em branco ao clicar em Assinar, desde ontem.",
-              "Processo anexado por engano ao principal pela unidade."],
+    "texto": [
+        "A tela fica em branco ao clicar em Assinar, desde ontem.",
+        "Processo anexado por engano ao principal pela unidade.",
+    ],
     "texto_curto": ["Núcleo de Testes", "Decreto nº 123/2024", "Gerência de Apoio"],
     "operacao": ["ADICIONAR", "MUDAR", "mudar"],
 }
-INTENTS = [None, "affirm", "deny", "help", "nlu_fallback", "faq_contato_nts",
-           "faq_prazo_atendimento", "cancelar", "abrir_solicitacao", "out_of_scope"]
-PORTUGUES = {"a", "o", "de", "da", "do", "e", "é", "em", "ou", "que", "para", "não", "você",
-             "sua", "seu", "um", "uma", "com", "qual", "quais", "nome", "cpf", "unidade",
-             "sigla", "pessoa", "protocolo", "solicitação", "cancelar", "informe", "digite",
-             "exemplo", "campo", "formato", "imagem", "processo", "motivo", "cargo", "confira",
-             "mail", "sim", "voltando", "nts", "sesau", "sei", "descrição", "observações"}
+INTENTS = [
+    None,
+    "affirm",
+    "deny",
+    "help",
+    "nlu_fallback",
+    "faq_contato_nts",
+    "faq_prazo_atendimento",
+    "cancelar",
+    "abrir_solicitacao",
+    "out_of_scope",
+]
+PORTUGUES = {
+    "a",
+    "o",
+    "de",
+    "da",
+    "do",
+    "e",
+    "é",
+    "em",
+    "ou",
+    "que",
+    "para",
+    "não",
+    "você",
+    "sua",
+    "seu",
+    "um",
+    "uma",
+    "com",
+    "qual",
+    "quais",
+    "nome",
+    "cpf",
+    "unidade",
+    "sigla",
+    "pessoa",
+    "protocolo",
+    "solicitação",
+    "cancelar",
+    "informe",
+    "digite",
+    "exemplo",
+    "campo",
+    "formato",
+    "imagem",
+    "processo",
+    "motivo",
+    "cargo",
+    "confira",
+    "mail",
+    "sim",
+    "voltando",
+    "nts",
+    "sesau",
+    "sei",
+    "descrição",
+    "observações",
+}
 ANEXOS = ["ab" * 16, "cd" * 16]
 LIMITE_MENSAGEM = 4096
 
@@ -82,8 +188,7 @@ LIMITE_MENSAGEM = 4096
 def servicos(tmp_path_factory):
     """One set of real services for every example (filed requests accumulate)."""
     var = tmp_path_factory.mktemp("fuzz") / "var"
-    s = Servicos(settings_module.load({"SEI_PROJECT_ROOT": str(ROOT),
-                                                "SEI_VAR_DIR": str(var)}))
+    s = Servicos(settings_module.load({"SEI_PROJECT_ROOT": str(ROOT), "SEI_VAR_DIR": str(var)}))
     yield s
     s.store.close()
 
@@ -108,8 +213,9 @@ def valido(motor, estado, draw):
     if campo is None:
         return "ok"
     if campo.tipo == "cpf":
-        base = draw(st.lists(st.integers(0, 9), min_size=9, max_size=9)
-                    .filter(lambda d: len(set(d)) > 1))
+        base = draw(
+            st.lists(st.integers(0, 9), min_size=9, max_size=9).filter(lambda d: len(set(d)) > 1)
+        )
         cpf = _cpf(base)
         return draw(st.sampled_from([cpf, f"{cpf[:3]}.{cpf[3:6]}.{cpf[6:9]}-{cpf[9:]}"]))
     if campo.tipo == "sigla_nova":
@@ -156,32 +262,38 @@ def checar_registro(servicos, solicitacao):
                 assert not obrigatorio, (campo.nome, linha)
                 continue
             if campo.tipo == "anexo":
-                assert valor in ANEXOS or (valor == "" and OBS_SEM_CAPTURA in
-                                           linha.get("observacoes", ""))
+                assert valor in ANEXOS or (
+                    valor == "" and OBS_SEM_CAPTURA in linha.get("observacoes", "")
+                )
                 continue
             if valor == "":
                 assert not obrigatorio, (campo.nome, linha)
                 continue
             manter = OBS_EMAIL_MANTIDO in linha.get("observacoes", "")
-            r = validacao.validar_campo(campo, valor, catalogos,
-                                        aceitar_provedor_problematico=manter)
+            r = validacao.validar_campo(
+                campo, valor, catalogos, aceitar_provedor_problematico=manter
+            )
             assert r.ok and r.valor == valor, (campo.nome, valor, r)
 
 
-@settings(max_examples=120, deadline=None, derandomize=True,
-          suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
-@given(data=st.data(), tipo=st.sampled_from([*TIPOS, None]),
-       avisar=st.booleans())
-def test_turnos_aleatorios_nunca_quebram_nem_registram_sem_confirmar(servicos, data, tipo,
-                                                                    avisar):
+@settings(
+    max_examples=120,
+    deadline=None,
+    derandomize=True,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
+@given(data=st.data(), tipo=st.sampled_from([*TIPOS, None]), avisar=st.booleans())
+def test_turnos_aleatorios_nunca_quebram_nem_registram_sem_confirmar(servicos, data, tipo, avisar):
     motor = Motor(servicos)
     inicio = motor.iniciar(tipo, avisar_lgpd=avisar)
     estado = inicio.estado
     saida = inicio.mensagens + motor.pergunta(estado)
     checar_mensagens(saida)
     for _turno in range(data.draw(st.integers(1, 40), label="turnos")):
-        fonte = data.draw(st.sampled_from(["valido", "valido", "valido", "botao", "hostil",
-                                           "aleatorio"]), label="fonte")
+        fonte = data.draw(
+            st.sampled_from(["valido", "valido", "valido", "botao", "hostil", "aleatorio"]),
+            label="fonte",
+        )
         botoes = _botoes(saida)
         if fonte == "botao" and botoes:
             texto = data.draw(st.sampled_from(botoes), label="botão")["payload"]
@@ -198,8 +310,9 @@ def test_turnos_aleatorios_nunca_quebram_nem_registram_sem_confirmar(servicos, d
         fase_antes = estado.fase
         antes = len(servicos.store.listar())
         slot = json.loads(json.dumps(estado.para_dict()))  # the Rasa slot round trip
-        resposta = motor.responder(Estado.de_dict(slot), texto, intent, confianca, anexo,
-                                   canal="rest", contato="fuzz")
+        resposta = motor.responder(
+            Estado.de_dict(slot), texto, intent, confianca, anexo, canal="rest", contato="fuzz"
+        )
         estado = resposta.estado
         texto_slot = json.dumps(estado.para_dict(), ensure_ascii=False)
         assert Estado.de_dict(json.loads(texto_slot)).para_dict() == estado.para_dict()
@@ -221,9 +334,14 @@ def test_turnos_aleatorios_nunca_quebram_nem_registram_sem_confirmar(servicos, d
             break
 
 
-@pytest.mark.parametrize("tipo, operacao, campo", [
-    ("lotacao", "ADICIONAR", "siglas_adicionar"), ("lotacao", "MUDAR", "siglas_remover"),
-    ("remocao_usuario", None, "siglas_remover")])
+@pytest.mark.parametrize(
+    "tipo, operacao, campo",
+    [
+        ("lotacao", "ADICIONAR", "siglas_adicionar"),
+        ("lotacao", "MUDAR", "siglas_remover"),
+        ("remocao_usuario", None, "siglas_remover"),
+    ],
+)
 @pytest.mark.parametrize("resposta", ["nao tem", "pular", "", "-"])
 def test_sigla_obrigatoria_nao_aceita_pular(servicos, tipo, operacao, campo, resposta):
     motor = Motor(servicos)
@@ -242,8 +360,12 @@ def test_sigla_obrigatoria_nao_aceita_pular(servicos, tipo, operacao, campo, res
 def test_opcional_vazio_fica_texto_vazio(servicos):
     motor = Motor(servicos)
     estado = motor.iniciar("relato_erro").estado
-    for texto, anexo in [("A tela fica em branco ao clicar em Assinar.", None),
-                         ("(imagem)", ANEXOS[0]), ("GETIN", None), (" ", None)]:
+    for texto, anexo in [
+        ("A tela fica em branco ao clicar em Assinar.", None),
+        ("(imagem)", ANEXOS[0]),
+        ("GETIN", None),
+        (" ", None),
+    ]:
         estado = motor.responder(estado, texto, anexo=anexo).estado
     assert estado.fase == "resumo" and estado.linhas[0]["processo"] == ""
 

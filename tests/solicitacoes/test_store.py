@@ -3,6 +3,7 @@
 Functional tests run on SQLite and on the local PostgreSQL (a uniquely named
 temporary database per test). PostgreSQL unreachable: skip, or fail under CI.
 """
+
 from __future__ import annotations
 
 import logging
@@ -11,18 +12,18 @@ import os
 import threading
 import time
 import uuid
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from datetime import date, datetime, timedelta
 from pathlib import Path
-from typing import Callable, Iterator, List
 
 import pytest
 import sqlalchemy as sa
 from sqlalchemy.engine import make_url
 
 from bot.solicitacoes import store as store_mod
-from bot.solicitacoes.tipos import FUSO, STATUS
 from bot.solicitacoes.store import RequestStore, normalizar_protocolo
+from bot.solicitacoes.tipos import FUSO, STATUS
 
 PG_URL = os.environ.get("TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")
 
@@ -41,8 +42,13 @@ def gerar_cpf(n: int) -> str:
 
 def linha_usuario(n: int) -> dict:
     """One row of a cadastro_usuario request with fake personal data."""
-    return {"nome": f"Joana Exemplo{chr(65 + n % 26)} Teste", "cpf": gerar_cpf(123456000 + n),
-            "email": f"pessoa{n}@example.com", "sigla": "GETIN", "cargo": "Assessor Técnico"}
+    return {
+        "nome": f"Joana Exemplo{chr(65 + n % 26)} Teste",
+        "cpf": gerar_cpf(123456000 + n),
+        "email": f"pessoa{n}@example.com",
+        "sigla": "GETIN",
+        "cargo": "Assessor Técnico",
+    }
 
 
 def maceio(*args: int) -> datetime:
@@ -52,8 +58,15 @@ def maceio(*args: int) -> datetime:
 def enviar(store: RequestStore, n: int, tipo: str = "cadastro_usuario", **kw):
     """Submit a one-row request with key ``chave-n``."""
     linhas = kw.pop("linhas", [linha_usuario(n)])
-    return store.submit(tipo, linhas, kw.pop("canal", "telegram"), kw.pop("contato", f"chat-{n}"),
-                        kw.pop("unidade", "GETIN"), kw.pop("submission_key", f"chave-{n}"), **kw)
+    return store.submit(
+        tipo,
+        linhas,
+        kw.pop("canal", "telegram"),
+        kw.pop("contato", f"chat-{n}"),
+        kw.pop("unidade", "GETIN"),
+        kw.pop("submission_key", f"chave-{n}"),
+        **kw,
+    )
 
 
 def contar(store: RequestStore, tabela: str) -> int:
@@ -69,8 +82,9 @@ def test_gerar_cpf_known_value():
 @pytest.fixture(scope="session")
 def pg_admin() -> Iterator[sa.engine.Engine]:
     """Autocommit engine on the ``test`` database; skip (or fail under CI) if down."""
-    engine = sa.create_engine(PG_URL, future=True, isolation_level="AUTOCOMMIT",
-                              connect_args={"connect_timeout": 5})
+    engine = sa.create_engine(
+        PG_URL, future=True, isolation_level="AUTOCOMMIT", connect_args={"connect_timeout": 5}
+    )
     try:
         with engine.connect() as conn:
             conn.execute(sa.text("SELECT 1"))
@@ -108,7 +122,7 @@ def url(request: pytest.FixtureRequest, sqlite_url: str) -> str:
 @pytest.fixture
 def abrir() -> Iterator[Callable[[str], RequestStore]]:
     """Open stores; all are closed at teardown."""
-    abertos: List[RequestStore] = []
+    abertos: list[RequestStore] = []
 
     def _abrir(u: str) -> RequestStore:
         abertos.append(RequestStore(u))
@@ -133,8 +147,12 @@ def test_protocol_format_and_sequence_per_year(store: RequestStore):
     d, _ = enviar(store, 4, agora=maceio(2026, 1, 2, 9, 0))
     e, _ = enviar(store, 5, agora=maceio(2025, 6, 1, 9, 0))  # late entry in 2025
     assert [s.protocolo for s in (a, b, c, d, e)] == [
-        "NTS-2025-000001", "NTS-2025-000002", "NTS-2026-000001", "NTS-2026-000002",
-        "NTS-2025-000003"]
+        "NTS-2025-000001",
+        "NTS-2025-000002",
+        "NTS-2026-000001",
+        "NTS-2026-000002",
+        "NTS-2025-000003",
+    ]
     assert a.criada_em == maceio(2025, 12, 31, 23, 30)
     assert a.criada_em.utcoffset() == timedelta(hours=-3)
     assert a.prazo_em - a.criada_em == timedelta(hours=72)
@@ -142,9 +160,12 @@ def test_protocol_format_and_sequence_per_year(store: RequestStore):
 
 
 def test_desanexacao_deadline_is_48h(store: RequestStore):
-    linha = {"processo_principal": "E:02000.0000003030/2020",
-             "processo_anexado": "E:02000.0000003031/2020",
-             "motivo": "Anexado por engano ao processo errado", "sigla": "GETIN"}
+    linha = {
+        "processo_principal": "E:02000.0000003030/2020",
+        "processo_anexado": "E:02000.0000003031/2020",
+        "motivo": "Anexado por engano ao processo errado",
+        "sigla": "GETIN",
+    }
     s, _ = enviar(store, 1, tipo="desanexacao", linhas=[linha], agora=maceio(2026, 3, 2, 10, 0))
     assert s.prazo_em == maceio(2026, 3, 4, 10, 0)
     assert s.linhas == (linha,)
@@ -207,14 +228,17 @@ def test_concurrent_identical_submits_file_once(store: RequestStore):
 
 
 # ---------------------------------------------------------------- validation
-@pytest.mark.parametrize("tipo, linhas, chave, trecho", [
-    ("pizza", [{"a": "b"}], "k", "Tipo de solicitação desconhecido"),
-    ("cadastro_usuario", [], "k", "ao menos uma linha"),
-    ("cadastro_usuario", ["texto"], "k", "dicionário"),
-    ("correcao_cargo", [{"a": "1"}, {"a": "2"}], "k", "apenas uma linha"),
-    ("cadastro_usuario", [{"a": "b"}], "  ", "chave de envio"),
-    ("cadastro_usuario", [{"a": "b"}], "k" * 256, "255 caracteres"),
-])
+@pytest.mark.parametrize(
+    "tipo, linhas, chave, trecho",
+    [
+        ("pizza", [{"a": "b"}], "k", "Tipo de solicitação desconhecido"),
+        ("cadastro_usuario", [], "k", "ao menos uma linha"),
+        ("cadastro_usuario", ["texto"], "k", "dicionário"),
+        ("correcao_cargo", [{"a": "1"}, {"a": "2"}], "k", "apenas uma linha"),
+        ("cadastro_usuario", [{"a": "b"}], "  ", "chave de envio"),
+        ("cadastro_usuario", [{"a": "b"}], "k" * 256, "255 caracteres"),
+    ],
+)
 def test_submit_validation(sqlite_url, abrir, tipo, linhas, chave, trecho):
     store = abrir(sqlite_url)
     with pytest.raises(ValueError, match=trecho):
@@ -229,8 +253,14 @@ def test_naive_datetime_refused(sqlite_url, abrir):
 # -------------------------------------------------------------------- reads
 def test_get_is_case_and_space_insensitive(store: RequestStore):
     s, _ = enviar(store, 1, agora=maceio(2026, 5, 4, 8, 0))
-    for texto in ("NTS-2026-000001", " nts-2026-000001 ", "nts 2026 000001", "NTS - 2026 - 1",
-                  "nts2026000001", "NTS–2026–000001"):
+    for texto in (
+        "NTS-2026-000001",
+        " nts-2026-000001 ",
+        "nts 2026 000001",
+        "NTS - 2026 - 1",
+        "nts2026000001",
+        "NTS–2026–000001",
+    ):
         assert store.get(texto) == s, texto
     assert store.get("NTS-2026-000002") is None
     assert store.get("qualquer coisa") is None
@@ -239,8 +269,13 @@ def test_get_is_case_and_space_insensitive(store: RequestStore):
 
 def test_listar_filters(store: RequestStore):
     a, _ = enviar(store, 1, agora=maceio(2026, 3, 1, 9, 0))
-    b, _ = enviar(store, 2, tipo="correcao_cargo", agora=maceio(2026, 3, 2, 23, 59),
-                  linhas=[{"nome": "Ana Exemplo", "cpf": gerar_cpf(2), "cargo": "Analista"}])
+    b, _ = enviar(
+        store,
+        2,
+        tipo="correcao_cargo",
+        agora=maceio(2026, 3, 2, 23, 59),
+        linhas=[{"nome": "Ana Exemplo", "cpf": gerar_cpf(2), "cargo": "Analista"}],
+    )
     c, _ = enviar(store, 3, agora=maceio(2026, 3, 3, 0, 0))  # 03:00 UTC on 03/03
     store.atualizar_status(c.protocolo, "em_andamento")
     prot = lambda itens: [s.protocolo for s in itens]  # noqa: E731
@@ -249,8 +284,9 @@ def test_listar_filters(store: RequestStore):
     assert prot(store.listar(status="recebida")) == [a.protocolo, b.protocolo]
     assert prot(store.listar(desde=date(2026, 3, 2))) == [b.protocolo, c.protocolo]
     assert prot(store.listar(desde=date(2026, 3, 3))) == [c.protocolo]
-    assert prot(store.listar(tipo="cadastro_usuario", status="em_andamento",
-                             desde=date(2026, 3, 1))) == [c.protocolo]
+    assert prot(
+        store.listar(tipo="cadastro_usuario", status="em_andamento", desde=date(2026, 3, 1))
+    ) == [c.protocolo]
     assert store.listar(tipo="desanexacao") == []
     assert store.listar()[0].linhas == (linha_usuario(1),)
 
@@ -265,10 +301,12 @@ def test_multi_row_request_keeps_row_order(store: RequestStore):
 # ------------------------------------------------------------------- writes
 def test_status_update_appends_history(store: RequestStore):
     s, _ = enviar(store, 1, agora=maceio(2026, 4, 1, 8, 0))
-    store.atualizar_status(s.protocolo, "em_andamento", "Enviado à SEPLAG",
-                           agora=maceio(2026, 4, 1, 9, 30))
-    final = store.atualizar_status(s.protocolo.lower(), "concluida",
-                                   agora=maceio(2026, 4, 2, 14, 0))
+    store.atualizar_status(
+        s.protocolo, "em_andamento", "Enviado à SEPLAG", agora=maceio(2026, 4, 1, 9, 30)
+    )
+    final = store.atualizar_status(
+        s.protocolo.lower(), "concluida", agora=maceio(2026, 4, 2, 14, 0)
+    )
     assert final.status == "concluida"
     assert final.historico == (
         {"status": "recebida", "nota": None, "em": "2026-04-01T08:00:00-03:00"},
@@ -303,15 +341,33 @@ def test_definir_planilha_e_anexo(store: RequestStore):
 # ----------------------------------------------------------------- privacy
 def test_status_publico_has_no_personal_data(store: RequestStore):
     linha = linha_usuario(5)
-    s, _ = enviar(store, 5, contato="pessoa777@example.com", unidade="SUVISA",
-                  linhas=[linha], agora=maceio(2026, 2, 10, 16, 0))
+    s, _ = enviar(
+        store,
+        5,
+        contato="pessoa777@example.com",
+        unidade="SUVISA",
+        linhas=[linha],
+        agora=maceio(2026, 2, 10, 16, 0),
+    )
     publico = store.status_publico(" nts-2026-000001")
-    assert publico == {"protocolo": s.protocolo, "tipo": "Cadastro de usuário",
-                       "status": "Recebida", "criada_em": "10/02/2026",
-                       "previsao": "13/02/2026"}
+    assert publico == {
+        "protocolo": s.protocolo,
+        "tipo": "Cadastro de usuário",
+        "status": "Recebida",
+        "criada_em": "10/02/2026",
+        "previsao": "13/02/2026",
+    }
     texto = repr(publico)
-    for dado in (linha["nome"], linha["cpf"], linha["cpf"].replace(".", "").replace("-", ""),
-                 linha["email"], "pessoa777@example.com", "SUVISA", "telegram", "chave-5"):
+    for dado in (
+        linha["nome"],
+        linha["cpf"],
+        linha["cpf"].replace(".", "").replace("-", ""),
+        linha["email"],
+        "pessoa777@example.com",
+        "SUVISA",
+        "telegram",
+        "chave-5",
+    ):
         assert dado not in texto
     assert store.status_publico("NTS-2026-000002") is None
 
@@ -371,8 +427,9 @@ def test_version_2_is_one_function(url, abrir, monkeypatch: pytest.MonkeyPatch):
     assert "observacao" in _colunas(novo._engine)["requests"]
     assert novo.get(s.protocolo) == s
     with novo._engine.connect() as conn:
-        assert conn.execute(sa.text("SELECT version FROM schema_version ORDER BY version")
-                            ).scalars().all() == [1, 2]
+        assert conn.execute(
+            sa.text("SELECT version FROM schema_version ORDER BY version")
+        ).scalars().all() == [1, 2]
     monkeypatch.undo()
     with pytest.raises(RuntimeError, match="mais nova"):
         abrir(url).migrar()  # code older than the database
@@ -426,7 +483,7 @@ def _verificar_50(store: RequestStore, resultados) -> None:
     assert len(store.listar()) == 50
 
 
-def _concorrentes_compartilhado(store: RequestStore) -> List:
+def _concorrentes_compartilhado(store: RequestStore) -> list:
     barreira = threading.Barrier(50)
 
     def tarefa(n):
@@ -437,7 +494,7 @@ def _concorrentes_compartilhado(store: RequestStore) -> List:
         return list(pool.map(tarefa, range(50)))
 
 
-def _concorrentes_separados(url: str) -> List:
+def _concorrentes_separados(url: str) -> list:
     barreira = threading.Barrier(50)
 
     def tarefa(n):
@@ -453,8 +510,10 @@ def test_50_concurrent_threads_shared_store(url, abrir):
     store = abrir(url)
     inicio = time.perf_counter()
     resultados = _concorrentes_compartilhado(store)
-    print(f"\n50 threads, shared store ({store._engine.dialect.name}): "
-          f"{time.perf_counter() - inicio:.2f}s")
+    print(
+        f"\n50 threads, shared store ({store._engine.dialect.name}): "
+        f"{time.perf_counter() - inicio:.2f}s"
+    )
     _verificar_50(store, resultados)
 
 
@@ -462,8 +521,10 @@ def test_50_concurrent_threads_separate_stores(url, abrir):
     inicio = time.perf_counter()
     resultados = _concorrentes_separados(url)
     store = abrir(url)
-    print(f"\n50 threads, separate stores ({store._engine.dialect.name}): "
-          f"{time.perf_counter() - inicio:.2f}s")
+    print(
+        f"\n50 threads, separate stores ({store._engine.dialect.name}): "
+        f"{time.perf_counter() - inicio:.2f}s"
+    )
     _verificar_50(store, resultados)
 
 
@@ -473,23 +534,26 @@ def _processo(url: str, base: int, barreira, fila) -> None:
         with RequestStore(url) as proprio:
             barreira.wait(timeout=60)
             fila.put([(enviar(proprio, base + i)[0].protocolo, True) for i in range(10)])
-    except BaseException as erro:  # noqa: BLE001 - reported to the parent
+    except BaseException as erro:
         fila.put(repr(erro))
 
 
 def test_50_concurrent_submits_5_processes(url, abrir):
     contexto = multiprocessing.get_context("spawn")
     barreira, fila = contexto.Barrier(5), contexto.Queue()
-    processos = [contexto.Process(target=_processo, args=(url, p * 10, barreira, fila))
-                 for p in range(5)]
+    processos = [
+        contexto.Process(target=_processo, args=(url, p * 10, barreira, fila)) for p in range(5)
+    ]
     inicio = time.perf_counter()
     for p in processos:
         p.start()
     respostas = [fila.get(timeout=120) for _ in processos]
     for p in processos:
         p.join(timeout=30)
-    print(f"\n5 processes x 10 submits ({make_url(url).get_backend_name()}): "
-          f"{time.perf_counter() - inicio:.2f}s (including process start)")
+    print(
+        f"\n5 processes x 10 submits ({make_url(url).get_backend_name()}): "
+        f"{time.perf_counter() - inicio:.2f}s (including process start)"
+    )
     erros = [r for r in respostas if isinstance(r, str)]
     assert not erros
     store = abrir(url)

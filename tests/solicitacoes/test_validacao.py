@@ -1,4 +1,5 @@
 """Field validators of bot.solicitacoes.validacao: tables, CPF properties and fuzzing."""
+
 from __future__ import annotations
 
 import io
@@ -10,7 +11,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from PIL import Image
 
-from bot.solicitacoes.catalogos import CatalogoCargos, CatalogoUnidades, Catalogos, Unidade
+from bot.solicitacoes.catalogos import CatalogoCargos, Catalogos, CatalogoUnidades, Unidade
 from bot.solicitacoes.tipos import TIPOS, Campo
 from bot.solicitacoes.validacao import (
     LIMITE_ANEXO,
@@ -36,19 +37,30 @@ from bot.solicitacoes.validacao import (
 
 # ---------------------------------------------------------------- fixtures
 
-UNIDADES = CatalogoUnidades([
-    Unidade("SESAU", "Secretaria de Estado da Saúde", None),
-    Unidade("GETIN", "Gerência Executiva de Tecnologia da Informação", "SESAU"),
-    Unidade("NTS", "Núcleo Técnico do SEI", "GETIN"),
-    Unidade("SUVISA", "Superintendência de Vigilância em Saúde", "SESAU"),
-    Unidade("CIEVS", "Centro de Informações Estratégicas em Vigilância em Saúde", "SUVISA"),
-    Unidade("DIASS", "Diretoria de Análise da Situação de Saúde", "SUVISA"),
-    Unidade("GAP", "Gerência de Atenção Primária", "SESAU"),
-    Unidade("HGE", "Hospital Geral do Estado", "SESAU"),
-    Unidade("UPA-JAC", "UPA Jacintinho", "SESAU"),
-])
-CARGOS = CatalogoCargos(["Assessor Técnico", "Analista de Saúde", "Enfermeiro", "Médico",
-                         "Técnico de Enfermagem", "Assistente Administrativo", "Gerente"])
+UNIDADES = CatalogoUnidades(
+    [
+        Unidade("SESAU", "Secretaria de Estado da Saúde", None),
+        Unidade("GETIN", "Gerência Executiva de Tecnologia da Informação", "SESAU"),
+        Unidade("NTS", "Núcleo Técnico do SEI", "GETIN"),
+        Unidade("SUVISA", "Superintendência de Vigilância em Saúde", "SESAU"),
+        Unidade("CIEVS", "Centro de Informações Estratégicas em Vigilância em Saúde", "SUVISA"),
+        Unidade("DIASS", "Diretoria de Análise da Situação de Saúde", "SUVISA"),
+        Unidade("GAP", "Gerência de Atenção Primária", "SESAU"),
+        Unidade("HGE", "Hospital Geral do Estado", "SESAU"),
+        Unidade("UPA-JAC", "UPA Jacintinho", "SESAU"),
+    ]
+)
+CARGOS = CatalogoCargos(
+    [
+        "Assessor Técnico",
+        "Analista de Saúde",
+        "Enfermeiro",
+        "Médico",
+        "Técnico de Enfermagem",
+        "Assistente Administrativo",
+        "Gerente",
+    ]
+)
 CATALOGOS = Catalogos(UNIDADES, CARGOS)
 
 
@@ -76,8 +88,17 @@ def mascara(cpf: str) -> str:
 
 BASES = st.text(alphabet="0123456789", min_size=9, max_size=9).filter(lambda b: len(set(b)) > 1)
 
-PALAVRAS_DE_CORRECAO = ("Exemplo", "Envie", "Informe", "Escreva", "Responda", "Escolha",
-                        "Resuma", "confirme", "Confira")
+PALAVRAS_DE_CORRECAO = (
+    "Exemplo",
+    "Envie",
+    "Informe",
+    "Escreva",
+    "Responda",
+    "Escolha",
+    "Resuma",
+    "confirme",
+    "Confira",
+)
 
 
 def assert_erro_portugues(resultado: Resultado) -> None:
@@ -96,6 +117,7 @@ def assert_erro_portugues(resultado: Resultado) -> None:
 
 
 # ---------------------------------------------------------------- CPF
+
 
 def test_generator_matches_the_spec_example():
     assert gerar_cpf("529982247") == "52998224725"
@@ -122,7 +144,7 @@ def test_every_single_digit_change_is_rejected(base):
         for digito in "0123456789":
             if digito == cpf[posicao]:
                 continue
-            alterado = cpf[:posicao] + digito + cpf[posicao + 1:]
+            alterado = cpf[:posicao] + digito + cpf[posicao + 1 :]
             resultado = validar_cpf(alterado)
             assert resultado.ok == cpf_valido(alterado), alterado
             if not resultado.ok:
@@ -142,7 +164,7 @@ def test_single_digit_changes_are_almost_always_caught():
         for posicao in range(11):
             for digito in set("0123456789") - {cpf[posicao]}:
                 total += 1
-                pegos += not validar_cpf(cpf[:posicao] + digito + cpf[posicao + 1:]).ok
+                pegos += not validar_cpf(cpf[:posicao] + digito + cpf[posicao + 1 :]).ok
     assert pegos / total > 0.99
 
 
@@ -171,13 +193,24 @@ def test_short_input_never_reaches_validate_docbr_padding():
     assert validar_cpf("000.000.001-91").ok  # the full 11 digits are fine
 
 
-@pytest.mark.parametrize("entrada,codigo", [
-    ("", "vazio"), (None, "vazio"), ("   ", "vazio"), (".-.", "vazio"),
-    ("529.982.247-2a", "formato"), ("abc.def.ghi-jk", "formato"), ("529,982,247/25", "formato"),
-    ("٥٢٩٩٨٢٢٤٧٢٥", "formato"),  # Arabic-Indic digits are not CPF digits
-    ("5299822472", "digitos"), ("529982247255", "digitos"), ("1" * 41, "formato"),
-    ("529.982.247-26", "verificador"), ("529.982.247-15", "verificador"),
-])
+@pytest.mark.parametrize(
+    "entrada,codigo",
+    [
+        ("", "vazio"),
+        (None, "vazio"),
+        ("   ", "vazio"),
+        (".-.", "vazio"),
+        ("529.982.247-2a", "formato"),
+        ("abc.def.ghi-jk", "formato"),
+        ("529,982,247/25", "formato"),
+        ("٥٢٩٩٨٢٢٤٧٢٥", "formato"),  # Arabic-Indic digits are not CPF digits
+        ("5299822472", "digitos"),
+        ("529982247255", "digitos"),
+        ("1" * 41, "formato"),
+        ("529.982.247-26", "verificador"),
+        ("529.982.247-15", "verificador"),
+    ],
+)
 def test_invalid_cpfs(entrada, codigo):
     resultado = validar_cpf(entrada)
     assert not resultado.ok and resultado.codigo == codigo
@@ -186,15 +219,18 @@ def test_invalid_cpfs(entrada, codigo):
 
 def test_cpf_error_message_format():
     assert validar_cpf("5299822472").erro == (
-        "O CPF precisa ter 11 dígitos; você enviou 10. Exemplo: 529.982.247-25 ou 52998224725.")
+        "O CPF precisa ter 11 dígitos; você enviou 10. Exemplo: 529.982.247-25 ou 52998224725."
+    )
 
 
 def test_cpf_error_never_echoes_the_number():
     assert "529" not in validar_cpf("529.982.247-26").erro.split("Exemplo")[0]
 
 
-@pytest.mark.parametrize("entrada", ["CPF: 529.982.247-25", "cpf 52998224725",
-                                     "529 982 247 25", "５２９.９８２.２４７-２５"])
+@pytest.mark.parametrize(
+    "entrada",
+    ["CPF: 529.982.247-25", "cpf 52998224725", "529 982 247 25", "５２９.９８２.２４７-２５"],
+)
 def test_cpf_lenient_forms(entrada):
     assert validar_cpf(entrada).valor == "529.982.247-25"
 
@@ -212,56 +248,97 @@ def test_mascarar_cpf_garbage_leaks_nothing(entrada):
     assert mascarar_cpf(entrada) == "***.***.***-**"
 
 
-@pytest.mark.parametrize("entrada,esperado", [
-    ("maria@gmail.com", "m***@gmail.com"), ("Maria.Silva@GMAIL.com", "M***@gmail.com"),
-    (" x@saude.al.gov.br ", "x***@saude.al.gov.br"), ("sem-arroba", "***"), ("@gmail.com", "***"),
-    ("a@b@c", "***"), (None, "***"), ("", "***"),
-])
+@pytest.mark.parametrize(
+    "entrada,esperado",
+    [
+        ("maria@gmail.com", "m***@gmail.com"),
+        ("Maria.Silva@GMAIL.com", "M***@gmail.com"),
+        (" x@saude.al.gov.br ", "x***@saude.al.gov.br"),
+        ("sem-arroba", "***"),
+        ("@gmail.com", "***"),
+        ("a@b@c", "***"),
+        (None, "***"),
+        ("", "***"),
+    ],
+)
 def test_mascarar_email(entrada, esperado):
     assert mascarar_email(entrada) == esperado
 
 
 # ---------------------------------------------------------------- e-mail
 
-@pytest.mark.parametrize("entrada,valor", [
-    ("maria@gmail.com", "maria@gmail.com"),
-    ("  Maria.Silva@GMAIL.COM ", "Maria.Silva@gmail.com"),
-    ("mailto:joao@yahoo.com.br", "joao@yahoo.com.br"),
-    ("Maria <maria@gmail.com>", "maria@gmail.com"),
-    ("maria@gmail.com.", "maria@gmail.com"),
-    ("maria.silva@saude.al.gov.br", "maria.silva@saude.al.gov.br"),
-    ("joao.santos@sesau.al.gov.br", "joao.santos@sesau.al.gov.br"),
-    ("ana@seplag.al.gov.br", "ana@seplag.al.gov.br"),
-    ("ana@ufal.br", "ana@ufal.br"),
-    ("ana@cesmac.edu.br", "ana@cesmac.edu.br"),
-    ("pedro@uol.com.br", "pedro@uol.com.br"),
-    ("pedro@bol.com.br", "pedro@bol.com.br"),
-    ("pedro@terra.com.br", "pedro@terra.com.br"),
-    ("pedro@icloud.com", "pedro@icloud.com"),
-    ("pedro@ymail.com", "pedro@ymail.com"),
-    ("pedro@mail.com", "pedro@mail.com"),
-    ("pedro@hotmart.com", "pedro@hotmart.com"),
-    ("pedro@serra.es.gov.br", "pedro@serra.es.gov.br"),
-    ("pedro@yahoo.fr", "pedro@yahoo.fr"),
-    ("tiago@gmail.com", "tiago@gmail.com"),
-    ("rhaissa@gmail.com", "rhaissa@gmail.com"),
-    ("sacha.lima@gmail.com", "sacha.lima@gmail.com"),
-    ("maria+sei@gmail.com", "maria+sei@gmail.com"),
-    ("o'neil@gmail.com", "o'neil@gmail.com"),
-])
+
+@pytest.mark.parametrize(
+    "entrada,valor",
+    [
+        ("maria@gmail.com", "maria@gmail.com"),
+        ("  Maria.Silva@GMAIL.COM ", "Maria.Silva@gmail.com"),
+        ("mailto:joao@yahoo.com.br", "joao@yahoo.com.br"),
+        ("Maria <maria@gmail.com>", "maria@gmail.com"),
+        ("maria@gmail.com.", "maria@gmail.com"),
+        ("maria.silva@saude.al.gov.br", "maria.silva@saude.al.gov.br"),
+        ("joao.santos@sesau.al.gov.br", "joao.santos@sesau.al.gov.br"),
+        ("ana@seplag.al.gov.br", "ana@seplag.al.gov.br"),
+        ("ana@ufal.br", "ana@ufal.br"),
+        ("ana@cesmac.edu.br", "ana@cesmac.edu.br"),
+        ("pedro@uol.com.br", "pedro@uol.com.br"),
+        ("pedro@bol.com.br", "pedro@bol.com.br"),
+        ("pedro@terra.com.br", "pedro@terra.com.br"),
+        ("pedro@icloud.com", "pedro@icloud.com"),
+        ("pedro@ymail.com", "pedro@ymail.com"),
+        ("pedro@mail.com", "pedro@mail.com"),
+        ("pedro@hotmart.com", "pedro@hotmart.com"),
+        ("pedro@serra.es.gov.br", "pedro@serra.es.gov.br"),
+        ("pedro@yahoo.fr", "pedro@yahoo.fr"),
+        ("tiago@gmail.com", "tiago@gmail.com"),
+        ("rhaissa@gmail.com", "rhaissa@gmail.com"),
+        ("sacha.lima@gmail.com", "sacha.lima@gmail.com"),
+        ("maria+sei@gmail.com", "maria+sei@gmail.com"),
+        ("o'neil@gmail.com", "o'neil@gmail.com"),
+    ],
+)
 def test_valid_emails(entrada, valor):
     resultado = validar_email(entrada)
     assert resultado.ok, resultado
     assert resultado.valor == valor and resultado.codigo is None
 
 
-@pytest.mark.parametrize("local", [
-    "protocolo", "gabinete", "setor", "contato", "atendimento", "secretaria", "suporte", "ti",
-    "financeiro", "rh", "diretoria", "coordenacao", "nucleo", "gerencia", "recepcao",
-    "administrativo", "sac", "ouvidoria", "comunicacao", "no-reply", "noreply",
-    "protocolo.sesau", "gabinete2", "GABINETE", "ti.getin", "sesau.protocolo", "protocolosesau",
-    "contato_hge", "rh-sesau", "atendimento.upa2", "suporte.sei",
-])
+@pytest.mark.parametrize(
+    "local",
+    [
+        "protocolo",
+        "gabinete",
+        "setor",
+        "contato",
+        "atendimento",
+        "secretaria",
+        "suporte",
+        "ti",
+        "financeiro",
+        "rh",
+        "diretoria",
+        "coordenacao",
+        "nucleo",
+        "gerencia",
+        "recepcao",
+        "administrativo",
+        "sac",
+        "ouvidoria",
+        "comunicacao",
+        "no-reply",
+        "noreply",
+        "protocolo.sesau",
+        "gabinete2",
+        "GABINETE",
+        "ti.getin",
+        "sesau.protocolo",
+        "protocolosesau",
+        "contato_hge",
+        "rh-sesau",
+        "atendimento.upa2",
+        "suporte.sei",
+    ],
+)
 def test_collective_emails_rejected(local):
     resultado = validar_email(f"{local}@saude.al.gov.br")
     assert not resultado.ok and resultado.codigo == "coletivo"
@@ -269,10 +346,22 @@ def test_collective_emails_rejected(local):
     assert_erro_portugues(resultado)
 
 
-@pytest.mark.parametrize("dominio", [
-    "hotmail.com", "hotmail.com.br", "outlook.com", "outlook.com.br", "live.com", "live.com.br",
-    "msn.com", "HOTMAIL.COM", "hotmail.fr", "outlook.pt", "windowslive.com",
-])
+@pytest.mark.parametrize(
+    "dominio",
+    [
+        "hotmail.com",
+        "hotmail.com.br",
+        "outlook.com",
+        "outlook.com.br",
+        "live.com",
+        "live.com.br",
+        "msn.com",
+        "HOTMAIL.COM",
+        "hotmail.fr",
+        "outlook.pt",
+        "windowslive.com",
+    ],
+)
 def test_hotmail_family_needs_confirmation(dominio):
     resultado = validar_email(f"maria@{dominio}")
     assert not resultado.ok and resultado.codigo == "provedor_problematico"
@@ -284,16 +373,31 @@ def test_hotmail_family_needs_confirmation(dominio):
     assert aceito.codigo == "provedor_problematico"  # the caller flags it
 
 
-@pytest.mark.parametrize("dominio,corrigido", [
-    ("gmial.com", "gmail.com"), ("gmal.com", "gmail.com"), ("gamil.com", "gmail.com"),
-    ("gmail.con", "gmail.com"), ("gmail.com.br", "gmail.com"), ("gmail.co", "gmail.com"),
-    ("gmai.com", "gmail.com"), ("gmaill.com", "gmail.com"), ("gmail", "gmail.com"),
-    ("gmail,com", "gmail.com"), ("gmail..com", "gmail.com"), ("hotmial.com", "hotmail.com"),
-    ("hotmail.con", "hotmail.com"), ("yaho.com.br", "yahoo.com.br"),
-    ("yahooo.com.br", "yahoo.com.br"), ("yahoo.com.b", "yahoo.com.br"),
-    ("outlok.com", "outlook.com"), ("uol.com.bt", "uol.com.br"), ("icloud.com.br", "icloud.com"),
-    ("empresa.con", "empresa.com"),
-])
+@pytest.mark.parametrize(
+    "dominio,corrigido",
+    [
+        ("gmial.com", "gmail.com"),
+        ("gmal.com", "gmail.com"),
+        ("gamil.com", "gmail.com"),
+        ("gmail.con", "gmail.com"),
+        ("gmail.com.br", "gmail.com"),
+        ("gmail.co", "gmail.com"),
+        ("gmai.com", "gmail.com"),
+        ("gmaill.com", "gmail.com"),
+        ("gmail", "gmail.com"),
+        ("gmail,com", "gmail.com"),
+        ("gmail..com", "gmail.com"),
+        ("hotmial.com", "hotmail.com"),
+        ("hotmail.con", "hotmail.com"),
+        ("yaho.com.br", "yahoo.com.br"),
+        ("yahooo.com.br", "yahoo.com.br"),
+        ("yahoo.com.b", "yahoo.com.br"),
+        ("outlok.com", "outlook.com"),
+        ("uol.com.bt", "uol.com.br"),
+        ("icloud.com.br", "icloud.com"),
+        ("empresa.con", "empresa.com"),
+    ],
+)
 def test_domain_typos_suggest_a_fix(dominio, corrigido):
     resultado = validar_email(f"maria@{dominio}")
     assert not resultado.ok and resultado.codigo == "dominio_digitado_errado"
@@ -307,15 +411,28 @@ def test_suggestion_itself_validates():
     assert validar_email(sugestao).ok
 
 
-@pytest.mark.parametrize("entrada,codigo", [
-    ("", "vazio"), (None, "vazio"), ("mailto:", "vazio"), ("maria", "formato"),
-    ("maria@@gmail.com", "formato"), ("maria@", "formato"), ("@gmail.com", "formato"),
-    ("maria..silva@gmail.com", "formato"), (".maria@gmail.com", "formato"),
-    ("joão@gmail.com", "formato"), ("maria@b.c", "formato"), ("maria@-x.com", "formato"),
-    ("maria@x_y.com", "formato"), ("maria@exemplo.123", "formato"),
-    ("a" * 65 + "@gmail.com", "formato"),
-    ("a@" + "b" * 300 + ".com", "longo"), ("maria@empresa", "formato"),
-])
+@pytest.mark.parametrize(
+    "entrada,codigo",
+    [
+        ("", "vazio"),
+        (None, "vazio"),
+        ("mailto:", "vazio"),
+        ("maria", "formato"),
+        ("maria@@gmail.com", "formato"),
+        ("maria@", "formato"),
+        ("@gmail.com", "formato"),
+        ("maria..silva@gmail.com", "formato"),
+        (".maria@gmail.com", "formato"),
+        ("joão@gmail.com", "formato"),
+        ("maria@b.c", "formato"),
+        ("maria@-x.com", "formato"),
+        ("maria@x_y.com", "formato"),
+        ("maria@exemplo.123", "formato"),
+        ("a" * 65 + "@gmail.com", "formato"),
+        ("a@" + "b" * 300 + ".com", "longo"),
+        ("maria@empresa", "formato"),
+    ],
+)
 def test_invalid_emails(entrada, codigo):
     resultado = validar_email(entrada)
     assert not resultado.ok and resultado.codigo == codigo, resultado
@@ -324,37 +441,55 @@ def test_invalid_emails(entrada, codigo):
 
 # ---------------------------------------------------------------- nome
 
-@pytest.mark.parametrize("entrada,valor", [
-    ("maria DA silva", "Maria da Silva"),
-    ("  MARIA   DAS   DORES  ", "Maria das Dores"),
-    ("joão dos santos e silva", "João dos Santos e Silva"),
-    ("josé de souza", "José de Souza"),
-    ("ana-clara lima", "Ana-Clara Lima"),
-    ("ana - clara lima", "Ana-Clara Lima"),
-    ("manuela d'ávila", "Manuela d'Ávila"),
-    ("manuela d’ávila", "Manuela d'Ávila"),
-    ("d'ávila souza", "D'Ávila Souza"),
-    ("o'neil da costa", "O'Neil da Costa"),
-    ("Luiz Inácio Conceição", "Luiz Inácio Conceição"),
-    ("li wu", "Li Wu"),
-    ("ÉRICA MÜLLER", "Érica Müller"),
-    ("maria\tda\nsilva", "Maria da Silva"),
-    ("Mari\u0301a Silva", "María Silva"),  # combining accent composed (NFC)
-])
+
+@pytest.mark.parametrize(
+    "entrada,valor",
+    [
+        ("maria DA silva", "Maria da Silva"),
+        ("  MARIA   DAS   DORES  ", "Maria das Dores"),
+        ("joão dos santos e silva", "João dos Santos e Silva"),
+        ("josé de souza", "José de Souza"),
+        ("ana-clara lima", "Ana-Clara Lima"),
+        ("ana - clara lima", "Ana-Clara Lima"),
+        ("manuela d'ávila", "Manuela d'Ávila"),
+        ("manuela d’ávila", "Manuela d'Ávila"),
+        ("d'ávila souza", "D'Ávila Souza"),
+        ("o'neil da costa", "O'Neil da Costa"),
+        ("Luiz Inácio Conceição", "Luiz Inácio Conceição"),
+        ("li wu", "Li Wu"),
+        ("ÉRICA MÜLLER", "Érica Müller"),
+        ("maria\tda\nsilva", "Maria da Silva"),
+        ("Mari\u0301a Silva", "María Silva"),  # combining accent composed (NFC)
+    ],
+)
 def test_valid_names_normalised(entrada, valor):
     resultado = validar_nome(entrada)
     assert resultado.ok, resultado
     assert resultado.valor == valor
 
 
-@pytest.mark.parametrize("entrada,codigo", [
-    ("", "vazio"), (None, "vazio"), ("   ", "vazio"),
-    ("Maria", "incompleto"), ("Maria S", "incompleto"), ("Maria da", "incompleto"),
-    ("Maria S.", "formato"), ("Maria Silva 2", "formato"), ("Maria @ Silva", "formato"),
-    ("Maria 😀 Silva", "formato"), ("Мария Иванова", "formato"), ("محمد علي", "formato"),
-    ("-Maria Silva", "formato"), ("Maria Silva-", "formato"), ("Maria ' Silva", "incompleto"),
-    ("Maria--Clara Silva", "formato"), ("A " * 70, "longo"),
-])
+@pytest.mark.parametrize(
+    "entrada,codigo",
+    [
+        ("", "vazio"),
+        (None, "vazio"),
+        ("   ", "vazio"),
+        ("Maria", "incompleto"),
+        ("Maria S", "incompleto"),
+        ("Maria da", "incompleto"),
+        ("Maria S.", "formato"),
+        ("Maria Silva 2", "formato"),
+        ("Maria @ Silva", "formato"),
+        ("Maria 😀 Silva", "formato"),
+        ("Мария Иванова", "formato"),
+        ("محمد علي", "formato"),
+        ("-Maria Silva", "formato"),
+        ("Maria Silva-", "formato"),
+        ("Maria ' Silva", "incompleto"),
+        ("Maria--Clara Silva", "formato"),
+        ("A " * 70, "longo"),
+    ],
+)
 def test_invalid_names(entrada, codigo):
     resultado = validar_nome(entrada)
     assert not resultado.ok and resultado.codigo == codigo, resultado
@@ -375,16 +510,27 @@ def test_name_error_lists_offending_characters():
 
 # ---------------------------------------------------------------- siglas
 
-@pytest.mark.parametrize("entrada,sigla", [
-    ("GETIN", "GETIN"), ("getin", "GETIN"), (" Getin ", "GETIN"), ("nts", "NTS"),
-    ("GETIN - Gerência Executiva de Tecnologia da Informação", "GETIN"),
-    ("GETIN – Gerencia Executiva", "GETIN"),
-    ("Gerência Executiva de Tecnologia da Informação", "GETIN"),
-    ("gerencia executiva de tecnologia da informacao", "GETIN"),
-    ("Hospital Geral do Estado (HGE)", "HGE"),
-    ("SESAU NTS", "NTS"), ("SESAU-GETIN-NTS", "NTS"), ("sesau/suvisa/cievs", "CIEVS"),
-    ("upa-jac", "UPA-JAC"), ("UPA JAC", "UPA-JAC"), ("upa jacintinho", "UPA-JAC"),
-])
+
+@pytest.mark.parametrize(
+    "entrada,sigla",
+    [
+        ("GETIN", "GETIN"),
+        ("getin", "GETIN"),
+        (" Getin ", "GETIN"),
+        ("nts", "NTS"),
+        ("GETIN - Gerência Executiva de Tecnologia da Informação", "GETIN"),
+        ("GETIN – Gerencia Executiva", "GETIN"),
+        ("Gerência Executiva de Tecnologia da Informação", "GETIN"),
+        ("gerencia executiva de tecnologia da informacao", "GETIN"),
+        ("Hospital Geral do Estado (HGE)", "HGE"),
+        ("SESAU NTS", "NTS"),
+        ("SESAU-GETIN-NTS", "NTS"),
+        ("sesau/suvisa/cievs", "CIEVS"),
+        ("upa-jac", "UPA-JAC"),
+        ("UPA JAC", "UPA-JAC"),
+        ("upa jacintinho", "UPA-JAC"),
+    ],
+)
 def test_siglas_found(entrada, sigla):
     assert validar_sigla(entrada, UNIDADES).valor == sigla
 
@@ -395,15 +541,25 @@ def test_sigla_not_found_suggests_closest():
     assert resultado.sugestoes[0] == "GETIN"
     assert resultado.erro.startswith(
         "Não encontrei a sigla GETN. Você quis dizer GETIN — Gerência Executiva de "
-        "Tecnologia da Informação?")
+        "Tecnologia da Informação?"
+    )
     assert_erro_portugues(resultado)
 
 
-@pytest.mark.parametrize("entrada,esperada", [
-    ("SUVIS", "SUVISA"), ("CIEV", "CIEVS"), ("DIAS", "DIASS"), ("HG", "HGE"), ("GTIN", "GETIN"),
-    ("vigilancia em saude", "SUVISA"), ("Hospital Geral", "HGE"),
-    ("tecnologia da informação", "GETIN"), ("Nucleo do SEI", "NTS"),
-])
+@pytest.mark.parametrize(
+    "entrada,esperada",
+    [
+        ("SUVIS", "SUVISA"),
+        ("CIEV", "CIEVS"),
+        ("DIAS", "DIASS"),
+        ("HG", "HGE"),
+        ("GTIN", "GETIN"),
+        ("vigilancia em saude", "SUVISA"),
+        ("Hospital Geral", "HGE"),
+        ("tecnologia da informação", "GETIN"),
+        ("Nucleo do SEI", "NTS"),
+    ],
+)
 def test_sigla_suggestions(entrada, esperada):
     resultado = validar_sigla(entrada, UNIDADES)
     assert not resultado.ok
@@ -422,15 +578,24 @@ def test_sigla_and_name_of_different_units_is_not_guessed():
     assert not validar_sigla("NTS SESAU SUVISA", UNIDADES).ok  # not a chain
 
 
-@pytest.mark.parametrize("entrada,valor", [
-    ("GETIN", "GETIN"), ("GETIN, NTS", "GETIN, NTS"), ("getin;nts", "GETIN, NTS"),
-    ("getin e nts", "GETIN, NTS"), ("GETIN NTS HGE", "GETIN, NTS, HGE"),
-    ("GETIN, getin, NTS", "GETIN, NTS"), ("nts, getin", "NTS, GETIN"),
-    ("GETIN\nNTS", "GETIN, NTS"), ("Hospital Geral do Estado e SUVISA", "HGE, SUVISA"),
-    ("Gerência Executiva de Tecnologia da Informação, CIEVS", "GETIN, CIEVS"),
-    ("GETIN/NTS", "NTS"), ("SESAU-GETIN", "GETIN"),  # a hierarchy path names one unit
-    ("SESAU NTS", "SESAU, NTS"),  # spaces separate siglas here
-])
+@pytest.mark.parametrize(
+    "entrada,valor",
+    [
+        ("GETIN", "GETIN"),
+        ("GETIN, NTS", "GETIN, NTS"),
+        ("getin;nts", "GETIN, NTS"),
+        ("getin e nts", "GETIN, NTS"),
+        ("GETIN NTS HGE", "GETIN, NTS, HGE"),
+        ("GETIN, getin, NTS", "GETIN, NTS"),
+        ("nts, getin", "NTS, GETIN"),
+        ("GETIN\nNTS", "GETIN, NTS"),
+        ("Hospital Geral do Estado e SUVISA", "HGE, SUVISA"),
+        ("Gerência Executiva de Tecnologia da Informação, CIEVS", "GETIN, CIEVS"),
+        ("GETIN/NTS", "NTS"),
+        ("SESAU-GETIN", "GETIN"),  # a hierarchy path names one unit
+        ("SESAU NTS", "SESAU, NTS"),  # spaces separate siglas here
+    ],
+)
 def test_several_siglas(entrada, valor):
     resultado = validar_siglas(entrada, UNIDADES)
     assert resultado.ok, resultado
@@ -449,19 +614,38 @@ def test_too_many_siglas():
     assert validar_siglas(", ".join(["GETIN"] * 40), UNIDADES).codigo == "longo"
 
 
-@pytest.mark.parametrize("entrada,valor", [
-    ("nugep", "NUGEP"), ("Núcleo", "NUCLEO"), ("SUVISA-NUVEP", "SUVISA-NUVEP"),
-    ("suvisa - nuvep", "SUVISA-NUVEP"), ("GT/TI", "GT/TI"), ("UPA2", "UPA2"), ("Ação", "ACAO"),
-])
+@pytest.mark.parametrize(
+    "entrada,valor",
+    [
+        ("nugep", "NUGEP"),
+        ("Núcleo", "NUCLEO"),
+        ("SUVISA-NUVEP", "SUVISA-NUVEP"),
+        ("suvisa - nuvep", "SUVISA-NUVEP"),
+        ("GT/TI", "GT/TI"),
+        ("UPA2", "UPA2"),
+        ("Ação", "ACAO"),
+    ],
+)
 def test_new_sigla_valid(entrada, valor):
     assert validar_sigla_nova(entrada, UNIDADES).valor == valor
 
 
-@pytest.mark.parametrize("entrada,codigo", [
-    ("", "vazio"), ("A", "curto"), ("A" * 21, "longo"), ("NU GEP", "formato"),
-    ("-NUGEP", "formato"), ("NU--GEP", "formato"), ("NU.GEP", "formato"), ("123", "formato"),
-    ("GETIN", "ja_existe"), ("getin", "ja_existe"), ("upa-jac", "ja_existe"),
-])
+@pytest.mark.parametrize(
+    "entrada,codigo",
+    [
+        ("", "vazio"),
+        ("A", "curto"),
+        ("A" * 21, "longo"),
+        ("NU GEP", "formato"),
+        ("-NUGEP", "formato"),
+        ("NU--GEP", "formato"),
+        ("NU.GEP", "formato"),
+        ("123", "formato"),
+        ("GETIN", "ja_existe"),
+        ("getin", "ja_existe"),
+        ("upa-jac", "ja_existe"),
+    ],
+)
 def test_new_sigla_invalid(entrada, codigo):
     resultado = validar_sigla_nova(entrada, UNIDADES)
     assert not resultado.ok and resultado.codigo == codigo, resultado
@@ -469,25 +653,38 @@ def test_new_sigla_invalid(entrada, codigo):
 
 
 def test_new_sigla_that_exists_names_the_unit():
-    assert "Gerência Executiva de Tecnologia da Informação" in validar_sigla_nova(
-        "GETIN", UNIDADES).erro
+    assert (
+        "Gerência Executiva de Tecnologia da Informação"
+        in validar_sigla_nova("GETIN", UNIDADES).erro
+    )
 
 
 # ---------------------------------------------------------------- cargo
 
-@pytest.mark.parametrize("entrada,valor", [
-    ("Assessor Técnico", "Assessor Técnico"), ("assessor tecnico", "Assessor Técnico"),
-    ("ASSESSOR TÉCNICO", "Assessor Técnico"), ("medico", "Médico"),
-    ("tecnico de enfermagem", "Técnico de Enfermagem"),
-])
+
+@pytest.mark.parametrize(
+    "entrada,valor",
+    [
+        ("Assessor Técnico", "Assessor Técnico"),
+        ("assessor tecnico", "Assessor Técnico"),
+        ("ASSESSOR TÉCNICO", "Assessor Técnico"),
+        ("medico", "Médico"),
+        ("tecnico de enfermagem", "Técnico de Enfermagem"),
+    ],
+)
 def test_cargo_found(entrada, valor):
     assert validar_cargo(entrada, CARGOS).valor == valor
 
 
-@pytest.mark.parametrize("entrada,esperado", [
-    ("enfermeira", "Enfermeiro"), ("assesor tecnico", "Assessor Técnico"),
-    ("analista", "Analista de Saúde"), ("tec enfermagem", "Técnico de Enfermagem"),
-])
+@pytest.mark.parametrize(
+    "entrada,esperado",
+    [
+        ("enfermeira", "Enfermeiro"),
+        ("assesor tecnico", "Assessor Técnico"),
+        ("analista", "Analista de Saúde"),
+        ("tec enfermagem", "Técnico de Enfermagem"),
+    ],
+)
 def test_cargo_suggestions(entrada, esperado):
     resultado = validar_cargo(entrada, CARGOS)
     assert not resultado.ok and resultado.codigo == "nao_encontrado"
@@ -502,24 +699,45 @@ def test_cargo_empty():
 
 # ---------------------------------------------------------------- processo
 
-@pytest.mark.parametrize("entrada", [
-    "E:02000.0000003030/2020", "02000.0000003030/2020", "e:02000.0000003030/2020",
-    " E: 02000 . 0000003030 / 2020 ", "E02000.0000003030/2020", "E:02000.0000003030-2020",
-    "0200000000030302020", "E:02000.3030/2020", "Ｅ:０２０００.００００００３０３０/２０２０",
-    "processo nº E:02000.0000003030/2020", "é o 02000.0000003030/2020, obrigado",
-])
+
+@pytest.mark.parametrize(
+    "entrada",
+    [
+        "E:02000.0000003030/2020",
+        "02000.0000003030/2020",
+        "e:02000.0000003030/2020",
+        " E: 02000 . 0000003030 / 2020 ",
+        "E02000.0000003030/2020",
+        "E:02000.0000003030-2020",
+        "0200000000030302020",
+        "E:02000.3030/2020",
+        "Ｅ:０２０００.００００００３０３０/２０２０",
+        "processo nº E:02000.0000003030/2020",
+        "é o 02000.0000003030/2020, obrigado",
+    ],
+)
 def test_processo_accepted_canonical(entrada):
     assert validar_processo(entrada, ano_atual=2026).valor == "E:02000.0000003030/2020"
 
 
-@pytest.mark.parametrize("entrada,codigo", [
-    ("", "vazio"), ("abc", "formato"), ("E:2000.0000003030/2020", "formato"),
-    ("E:02000.00000030301/2020", "formato"), ("E:02000.0000003030/20", "formato"),
-    ("E:02000.0000000000/2020", "formato"), ("E:02000/0000003030/2020", "formato"),
-    ("E:02000;0000003030/2020", "formato"), ("E:02000.0000003030/1989", "ano"),
-    ("E:02000.0000003030/2028", "ano"), ("E:٠٢٠٠٠.0000003030/2020", "formato"),
-    ("1" * 50, "formato"), ("E:02000.0000003030/2020 e E:02000.0000003031/2020", "formato"),
-])
+@pytest.mark.parametrize(
+    "entrada,codigo",
+    [
+        ("", "vazio"),
+        ("abc", "formato"),
+        ("E:2000.0000003030/2020", "formato"),
+        ("E:02000.00000030301/2020", "formato"),
+        ("E:02000.0000003030/20", "formato"),
+        ("E:02000.0000000000/2020", "formato"),
+        ("E:02000/0000003030/2020", "formato"),
+        ("E:02000;0000003030/2020", "formato"),
+        ("E:02000.0000003030/1989", "ano"),
+        ("E:02000.0000003030/2028", "ano"),
+        ("E:٠٢٠٠٠.0000003030/2020", "formato"),
+        ("1" * 50, "formato"),
+        ("E:02000.0000003030/2020 e E:02000.0000003031/2020", "formato"),
+    ],
+)
 def test_processo_invalid(entrada, codigo):
     resultado = validar_processo(entrada, ano_atual=2026)
     assert not resultado.ok and resultado.codigo == codigo, resultado
@@ -541,6 +759,7 @@ def test_processo_part_lengths_explained():
 
 # ---------------------------------------------------------------- texto
 
+
 def test_limpar_texto_removes_controls_keeps_newlines():
     sujo = "a\x00b\x07c\x1b[31md\x7f\x85e\u202eé\u200bf\ufeffg\r\nh\ri\tj\u00a0k\ud800l\uffffm"
     assert limpar_texto(sujo) == "abc[31md\neéfg\nh\ni j klm"
@@ -553,16 +772,24 @@ def test_limpar_texto_removes_controls_keeps_newlines():
 @given(st.text())
 def test_limpar_texto_leaves_only_printable_or_newline(texto):
     limpo = limpar_texto(texto)
-    assert all(c == "\n" or c.isprintable() or c in "\u200c\u200d"
-               or unicodedata.category(c) in ("Cn", "Co") for c in limpo)
+    assert all(
+        c == "\n"
+        or c.isprintable()
+        or c in "\u200c\u200d"
+        or unicodedata.category(c) in ("Cn", "Co")
+        for c in limpo
+    )
     assert limpar_texto(limpo) == limpo  # idempotent
 
 
-@pytest.mark.parametrize("entrada,valor", [
-    ("  O SEI não abre o processo.  ", "O SEI não abre o processo."),
-    ("linha um\r\n\r\n\r\n\r\nlinha   dois\t fim", "linha um\n\nlinha dois fim"),
-    ("erro\x00 ao\x07 assinar o documento", "erro ao assinar o documento"),
-])
+@pytest.mark.parametrize(
+    "entrada,valor",
+    [
+        ("  O SEI não abre o processo.  ", "O SEI não abre o processo."),
+        ("linha um\r\n\r\n\r\n\r\nlinha   dois\t fim", "linha um\n\nlinha dois fim"),
+        ("erro\x00 ao\x07 assinar o documento", "erro ao assinar o documento"),
+    ],
+)
 def test_texto_cleaned(entrada, valor):
     assert validar_texto(entrada).valor == valor
 
@@ -589,16 +816,28 @@ def test_texto_curto():
 
 # ---------------------------------------------------------------- operação
 
-@pytest.mark.parametrize("entrada,operacao", [
-    ("adicionar", "ADICIONAR"), ("ADICIONAR", "ADICIONAR"), ("incluir", "ADICIONAR"),
-    ("adição de lotação", "ADICIONAR"), ("acrescentar uma unidade", "ADICIONAR"),
-    ("mudar", "MUDAR"), ("trocar de setor", "MUDAR"), ("mudança de lotação", "MUDAR"),
-    ("transferir para outra unidade", "MUDAR"),
-    ("tirar do GETIN e colocar no NTS", "MUDAR"),
-    ("remover", "REMOVER"), ("retirar", "REMOVER"), ("desligar", "REMOVER"),
-    ("remoção da unidade", "REMOVER"), ("excluir do setor", "REMOVER"),
-    ("não quero remover, quero incluir", "ADICIONAR"),
-])
+
+@pytest.mark.parametrize(
+    "entrada,operacao",
+    [
+        ("adicionar", "ADICIONAR"),
+        ("ADICIONAR", "ADICIONAR"),
+        ("incluir", "ADICIONAR"),
+        ("adição de lotação", "ADICIONAR"),
+        ("acrescentar uma unidade", "ADICIONAR"),
+        ("mudar", "MUDAR"),
+        ("trocar de setor", "MUDAR"),
+        ("mudança de lotação", "MUDAR"),
+        ("transferir para outra unidade", "MUDAR"),
+        ("tirar do GETIN e colocar no NTS", "MUDAR"),
+        ("remover", "REMOVER"),
+        ("retirar", "REMOVER"),
+        ("desligar", "REMOVER"),
+        ("remoção da unidade", "REMOVER"),
+        ("excluir do setor", "REMOVER"),
+        ("não quero remover, quero incluir", "ADICIONAR"),
+    ],
+)
 def test_operacao(entrada, operacao):
     assert validar_operacao(entrada).valor == operacao
 
@@ -611,6 +850,7 @@ def test_operacao_unknown(entrada):
 
 
 # ---------------------------------------------------------------- anexo
+
 
 def _imagem(formato: str) -> bytes:
     buffer = io.BytesIO()
@@ -626,8 +866,10 @@ def test_real_images_accepted(formato, valor):
     assert validar_anexo(memoryview(dados)).valor == valor
 
 
-@pytest.mark.parametrize("formato,provavel", [("GIF", "GIF"), ("PDF", "PDF"), ("BMP", "BMP"),
-                                              ("WEBP", "WebP"), ("TIFF", "TIFF")])
+@pytest.mark.parametrize(
+    "formato,provavel",
+    [("GIF", "GIF"), ("PDF", "PDF"), ("BMP", "BMP"), ("WEBP", "WebP"), ("TIFF", "TIFF")],
+)
 def test_other_formats_renamed_png_rejected(formato, provavel):
     resultado = validar_anexo(_imagem(formato), "captura.png")
     assert not resultado.ok and resultado.codigo == "tipo_arquivo"
@@ -635,8 +877,9 @@ def test_other_formats_renamed_png_rejected(formato, provavel):
     assert_erro_portugues(resultado)
 
 
-@pytest.mark.parametrize("dados", [b"isto e texto, nao imagem", b"\x89PNG", b"\xff\xd8",
-                                   "\x89PNG\r\n\x1a\n texto", 123])
+@pytest.mark.parametrize(
+    "dados", [b"isto e texto, nao imagem", b"\x89PNG", b"\xff\xd8", "\x89PNG\r\n\x1a\n texto", 123]
+)
 def test_non_images_rejected(dados):
     resultado = validar_anexo(dados, "tela.png")
     assert not resultado.ok and resultado.codigo == "tipo_arquivo"
@@ -662,6 +905,7 @@ def test_attachment_size_limit():
 
 # ---------------------------------------------------------------- dispatch
 
+
 def test_every_field_type_has_a_validator():
     tipos = {campo.tipo for tipo in TIPOS.values() for campo in tipo.campos}
     assert tipos <= set(VALIDADORES)
@@ -669,13 +913,15 @@ def test_every_field_type_has_a_validator():
 
 def test_validar_campo_dispatches():
     assert validar_campo(Campo("cpf", "CPF", "cpf"), "52998224725", CATALOGOS).valor == (
-        "529.982.247-25")
+        "529.982.247-25"
+    )
     assert validar_campo(Campo("s", "S", "sigla"), "getin", CATALOGOS).valor == "GETIN"
     assert validar_campo(Campo("c", "C", "cargo"), "medico", CATALOGOS).valor == "Médico"
     campo_email = Campo("email", "E-mail", "email")
     assert validar_campo(campo_email, "m@hotmail.com", CATALOGOS).codigo == "provedor_problematico"
-    aceito = validar_campo(campo_email, "m@hotmail.com", CATALOGOS,
-                           aceitar_provedor_problematico=True)
+    aceito = validar_campo(
+        campo_email, "m@hotmail.com", CATALOGOS, aceitar_provedor_problematico=True
+    )
     assert aceito.ok and aceito.codigo == "provedor_problematico"
 
 
@@ -692,7 +938,8 @@ def test_optional_field_can_be_skipped(resposta):
 def test_optional_field_still_validated_when_given():
     opcional = TIPOS["relato_erro"].campo("processo")
     assert validar_campo(opcional, "02000.0000003030/2020", CATALOGOS).valor == (
-        "E:02000.0000003030/2020")
+        "E:02000.0000003030/2020"
+    )
     assert not validar_campo(opcional, "processo 123", CATALOGOS).ok
 
 
@@ -706,24 +953,58 @@ def test_unknown_field_type_is_a_programming_error():
 TEXTOS_ESTRANHOS = st.one_of(
     st.text(),
     st.text(st.characters(min_codepoint=0, max_codepoint=0x3F)),  # C0 controls, digits, signs
-    st.text(st.sampled_from("\x00\x85\u202e\u200f\u2028\ufeff\ud800\uffff@.-/:;,e E0129 "
-                            "çãÉ'’😀👨‍👩‍👧مرحباשלוםGETINNTS")),
-    st.sampled_from(["", " ", "\x00", "\x00" * 1000, "\u202e" + "a" * 100, "@" * 1000,
-                     "gmail.com" * 1000, "E:" + "0" * 5000, "GETIN, " * 500]),
-    st.none(), st.integers(), st.binary(max_size=64), st.lists(st.text(), max_size=3),
+    st.text(
+        st.sampled_from(
+            "\x00\x85\u202e\u200f\u2028\ufeff\ud800\uffff@.-/:;,e E0129 "
+            "çãÉ'’😀👨‍👩‍👧مرحباשלוםGETINNTS"
+        )
+    ),
+    st.sampled_from(
+        [
+            "",
+            " ",
+            "\x00",
+            "\x00" * 1000,
+            "\u202e" + "a" * 100,
+            "@" * 1000,
+            "gmail.com" * 1000,
+            "E:" + "0" * 5000,
+            "GETIN, " * 500,
+        ]
+    ),
+    st.none(),
+    st.integers(),
+    st.binary(max_size=64),
+    st.lists(st.text(), max_size=3),
 )
 TEXTOS_ENORMES = st.one_of(  # 100 KB
     st.text(min_size=1, max_size=30).map(lambda s: (s * (100_000 // len(s) + 1))[:100_000]),
-    st.sampled_from(["😀" * 100_000, "é" * 100_000, "\n" * 100_000, "1" * 100_000,
-                     "\x00" * 100_000, "a b, c e " * 11_112]),
+    st.sampled_from(
+        [
+            "😀" * 100_000,
+            "é" * 100_000,
+            "\n" * 100_000,
+            "1" * 100_000,
+            "\x00" * 100_000,
+            "a b, c e " * 11_112,
+        ]
+    ),
 )
 
 FUNCOES = [
-    validar_nome, validar_cpf, validar_email,
+    validar_nome,
+    validar_cpf,
+    validar_email,
     lambda t: validar_email(t, aceitar_provedor_problematico=True),
-    lambda t: validar_sigla(t, UNIDADES), lambda t: validar_siglas(t, UNIDADES),
-    lambda t: validar_sigla_nova(t, UNIDADES), lambda t: validar_cargo(t, CARGOS),
-    validar_processo, validar_texto, validar_texto_curto, validar_operacao, validar_anexo,
+    lambda t: validar_sigla(t, UNIDADES),
+    lambda t: validar_siglas(t, UNIDADES),
+    lambda t: validar_sigla_nova(t, UNIDADES),
+    lambda t: validar_cargo(t, CARGOS),
+    validar_processo,
+    validar_texto,
+    validar_texto_curto,
+    validar_operacao,
+    validar_anexo,
 ]
 
 

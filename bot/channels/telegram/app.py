@@ -7,6 +7,7 @@ set. Rasa's built-in Telegram channel stays off: everything goes through REST.
 Privacy: Rasa only sees an HMAC of the chat id (``identidade.remetente``) and
 the logs only carry that derived id and update ids, never message texts.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -16,9 +17,10 @@ import secrets
 import sys
 import traceback
 from collections import OrderedDict, defaultdict
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Awaitable, Callable, Dict, List, Optional, Sequence, Tuple
+from typing import Any
 from urllib.parse import urlparse
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
@@ -37,16 +39,16 @@ from telegram.ext import (
 )
 
 from bot import settings as configuracao
-from bot.solicitacoes.anexos import AnexoInvalido, AnexoStore
 from bot.channels.identidade import carregar_segredo, remetente
 from bot.channels.rasa_client import RasaClient, RasaIndisponivel
+from bot.solicitacoes.anexos import AnexoInvalido, AnexoStore
 from bot.solicitacoes.validacao import LIMITE_ANEXO
 
 logger = logging.getLogger("bot.channels.telegram.app")
 
 CANAL = "telegram"
-LIMITE_TEXTO = 4096          # Telegram's limit per message (UTF-16 code units)
-LIMITE_CALLBACK = 64         # Telegram's limit of callback_data, in bytes
+LIMITE_TEXTO = 4096  # Telegram's limit per message (UTF-16 code units)
+LIMITE_CALLBACK = 64  # Telegram's limit of callback_data, in bytes
 ATUALIZACOES = ["message", "callback_query"]
 ARQUIVO_PLANILHA = re.compile(r"NTS-\d{4}-\d{6}\.xlsx")
 SEGREDO_WEBHOOK = re.compile(r"[A-Za-z0-9_-]{1,256}")
@@ -56,36 +58,55 @@ ESPERA_CAPTURA = "espera_captura"
 BOTOES = "botoes"
 
 # ----- user-facing texts (Portuguese) -------------------------------------------------
-SO_CONVERSA_PRIVADA = ("Por privacidade, eu só atendo em conversa privada. Toque no meu nome "
-                       "e envie a mensagem por lá.")
+SO_CONVERSA_PRIVADA = (
+    "Por privacidade, eu só atendo em conversa privada. Toque no meu nome "
+    "e envie a mensagem por lá."
+)
 INDISPONIVEL = "Estou com dificuldade para responder agora; tente de novo em instantes."
 TEXTO_ANEXO = "[captura de tela enviada]"
 ESCOLHA = "Escolha uma opção:"
 VOCE_ESCOLHEU = "Você escolheu: {titulo}"
 BOTAO_EXPIRADO = "Essa opção não está mais disponível. Escreva sua resposta ou use /ajuda."
-USO_STATUS = ("Para consultar uma solicitação, envie /status seguido do número do "
-              "protocolo. Exemplo: /status NTS-2026-000123")
-COMANDO_DESCONHECIDO = ("Não conheço esse comando. Use /start para começar, /ajuda para ver "
-                        "os assuntos, /cancelar para desistir de uma solicitação ou "
-                        "/status PROTOCOLO para consultar uma solicitação.")
-SO_TEXTO_E_IMAGEM = ("Não consigo usar esse tipo de mensagem. Por aqui eu entendo mensagens "
-                     "de texto e, no relato de erro, a captura da tela: uma imagem PNG ou "
-                     "JPEG de até 10 MB, enviada como foto ou como arquivo. Figurinhas, "
-                     "áudios, vídeos e outros arquivos não são aceitos.")
-IMAGEM_FORA_DE_HORA = ("Recebi a imagem, mas só uso capturas de tela no relato de erro, "
-                       "quando eu pedir por ela. Para relatar um erro no SEI, escreva "
-                       "\"quero relatar um erro\".")
-IMAGEM_GRANDE = ("A imagem tem {mb} MB e o limite é 10 MB. Recorte só a parte da tela com o "
-                 "erro, ou envie-a como foto (o Telegram reduz o tamanho).")
-PLANILHA_INDISPONIVEL = ("Não consegui enviar a planilha por aqui agora. Ela fica guardada "
-                         "com o SESAU NTS: se precisar dela, informe o número do protocolo.")
-SEM_TOKEN = ("Erro: defina TELEGRAM_BOT_TOKEN com o token do bot (fornecido pelo @BotFather) "
-             "para iniciar o canal do Telegram.")
-SEM_SEGREDO = ("Erro: TELEGRAM_WEBHOOK_URL está definida, mas TELEGRAM_WEBHOOK_SECRET não: "
-               "defina um segredo (letras, números, _ ou -; até 256 caracteres) para que só o "
-               "Telegram consiga entregar mensagens ao webhook.")
-SEGREDO_INVALIDO = ("Erro: TELEGRAM_WEBHOOK_SECRET deve ter de 1 a 256 caracteres, só letras, "
-                    "números, _ ou -.")
+USO_STATUS = (
+    "Para consultar uma solicitação, envie /status seguido do número do "
+    "protocolo. Exemplo: /status NTS-2026-000123"
+)
+COMANDO_DESCONHECIDO = (
+    "Não conheço esse comando. Use /start para começar, /ajuda para ver "
+    "os assuntos, /cancelar para desistir de uma solicitação ou "
+    "/status PROTOCOLO para consultar uma solicitação."
+)
+SO_TEXTO_E_IMAGEM = (
+    "Não consigo usar esse tipo de mensagem. Por aqui eu entendo mensagens "
+    "de texto e, no relato de erro, a captura da tela: uma imagem PNG ou "
+    "JPEG de até 10 MB, enviada como foto ou como arquivo. Figurinhas, "
+    "áudios, vídeos e outros arquivos não são aceitos."
+)
+IMAGEM_FORA_DE_HORA = (
+    "Recebi a imagem, mas só uso capturas de tela no relato de erro, "
+    "quando eu pedir por ela. Para relatar um erro no SEI, escreva "
+    '"quero relatar um erro".'
+)
+IMAGEM_GRANDE = (
+    "A imagem tem {mb} MB e o limite é 10 MB. Recorte só a parte da tela com o "
+    "erro, ou envie-a como foto (o Telegram reduz o tamanho)."
+)
+PLANILHA_INDISPONIVEL = (
+    "Não consegui enviar a planilha por aqui agora. Ela fica guardada "
+    "com o SESAU NTS: se precisar dela, informe o número do protocolo."
+)
+SEM_TOKEN = (
+    "Erro: defina TELEGRAM_BOT_TOKEN com o token do bot (fornecido pelo @BotFather) "
+    "para iniciar o canal do Telegram."
+)
+SEM_SEGREDO = (
+    "Erro: TELEGRAM_WEBHOOK_URL está definida, mas TELEGRAM_WEBHOOK_SECRET não: "
+    "defina um segredo (letras, números, _ ou -; até 256 caracteres) para que só o "
+    "Telegram consiga entregar mensagens ao webhook."
+)
+SEGREDO_INVALIDO = (
+    "Erro: TELEGRAM_WEBHOOK_SECRET deve ter de 1 a 256 caracteres, só letras, números, _ ou -."
+)
 URL_INVALIDA = "Erro: TELEGRAM_WEBHOOK_URL deve ser um endereço https:// (exigência do Telegram)."
 TOKEN_RECUSADO = "Erro: o Telegram recusou o token de TELEGRAM_BOT_TOKEN; confira-o no @BotFather."
 API_FORA = "Erro: não consegui falar com a API do Telegram ({endereco}); tente de novo mais tarde."
@@ -97,7 +118,7 @@ class Recentes:
 
     def __init__(self, limite: int = 4096) -> None:
         self.limite = limite
-        self._ids: "OrderedDict[int, None]" = OrderedDict()
+        self._ids: OrderedDict[int, None] = OrderedDict()
 
     def primeira_vez(self, update_id: int) -> bool:
         """True the first time an update id is seen (and remember it)."""
@@ -114,9 +135,9 @@ class Botoes:
 
     def __init__(self, limite: int = 256) -> None:
         self.limite = limite
-        self._itens: "OrderedDict[str, Tuple[str, str, str]]" = OrderedDict()
+        self._itens: OrderedDict[str, tuple[str, str, str]] = OrderedDict()
 
-    def registrar(self, opcoes: Sequence[Tuple[str, str]]) -> List[Tuple[str, str]]:
+    def registrar(self, opcoes: Sequence[tuple[str, str]]) -> list[tuple[str, str]]:
         """Keep (title, payload) options of one message; their (title, callback id)."""
         grupo = secrets.token_hex(4)
         saida = []
@@ -128,7 +149,7 @@ class Botoes:
             self._itens.popitem(last=False)
         return saida
 
-    def escolher(self, chave: str) -> Optional[Tuple[str, str]]:
+    def escolher(self, chave: str) -> tuple[str, str] | None:
         """(payload, title) of a tapped button; the message's other buttons expire."""
         item = self._itens.get(chave)
         if item is None:
@@ -144,8 +165,8 @@ class PorConversa(BaseUpdateProcessor):
 
     def __init__(self, max_concurrent_updates: int = 256) -> None:
         super().__init__(max_concurrent_updates)
-        self._travas: Dict[int, asyncio.Lock] = {}
-        self._uso: Dict[int, int] = defaultdict(int)
+        self._travas: dict[int, asyncio.Lock] = {}
+        self._uso: dict[int, int] = defaultdict(int)
 
     async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
         """Run the update's handlers under its chat's lock."""
@@ -205,9 +226,9 @@ def _ponto_de_corte(texto: str, n: int) -> int:
     return n
 
 
-def dividir_texto(texto: str, limite: int = LIMITE_TEXTO) -> List[str]:
+def dividir_texto(texto: str, limite: int = LIMITE_TEXTO) -> list[str]:
     """Split a text into messages within the limit, at paragraph, line or word boundaries."""
-    partes: List[str] = []
+    partes: list[str] = []
     resto = texto.strip()
     while resto:
         n = _cabe(resto, limite)
@@ -220,7 +241,7 @@ def dividir_texto(texto: str, limite: int = LIMITE_TEXTO) -> List[str]:
     return partes
 
 
-def planilha_segura(pasta: Path, arquivo: Any) -> Optional[Path]:
+def planilha_segura(pasta: Path, arquivo: Any) -> Path | None:
     """The spreadsheet file named by Rasa, only if well-named and inside ``pasta``."""
     if not isinstance(arquivo, str) or not ARQUIVO_PLANILHA.fullmatch(arquivo):
         return None
@@ -232,13 +253,16 @@ def planilha_segura(pasta: Path, arquivo: Any) -> Optional[Path]:
     return caminho if dentro and caminho.is_file() else None
 
 
-def pede_captura(respostas: Sequence[Dict[str, Any]]) -> bool:
+def pede_captura(respostas: Sequence[dict[str, Any]]) -> bool:
     """True when the bot's replies ask for the screenshot of an error report."""
-    return any(isinstance(b, dict) and b.get("payload") == PAYLOAD_PEDE_CAPTURA
-               for r in respostas for b in (r.get("buttons") or []))
+    return any(
+        isinstance(b, dict) and b.get("payload") == PAYLOAD_PEDE_CAPTURA
+        for r in respostas
+        for b in (r.get("buttons") or [])
+    )
 
 
-def opcoes_da_resposta(resposta: Dict[str, Any]) -> List[Tuple[str, str]]:
+def opcoes_da_resposta(resposta: dict[str, Any]) -> list[tuple[str, str]]:
     """(title, payload) of the buttons of one Rasa reply."""
     opcoes = []
     for botao in resposta.get("buttons") or []:
@@ -248,7 +272,7 @@ def opcoes_da_resposta(resposta: Dict[str, Any]) -> List[Tuple[str, str]]:
     return opcoes
 
 
-def verificar_configuracao(cfg: configuracao.Settings) -> Optional[str]:
+def verificar_configuracao(cfg: configuracao.Settings) -> str | None:
     """The one-line reason not to start, or None."""
     if not cfg.telegram_token:
         return SEM_TOKEN
@@ -287,8 +311,12 @@ def _botoes(context: ContextTypes.DEFAULT_TYPE) -> Botoes:
     return context.chat_data.setdefault(BOTOES, Botoes())
 
 
-async def conversar(update: Update, context: ContextTypes.DEFAULT_TYPE, texto: str,
-                    metadata: Optional[Dict[str, Any]] = None) -> None:
+async def conversar(
+    update: Update,
+    context: ContextTypes.DEFAULT_TYPE,
+    texto: str,
+    metadata: dict[str, Any] | None = None,
+) -> None:
     """Send one user message to Rasa and show the replies in the chat."""
     adaptador = _adaptador(context)
     chat_id = update.effective_chat.id
@@ -296,15 +324,17 @@ async def conversar(update: Update, context: ContextTypes.DEFAULT_TYPE, texto: s
     try:
         respostas = await adaptador.rasa.enviar(remetente_id, texto, metadata)
     except RasaIndisponivel as erro:
-        logger.warning("Rasa indisponível (update %s, %s): %s", update.update_id,
-                       remetente_id, erro)
+        logger.warning(
+            "Rasa indisponível (update %s, %s): %s", update.update_id, remetente_id, erro
+        )
         await context.bot.send_message(chat_id, INDISPONIVEL)
         return
     await mostrar(context, chat_id, respostas)
 
 
-async def mostrar(context: ContextTypes.DEFAULT_TYPE, chat_id: int,
-                  respostas: Sequence[Dict[str, Any]]) -> None:
+async def mostrar(
+    context: ContextTypes.DEFAULT_TYPE, chat_id: int, respostas: Sequence[dict[str, Any]]
+) -> None:
     """Render Rasa's replies: texts, buttons, spreadsheets."""
     if respostas:
         context.chat_data[ESPERA_CAPTURA] = pede_captura(respostas)
@@ -315,8 +345,9 @@ async def mostrar(context: ContextTypes.DEFAULT_TYPE, chat_id: int,
             await _enviar_planilha(context, chat_id, custom)
 
 
-async def _mostrar_texto(context: ContextTypes.DEFAULT_TYPE, chat_id: int,
-                         resposta: Dict[str, Any]) -> None:
+async def _mostrar_texto(
+    context: ContextTypes.DEFAULT_TYPE, chat_id: int, resposta: dict[str, Any]
+) -> None:
     """A reply's text as plain-text messages, its buttons on the last one."""
     texto = str(resposta.get("text") or "").strip()
     if isinstance(resposta.get("image"), str):
@@ -328,21 +359,26 @@ async def _mostrar_texto(context: ContextTypes.DEFAULT_TYPE, chat_id: int,
     teclado = None
     if opcoes:
         teclado = InlineKeyboardMarkup(
-            [[InlineKeyboardButton(titulo, callback_data=chave)]
-             for titulo, chave in _botoes(context).registrar(opcoes)])
+            [
+                [InlineKeyboardButton(titulo, callback_data=chave)]
+                for titulo, chave in _botoes(context).registrar(opcoes)
+            ]
+        )
     for i, parte in enumerate(partes):
         ultima = i == len(partes) - 1
         # no parse_mode: nothing the user or the bot typed is read as HTML/Markdown
         await context.bot.send_message(chat_id, parte, reply_markup=teclado if ultima else None)
 
 
-async def _enviar_planilha(context: ContextTypes.DEFAULT_TYPE, chat_id: int,
-                           custom: Dict[str, Any]) -> None:
+async def _enviar_planilha(
+    context: ContextTypes.DEFAULT_TYPE, chat_id: int, custom: dict[str, Any]
+) -> None:
     """Send the request's spreadsheet as a document (only NTS-*.xlsx from planilhas_dir)."""
     caminho = planilha_segura(_adaptador(context).planilhas_dir, custom.get("arquivo"))
     if caminho is None:
-        logger.warning("planilha recusada ou ausente (protocolo %s)",
-                       str(custom.get("protocolo"))[:20])
+        logger.warning(
+            "planilha recusada ou ausente (protocolo %s)", str(custom.get("protocolo"))[:20]
+        )
         await context.bot.send_message(chat_id, PLANILHA_INDISPONIVEL)
         return
     dados = await asyncio.to_thread(caminho.read_bytes)
@@ -375,9 +411,11 @@ Tratador = Callable[[Update, ContextTypes.DEFAULT_TYPE], Awaitable[None]]
 
 def relayar_comando(texto: str) -> Tratador:
     """Handler of a command that sends a fixed text to Rasa."""
+
     async def responder(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """Relay the command's fixed text."""
         await conversar(update, context, texto)
+
     return responder
 
 
@@ -390,8 +428,9 @@ async def ao_pedir_status(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
     await conversar(update, context, f"status do protocolo {protocolo[:40]}")
 
 
-async def ao_receber_comando_desconhecido(update: Update,
-                                          context: ContextTypes.DEFAULT_TYPE) -> None:
+async def ao_receber_comando_desconhecido(
+    update: Update, context: ContextTypes.DEFAULT_TYPE
+) -> None:
     """Unknown /command: list the commands (never relayed: Rasa reads "/x" as an intent)."""
     await context.bot.send_message(update.effective_chat.id, COMANDO_DESCONHECIDO)
 
@@ -442,8 +481,9 @@ async def ao_receber_imagem(update: Update, context: ContextTypes.DEFAULT_TYPE) 
     await conversar(update, context, TEXTO_ANEXO, {"anexo": ref})
 
 
-async def _baixar_e_guardar(adaptador: Adaptador, arquivo: Any, conversa: str,
-                            nome: Optional[str]) -> str:
+async def _baixar_e_guardar(
+    adaptador: Adaptador, arquivo: Any, conversa: str, nome: str | None
+) -> str:
     """Download a Telegram file and store it as an attachment; its reference."""
     arquivo_tg = await arquivo.get_file()
     if _grande_demais(arquivo_tg.file_size):
@@ -452,7 +492,7 @@ async def _baixar_e_guardar(adaptador: Adaptador, arquivo: Any, conversa: str,
     return await asyncio.to_thread(adaptador.anexos.salvar, dados, conversa, nome)
 
 
-def _grande_demais(tamanho: Optional[int]) -> bool:
+def _grande_demais(tamanho: int | None) -> bool:
     """True when Telegram reports a file above the attachment limit."""
     return bool(tamanho) and tamanho > LIMITE_ANEXO
 
@@ -479,16 +519,18 @@ async def ao_errar(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
     erro = context.error
     quadros = "".join(traceback.format_tb(erro.__traceback__)) if erro else ""
     update_id = update.update_id if isinstance(update, Update) else None
-    logger.error("falha ao processar o update %s: %s\n%s", update_id,
-                 type(erro).__name__, quadros.rstrip())
+    logger.error(
+        "falha ao processar o update %s: %s\n%s", update_id, type(erro).__name__, quadros.rstrip()
+    )
     chat = update.effective_chat if isinstance(update, Update) else None
     if chat is None:
         return
     try:
         await context.bot.send_message(chat.id, INDISPONIVEL)
     except TelegramError as outro:
-        logger.warning("não consegui avisar do erro (update %s): %s", update_id,
-                       type(outro).__name__)
+        logger.warning(
+            "não consegui avisar do erro (update %s): %s", update_id, type(outro).__name__
+        )
 
 
 # ----- application -------------------------------------------------------------------------
@@ -496,16 +538,20 @@ def registrar_handlers(app: Application) -> None:
     """Every handler of the adapter, in order."""
     nova = filters.UpdateType.MESSAGE  # new messages only: edits are not relayed
     app.add_handler(TypeHandler(Update, filtrar_repetidos), group=-2)
-    app.add_handler(MessageHandler(nova & ~filters.ChatType.PRIVATE, ao_receber_em_grupo),
-                    group=-1)
+    app.add_handler(MessageHandler(nova & ~filters.ChatType.PRIVATE, ao_receber_em_grupo), group=-1)
     app.add_handler(CommandHandler("start", relayar_comando("oi"), filters=nova))
     app.add_handler(CommandHandler("ajuda", relayar_comando("menu"), filters=nova))
     app.add_handler(CommandHandler("cancelar", relayar_comando("cancelar"), filters=nova))
     app.add_handler(CommandHandler("status", ao_pedir_status, filters=nova))
     app.add_handler(MessageHandler(nova & filters.COMMAND, ao_receber_comando_desconhecido))
     app.add_handler(MessageHandler(nova & filters.TEXT, ao_receber_texto))
-    imagem = (filters.PHOTO | filters.Document.IMAGE | filters.Document.FileExtension("png")
-              | filters.Document.FileExtension("jpg") | filters.Document.FileExtension("jpeg"))
+    imagem = (
+        filters.PHOTO
+        | filters.Document.IMAGE
+        | filters.Document.FileExtension("png")
+        | filters.Document.FileExtension("jpg")
+        | filters.Document.FileExtension("jpeg")
+    )
     app.add_handler(MessageHandler(nova & imagem, ao_receber_imagem))
     app.add_handler(MessageHandler(nova & ~filters.StatusUpdate.ALL, ao_receber_outro))
     app.add_handler(CallbackQueryHandler(ao_tocar))
@@ -519,10 +565,13 @@ async def _ao_encerrar(app: Application) -> None:
 
 def construir_aplicacao(cfg: configuracao.Settings) -> Application:
     """The PTB application, pointed at the configured Bot API, with every handler."""
-    builder = (Application.builder().token(cfg.telegram_token)
-               .rate_limiter(AIORateLimiter(max_retries=2))
-               .concurrent_updates(PorConversa())
-               .post_shutdown(_ao_encerrar))
+    builder = (
+        Application.builder()
+        .token(cfg.telegram_token)
+        .rate_limiter(AIORateLimiter(max_retries=2))
+        .concurrent_updates(PorConversa())
+        .post_shutdown(_ao_encerrar)
+    )
     if cfg.telegram_api_url:  # the API root, e.g. https://api.telegram.org
         base = cfg.telegram_api_url.rstrip("/").removesuffix("/bot")
         builder = builder.base_url(f"{base}/bot").base_file_url(f"{base}/file/bot")
@@ -541,10 +590,11 @@ def construir_aplicacao(cfg: configuracao.Settings) -> Application:
 class SemSegredos(logging.Filter):
     """Redact the bot token and webhook secret; PTB retry-loop failures on one line."""
 
-    def __init__(self, segredos: Sequence[Optional[str]]) -> None:
+    def __init__(self, segredos: Sequence[str | None]) -> None:
         super().__init__()
-        partes = [s for s in segredos if s] + [s.split(":", 1)[1] for s in segredos
-                                                  if s and ":" in s]
+        partes = [s for s in segredos if s] + [
+            s.split(":", 1)[1] for s in segredos if s and ":" in s
+        ]
         self._segredos = sorted(set(p for p in partes if p), key=len, reverse=True)
 
     def filter(self, record: logging.LogRecord) -> bool:
@@ -562,10 +612,11 @@ class SemSegredos(logging.Filter):
         return True
 
 
-def configurar_log(nivel: str, segredos: Sequence[Optional[str]] = ()) -> None:
+def configurar_log(nivel: str, segredos: Sequence[str | None] = ()) -> None:
     """Our log at the configured level; third-party loggers that leak data kept quiet."""
-    logging.basicConfig(level=nivel, stream=sys.stderr,
-                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.basicConfig(
+        level=nivel, stream=sys.stderr, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
     for handler in logging.getLogger().handlers:
         handler.addFilter(SemSegredos(segredos))
     minimo = max(logging.getLogger().getEffectiveLevel(), logging.INFO)
@@ -585,11 +636,19 @@ def rodar(app: Application, cfg: configuracao.Settings) -> None:
     if len(cfg.telegram_webhook_secret or "") < 16:
         logger.warning("TELEGRAM_WEBHOOK_SECRET curto: use ao menos 16 caracteres aleatórios")
     caminho = urlparse(cfg.telegram_webhook_url).path.strip("/")
-    logger.info("canal do Telegram iniciando (webhook em 127.0.0.1:%s/%s)",
-                cfg.telegram_webhook_port, caminho)
-    app.run_webhook(listen="127.0.0.1", port=cfg.telegram_webhook_port, url_path=caminho,
-                    webhook_url=cfg.telegram_webhook_url,
-                    secret_token=cfg.telegram_webhook_secret, allowed_updates=ATUALIZACOES)
+    logger.info(
+        "canal do Telegram iniciando (webhook em 127.0.0.1:%s/%s)",
+        cfg.telegram_webhook_port,
+        caminho,
+    )
+    app.run_webhook(
+        listen="127.0.0.1",
+        port=cfg.telegram_webhook_port,
+        url_path=caminho,
+        webhook_url=cfg.telegram_webhook_url,
+        secret_token=cfg.telegram_webhook_secret,
+        allowed_updates=ATUALIZACOES,
+    )
 
 
 def main() -> int:

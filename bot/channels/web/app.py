@@ -32,6 +32,7 @@ Privacy: the browser's session id is never sent to Rasa (the sender is an
 HMAC of it, ``identidade.remetente``); logs carry method, route template,
 status and time only: no message text, session ids, tokens or file names.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -40,15 +41,16 @@ import logging
 import re
 import sys
 import time
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Awaitable, Callable, Dict, List, Optional, Protocol, Tuple
+from typing import Any, Protocol
 
 from aiohttp import BodyPartReader, web
 
-from bot.solicitacoes.anexos import AnexoInvalido, AnexoStore
 from bot.channels.identidade import Links, carregar_segredo, remetente
 from bot.channels.rasa_client import RasaClient, RasaIndisponivel
+from bot.solicitacoes.anexos import AnexoInvalido, AnexoStore
 
 log = logging.getLogger("sei.web")
 
@@ -58,26 +60,37 @@ SESSAO_RE = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
 ID_MENSAGEM_RE = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
 PLANILHA_RE = re.compile(r"^NTS-\d{4}-\d{6}\.xlsx$")
 TOKEN_RE = re.compile(r"^[A-Za-z0-9_-]{1,400}\.[A-Za-z0-9_-]{1,100}$")
-LIMITE_TEXTO = 10 * 1024            # bytes of UTF-8 text in one message
+LIMITE_TEXTO = 10 * 1024  # bytes of UTF-8 text in one message
 LIMITE_CORPO_JSON = 8 * LIMITE_TEXTO  # JSON escapes may inflate the text
 LIMITE_ANEXO = 10 * 1024 * 1024
-FOLGA_MULTIPART = 64 * 1024         # boundaries, headers and the small fields
+FOLGA_MULTIPART = 64 * 1024  # boundaries, headers and the small fields
 TEXTO_ANEXO = "[captura de tela enviada]"
-TIPOS_TEXTO = ("text/html", "text/css", "application/javascript", "text/javascript",
-               "image/svg+xml")
+TIPOS_TEXTO = (
+    "text/html",
+    "text/css",
+    "application/javascript",
+    "text/javascript",
+    "image/svg+xml",
+)
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
-MSG_INDISPONIVEL = ("O assistente está temporariamente indisponível. Tente de novo em "
-                    "instantes; se continuar, ligue para o SESAU NTS: 3315-1101 ou 3315-1128.")
+MSG_INDISPONIVEL = (
+    "O assistente está temporariamente indisponível. Tente de novo em "
+    "instantes; se continuar, ligue para o SESAU NTS: 3315-1101 ou 3315-1128."
+)
 MSG_SESSAO = "Sessão inválida. Recarregue a página para começar uma nova conversa."
 MSG_VAZIA = "Digite uma mensagem."
 MSG_LONGA = "A mensagem é muito longa (máximo de 10 KB). Resuma ou divida em partes."
 MSG_JSON = "Pedido inválido: envie JSON com os campos sessao e texto."
-MSG_ANEXO_GRANDE = ("A imagem passa de 10 MB. Recorte só a parte da tela com o erro ou salve "
-                    "em JPEG e envie de novo.")
+MSG_ANEXO_GRANDE = (
+    "A imagem passa de 10 MB. Recorte só a parte da tela com o erro ou salve "
+    "em JPEG e envie de novo."
+)
 MSG_ANEXO_FALTANDO = "Nenhum arquivo recebido. Escolha uma imagem PNG ou JPEG de até 10 MB."
-MSG_DOWNLOAD = ("Arquivo não encontrado ou link expirado. Se precisar da planilha de novo, "
-                "fale com o SESAU NTS: 3315-1101 ou 3315-1128.")
+MSG_DOWNLOAD = (
+    "Arquivo não encontrado ou link expirado. Se precisar da planilha de novo, "
+    "fale com o SESAU NTS: 3315-1101 ou 3315-1128."
+)
 MSG_NAO_ENCONTRADO = "Endereço não encontrado."
 MSG_ERRO_INTERNO = "Erro inesperado no servidor. Tente de novo em instantes."
 
@@ -85,8 +98,9 @@ MSG_ERRO_INTERNO = "Erro inesperado no servidor. Tente de novo em instantes."
 class Rasa(Protocol):
     """What the gateway needs from the Rasa client (a fake in unit tests)."""
 
-    async def enviar(self, remetente: str, texto: str,
-                     metadata: Optional[Dict[str, Any]] = None) -> List[Dict[str, Any]]: ...
+    async def enviar(
+        self, remetente: str, texto: str, metadata: dict[str, Any] | None = None
+    ) -> list[dict[str, Any]]: ...
 
     async def close(self) -> None: ...
 
@@ -113,6 +127,7 @@ class Config:
 
 # ------------------------------------------------------------------ replies
 
+
 class Repeticoes:
     """Answers a retried message (same session + id) once.
 
@@ -125,10 +140,11 @@ class Repeticoes:
     def __init__(self, validade_s: float = 300.0, maximo: int = 2000) -> None:
         self.validade_s = validade_s
         self.maximo = maximo
-        self._itens: Dict[Tuple[str, str], Tuple[float, "asyncio.Future[Any]"]] = {}
+        self._itens: dict[tuple[str, str], tuple[float, asyncio.Future[Any]]] = {}
 
-    async def executar(self, chave: Optional[Tuple[str, str]],
-                       fabrica: Callable[[], Awaitable[Any]]) -> Any:
+    async def executar(
+        self, chave: tuple[str, str] | None, fabrica: Callable[[], Awaitable[Any]]
+    ) -> Any:
         """Run ``fabrica()`` once per ``chave`` (None: always run)."""
         if chave is None:
             return await fabrica()
@@ -143,7 +159,7 @@ class Repeticoes:
         # shield: a client that disconnects does not cancel the work its retry will reuse
         return await asyncio.shield(tarefa)
 
-    def _esquecer_falha(self, chave: Tuple[str, str], tarefa: "asyncio.Future[Any]") -> None:
+    def _esquecer_falha(self, chave: tuple[str, str], tarefa: asyncio.Future[Any]) -> None:
         """A failed attempt is forgotten, so the next retry runs again."""
         if tarefa.cancelled() or tarefa.exception() is not None:
             atual = self._itens.get(chave)
@@ -160,7 +176,7 @@ class Repeticoes:
             del self._itens[next(iter(self._itens))]
 
 
-def _botoes(mensagem: Dict[str, Any]) -> List[Dict[str, str]]:
+def _botoes(mensagem: dict[str, Any]) -> list[dict[str, str]]:
     """The buttons of a Rasa message as {titulo, payload}, well-formed only."""
     botoes = []
     for botao in mensagem.get("buttons") or []:
@@ -172,15 +188,17 @@ def _botoes(mensagem: Dict[str, Any]) -> List[Dict[str, str]]:
     return botoes
 
 
-def transformar(mensagens: List[Dict[str, Any]], links: Links,
-                sender: str) -> List[Dict[str, Any]]:
+def transformar(mensagens: list[dict[str, Any]], links: Links, sender: str) -> list[dict[str, Any]]:
     """Rasa REST replies -> what the widget renders (text, buttons, spreadsheet)."""
-    respostas: List[Dict[str, Any]] = []
+    respostas: list[dict[str, Any]] = []
     for mensagem in mensagens:
         texto = mensagem.get("text")
         botoes = _botoes(mensagem)
         if (isinstance(texto, str) and texto) or botoes:
-            item: Dict[str, Any] = {"tipo": "texto", "texto": texto if isinstance(texto, str) else ""}
+            item: dict[str, Any] = {
+                "tipo": "texto",
+                "texto": texto if isinstance(texto, str) else "",
+            }
             if botoes:
                 item["botoes"] = botoes
             respostas.append(item)
@@ -188,12 +206,14 @@ def transformar(mensagens: List[Dict[str, Any]], links: Links,
         if isinstance(custom, dict) and custom.get("tipo") == "planilha":
             arquivo = custom.get("arquivo")
             if isinstance(arquivo, str) and PLANILHA_RE.match(arquivo):
-                respostas.append({
-                    "tipo": "planilha",
-                    "protocolo": str(custom.get("protocolo") or arquivo[:-5]),
-                    "arquivo": arquivo,
-                    "url": f"api/download/{links.emitir(arquivo, sender)}",
-                })
+                respostas.append(
+                    {
+                        "tipo": "planilha",
+                        "protocolo": str(custom.get("protocolo") or arquivo[:-5]),
+                        "arquivo": arquivo,
+                        "url": f"api/download/{links.emitir(arquivo, sender)}",
+                    }
+                )
     return respostas
 
 
@@ -206,10 +226,12 @@ ANEXOS_KEY = web.AppKey("anexos", AnexoStore)
 REPETICOES_KEY = web.AppKey("repeticoes", Repeticoes)
 CSP_KEY = web.AppKey("csp", str)
 
-def _json(dados: Dict[str, Any], status: int = 200) -> web.Response:
+
+def _json(dados: dict[str, Any], status: int = 200) -> web.Response:
     """A JSON response that is never cached."""
-    resposta = web.json_response(dados, status=status,
-                                 dumps=lambda d: json.dumps(d, ensure_ascii=False))
+    resposta = web.json_response(
+        dados, status=status, dumps=lambda d: json.dumps(d, ensure_ascii=False)
+    )
     resposta.headers["Cache-Control"] = "no-store"
     return resposta
 
@@ -221,12 +243,12 @@ def _sender(app: web.Application, sessao: Any) -> str:
     return remetente(CANAL, sessao, app[CONFIG_KEY].segredo)
 
 
-def _id_mensagem(valor: Any) -> Optional[str]:
+def _id_mensagem(valor: Any) -> str | None:
     """The optional client message id (for retries), if well-formed."""
     return valor if isinstance(valor, str) and ID_MENSAGEM_RE.match(valor) else None
 
 
-def _chave(sender: str, id_mensagem: Any) -> Optional[Tuple[str, str]]:
+def _chave(sender: str, id_mensagem: Any) -> tuple[str, str] | None:
     """Key of a message for ``Repeticoes`` (None without a valid id)."""
     valido = _id_mensagem(id_mensagem)
     return (sender, valido) if valido else None
@@ -234,11 +256,14 @@ def _chave(sender: str, id_mensagem: Any) -> Optional[Tuple[str, str]]:
 
 async def _ler_limitado(leitor: Any, limite: int, mensagem: str) -> bytes:
     """Read a stream (request body or multipart part) refusing more than ``limite``."""
-    partes: List[bytes] = []
+    partes: list[bytes] = []
     total = 0
     while True:
-        pedaco = await (leitor.read_chunk(64 * 1024) if hasattr(leitor, "read_chunk")
-                        else leitor.read(64 * 1024))
+        pedaco = await (
+            leitor.read_chunk(64 * 1024)
+            if hasattr(leitor, "read_chunk")
+            else leitor.read(64 * 1024)
+        )
         if not pedaco:
             return b"".join(partes)
         total += len(pedaco)
@@ -247,8 +272,9 @@ async def _ler_limitado(leitor: Any, limite: int, mensagem: str) -> bytes:
         partes.append(pedaco)
 
 
-async def _conversar(app: web.Application, sender: str, texto: str,
-                     metadata: Optional[Dict[str, Any]] = None) -> List[Dict[str, Any]]:
+async def _conversar(
+    app: web.Application, sender: str, texto: str, metadata: dict[str, Any] | None = None
+) -> list[dict[str, Any]]:
     """One message to Rasa; the replies ready for the widget."""
     try:
         mensagens = await app[RASA_KEY].enviar(sender, texto, metadata)
@@ -259,6 +285,7 @@ async def _conversar(app: web.Application, sender: str, texto: str,
 
 
 # ------------------------------------------------------------------ handlers
+
 
 async def pagina(request: web.Request) -> web.FileResponse:
     """The demo page."""
@@ -293,14 +320,17 @@ async def api_mensagem(request: web.Request) -> web.Response:
         raise ErroPedido(400, MSG_VAZIA)
     chave = _chave(sender, dados.get("id"))
     respostas = await request.app[REPETICOES_KEY].executar(
-        chave, lambda: _conversar(request.app, sender, texto))
+        chave, lambda: _conversar(request.app, sender, texto)
+    )
     return _json({"respostas": respostas})
 
 
-async def _ler_multipart(request: web.Request) -> Tuple[Dict[str, str], Optional[Tuple[bytes, str]]]:
+async def _ler_multipart(
+    request: web.Request,
+) -> tuple[dict[str, str], tuple[bytes, str] | None]:
     """Small text fields and the one file of an upload, limits enforced while reading."""
-    campos: Dict[str, str] = {}
-    arquivo: Optional[Tuple[bytes, str]] = None
+    campos: dict[str, str] = {}
+    arquivo: tuple[bytes, str] | None = None
     try:
         leitor = await request.multipart()
         while True:
@@ -326,27 +356,28 @@ async def api_anexo(request: web.Request) -> web.Response:
     """POST multipart (sessao, arquivo[, id]): store the screenshot, tell the form."""
     if not request.content_type.startswith("multipart/"):
         raise ErroPedido(415, MSG_ANEXO_FALTANDO)
-    if (request.content_length is not None
-            and request.content_length > LIMITE_ANEXO + FOLGA_MULTIPART):
+    if (
+        request.content_length is not None
+        and request.content_length > LIMITE_ANEXO + FOLGA_MULTIPART
+    ):
         raise ErroPedido(413, MSG_ANEXO_GRANDE)
     campos, arquivo = await _ler_multipart(request)
     sender = _sender(request.app, campos.get("sessao"))
     if arquivo is None:
         raise ErroPedido(400, MSG_ANEXO_FALTANDO)
 
-    async def enviar() -> List[Dict[str, Any]]:
+    async def enviar() -> list[dict[str, Any]]:
         try:
             ref = request.app[ANEXOS_KEY].salvar(arquivo[0], sender, arquivo[1])
         except AnexoInvalido as erro:
             raise ErroPedido(400, str(erro)) from None
         return await _conversar(request.app, sender, TEXTO_ANEXO, {"anexo": ref})
 
-    respostas = await request.app[REPETICOES_KEY].executar(
-        _chave(sender, campos.get("id")), enviar)
+    respostas = await request.app[REPETICOES_KEY].executar(_chave(sender, campos.get("id")), enviar)
     return _json({"respostas": respostas})
 
 
-def _planilha(app: web.Application, token: str, sessao: Optional[str]) -> Optional[Path]:
+def _planilha(app: web.Application, token: str, sessao: str | None) -> Path | None:
     """The spreadsheet a token grants to this session, or None."""
     if not sessao or not SESSAO_RE.match(sessao) or not TOKEN_RE.match(token):
         return None
@@ -363,34 +394,41 @@ def _planilha(app: web.Application, token: str, sessao: Optional[str]) -> Option
 
 async def api_download(request: web.Request) -> web.StreamResponse:
     """GET a spreadsheet: token + X-Sei-Sessao of the conversation it was issued to."""
-    caminho = _planilha(request.app, request.match_info["token"],
-                        request.headers.get("X-Sei-Sessao"))
+    caminho = _planilha(
+        request.app, request.match_info["token"], request.headers.get("X-Sei-Sessao")
+    )
     if caminho is None:
         raise ErroPedido(404, MSG_DOWNLOAD)
-    resposta = web.FileResponse(caminho, headers={
-        "Content-Type": XLSX,
-        "Content-Disposition": f'attachment; filename="{caminho.name}"',
-        "Cache-Control": "no-store",
-    })
+    resposta = web.FileResponse(
+        caminho,
+        headers={
+            "Content-Type": XLSX,
+            "Content-Disposition": f'attachment; filename="{caminho.name}"',
+            "Cache-Control": "no-store",
+        },
+    )
     return resposta
 
 
 # ------------------------------------------------------------------ middleware
 
+
 def politica_seguranca(frame_ancestors: str) -> str:
     """The Content-Security-Policy of every response."""
-    return "; ".join([
-        "default-src 'self'",
-        "script-src 'self'",
-        "style-src 'self'",
-        "img-src 'self' blob: data:",
-        "font-src 'self'",
-        "connect-src 'self'",
-        "object-src 'none'",
-        "base-uri 'none'",
-        "form-action 'self'",
-        f"frame-ancestors {frame_ancestors}",
-    ])
+    return "; ".join(
+        [
+            "default-src 'self'",
+            "script-src 'self'",
+            "style-src 'self'",
+            "img-src 'self' blob: data:",
+            "font-src 'self'",
+            "connect-src 'self'",
+            "object-src 'none'",
+            "base-uri 'none'",
+            "form-action 'self'",
+            f"frame-ancestors {frame_ancestors}",
+        ]
+    )
 
 
 async def _cabecalhos(request: web.Request, resposta: web.StreamResponse) -> None:
@@ -414,9 +452,9 @@ def _rota(request: web.Request) -> str:
 
 
 @web.middleware
-async def erros_e_registro(request: web.Request,
-                           handler: Callable[[web.Request], Awaitable[web.StreamResponse]]
-                           ) -> web.StreamResponse:
+async def erros_e_registro(
+    request: web.Request, handler: Callable[[web.Request], Awaitable[web.StreamResponse]]
+) -> web.StreamResponse:
     """Portuguese JSON errors for the API; one log line per request, no content."""
     inicio = time.monotonic()
     status = 500
@@ -433,20 +471,27 @@ async def erros_e_registro(request: web.Request,
             mensagem = MSG_NAO_ENCONTRADO if erro.status == 404 else (erro.reason or "Erro")
             return _json({"erro": mensagem}, status=erro.status)
         raise
-    except Exception:  # noqa: BLE001 - last resort: never leak a traceback
+    except Exception:
         log.exception("erro inesperado em %s", _rota(request))
         return _json({"erro": MSG_ERRO_INTERNO}, status=500)
     finally:
-        log.info("%s %s %d %.0f ms", request.method, _rota(request), status,
-                 (time.monotonic() - inicio) * 1000)
+        log.info(
+            "%s %s %d %.0f ms",
+            request.method,
+            _rota(request),
+            status,
+            (time.monotonic() - inicio) * 1000,
+        )
 
 
 # ------------------------------------------------------------------ app
 
+
 def criar_app(config: Config, rasa: Rasa) -> web.Application:
     """The gateway application (``rasa`` is closed on cleanup)."""
-    app = web.Application(middlewares=[erros_e_registro],
-                          client_max_size=LIMITE_ANEXO + FOLGA_MULTIPART)
+    app = web.Application(
+        middlewares=[erros_e_registro], client_max_size=LIMITE_ANEXO + FOLGA_MULTIPART
+    )
     app[CONFIG_KEY] = config
     app[RASA_KEY] = rasa
     app[LINKS_KEY] = Links(config.segredo, config.download_ttl_s)
@@ -478,12 +523,14 @@ def _segredo(caminho: Path) -> bytes:
     return carregar_segredo(caminho)
 
 
-def main(argv: Optional[List[str]] = None) -> int:
+def main(argv: list[str] | None = None) -> int:
     """Serve the web chat on 127.0.0.1:web_port until SIGINT/SIGTERM."""
     from bot import settings as settings_module
 
     cfg = settings_module.load()
-    logging.basicConfig(level=cfg.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.basicConfig(
+        level=cfg.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
     logging.getLogger("aiohttp.access").setLevel(logging.WARNING)
     segredo_arquivo = cfg.sender_secret_file or cfg.var_dir / "segredo-remetente"
     config = Config(
@@ -495,8 +542,13 @@ def main(argv: Optional[List[str]] = None) -> int:
     )
     app = criar_app(config, RasaClient(cfg.rasa_url))
     endereco = f"http://127.0.0.1:{cfg.web_port}/"
-    web.run_app(app, host="127.0.0.1", port=cfg.web_port, access_log=None,
-                print=lambda _texto: print(f"Chat web do SEI pronto: {endereco}", flush=True))
+    web.run_app(
+        app,
+        host="127.0.0.1",
+        port=cfg.web_port,
+        access_log=None,
+        print=lambda _texto: print(f"Chat web do SEI pronto: {endereco}", flush=True),
+    )
     return 0
 
 
