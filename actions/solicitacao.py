@@ -16,6 +16,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions.servicos import novo_motor, servicos
 from bot.faq import sugestoes
 from bot.solicitacoes import motor, pedido
+from bot.solicitacoes.protocolo import extrair_protocolo
 from bot.solicitacoes.tipos import TIPOS
 
 logger = logging.getLogger(__name__)
@@ -147,7 +148,7 @@ class ActionConsultarStatus(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[dict[str, Any]]:
-        protocolo = motor.extrair_protocolo(tracker.latest_message.get("text") or "")
+        protocolo = extrair_protocolo(tracker.latest_message.get("text") or "")
         if protocolo is None:
             dispatcher.utter_message(response="utter_pedir_protocolo")
             return []

@@ -33,6 +33,7 @@ from pathlib import Path
 import sqlalchemy as sa
 from sqlalchemy.engine import URL, make_url
 
+from bot.solicitacoes.protocolo import ARQUIVO_PLANILHA
 from bot.solicitacoes.tipos import FUSO
 
 log = logging.getLogger(__name__)
@@ -42,7 +43,6 @@ STATUS_ABERTOS = ("recebida", "em_andamento")
 SQLITE_ESPERA_S = 30
 
 _ANEXO = re.compile(r"^([0-9a-f]{32})\.[a-z0-9]{1,8}$")
-_PLANILHA = re.compile(r"^(NTS-\d{4}-\d{6})\.xlsx$")
 _EXPORTACAO = re.compile(r"^(NTS-exportacao-[a-z_]+-\d{8}-\d{6})\.xlsx$")
 _TEMPORARIO = re.compile(r"^(\..+\.tmp)$")  # left behind by a crash in gravar_atomico
 
@@ -61,10 +61,7 @@ def retencao_dias(cfg: object) -> int:
 
 def url_trackers(cfg: object) -> str:
     """SQLAlchemy URL of the tracker store: ``Settings.trackers_db_url`` or var/trackers.db."""
-    return (
-        getattr(cfg, "trackers_db_url", None)
-        or f"sqlite:///{Path(cfg.var_dir) / 'trackers.db'}"
-    )
+    return getattr(cfg, "trackers_db_url", None) or f"sqlite:///{Path(cfg.var_dir) / 'trackers.db'}"
 
 
 def pasta_backups(cfg: object) -> Path:
@@ -238,7 +235,7 @@ def purgar(
         Path(anexos_dir), _ANEXO, limite, anexos_abertos, simular, relatorio
     )
     relatorio.planilhas = _purgar_pasta(
-        Path(planilhas_dir), _PLANILHA, limite, protocolos_abertos, simular, relatorio
+        Path(planilhas_dir), ARQUIVO_PLANILHA, limite, protocolos_abertos, simular, relatorio
     )
     relatorio.planilhas += _purgar_pasta(
         Path(planilhas_dir), _EXPORTACAO, limite, frozenset(), simular, relatorio
@@ -456,7 +453,7 @@ def _reservar_protocolos(url_texto: str, planilhas_dir: Path) -> list[str]:
         {
             m.group(1)
             for a in (pasta.iterdir() if pasta.is_dir() else [])
-            if (m := _PLANILHA.match(a.name))
+            if (m := ARQUIVO_PLANILHA.match(a.name))
         }
     )
     if not vistos:

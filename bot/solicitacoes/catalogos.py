@@ -494,7 +494,9 @@ class Catalogos:
 
     def __init__(self, unidades: CatalogoUnidades, cargos: CatalogoCargos) -> None:
         self._fixas: tuple[CatalogoUnidades, CatalogoCargos] = (unidades, cargos)
-        self._arquivos: tuple[_Recarregavel[CatalogoUnidades], _Recarregavel[CatalogoCargos]] | None = None
+        self._arquivos: (
+            tuple[_Recarregavel[CatalogoUnidades], _Recarregavel[CatalogoCargos]] | None
+        ) = None
 
     @classmethod
     def carregar(cls, pasta: Path) -> Catalogos:

@@ -18,6 +18,7 @@ from typing import Any, Protocol
 from bot.faq import respostas
 from bot.solicitacoes import validacao
 from bot.solicitacoes.pedido import tipo_pedido
+from bot.solicitacoes.protocolo import encontrar_protocolo, extrair_protocolo
 from bot.solicitacoes.tipos import TIPOS, Campo, Solicitacao, Tipo
 from bot.text import normalize_text
 
@@ -48,7 +49,6 @@ PALAVRAS_DE_PERGUNTA = (
     "tem como",
     "existe",
 )
-PROTOCOLO_RE = re.compile(r"\bNTS\s*-?\s*(\d{4})\s*-?\s*(\d{1,6})\b", re.IGNORECASE)
 
 CANCELAR = {
     "cancelar",
@@ -512,7 +512,7 @@ class Motor:
         minimo: float,
     ) -> list[Mensagem] | None:
         """Answer a question asked in the middle of the form, if it is one."""
-        match = PROTOCOLO_RE.search(texto)
+        match = encontrar_protocolo(texto)
         if match and intent != "nlu_fallback":
             return self._status(match) + [_msg("Voltando à sua solicitação:")]
         if intent in respostas.load_topicos() and confianca >= minimo:
@@ -530,7 +530,7 @@ class Motor:
         return None
 
     def _status(self, match: re.Match[str]) -> list[Mensagem]:
-        protocolo = f"NTS-{match.group(1)}-{int(match.group(2)):06d}"
+        protocolo = extrair_protocolo(match.group(0)) or match.group(0)
         return [_msg(texto_status(protocolo, self.s.status_publico(protocolo)))]
 
     def _responder_campo(self, estado, texto, curto, intent, confianca, anexo, canal, contato):
@@ -876,9 +876,3 @@ def texto_status(protocolo: str, status: dict[str, str] | None) -> str:
         f"Protocolo {status['protocolo']} ({status['tipo']}): {status['status']}. "
         f"Registrado em {status['criada_em']}; previsão de conclusão: {status['previsao']}."
     )
-
-
-def extrair_protocolo(texto: str) -> str | None:
-    """The protocol number mentioned in a message, canonical, or None."""
-    match = PROTOCOLO_RE.search(texto or "")
-    return f"NTS-{match.group(1)}-{int(match.group(2)):06d}" if match else None

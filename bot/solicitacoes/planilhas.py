@@ -24,6 +24,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
 from bot.arquivos import gravar_atomico
+from bot.solicitacoes.protocolo import nome_planilha
 from bot.solicitacoes.tipos import FUSO, OPERACOES, STATUS_TITULOS, TIPOS, Campo, Solicitacao, Tipo
 
 CRIADOR = "Assistente do SEI - SESAU/AL"
@@ -45,7 +46,6 @@ _QUEBRA = Alignment(wrap_text=True, vertical="top")
 # C0 controls except LF, DEL, C1 controls, surrogates and the XML 1.0 non-characters.
 _CONTROLE = re.compile("[\x00-\x09\x0b-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
 _INICIO_FORMULA = ("=", "+", "-", "@", "\t", "\r")
-_PROTOCOLO = re.compile(r"NTS-[0-9]{4}-[0-9]{6}")
 _TITULOS_LISTAS = {
     "siglas": "Siglas (SEI)",
     "cargos": "Cargos (Lei Delegada)",
@@ -88,9 +88,7 @@ def escrever(celula: Cell, valor: object) -> None:
 
 def nome_arquivo(protocolo: str) -> str:
     """File name of a request's spreadsheet: ``NTS-2026-000123.xlsx``."""
-    if not isinstance(protocolo, str) or not _PROTOCOLO.fullmatch(protocolo):
-        raise ValueError(f"protocolo inválido: {protocolo!r} (esperado NTS-AAAA-NNNNNN)")
-    return f"{protocolo}.xlsx"
+    return nome_planilha(protocolo)
 
 
 def nome_exportacao(tipo_chave: str, agora: datetime) -> str:

@@ -17,7 +17,28 @@ _NAO_ALNUM = re.compile(r"[^0-9a-z]+")
 
 # Words that carry no meaning when comparing unit or cargo names.
 PALAVRAS_VAZIAS = frozenset(
-    ["a", "as", "o", "os", "de", "da", "das", "do", "dos", "e", "em", "na", "nas", "no", "nos", "para", "por", "com", "ao", "aos"]
+    [
+        "a",
+        "as",
+        "o",
+        "os",
+        "de",
+        "da",
+        "das",
+        "do",
+        "dos",
+        "e",
+        "em",
+        "na",
+        "nas",
+        "no",
+        "nos",
+        "para",
+        "por",
+        "com",
+        "ao",
+        "aos",
+    ]
 )
 
 

@@ -18,7 +18,6 @@ import json
 import logging
 import os
 import random
-import re
 import sqlite3
 import threading
 import time as time_module
@@ -35,6 +34,7 @@ from sqlalchemy.engine import Connection, Engine, make_url
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.pool import StaticPool
 
+from bot.solicitacoes.protocolo import formatar_protocolo, normalizar_protocolo
 from bot.solicitacoes.tipos import FUSO, STATUS, STATUS_TITULOS, TIPOS, Solicitacao, prazo
 
 log = logging.getLogger(__name__)
@@ -42,7 +42,6 @@ log = logging.getLogger(__name__)
 SQLITE_BUSY_TIMEOUT_S = 30
 _ESCRITA = "sei_escrita"  # execution option: this transaction writes
 _PG_MIGRATION_LOCK = 7_305_202_600  # pg_advisory_xact_lock key for migrations
-_PROTOCOLO_RE = re.compile(r"^NTS[-_./–—]?(\d{4})[-_./–—]?(\d{1,7})$")
 
 # --------------------------------------------------------------------------
 # Current schema, as queries see it. Must equal the result of MIGRACOES
@@ -176,22 +175,6 @@ class _Novo:
     submission_key: str
     anexo: str | None
     agora_utc: datetime
-
-
-def normalizar_protocolo(texto: str) -> str | None:
-    """Canonical ``NTS-YYYY-NNNNNN`` form of what a requester typed, or None.
-
-    Case-insensitive, tolerates spaces and other dashes (``nts 2026 123``).
-    """
-    compacto = re.sub(r"\s+", "", str(texto or "")).upper()
-    achado = _PROTOCOLO_RE.match(compacto)
-    if not achado:
-        return None
-    return _formatar_protocolo(int(achado.group(1)), int(achado.group(2)))
-
-
-def _formatar_protocolo(ano: int, seq: int) -> str:
-    return f"NTS-{ano:04d}-{seq:06d}"
 
 
 def _para_utc(momento: datetime | None) -> datetime:
@@ -431,7 +414,7 @@ class RequestStore:
         seq = self._proximo_seq(conn, ano)
         resultado = conn.execute(
             requests.insert().values(
-                protocolo=_formatar_protocolo(ano, seq),
+                protocolo=formatar_protocolo(ano, seq),
                 ano=ano,
                 seq=seq,
                 tipo=novo.tipo,

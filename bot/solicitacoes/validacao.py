@@ -176,7 +176,11 @@ def _capitalizar(palavra: str, primeira: bool) -> str:
     saida = []
     for i, parte in enumerate(partes):
         apostrofo_segue = i + 1 < len(partes) and partes[i + 1] == "'"
-        if parte in ("-", "'") or (i > 0 and parte in _PARTICULAS) or (parte == "d" and apostrofo_segue and not (primeira and i == 0)):
+        if (
+            parte in ("-", "'")
+            or (i > 0 and parte in _PARTICULAS)
+            or (parte == "d" and apostrofo_segue and not (primeira and i == 0))
+        ):
             saida.append(parte)
         else:
             saida.append(parte[:1].upper() + parte[1:])

@@ -22,7 +22,8 @@ import sqlalchemy as sa
 from sqlalchemy.engine import make_url
 
 from bot.solicitacoes import store as store_mod
-from bot.solicitacoes.store import RequestStore, normalizar_protocolo
+from bot.solicitacoes.protocolo import normalizar_protocolo
+from bot.solicitacoes.store import RequestStore
 from bot.solicitacoes.tipos import FUSO, STATUS
 
 PG_URL = os.environ.get("TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")

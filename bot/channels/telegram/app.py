@@ -42,6 +42,7 @@ from bot import settings as configuracao
 from bot.channels.identidade import carregar_segredo, remetente
 from bot.channels.rasa_client import RasaClient, RasaIndisponivel
 from bot.solicitacoes.anexos import AnexoInvalido, AnexoStore
+from bot.solicitacoes.protocolo import protocolo_da_planilha
 from bot.solicitacoes.validacao import LIMITE_ANEXO
 
 logger = logging.getLogger("bot.channels.telegram.app")
@@ -50,7 +51,6 @@ CANAL = "telegram"
 LIMITE_TEXTO = 4096  # Telegram's limit per message (UTF-16 code units)
 LIMITE_CALLBACK = 64  # Telegram's limit of callback_data, in bytes
 ATUALIZACOES = ["message", "callback_query"]
-ARQUIVO_PLANILHA = re.compile(r"NTS-\d{4}-\d{6}\.xlsx")
 SEGREDO_WEBHOOK = re.compile(r"[A-Za-z0-9_-]{1,256}")
 # payload of the "Não consigo anexar" button: the bot is asking for the screenshot
 PAYLOAD_PEDE_CAPTURA = "não consigo anexar"
@@ -243,7 +243,7 @@ def dividir_texto(texto: str, limite: int = LIMITE_TEXTO) -> list[str]:
 
 def planilha_segura(pasta: Path, arquivo: Any) -> Path | None:
     """The spreadsheet file named by Rasa, only if well-named and inside ``pasta``."""
-    if not isinstance(arquivo, str) or not ARQUIVO_PLANILHA.fullmatch(arquivo):
+    if not protocolo_da_planilha(arquivo):
         return None
     caminho = Path(pasta) / arquivo
     try:

@@ -51,6 +51,7 @@ from aiohttp import BodyPartReader, web
 from bot.channels.identidade import Links, carregar_segredo, remetente
 from bot.channels.rasa_client import RasaClient, RasaIndisponivel
 from bot.solicitacoes.anexos import AnexoInvalido, AnexoStore
+from bot.solicitacoes.protocolo import protocolo_da_planilha
 
 log = logging.getLogger("sei.web")
 
@@ -58,7 +59,6 @@ STATIC_DIR = Path(__file__).resolve().parent / "static"
 CANAL = "web"
 SESSAO_RE = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
 ID_MENSAGEM_RE = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
-PLANILHA_RE = re.compile(r"^NTS-\d{4}-\d{6}\.xlsx$")
 TOKEN_RE = re.compile(r"^[A-Za-z0-9_-]{1,400}\.[A-Za-z0-9_-]{1,100}$")
 LIMITE_TEXTO = 10 * 1024  # bytes of UTF-8 text in one message
 LIMITE_CORPO_JSON = 8 * LIMITE_TEXTO  # JSON escapes may inflate the text
@@ -205,7 +205,7 @@ def transformar(mensagens: list[dict[str, Any]], links: Links, sender: str) -> l
         custom = mensagem.get("custom")
         if isinstance(custom, dict) and custom.get("tipo") == "planilha":
             arquivo = custom.get("arquivo")
-            if isinstance(arquivo, str) and PLANILHA_RE.match(arquivo):
+            if protocolo_da_planilha(arquivo):
                 respostas.append(
                     {
                         "tipo": "planilha",
@@ -383,7 +383,7 @@ def _planilha(app: web.Application, token: str, sessao: str | None) -> Path | No
         return None
     sender = remetente(CANAL, sessao, app[CONFIG_KEY].segredo)
     nome = app[LINKS_KEY].verificar(token, sender)
-    if not nome or not PLANILHA_RE.match(nome):
+    if not protocolo_da_planilha(nome):
         return None
     pasta = app[CONFIG_KEY].planilhas_dir.resolve()
     caminho = (pasta / nome).resolve()
