@@ -1,4 +1,8 @@
-"""Not actions: the action server's process-wide services, built on first use."""
+"""Not actions: the action server's process-wide services, built on first use.
+
+rasa-sdk imports every module of ``actions/``; this one defines no action,
+only the ``Servicos`` (catalogues, links, store, folders) the actions share.
+"""
 
 from __future__ import annotations
 

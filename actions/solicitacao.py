@@ -1,7 +1,7 @@
 """Rasa glue of the request forms: start, each turn, ask, end, status.
 
 All decisions live in ``bot.solicitacoes.motor``; these actions only move data between
-the tracker and the engine.
+the tracker and the engine (the engine's state lives in the ``rascunho`` slot).
 """
 
 from __future__ import annotations
@@ -12,10 +12,13 @@ from typing import Any
 from rasa_sdk import Action, FormValidationAction, Tracker
 from rasa_sdk.events import FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
+from typing_extensions import override
 
 from actions.servicos import novo_motor, servicos
 from bot.faq import sugestoes
-from bot.solicitacoes import motor, pedido
+from bot.solicitacoes import pedido
+from bot.solicitacoes.estado import Estado
+from bot.solicitacoes.mensagens import Mensagem, texto_status
 from bot.solicitacoes.protocolo import extrair_protocolo
 from bot.solicitacoes.tipos import TIPOS
 
@@ -24,7 +27,7 @@ logger = logging.getLogger(__name__)
 FORMULARIO = "formulario_solicitacao"
 
 
-def utter(dispatcher: CollectingDispatcher, mensagens: list[dict[str, Any]]) -> None:
+def utter(dispatcher: CollectingDispatcher, mensagens: list[Mensagem]) -> None:
     """Send engine messages through the dispatcher."""
     for m in mensagens:
         dispatcher.utter_message(
@@ -32,10 +35,10 @@ def utter(dispatcher: CollectingDispatcher, mensagens: list[dict[str, Any]]) -> 
         )
 
 
-def _estado(tracker: Tracker) -> motor.Estado | None:
+def _estado(tracker: Tracker) -> Estado | None:
     data = tracker.get_slot("rascunho")
     vivo = isinstance(data, dict) and (data.get("tipo") or data.get("fase") == "tipo")
-    return motor.Estado.de_dict(data) if vivo else None
+    return Estado.de_dict(data) if vivo else None
 
 
 def _anexo_verificado(tracker: Tracker) -> str | None:
@@ -46,12 +49,14 @@ def _anexo_verificado(tracker: Tracker) -> str | None:
     return None
 
 
-class ActionIniciarSolicitacao(Action):
+class IniciarSolicitacao(Action):  # type: ignore[misc, unused-ignore]
     """Starts the request form (the engine asks the kind when it is unclear)."""
 
+    @override
     def name(self) -> str:
         return "action_iniciar_solicitacao"
 
+    @override
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[dict[str, Any]]:
@@ -75,18 +80,19 @@ class ActionIniciarSolicitacao(Action):
         ]
 
 
-class ValidateFormularioSolicitacao(FormValidationAction):
+class ValidarFormularioSolicitacao(FormValidationAction):  # type: ignore[misc, unused-ignore]
     """Every user message of an active request goes to the engine."""
 
+    @override
     def name(self) -> str:
         return "validate_formulario_solicitacao"
 
     async def validate_resposta(
         self,
-        slot_value: Any,
+        slot_value: Any,  # noqa: ARG002 (rasa-sdk's signature of validate_<slot>)
         dispatcher: CollectingDispatcher,
         tracker: Tracker,
-        domain: dict[str, Any],
+        domain: dict[str, Any],  # noqa: ARG002
     ) -> dict[str, Any]:
         estado = _estado(tracker)
         if estado is None:  # state lost: end the form cleanly
@@ -112,12 +118,14 @@ class ValidateFormularioSolicitacao(FormValidationAction):
         }
 
 
-class ActionAskResposta(Action):
+class PerguntarResposta(Action):  # type: ignore[misc, unused-ignore]
     """Asks the current question of the active request."""
 
+    @override
     def name(self) -> str:
         return "action_ask_resposta"
 
+    @override
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[dict[str, Any]]:
@@ -127,24 +135,28 @@ class ActionAskResposta(Action):
         return []
 
 
-class ActionEncerrarSolicitacao(Action):
+class EncerrarSolicitacao(Action):  # type: ignore[misc, unused-ignore]
     """Clears the form slots once a request is filed or cancelled."""
 
+    @override
     def name(self) -> str:
         return "action_encerrar_solicitacao"
 
+    @override
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[dict[str, Any]]:
         return [SlotSet("resposta", None), SlotSet("rascunho", None)]
 
 
-class ActionConsultarStatus(Action):
+class ConsultarStatus(Action):  # type: ignore[misc, unused-ignore]
     """Status of a protocol: kind, status and dates, never personal data."""
 
+    @override
     def name(self) -> str:
         return "action_consultar_status"
 
+    @override
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[dict[str, Any]]:
@@ -158,16 +170,18 @@ class ActionConsultarStatus(Action):
             logger.exception("falha ao consultar o protocolo %s", protocolo)
             dispatcher.utter_message(response="utter_tente_de_novo")
             return []
-        dispatcher.utter_message(text=motor.texto_status(protocolo, status))
+        dispatcher.utter_message(text=texto_status(protocolo, status))
         return []
 
 
-class ActionAfirmar(Action):
+class Afirmar(Action):  # type: ignore[misc, unused-ignore]
     """A "sim" right after a request topic's answer starts that request."""
 
+    @override
     def name(self) -> str:
         return "action_afirmar"
 
+    @override
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[dict[str, Any]]:

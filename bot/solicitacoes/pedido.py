@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Container, Iterable, Mapping
+from typing import Any
+
 from bot.text import fold
 
 # Request kinds named in free text, checked in this order (first match wins).
@@ -44,7 +47,12 @@ PALAVRAS_DOS_TIPOS = (
 )
 
 
-def tipo_pedido(entidades, texto: str, oferta, tipos) -> str | None:
+def tipo_pedido(
+    entidades: Iterable[Mapping[str, Any]],
+    texto: str,
+    oferta: str | None,
+    tipos: Container[str],
+) -> str | None:
     """The request kind asked for: payload entity, pending offer, or words."""
     for entidade in entidades:
         valor = entidade.get("value")

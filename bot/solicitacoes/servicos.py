@@ -19,6 +19,7 @@ from bot.settings import Settings
 from bot.solicitacoes import planilhas
 from bot.solicitacoes.anexos import AnexoStore
 from bot.solicitacoes.catalogos import Catalogos
+from bot.solicitacoes.estado import Estado
 from bot.solicitacoes.store import RequestStore
 from bot.solicitacoes.tipos import OPERACOES, TIPOS, Solicitacao
 
@@ -59,17 +60,17 @@ class Servicos:
             "operacoes": OPERACOES,
         }
 
-    def registrar(self, estado, canal: str, contato: str) -> Solicitacao:
+    def registrar(self, estado: Estado, canal: str, contato: str) -> Solicitacao:
         """File the request of a finished form; idempotent on ``estado.id``."""
-        tipo = TIPOS[estado.tipo]
-        anexo = next((l.get("captura") for l in estado.linhas if l.get("captura")), None)
-        solicitacao, criada = self.store.submit(
-            tipo=estado.tipo,
-            linhas=[dict(l) for l in estado.linhas],
+        tipo = estado.definicao
+        anexo = next((ln.get("captura") for ln in estado.linhas if ln.get("captura")), None)
+        solicitacao, criada = self.store.registrar(
+            tipo.chave,
+            [dict(linha) for linha in estado.linhas],
             canal=canal,
             contato=contato,
             unidade=estado.unidade or "",
-            submission_key=estado.id,
+            chave_envio=estado.id,
             anexo=anexo,
         )
         if criada and self.settings.pausa_envio_teste_s > 0:  # crash tests: filed, unanswered

@@ -2,12 +2,16 @@
 
 One ``Tipo`` per kind of ``docs/fonte/requests.md``: its fields (the form's
 questions and the spreadsheet's columns), whether it takes several rows, its
-spreadsheet title and its deadline. ``Solicitacao`` is a filed request as the
-store returns it; spreadsheets and the staff console read it.
+spreadsheet title, its deadline and the rules of its form (fields preset or
+never asked, fields the form requires although the spreadsheet marks them
+optional, fields asked only after a given answer, the field that names the
+requesting unit). ``Solicitacao`` is a filed request as the store returns it;
+spreadsheets and the staff console read it.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -24,14 +28,19 @@ STATUS_TITULOS = {
 }
 OPERACOES = ("ADICIONAR", "MUDAR", "REMOVER")
 
+# Validators whose answer is free text: a question typed there may be an FAQ.
+TIPOS_LIVRES = frozenset({"nome", "texto", "texto_curto"})
+
 
 @dataclass(frozen=True)
 class Campo:
     """One datum of a request: a form question and a spreadsheet column.
 
     ``tipo`` names the validator (see ``bot.solicitacoes.validacao``): nome, cpf, email,
-    sigla, siglas, sigla_nova, cargo, processo, texto, operacao, anexo.
-    ``lista`` names the drop-down list of the spreadsheet column, if any.
+    sigla, siglas, sigla_nova, cargo, processo, texto, texto_curto, operacao, anexo.
+    ``lista`` names the drop-down list of the spreadsheet column, if any;
+    ``opcoes`` are the answers offered as buttons; a ``unico`` value may appear
+    in only one row of a request.
     """
 
     nome: str
@@ -39,11 +48,31 @@ class Campo:
     tipo: str
     obrigatorio: bool = True
     lista: str | None = None
+    opcoes: tuple[str, ...] = ()
+    unico: bool = False
+
+    @property
+    def livre(self) -> bool:
+        """Free text (name, description): a question there may be an FAQ."""
+        return self.tipo in TIPOS_LIVRES
+
+
+@dataclass(frozen=True)
+class Condicao:
+    """Field ``campo`` is asked only while field ``depende_de`` holds ``valor``."""
+
+    campo: str
+    depende_de: str
+    valor: str
+
+
+# Pseudo-field asked once per request, unless a row names it: the unit that files it.
+UNIDADE_SOLICITANTE = Campo("unidade_solicitante", "Unidade solicitante", "sigla", lista="siglas")
 
 
 @dataclass(frozen=True)
 class Tipo:
-    """A kind of request."""
+    """A kind of request, and the rules of its form."""
 
     chave: str
     titulo: str
@@ -52,11 +81,25 @@ class Tipo:
     campos: tuple[Campo, ...]
     prazo_horas: int
     itens: tuple[int, ...]
+    # the row field that names the requesting unit (then it is not asked apart)
+    campo_unidade: str | None = None
+    # values set in every row, not asked
+    fixos: tuple[tuple[str, str], ...] = ()
+    # spreadsheet columns the form never asks
+    fora_do_formulario: frozenset[str] = frozenset()
+    # optional in the spreadsheet, required in the form
+    exigidos: frozenset[str] = frozenset()
+    condicoes: tuple[Condicao, ...] = ()
 
     @property
     def no_texto(self) -> str:
         """The title inside a sentence ("relato de erro no SEI")."""
         return self.titulo[0].lower() + self.titulo[1:]
+
+    @property
+    def valores_fixos(self) -> dict[str, str]:
+        """A new row: the values preset in every row."""
+        return dict(self.fixos)
 
     def campo(self, nome: str) -> Campo:
         """The field called ``nome``."""
@@ -65,9 +108,28 @@ class Tipo:
                 return campo
         raise KeyError(nome)
 
+    def campos_da_linha(self, linha: Mapping[str, str]) -> list[Campo]:
+        """The fields the form asks for one row, given what the row already holds."""
+        fixos = dict(self.fixos)
+        return [
+            c
+            for c in self.campos
+            if c.nome not in fixos
+            and c.nome not in self.fora_do_formulario
+            and all(linha.get(d.depende_de) == d.valor for d in self.condicoes if d.campo == c.nome)
+        ]
+
+    def dependentes(self, nome: str, valor: str) -> list[str]:
+        """Fields no longer asked once field ``nome`` holds ``valor``."""
+        return [d.campo for d in self.condicoes if d.depende_de == nome and d.valor != valor]
+
+    def obrigatorio(self, campo: Campo) -> bool:
+        """Whether the form requires ``campo`` (it may require more than the spreadsheet)."""
+        return campo.obrigatorio or campo.nome in self.exigidos
+
 
 NOME = Campo("nome", "Nome completo", "nome")
-CPF = Campo("cpf", "CPF", "cpf")
+CPF = Campo("cpf", "CPF", "cpf", unico=True)
 EMAIL = Campo("email", "E-mail pessoal", "email")
 SIGLA = Campo("sigla", "Sigla da unidade", "sigla", lista="siglas")
 
@@ -75,7 +137,7 @@ _LOTACAO_CAMPOS = (
     NOME,
     CPF,
     Campo("email", "E-mail", "email"),
-    Campo("operacao", "Operação", "operacao", lista="operacoes"),
+    Campo("operacao", "Operação", "operacao", lista="operacoes", opcoes=("ADICIONAR", "MUDAR")),
     Campo("siglas_adicionar", "Sigla(s) a adicionar", "siglas", obrigatorio=False, lista="siglas"),
     Campo(
         "siglas_remover",
@@ -106,6 +168,8 @@ TIPOS: dict[str, Tipo] = {
             _LOTACAO_CAMPOS,
             72,
             (5,),
+            exigidos=frozenset({"siglas_adicionar", "siglas_remover"}),
+            condicoes=(Condicao("siglas_remover", "operacao", "MUDAR"),),
         ),
         Tipo(
             "remocao_usuario",
@@ -115,6 +179,9 @@ TIPOS: dict[str, Tipo] = {
             _LOTACAO_CAMPOS,
             72,
             (6, 13),
+            fixos=(("operacao", "REMOVER"),),
+            fora_do_formulario=frozenset({"siglas_adicionar"}),
+            exigidos=frozenset({"siglas_remover"}),
         ),
         Tipo(
             "criacao_unidade",
@@ -123,7 +190,7 @@ TIPOS: dict[str, Tipo] = {
             True,
             (
                 Campo("nome_unidade", "Nome da unidade", "texto_curto"),
-                Campo("sigla_proposta", "Sigla proposta", "sigla_nova"),
+                Campo("sigla_proposta", "Sigla proposta", "sigla_nova", unico=True),
                 Campo("sigla_superior", "Sigla da unidade superior", "sigla", lista="siglas"),
                 Campo("nome_responsavel", "Nome do responsável", "nome"),
                 Campo("email_responsavel", "E-mail do responsável", "email"),
@@ -145,6 +212,7 @@ TIPOS: dict[str, Tipo] = {
             ),
             72,
             (8,),
+            campo_unidade="sigla",
         ),
         Tipo(
             "atualizacao_email",
@@ -159,6 +227,7 @@ TIPOS: dict[str, Tipo] = {
             ),
             72,
             (10, 20),
+            campo_unidade="sigla",
         ),
         Tipo(
             "correcao_cargo",
@@ -182,6 +251,7 @@ TIPOS: dict[str, Tipo] = {
             ),
             48,
             (21,),
+            campo_unidade="sigla",
         ),
     )
 }

@@ -22,6 +22,7 @@ from validate_docbr import CPF as _CPF
 from bot.solicitacoes.emails import corrigir_dominio, eh_coletivo, eh_problematico
 from bot.solicitacoes.semelhanca import chave
 from bot.solicitacoes.tipos import FUSO
+from bot.solicitacoes.vocabulario import PULAR
 from bot.text import strip_accents
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -785,31 +786,11 @@ VALIDADORES: dict[str, Validador] = {
     "anexo": lambda valor, catalogos: validar_anexo(valor),
 }
 
-# Answers that skip an optional field.
-_PULAR = frozenset(
-    {
-        "",
-        "nao",
-        "nao tem",
-        "nao tenho",
-        "nao ha",
-        "nenhum",
-        "nenhuma",
-        "sem",
-        "pular",
-        "pula",
-        "-",
-        "n/a",
-        "nada",
-        "nao se aplica",
-    }
-)
-
 
 def _omitido(valor: Any) -> bool:
     if valor is None or isinstance(valor, (bytes, bytearray, memoryview)):
         return valor is None or len(valor) == 0
-    return chave(_uma_linha(valor)[:50]).strip(" .!") in _PULAR
+    return chave(_uma_linha(valor)[:50]).strip(" .!") in PULAR
 
 
 def validar_campo(

@@ -22,6 +22,7 @@ def _servicos(servicos, monkeypatch):
 
 def _tracker(
     text,
+    *,
     intent="abrir_solicitacao",
     slots=None,
     entities=(),
@@ -58,7 +59,7 @@ def _run(action, tracker):
 def _validate(tracker, value):
     dispatcher = CollectingDispatcher()
     result = asyncio.run(
-        acoes.ValidateFormularioSolicitacao().validate_resposta(value, dispatcher, tracker, {})
+        acoes.ValidarFormularioSolicitacao().validate_resposta(value, dispatcher, tracker, {})
     )
     return dispatcher.messages, result
 
@@ -70,7 +71,7 @@ def _slot(events, name):
 def test_start_from_button_payload_entity_starts_the_form():
     entity = [{"entity": "tipo_solicitacao", "value": "correcao_cargo"}]
     messages, events = _run(
-        acoes.ActionIniciarSolicitacao(), _tracker("/abrir_solicitacao", entities=entity)
+        acoes.IniciarSolicitacao(), _tracker("/abrir_solicitacao", entities=entity)
     )
     estado = _slot(events, "rascunho")
     assert estado["tipo"] == "correcao_cargo" and estado["mensagem_inicial"] == "m1"
@@ -81,13 +82,13 @@ def test_start_from_button_payload_entity_starts_the_form():
 
 def test_forged_kind_in_payload_is_ignored_and_the_kind_is_asked():
     entity = [{"entity": "tipo_solicitacao", "value": "apagar_tudo"}]
-    _, events = _run(acoes.ActionIniciarSolicitacao(), _tracker("/abrir", entities=entity))
+    _, events = _run(acoes.IniciarSolicitacao(), _tracker("/abrir", entities=entity))
     assert _slot(events, "rascunho")["fase"] == "tipo"
 
 
 def test_lgpd_notice_not_repeated_in_the_same_conversation():
     messages, _ = _run(
-        acoes.ActionIniciarSolicitacao(),
+        acoes.IniciarSolicitacao(),
         _tracker("quero abrir pedido de correção de cargo", slots={"lgpd_avisado": True}),
     )
     assert not any("LGPD" in m["text"] for m in messages)
@@ -95,9 +96,7 @@ def test_lgpd_notice_not_repeated_in_the_same_conversation():
 
 def _start(kind="correcao_cargo", sender="conversa-1"):
     entity = [{"entity": "tipo_solicitacao", "value": kind}]
-    _, events = _run(
-        acoes.ActionIniciarSolicitacao(), _tracker("/abrir", entities=entity, sender=sender)
-    )
+    _, events = _run(acoes.IniciarSolicitacao(), _tracker("/abrir", entities=entity, sender=sender))
     return _slot(events, "rascunho")
 
 
@@ -120,12 +119,12 @@ def test_each_turn_goes_to_the_engine_and_the_form_ends_when_filed(servicos):
     assert result["resposta"] == "concluida"
     protocolo = rascunho["protocolo"]
     assert any(protocolo in (m.get("text") or "") for m in messages)
-    assert servicos.store.get(protocolo).contato == "conversa-1"
+    assert servicos.store.buscar(protocolo).contato == "conversa-1"
 
 
 def test_ask_action_shows_the_current_question():
     rascunho = _start()
-    messages, _ = _run(acoes.ActionAskResposta(), _tracker("x", slots={"rascunho": rascunho}))
+    messages, _ = _run(acoes.PerguntarResposta(), _tracker("x", slots={"rascunho": rascunho}))
     assert "sigla da sua unidade" in messages[0]["text"]
 
 
@@ -169,6 +168,11 @@ def test_attachment_reference_only_from_its_own_conversation(servicos):
     assert result["rascunho"]["linha"]["captura"] == proprio
 
 
+def test_end_action_clears_the_form_slots():
+    _, events = _run(acoes.EncerrarSolicitacao(), _tracker("x", slots={"rascunho": _start()}))
+    assert [(e["name"], e["value"]) for e in events] == [("resposta", None), ("rascunho", None)]
+
+
 def test_lost_state_ends_the_form_politely():
     messages, result = _validate(_tracker("GETIN", slots={"rascunho": None}), "GETIN")
     assert messages[0]["response"] == "utter_solicitacao_perdida"
@@ -177,27 +181,25 @@ def test_lost_state_ends_the_form_politely():
 
 def test_status_without_protocol_asks_for_it_and_unknown_protocol_is_said():
     messages, _ = _run(
-        acoes.ActionConsultarStatus(), _tracker("status do meu pedido", intent="consultar_status")
+        acoes.ConsultarStatus(), _tracker("status do meu pedido", intent="consultar_status")
     )
     assert messages[0]["response"] == "utter_pedir_protocolo"
-    messages, _ = _run(
-        acoes.ActionConsultarStatus(), _tracker("nts 2026 12", intent="consultar_status")
-    )
+    messages, _ = _run(acoes.ConsultarStatus(), _tracker("nts 2026 12", intent="consultar_status"))
     assert "Não encontrei o protocolo NTS-2026-000012" in messages[0]["text"]
 
 
 def test_status_never_shows_personal_data(servicos, rng):
     cpf = gerar_cpf(rng, mascarado=True)
-    solicitacao, _ = servicos.store.submit(
-        tipo="correcao_cargo",
-        linhas=[{"nome": "Ana Lima", "cpf": cpf, "cargo": "Enfermeiro"}],
+    solicitacao, _ = servicos.store.registrar(
+        "correcao_cargo",
+        [{"nome": "Ana Lima", "cpf": cpf, "cargo": "Enfermeiro"}],
         canal="rest",
         contato="conversa-9",
         unidade="GETIN",
-        submission_key="k1",
+        chave_envio="k1",
     )
     messages, _ = _run(
-        acoes.ActionConsultarStatus(),
+        acoes.ConsultarStatus(),
         _tracker(f"status {solicitacao.protocolo}", intent="consultar_status"),
     )
     text = messages[0]["text"]
@@ -212,13 +214,13 @@ def test_yes_right_after_a_request_topic_answer_starts_it():
         {"event": "user", "text": "sim", "parse_data": {}},
     ]
     _, out = _run(
-        acoes.ActionAfirmar(),
+        acoes.Afirmar(),
         _tracker("sim", intent="affirm", events=events, slots={"oferta_solicitacao": "lotacao"}),
     )
     assert [(e["event"], e["name"]) for e in out] == [("followup", "action_iniciar_solicitacao")]
-    later = [{"event": "action", "name": "utter_de_nada"}] + events[1:]
+    later = [{"event": "action", "name": "utter_de_nada"}, *events[1:]]
     messages, out = _run(
-        acoes.ActionAfirmar(),
+        acoes.Afirmar(),
         _tracker("sim", intent="affirm", events=later, slots={"oferta_solicitacao": "lotacao"}),
     )
     assert out == [] and messages[0]["response"] == "utter_afirmar_sem_contexto"

@@ -4,7 +4,14 @@ import openpyxl
 import pytest
 from geradores import gerar_cpf
 
-from bot.solicitacoes.motor import AVISO_LGPD, OBS_EMAIL_MANTIDO, OBS_SEM_CAPTURA, Estado, Motor
+from bot.solicitacoes.estado import Estado
+from bot.solicitacoes.mensagens import entrada, texto, texto_observacao
+from bot.solicitacoes.motor import Motor
+from bot.solicitacoes.tipos import TIPOS, UNIDADE_SOLICITANTE
+
+AVISO_LGPD = texto("aviso_lgpd")
+OBS_EMAIL_MANTIDO = texto_observacao("email_mantido")
+OBS_SEM_CAPTURA = texto_observacao("sem_captura")
 
 
 class Conversa:
@@ -20,7 +27,13 @@ class Conversa:
         # the state goes through its slot form (JSON) on every turn, like in Rasa
         estado = Estado.de_dict(self.estado.para_dict())
         resposta = self.motor.responder(
-            estado, texto, intent, confianca, anexo, canal="rest", contato="conversa-teste"
+            estado,
+            texto,
+            intent=intent,
+            confianca=confianca,
+            anexo=anexo,
+            canal="rest",
+            contato="conversa-teste",
         )
         self.estado = resposta.estado
         self.saida = resposta.mensagens
@@ -64,12 +77,12 @@ def test_cadastro_two_people_files_once_with_spreadsheet(servicos, rng):
     protocolo = c.estado.protocolo
     assert protocolo.startswith("NTS-") and protocolo in c.texto
     assert "72 horas" in c.texto and f"status do protocolo {protocolo}" in c.texto
-    planilha = [m for m in c.saida if m.get("custom")][0]["custom"]
+    planilha = next(m for m in c.saida if m.get("custom"))["custom"]
     assert planilha == {"tipo": "planilha", "protocolo": protocolo, "arquivo": f"{protocolo}.xlsx"}
 
-    salvo = servicos.store.get(protocolo)
+    salvo = servicos.store.buscar(protocolo)
     assert salvo.unidade == "GETIN" and salvo.canal == "rest"
-    assert [l["cpf"].replace(".", "").replace("-", "") for l in salvo.linhas] == [cpf1, cpf2]
+    assert [ln["cpf"].replace(".", "").replace("-", "") for ln in salvo.linhas] == [cpf1, cpf2]
     assert salvo.linhas[0]["nome"] == "Maria da Silva"
     ws = openpyxl.load_workbook(servicos.caminho_planilha(protocolo))["Cadastro de Usuários"]
     valores = [c.value for row in ws.iter_rows() for c in row]
@@ -165,7 +178,7 @@ def test_removal_sets_operation_and_asks_units_to_unlink(servicos, rng):
     c.diz("GETIN").diz("Rita Alves").diz(gerar_cpf(rng)).diz("rita.alves@gmail.com")
     assert "De qual(is) unidade(s) Rita Alves deve ser desligado(a)?" in c.texto
     c.diz("NTS, suvisa").diz("não").diz("confirmar")
-    linha = servicos.store.get(c.estado.protocolo).linhas[0]
+    linha = servicos.store.buscar(c.estado.protocolo).linhas[0]
     assert linha["operacao"] == "REMOVER" and linha["siglas_remover"] == "NTS, SUVISA"
 
 
@@ -203,7 +216,7 @@ def test_error_report_without_attachment_is_recorded_so(servicos):
     c.diz("oi?")
     assert "Não recebi nenhuma imagem" in c.texto
     c.diz("não consigo anexar").diz("GETIN").diz("pular").diz("confirmar")
-    salvo = servicos.store.get(c.estado.protocolo)
+    salvo = servicos.store.buscar(c.estado.protocolo)
     assert salvo.anexo is None and salvo.linhas[0]["observacoes"] == OBS_SEM_CAPTURA
     assert salvo.unidade == "GETIN"
     assert not [m for m in c.saida if m.get("custom")]  # no spreadsheet for this kind
@@ -214,7 +227,7 @@ def test_error_report_with_attachment_reference(servicos):
     c.diz("O botão de assinar não responde no Chrome.")
     c.diz("(imagem)", anexo="ab" * 16)
     c.diz("GETIN").diz("02000.0000003030/2020").diz("confirmar")
-    salvo = servicos.store.get(c.estado.protocolo)
+    salvo = servicos.store.buscar(c.estado.protocolo)
     assert salvo.anexo == "ab" * 16
     assert salvo.linhas[0]["processo"] == "E:02000.0000003030/2020"
 
@@ -224,7 +237,7 @@ def test_desanexacao_has_48_hours(servicos):
     c.diz("E:02000.0000003030/2020").diz("e: 02000.0000004040 / 2021")
     c.diz("Processos anexados por engano pela unidade.").diz("GETIN").diz("confirmar")
     assert "48 horas" in c.texto
-    salvo = servicos.store.get(c.estado.protocolo)
+    salvo = servicos.store.buscar(c.estado.protocolo)
     assert salvo.linhas[0]["processo_anexado"] == "E:02000.0000004040/2021"
     assert (salvo.prazo_em - salvo.criada_em).total_seconds() == 48 * 3600
 
@@ -244,7 +257,7 @@ def test_store_failure_keeps_data_and_asks_to_retry(servicos, rng, monkeypatch):
     def quebrado(*args, **kwargs):
         raise OSError("disco cheio")
 
-    monkeypatch.setattr(type(servicos.store), "submit", quebrado)
+    monkeypatch.setattr(type(servicos.store), "registrar", quebrado)
     c.diz("confirmar")
     assert "Não consegui registrar" in c.texto and c.estado.fase == "resumo"
     monkeypatch.undo()
@@ -264,22 +277,37 @@ def test_lgpd_notice_only_once_per_conversation(servicos):
 
 
 @pytest.mark.parametrize(
-    "tipo",
+    "tipo, primeiro",
     [
-        "cadastro_usuario",
-        "lotacao",
-        "remocao_usuario",
-        "criacao_unidade",
-        "relato_erro",
-        "atualizacao_email",
-        "correcao_cargo",
-        "desanexacao",
+        ("cadastro_usuario", "unidade_solicitante"),
+        ("lotacao", "unidade_solicitante"),
+        ("remocao_usuario", "unidade_solicitante"),
+        ("criacao_unidade", "unidade_solicitante"),
+        ("relato_erro", "descricao"),
+        ("atualizacao_email", "nome"),
+        ("correcao_cargo", "unidade_solicitante"),
+        ("desanexacao", "processo_principal"),
     ],
 )
-def test_every_kind_starts_with_a_question(servicos, tipo):
+def test_every_kind_starts_with_its_first_question(servicos, tipo, primeiro):
     c = Conversa(servicos, tipo)
-    pergunta = c.motor.pergunta(c.estado)
-    assert pergunta and pergunta[0]["text"] in c.texto and "cancelar" in c.texto
+    assert c.motor.campo_atual(c.estado).nome == primeiro
+    introducao, _aviso, pergunta = c.saida
+    assert introducao["text"].startswith(
+        f"Vamos preencher a solicitação de {TIPOS[tipo].no_texto}."
+    )
+    assert 'digite "cancelar"' in introducao["text"]
+    assert pergunta["text"] and "{" not in pergunta["text"] and "}" not in pergunta["text"]
+
+
+def test_every_field_has_a_question_and_a_format():
+    perguntas, formatos = entrada("perguntas"), entrada("formatos")
+    for tipo in TIPOS.values():
+        for campo in (UNIDADE_SOLICITANTE, *tipo.campos_da_linha({"operacao": "MUDAR"})):
+            assert campo.nome in perguntas, (tipo.chave, campo.nome)
+            assert campo.tipo in formatos, (tipo.chave, campo.tipo)
+    for chave, do_tipo in entrada("perguntas_do_tipo").items():
+        assert set(do_tipo) <= {c.nome for c in TIPOS[chave].campos}, chave
 
 
 def test_new_value_drops_the_observation_of_the_old_one(servicos, rng):

@@ -29,10 +29,13 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from bot import settings as settings_module
-from bot.solicitacoes import motor, validacao
-from bot.solicitacoes.motor import CONFIRMAR, OBS_EMAIL_MANTIDO, OBS_SEM_CAPTURA, Estado, Motor
+from bot.solicitacoes import validacao
+from bot.solicitacoes.estado import Estado
+from bot.solicitacoes.mensagens import texto_observacao
+from bot.solicitacoes.motor import Motor
 from bot.solicitacoes.servicos import Servicos
 from bot.solicitacoes.tipos import TIPOS
+from bot.solicitacoes.vocabulario import CONFIRMAR
 from bot.text import normalize_text
 
 HOSTIS = [
@@ -49,7 +52,7 @@ HOSTIS = [
     "GETIN\u200f",
     "مرحبا بالعالم",
     "שלום עולם",
-    "‏ماريا دا سيلفا",
+    "\u200fماريا دا سيلفا",
     "\x00",
     "GET\x00IN",
     "\x00" * 1000,
@@ -181,6 +184,8 @@ PORTUGUES = {
     "observações",
 }
 ANEXOS = ["ab" * 16, "cd" * 16]
+OBS_EMAIL_MANTIDO = texto_observacao("email_mantido")
+OBS_SEM_CAPTURA = texto_observacao("sem_captura")
 LIMITE_MENSAGEM = 4096
 
 
@@ -190,7 +195,7 @@ def servicos(tmp_path_factory):
     var = tmp_path_factory.mktemp("fuzz") / "var"
     s = Servicos(settings_module.load({"SEI_PROJECT_ROOT": str(ROOT), "SEI_VAR_DIR": str(var)}))
     yield s
-    s.store.close()
+    s.store.fechar()
 
 
 def _cpf(base):
@@ -251,13 +256,13 @@ def checar_registro(servicos, solicitacao):
     """Every field of a filed request passes its validator again."""
     tipo = TIPOS[solicitacao.tipo]
     catalogos = servicos.catalogos
-    if tipo.chave not in motor.UNIDADE_DA_LINHA:
+    if tipo.campo_unidade is None:
         assert validacao.validar_sigla(solicitacao.unidade, catalogos.unidades).ok
     assert solicitacao.linhas
     for linha in solicitacao.linhas:
-        for campo in motor.campos_da_linha(tipo, linha):
+        for campo in tipo.campos_da_linha(linha):
             valor = linha.get(campo.nome)
-            obrigatorio = motor._obrigatorio(tipo, campo)
+            obrigatorio = tipo.obrigatorio(campo)
             if valor is None:  # an omitted optional field (see test_opcional_vazio_...)
                 assert not obrigatorio, (campo.nome, linha)
                 continue
@@ -311,7 +316,13 @@ def test_turnos_aleatorios_nunca_quebram_nem_registram_sem_confirmar(servicos, d
         antes = len(servicos.store.listar())
         slot = json.loads(json.dumps(estado.para_dict()))  # the Rasa slot round trip
         resposta = motor.responder(
-            Estado.de_dict(slot), texto, intent, confianca, anexo, canal="rest", contato="fuzz"
+            Estado.de_dict(slot),
+            texto,
+            intent=intent,
+            confianca=confianca,
+            anexo=anexo,
+            canal="rest",
+            contato="fuzz",
         )
         estado = resposta.estado
         texto_slot = json.dumps(estado.para_dict(), ensure_ascii=False)

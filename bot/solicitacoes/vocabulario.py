@@ -1,0 +1,210 @@
+"""What a requester may answer in a form, and the payloads of the form's buttons.
+
+Every set holds normalised text (``bot.text.normalize_text``: lowercase, no
+accents, abbreviations expanded): the engine compares the normalised answer
+with it. The words are input, not output: what the bot says lives in
+``bot/content/formularios.yml``.
+"""
+
+from __future__ import annotations
+
+import re
+
+CANCELAR = frozenset(
+    {
+        "cancelar",
+        "cancela",
+        "cancele",
+        "cancelar solicitacao",
+        "cancelar pedido",
+        "desistir",
+        "desisto",
+        "parar",
+        "pare",
+        "sair",
+        "/cancelar",
+        "cancelar tudo",
+    }
+)
+# An answer starting so cancels too ("cancelar o pedido").
+PREFIXO_CANCELAR = "cancelar "
+
+# Answers that skip an optional field: the engine's words and the validator's
+# (``bot.solicitacoes.validacao``), one list for both.
+PULAR = frozenset(
+    {
+        "",
+        "-",
+        "n/a",
+        "nada",
+        "nao",
+        "nao existe",
+        "nao ha",
+        "nao possui",
+        "nao se aplica",
+        "nao sei",
+        "nao tem",
+        "nao tenho",
+        "nenhum",
+        "nenhuma",
+        "pula",
+        "pular",
+        "pule",
+        "sem",
+        "sem numero",
+    }
+)
+
+# "I cannot attach the screenshot"; also any answer with "nao" and "anex...".
+SEM_ANEXO = frozenset(
+    {
+        "nao consigo anexar",
+        "nao consigo",
+        "sem imagem",
+        "nao tenho imagem",
+        "nao tenho print",
+        "nao da para anexar",
+        "nao consigo enviar",
+        "sem captura",
+        "sem print",
+        "nao tenho a imagem",
+        "nao tenho captura",
+    }
+)
+
+SIM = frozenset(
+    {
+        "sim",
+        "s",
+        "claro",
+        "quero",
+        "isso",
+        "pode",
+        "ok",
+        "incluir",
+        "incluir mais",
+        "mais um",
+        "mais uma",
+        "sim incluir",
+        "sim quero",
+        "tem sim",
+        "positivo",
+        "aham",
+    }
+)
+NAO = frozenset(
+    {
+        "nao",
+        "n",
+        "nao quero",
+        "so isso",
+        "e so isso",
+        "apenas isso",
+        "nao obrigado",
+        "nao obrigada",
+        "terminar",
+        "finalizar",
+        "nao tem",
+        "mais ninguem",
+        "nenhum",
+        "nenhuma",
+        "negativo",
+        "pronto",
+    }
+)
+
+CONFIRMAR = frozenset(
+    {
+        "confirmar",
+        "confirmo",
+        "confirma",
+        "sim",
+        "s",
+        "pode enviar",
+        "enviar",
+        "ok",
+        "isso",
+        "correto",
+        "tudo certo",
+        "esta certo",
+        "sim confirmar",
+        "confirmar envio",
+        "pode confirmar",
+        "certo",
+        "tentar de novo",
+        "tentar novamente",
+    }
+)
+CORRIGIR = frozenset(
+    {
+        "corrigir",
+        "corrigir um campo",
+        "corrigir campo",
+        "alterar",
+        "editar",
+        "errado",
+        "esta errado",
+        "quero corrigir",
+        "corrige",
+        "mudar um campo",
+    }
+)
+# An answer starting so asks for a correction too.
+PREFIXO_CORRIGIR = "corrigir"
+
+MANTER_EMAIL = frozenset(
+    {
+        "manter este e-mail",
+        "manter este e mail",
+        "manter este email",
+        "manter",
+        "manter email",
+        "manter e-mail",
+        "nao tem outro",
+        "nao tem outro e-mail",
+        "nao tem outro email",
+        "usar este",
+        "usar mesmo assim",
+        "sim manter",
+        "pode manter",
+        "confirmo",
+    }
+)
+# An answer starting so keeps the e-mail too.
+PREFIXO_MANTER = "manter"
+
+# A message starting so (or with a "?") looks like a question, maybe an FAQ.
+PALAVRAS_DE_PERGUNTA = (
+    "como",
+    "qual",
+    "quais",
+    "quanto",
+    "quando",
+    "onde",
+    "quem",
+    "o que",
+    "porque",
+    "posso",
+    "pode",
+    "tem como",
+    "existe",
+)
+
+# Button payloads: what a tap sends back, each one understood above.
+PAYLOAD_SIM = "sim"
+PAYLOAD_NAO = "não"
+PAYLOAD_CANCELAR = "cancelar"
+PAYLOAD_CONFIRMAR = "confirmar"
+PAYLOAD_CORRIGIR = "corrigir"
+PAYLOAD_PULAR = "pular"
+PAYLOAD_SEM_ANEXO = "não consigo anexar"
+PAYLOAD_MANTER_EMAIL = "manter este e-mail"
+
+
+def payload_correcao(linha: int, campo: str) -> str:
+    """The payload of the button that corrects ``campo`` of row ``linha`` (from 1)."""
+    return f"corrigir {linha} {campo}"
+
+
+# A correction payload, once normalised: row (from 1) and field name.
+CORRECAO = re.compile(r"^corrigir (\d+) ([a-z_]+)$")
