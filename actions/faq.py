@@ -2,31 +2,33 @@
 
 from __future__ import annotations
 
-from functools import lru_cache
 from typing import Any
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
+from typing_extensions import override
 
-from bot import settings
+from actions.servicos import servicos
+from bot import content
 from bot.faq import respostas, sugestoes
+from bot.solicitacoes.mensagens import texto as texto_formulario
 from bot.solicitacoes.tipos import TIPO_DO_TOPICO, TIPOS
 
-BOTAO_NTS = {"title": "Falar com o SESAU NTS", "payload": "/faq_contato_nts"}
-BOTAO_MENU_COMPLETO = {"title": "Ver todos os assuntos", "payload": "/help"}
-
-
-@lru_cache(maxsize=1)
-def _links() -> dict[str, respostas.Link]:
-    return respostas.load_links(settings.load().links_file)
+MENU = "menu"
+PAYLOAD_MENU_COMPLETO = "/help"
+PAYLOAD_NTS = "/faq_contato_nts"
 
 
 def _botao(intent: str) -> dict[str, str]:
     return {"title": respostas.load_topicos()[intent].titulo, "payload": f"/{intent}"}
 
 
-def _user_intents(tracker: Tracker) -> list[str]:
+def _botao_menu_completo() -> dict[str, str]:
+    return {"title": content.texto(MENU, "botao_menu_completo"), "payload": PAYLOAD_MENU_COMPLETO}
+
+
+def _intents_do_usuario(tracker: Tracker) -> list[str]:
     return [
         (e.get("parse_data") or {}).get("intent", {}).get("name") or ""
         for e in tracker.events
@@ -34,18 +36,19 @@ def _user_intents(tracker: Tracker) -> list[str]:
     ]
 
 
-def _utter_all(dispatcher: CollectingDispatcher, messages: list[str], buttons=None) -> None:
-    for i, text in enumerate(messages):
-        last = i == len(messages) - 1
-        dispatcher.utter_message(text=text, buttons=buttons if last and buttons else None)
+def _enviar(dispatcher: CollectingDispatcher, textos: list[str]) -> None:
+    for text in textos:
+        dispatcher.utter_message(text=text)
 
 
-class ActionResponderFaq(Action):
+class ResponderFaq(Action):  # type: ignore[misc, unused-ignore]
     """Answers the FAQ topic of the latest intent, split for a phone screen."""
 
+    @override
     def name(self) -> str:
         return "action_responder_faq"
 
+    @override
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[dict[str, Any]]:
@@ -53,68 +56,61 @@ class ActionResponderFaq(Action):
         if intent not in respostas.load_topicos():
             dispatcher.utter_message(response="utter_nao_entendi")
             return []
-        _utter_all(dispatcher, respostas.answer(intent, _links()))
+        _enviar(dispatcher, respostas.answer(intent, servicos().links))
         tipo = TIPO_DO_TOPICO.get(intent)
         if tipo:
+            payload = f'/abrir_solicitacao{{"tipo_solicitacao":"{tipo}"}}'
             dispatcher.utter_message(
-                text=f"Posso preencher a solicitação de {TIPOS[tipo].no_texto} com "
-                "você agora e gerar a planilha. Quer começar?",
-                buttons=[
-                    {
-                        "title": "Preencher agora",
-                        "payload": f'/abrir_solicitacao{{"tipo_solicitacao":"{tipo}"}}',
-                    }
-                ],
+                text=texto_formulario("oferta", tipo=TIPOS[tipo].no_texto),
+                buttons=[{"title": texto_formulario("botao_oferta"), "payload": payload}],
             )
         return [SlotSet("oferta_solicitacao", tipo)]
 
 
-class ActionMenu(Action):
+class MostrarMenu(Action):  # type: ignore[misc, unused-ignore]
     """Shows the topics: the most asked ones, or all of them on "menu"/"ajuda"."""
 
+    @override
     def name(self) -> str:
         return "action_menu"
 
+    @override
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[dict[str, Any]]:
         if tracker.get_intent_of_latest_message() == "help":
             buttons = [_botao(i) for i in respostas.load_topicos()]
-            dispatcher.utter_message(
-                text="Escolha um assunto ou escreva sua dúvida sobre o SEI com suas palavras:",
-                buttons=buttons,
-            )
+            dispatcher.utter_message(text=content.texto(MENU, "menu_completo"), buttons=buttons)
         else:
-            buttons = [_botao(i) for i in respostas.mais_procurados()] + [BOTAO_MENU_COMPLETO]
-            dispatcher.utter_message(
-                text="Assuntos mais procurados (ou escreva sua dúvida com suas palavras):",
-                buttons=buttons,
-            )
+            buttons = [_botao(i) for i in respostas.mais_procurados()] + [_botao_menu_completo()]
+            dispatcher.utter_message(text=content.texto(MENU, "menu_curto"), buttons=buttons)
         return []
 
 
-class ActionNaoEntendi(Action):
+class NaoEntendi(Action):  # type: ignore[misc, unused-ignore]
     """Fallback and out of scope: suggest topics; on a second miss, the NTS."""
 
+    @override
     def name(self) -> str:
         return "action_nao_entendi"
 
+    @override
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[dict[str, Any]]:
-        if sugestoes.is_repeated_miss(_user_intents(tracker)):
+        if sugestoes.is_repeated_miss(_intents_do_usuario(tracker)):
             dispatcher.utter_message(response="utter_segunda_falha")
-            _utter_all(dispatcher, respostas.answer("faq_contato_nts", _links()))
+            _enviar(dispatcher, respostas.answer("faq_contato_nts", servicos().links))
             return []
         intent = tracker.get_intent_of_latest_message(skip_fallback_intent=False)
         if intent == sugestoes.OUT_OF_SCOPE_INTENT:
-            buttons = [_botao(i) for i in respostas.mais_procurados()] + [BOTAO_MENU_COMPLETO]
+            buttons = [_botao(i) for i in respostas.mais_procurados()] + [_botao_menu_completo()]
             dispatcher.utter_message(response="utter_fora_de_escopo", buttons=buttons)
             return []
         ranking = tracker.latest_message.get("intent_ranking") or []
         topicos = sugestoes.suggest_topics(ranking, respostas.load_topicos())
+        botao_nts = {"title": content.texto(MENU, "botao_nts"), "payload": PAYLOAD_NTS}
         dispatcher.utter_message(
-            response="utter_sugestoes",
-            buttons=[_botao(i) for i in topicos] + [BOTAO_NTS],
+            response="utter_sugestoes", buttons=[_botao(i) for i in topicos] + [botao_nts]
         )
         return []

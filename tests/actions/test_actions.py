@@ -1,14 +1,22 @@
-"""The FAQ actions, run on rasa-sdk Trackers built in code."""
+"""The FAQ actions, run on rasa-sdk Trackers built in code.
+
+What the answers say, how suggestions are ranked and when a miss counts as
+repeated is tested in tests/faq; here, only what the actions add: which
+messages, buttons and slots reach Rasa.
+"""
 
 import asyncio
+import re
 
 import pytest
+from conftest import ROOT
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions import faq as faq_actions
+from actions.servicos import servicos
 from bot.faq import respostas
-from bot.solicitacoes.tipos import TIPO_DO_TOPICO
+from bot.solicitacoes.tipos import TIPO_DO_TOPICO, TIPOS
 
 
 def _user(intent, text="...", ranking=None):
@@ -32,54 +40,70 @@ def _run(action, tracker):
     return dispatcher.messages, events
 
 
-@pytest.mark.parametrize("intent", sorted(respostas.load_topicos()))
-def test_faq_action_answers_every_topic(intent):
-    messages, events = _run(faq_actions.ActionResponderFaq(), _tracker(_user(intent)))
-    answer = respostas.answer(intent, faq_actions._links())
-    texts = [m["text"] for m in messages]
-    assert texts[: len(answer)] == answer
-    assert all(len(t) <= respostas.MAX_MESSAGE_CHARS for t in texts)
-    tipo = TIPO_DO_TOPICO.get(intent)
-    assert [(e["name"], e["value"]) for e in events] == [("oferta_solicitacao", tipo)]
-    if tipo:  # request topics offer to file the request now
-        assert messages[-1]["buttons"] == [
-            {
-                "title": "Preencher agora",
-                "payload": f'/abrir_solicitacao{{"tipo_solicitacao":"{tipo}"}}',
-            }
-        ]
-    else:
-        assert len(messages) == len(answer)
+def _texts(messages):
+    return [m["text"] for m in messages]
+
+
+def test_request_topic_answer_offers_to_file_that_request_now():
+    messages, events = _run(faq_actions.ResponderFaq(), _tracker(_user("faq_cargo_errado")))
+    answer = respostas.answer("faq_cargo_errado", servicos().links)
+    assert answer and _texts(messages[:-1]) == answer
+    offer = messages[-1]
+    assert offer["text"] == (
+        "Posso preencher a solicitação de correção de cargo com você agora e gerar a "
+        "planilha. Quer começar?"
+    )
+    assert offer["buttons"] == [
+        {
+            "title": "Preencher agora",
+            "payload": '/abrir_solicitacao{"tipo_solicitacao":"correcao_cargo"}',
+        }
+    ]
+    assert [(e["name"], e["value"]) for e in events] == [("oferta_solicitacao", "correcao_cargo")]
+
+
+def test_other_topic_answer_clears_the_pending_offer():
+    messages, events = _run(faq_actions.ResponderFaq(), _tracker(_user("faq_quem_administra")))
+    assert _texts(messages) == respostas.answer("faq_quem_administra", servicos().links)
+    assert not any(m["buttons"] for m in messages)
+    assert [(e["name"], e["value"]) for e in events] == [("oferta_solicitacao", None)]
+
+
+def test_every_offer_names_a_topic_and_a_request_kind():
+    assert set(TIPO_DO_TOPICO) <= set(respostas.load_topicos())
+    assert set(TIPO_DO_TOPICO.values()) == set(TIPOS)
 
 
 def test_faq_action_with_unknown_intent_does_not_crash():
-    messages, _ = _run(faq_actions.ActionResponderFaq(), _tracker(_user("greet")))
-    assert messages[0]["response"] == "utter_nao_entendi"
+    messages, events = _run(faq_actions.ResponderFaq(), _tracker(_user("greet")))
+    assert [m["response"] for m in messages] == ["utter_nao_entendi"] and events == []
 
 
 def test_full_menu_lists_all_topics_with_titles():
-    messages, _ = _run(faq_actions.ActionMenu(), _tracker(_user("help")))
+    messages, _ = _run(faq_actions.MostrarMenu(), _tracker(_user("help")))
+    assert messages[0]["text"].startswith("Escolha um assunto")
     buttons = messages[0]["buttons"]
-    assert len(buttons) == 20
+    assert len(buttons) == len(respostas.load_topicos()) == 20
     assert {"title": "Esqueci a senha", "payload": "/faq_esqueci_senha"} in buttons
 
 
-def test_short_menu_after_greeting_offers_all_topics_too():
-    messages, _ = _run(faq_actions.ActionMenu(), _tracker(_user("greet")))
-    payloads = [b["payload"] for b in messages[0]["buttons"]]
-    assert payloads[-1] == "/help"
-    assert "/faq_cadastro_usuario" in payloads and len(payloads) == 7
+def test_short_menu_after_greeting_ends_with_the_full_menu():
+    messages, _ = _run(faq_actions.MostrarMenu(), _tracker(_user("greet")))
+    assert messages[0]["text"].startswith("Assuntos mais procurados")
+    buttons = messages[0]["buttons"]
+    assert buttons[-1] == {"title": "Ver todos os assuntos", "payload": "/help"}
+    assert [b["payload"] for b in buttons[:-1]] == [f"/{i}" for i in respostas.mais_procurados()]
+    assert "/faq_cadastro_usuario" in [b["payload"] for b in buttons] and len(buttons) == 7
 
 
-def test_fallback_offers_likeliest_topics_and_the_nts():
+def test_fallback_buttons_are_the_ranked_topics_then_the_nts():
     ranking = [
         {"name": "nlu_fallback", "confidence": 0.45},
         {"name": "faq_esqueci_senha", "confidence": 0.40},
         {"name": "faq_mudar_senha", "confidence": 0.35},
-        {"name": "greet", "confidence": 0.1},
     ]
     messages, _ = _run(
-        faq_actions.ActionNaoEntendi(), _tracker(_user("nlu_fallback", "senha sei", ranking))
+        faq_actions.NaoEntendi(), _tracker(_user("nlu_fallback", "senha sei", ranking))
     )
     assert messages[0]["response"] == "utter_sugestoes"
     assert messages[0]["buttons"] == [
@@ -89,27 +113,25 @@ def test_fallback_offers_likeliest_topics_and_the_nts():
     ]
 
 
-def test_out_of_scope_says_so_and_shows_the_menu():
-    messages, _ = _run(faq_actions.ActionNaoEntendi(), _tracker(_user("out_of_scope")))
+def test_out_of_scope_says_so_and_shows_the_short_menu():
+    messages, _ = _run(faq_actions.NaoEntendi(), _tracker(_user("out_of_scope")))
     assert messages[0]["response"] == "utter_fora_de_escopo"
-    assert messages[0]["buttons"][-1]["payload"] == "/help"
+    menu, _ = _run(faq_actions.MostrarMenu(), _tracker(_user("greet")))
+    assert messages[0]["buttons"] == menu[0]["buttons"]
 
 
 def test_second_miss_in_a_row_gives_the_human_contact():
     tracker = _tracker(_user("nlu_fallback", "xyz"), _user("out_of_scope", "abc"))
-    messages, _ = _run(faq_actions.ActionNaoEntendi(), tracker)
+    messages, _ = _run(faq_actions.NaoEntendi(), tracker)
     assert messages[0]["response"] == "utter_segunda_falha"
-    contact = "\n".join(m.get("text") or "" for m in messages[1:])
-    assert "3315-1101" in contact and "3315-1128" in contact and "Helpdesk da GETIN" in contact
+    assert _texts(messages[1:]) == respostas.answer("faq_contato_nts", servicos().links)
 
 
-def test_responses_used_by_actions_exist_in_the_domain(domain):
-    for name in [
-        "utter_nao_entendi",
-        "utter_sugestoes",
-        "utter_fora_de_escopo",
-        "utter_segunda_falha",
-    ]:
-        assert name in domain["responses"]
-    for action in ["action_responder_faq", "action_menu", "action_nao_entendi"]:
-        assert action in domain["actions"]
+@pytest.mark.parametrize("module", ["faq", "solicitacao"])
+def test_actions_and_responses_they_use_exist_in_the_domain(domain, module):
+    source = (ROOT / "actions" / f"{module}.py").read_text(encoding="utf-8")
+    responses = set(re.findall(r'response="(utter_\w+)"', source))
+    names = set(re.findall(r'return "((?:action|validate)_\w+)"', source))
+    assert responses and names
+    assert responses <= set(domain["responses"])
+    assert {n for n in names if n.startswith("action_")} <= set(domain["actions"])
