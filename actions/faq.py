@@ -16,8 +16,8 @@ from bot.solicitacoes.mensagens import texto as texto_formulario
 from bot.solicitacoes.tipos import TIPO_DO_TOPICO, TIPOS
 
 MENU = "menu"
-PAYLOAD_MENU_COMPLETO = "/help"
-PAYLOAD_NTS = "/faq_contato_nts"
+MENU_COMPLETO = "/help"
+CONTATO_NTS = "/faq_contato_nts"
 
 
 def _botao(intent: str) -> dict[str, str]:
@@ -25,10 +25,10 @@ def _botao(intent: str) -> dict[str, str]:
 
 
 def _botao_menu_completo() -> dict[str, str]:
-    return {"title": content.texto(MENU, "botao_menu_completo"), "payload": PAYLOAD_MENU_COMPLETO}
+    return {"title": content.texto(MENU, "botao_menu_completo"), "payload": MENU_COMPLETO}
 
 
-def _intents_do_usuario(tracker: Tracker) -> list[str]:
+def _user_intents(tracker: Tracker) -> list[str]:
     return [
         (e.get("parse_data") or {}).get("intent", {}).get("name") or ""
         for e in tracker.events
@@ -98,7 +98,7 @@ class NaoEntendi(Action):  # type: ignore[misc, unused-ignore]
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[dict[str, Any]]:
-        if sugestoes.is_repeated_miss(_intents_do_usuario(tracker)):
+        if sugestoes.is_repeated_miss(_user_intents(tracker)):
             dispatcher.utter_message(response="utter_segunda_falha")
             _enviar(dispatcher, respostas.answer("faq_contato_nts", servicos().links))
             return []
@@ -109,7 +109,7 @@ class NaoEntendi(Action):  # type: ignore[misc, unused-ignore]
             return []
         ranking = tracker.latest_message.get("intent_ranking") or []
         topicos = sugestoes.suggest_topics(ranking, respostas.load_topicos())
-        botao_nts = {"title": content.texto(MENU, "botao_nts"), "payload": PAYLOAD_NTS}
+        botao_nts = {"title": content.texto(MENU, "botao_nts"), "payload": CONTATO_NTS}
         dispatcher.utter_message(
             response="utter_sugestoes", buttons=[_botao(i) for i in topicos] + [botao_nts]
         )

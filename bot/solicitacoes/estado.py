@@ -37,8 +37,8 @@ class Estado:
     @classmethod
     def de_dict(cls, data: dict[str, Any]) -> Estado:
         """Rebuild from the slot value (unknown keys ignored)."""
-        names = cls.__dataclass_fields__.keys()
-        return cls(**{k: v for k, v in data.items() if k in names})
+        campos = cls.__dataclass_fields__.keys()
+        return cls(**{k: v for k, v in data.items() if k in campos})
 
     def para_dict(self) -> dict[str, Any]:
         """Slot value."""

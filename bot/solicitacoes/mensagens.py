@@ -39,13 +39,13 @@ def nomes_da_linha(tipo: Tipo) -> dict[str, str]:
     return dict(linhas.get(tipo.chave) or linhas["padrao"])
 
 
-def mensagem(text: str, buttons: Sequence[tuple[str, str]] = (), **extra: Any) -> Mensagem:
-    """A message with buttons given as (title, payload) pairs."""
-    message: Mensagem = {"text": text}
-    if buttons:
-        message["buttons"] = [{"title": t, "payload": p} for t, p in buttons]
-    message.update(extra)
-    return message
+def mensagem(conteudo: str, botoes: Sequence[tuple[str, str]] = (), **extra: Any) -> Mensagem:
+    """A message; ``botoes`` are (title, what a tap answers) pairs."""
+    saida: Mensagem = {"text": conteudo}
+    if botoes:
+        saida["buttons"] = [{"title": t, "payload": p} for t, p in botoes]
+    saida.update(extra)
+    return saida
 
 
 def _data(momento: datetime) -> str:

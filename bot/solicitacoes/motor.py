@@ -191,7 +191,7 @@ class Motor:
             mensagens.append(
                 mensagem(
                     msg.texto("formato_esperado", formato=formato),
-                    [(msg.texto("botao_cancelar_solicitacao"), v.PAYLOAD_CANCELAR)],
+                    [(msg.texto("botao_cancelar_solicitacao"), v.RESPOSTA_CANCELAR)],
                 )
             )
         return Resposta(estado, mensagens)

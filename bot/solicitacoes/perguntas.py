@@ -40,8 +40,8 @@ def pergunta(estado: Estado) -> list[Mensagem]:
             mensagem(
                 texto("pergunta_mais", outra=nomes_da_linha(tipo)["outra"]),
                 [
-                    (texto("botao_mais_sim"), v.PAYLOAD_SIM),
-                    (texto("botao_mais_nao"), v.PAYLOAD_NAO),
+                    (texto("botao_mais_sim"), v.RESPOSTA_SIM),
+                    (texto("botao_mais_nao"), v.RESPOSTA_NAO),
                 ],
             )
         ]
@@ -53,7 +53,7 @@ def pergunta(estado: Estado) -> list[Mensagem]:
         return [
             mensagem(
                 texto("pergunta_email_problematico"),
-                [(texto("botao_manter_email"), v.PAYLOAD_MANTER_EMAIL)],
+                [(texto("botao_manter_email"), v.RESPOSTA_MANTER_EMAIL)],
             )
         ]
     campo = estado.campo_atual()
@@ -95,9 +95,9 @@ def pergunta_do_campo(estado: Estado, campo: Campo) -> Mensagem:
     if campo.opcoes:
         botoes = [(o, o) for o in campo.opcoes]
     elif campo.tipo == "anexo":
-        botoes = [(texto("botao_sem_anexo"), v.PAYLOAD_SEM_ANEXO)]
+        botoes = [(texto("botao_sem_anexo"), v.RESPOSTA_SEM_ANEXO)]
     elif not tipo.obrigatorio(campo):
-        botoes = [(texto("botao_pular"), v.PAYLOAD_PULAR)]
+        botoes = [(texto("botao_pular"), v.RESPOSTA_PULAR)]
     if estado.correcao:
         frase = texto("prefixo_correcao") + frase
     return mensagem(frase, botoes)
@@ -111,7 +111,7 @@ def botoes_correcao(estado: Estado) -> list[tuple[str, str]]:
         rotulo = campo.coluna
         if varias and campo is not UNIDADE_SOLICITANTE:
             rotulo = texto("botao_correcao_linha", coluna=campo.coluna, n=i + 1)
-        botoes.append((rotulo, v.payload_correcao(i + 1, campo.nome)))
+        botoes.append((rotulo, v.resposta_correcao(i + 1, campo.nome)))
     return botoes
 
 
@@ -135,9 +135,9 @@ def resumo(estado: Estado) -> list[Mensagem]:
     mensagens[-1] = mensagem(
         textos[-1],
         [
-            (texto("botao_confirmar"), v.PAYLOAD_CONFIRMAR),
-            (texto("botao_corrigir"), v.PAYLOAD_CORRIGIR),
-            (texto("botao_cancelar"), v.PAYLOAD_CANCELAR),
+            (texto("botao_confirmar"), v.RESPOSTA_CONFIRMAR),
+            (texto("botao_corrigir"), v.RESPOSTA_CORRIGIR),
+            (texto("botao_cancelar"), v.RESPOSTA_CANCELAR),
         ],
     )
     return mensagens

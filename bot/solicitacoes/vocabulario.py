@@ -1,4 +1,4 @@
-"""What a requester may answer in a form, and the payloads of the form's buttons.
+"""What a requester may answer in a form, and what the form's buttons answer.
 
 Every set holds normalised text (``bot.text.normalize_text``: lowercase, no
 accents, abbreviations expanded): the engine compares the normalised answer
@@ -190,21 +190,21 @@ PALAVRAS_DE_PERGUNTA = (
     "existe",
 )
 
-# Button payloads: what a tap sends back, each one understood above.
-PAYLOAD_SIM = "sim"
-PAYLOAD_NAO = "não"
-PAYLOAD_CANCELAR = "cancelar"
-PAYLOAD_CONFIRMAR = "confirmar"
-PAYLOAD_CORRIGIR = "corrigir"
-PAYLOAD_PULAR = "pular"
-PAYLOAD_SEM_ANEXO = "não consigo anexar"
-PAYLOAD_MANTER_EMAIL = "manter este e-mail"
+# What a tap on each button sends back (its payload), each one understood above.
+RESPOSTA_SIM = "sim"
+RESPOSTA_NAO = "não"
+RESPOSTA_CANCELAR = "cancelar"
+RESPOSTA_CONFIRMAR = "confirmar"
+RESPOSTA_CORRIGIR = "corrigir"
+RESPOSTA_PULAR = "pular"
+RESPOSTA_SEM_ANEXO = "não consigo anexar"
+RESPOSTA_MANTER_EMAIL = "manter este e-mail"
 
 
-def payload_correcao(linha: int, campo: str) -> str:
-    """The payload of the button that corrects ``campo`` of row ``linha`` (from 1)."""
+def resposta_correcao(linha: int, campo: str) -> str:
+    """What the button that corrects ``campo`` of row ``linha`` (from 1) sends back."""
     return f"corrigir {linha} {campo}"
 
 
-# A correction payload, once normalised: row (from 1) and field name.
+# A correction button's answer, once normalised: row (from 1) and field name.
 CORRECAO = re.compile(r"^corrigir (\d+) ([a-z_]+)$")
