@@ -1,56 +1,125 @@
 """The one module that reads the environment.
 
 Everything else receives its settings as arguments; ``load()`` is called by
-entry points (launcher, actions, CLI), never at import time.
+entry points (launcher, actions, CLI), never at import time. Each field of
+``Settings`` names its variable (``alias``); pydantic parses and checks them,
+and a bad value raises ``ConfiguracaoInvalida`` naming the variable, e.g.
+``SEI_RASA_PORT: esperado um número inteiro, recebido 'abc'``.
 """
 
 from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, Field, ValidationError, root_validator, validator
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 PERFIS = ("desenvolvimento", "producao")
 POSTGRES_URL_PADRAO = "postgresql://postgres@127.0.0.1:5432/sei"
 REDIS_URL_PADRAO = "redis://127.0.0.1:6379/1"
+_NIVEIS_LOG = ("DEBUG", "INFO", "WARNING", "WARN", "ERROR", "CRITICAL", "FATAL", "NOTSET")
+
+# pydantic's error types -> what was expected, in Portuguese
+_ESPERADO = {
+    "type_error.integer": "esperado um número inteiro",
+    "type_error.float": "esperado um número",
+    "type_error.path": "esperado um caminho de arquivo",
+    "type_error.str": "esperado um texto",
+}
 
 
-@dataclass(frozen=True)
-class Settings:
-    """Runtime settings of every process of the assistant."""
+class ConfiguracaoInvalida(ValueError):
+    """An environment variable with a bad value; the message names it (Portuguese)."""
 
-    project_root: Path
-    links_file: Path
-    host: str
-    rasa_port: int
-    actions_port: int
-    rasa_api_token: str | None = field(repr=False)
-    log_level: str
-    var_dir: Path
-    requests_db_url: str = field(repr=False)  # may carry a password
-    catalogs_dir: Path
-    web_port: int = 8080
-    web_frame_ancestors: str = "'self'"
-    telegram_token: str | None = field(default=None, repr=False)
-    telegram_webhook_url: str | None = None
-    telegram_webhook_secret: str | None = field(default=None, repr=False)
-    telegram_webhook_port: int = 8443
-    telegram_api_url: str | None = None
-    sender_secret_file: Path | None = None
-    download_ttl_s: int = 24 * 3600
+
+def _perfil(texto: object) -> str:
+    """``SEI_PERFIL`` normalised: lower case, "produção" accepted for "producao"."""
+    return str(texto or "desenvolvimento").strip().lower().replace("ç", "c").replace("ã", "a")
+
+
+class Settings(BaseModel):
+    """Runtime settings of every process of the assistant (immutable)."""
+
+    project_root: Path = Field(alias="SEI_PROJECT_ROOT")
+    var_dir: Path = Field(alias="SEI_VAR_DIR")
+    links_file: Path = Field(alias="SEI_LINKS_FILE")
+    host: str = Field("127.0.0.1", alias="SEI_HOST")
+    rasa_port: int = Field(5005, alias="SEI_RASA_PORT")
+    actions_port: int = Field(5055, alias="SEI_ACTIONS_PORT")
+    rasa_api_token: str | None = Field(None, alias="RASA_API_TOKEN", repr=False)
+    log_level: str = Field("INFO", alias="SEI_LOG_LEVEL")
+    requests_db_url: str = Field(alias="REQUESTS_DB_URL", repr=False)  # may carry a password
+    catalogs_dir: Path = Field(alias="SEI_CATALOGS_DIR")
+    web_port: int = Field(8080, alias="SEI_WEB_PORT")
+    web_frame_ancestors: str = Field("'self'", alias="SEI_WEB_FRAME_ANCESTORS")
+    telegram_token: str | None = Field(None, alias="TELEGRAM_BOT_TOKEN", repr=False)
+    telegram_webhook_url: str | None = Field(None, alias="TELEGRAM_WEBHOOK_URL")
+    telegram_webhook_secret: str | None = Field(None, alias="TELEGRAM_WEBHOOK_SECRET", repr=False)
+    telegram_webhook_port: int = Field(8443, alias="TELEGRAM_WEBHOOK_PORT")
+    telegram_api_url: str | None = Field(None, alias="TELEGRAM_API_URL")
+    sender_secret_file: Path | None = Field(None, alias="SEI_SENDER_SECRET_FILE")
+    download_ttl_s: int = Field(24 * 3600, alias="SEI_DOWNLOAD_TTL_S")
     # "desenvolvimento": SQLite trackers under var/, in-process locks, one Rasa.
     # "producao": trackers and requests in PostgreSQL, locks in Redis, replicas.
-    perfil: str = "desenvolvimento"
-    postgres_url: str = field(default=POSTGRES_URL_PADRAO, repr=False)
-    redis_url: str = field(default=REDIS_URL_PADRAO, repr=False)
-    redis_key_prefix: str = "sei"
-    rasa_replicas: int = 1
+    perfil: str = Field("desenvolvimento", alias="SEI_PERFIL")
+    postgres_url: str = Field(POSTGRES_URL_PADRAO, alias="SEI_POSTGRES_URL", repr=False)
+    redis_url: str = Field(REDIS_URL_PADRAO, alias="SEI_REDIS_URL", repr=False)
+    redis_key_prefix: str = Field("sei", alias="SEI_REDIS_PREFIX")
+    rasa_replicas: int = Field(alias="SEI_RASA_REPLICAS")
     # days conversations, attachments and spreadsheets are kept (bot.ops.privacidade)
-    retencao_dias: int = 90
+    retencao_dias: int = Field(90, alias="SEI_RETENCAO_DIAS")
     # test-only: seconds Servicos.registrar waits after filing (crash tests)
-    pausa_envio_teste_s: float = 0.0
+    pausa_envio_teste_s: float = Field(0.0, alias="SEI_TEST_PAUSA_ENVIO")
+
+    class Config:
+        frozen = True
+        extra = "ignore"
+
+    @root_validator(pre=True)
+    @classmethod
+    def _derived_defaults(cls, brutos: dict[str, Any]) -> dict[str, Any]:
+        """Defaults that depend on other variables (folders, profile)."""
+        valores = {nome: valor for nome, valor in brutos.items() if valor not in ("", None)}
+        root = Path(valores.setdefault("SEI_PROJECT_ROOT", PROJECT_ROOT))
+        var_dir = Path(valores.setdefault("SEI_VAR_DIR", root / "var"))
+        valores.setdefault("SEI_LINKS_FILE", root / "config" / "links.yml")
+        valores.setdefault("SEI_CATALOGS_DIR", root / "data" / "catalogs")
+        valores.setdefault("SEI_SENDER_SECRET_FILE", var_dir / "segredo-remetente")
+        producao = _perfil(valores.get("SEI_PERFIL")) == "producao"
+        valores.setdefault(
+            "REQUESTS_DB_URL",
+            valores.get("SEI_POSTGRES_URL", POSTGRES_URL_PADRAO)
+            if producao
+            else f"sqlite:///{var_dir / 'requests.db'}",
+        )
+        valores.setdefault("SEI_RASA_REPLICAS", 2 if producao else 1)
+        return valores
+
+    @validator("perfil", pre=True)
+    @classmethod
+    def _check_perfil(cls, valor: object) -> str:
+        perfil = _perfil(valor)
+        if perfil not in PERFIS:
+            raise ValueError("esperado " + " ou ".join(PERFIS))
+        return perfil
+
+    @validator("log_level")
+    @classmethod
+    def _check_log_level(cls, valor: str) -> str:
+        nivel = valor.strip().upper()
+        if nivel not in _NIVEIS_LOG:
+            raise ValueError("esperado um nível de log (DEBUG, INFO, WARNING, ERROR ou CRITICAL)")
+        return nivel
+
+    @validator("rasa_port", "actions_port", "web_port", "telegram_webhook_port")
+    @classmethod
+    def _check_port(cls, valor: int) -> int:
+        if not 1 <= valor <= 65535:
+            raise ValueError("esperada uma porta TCP (um número inteiro de 1 a 65535)")
+        return valor
 
     @property
     def producao(self) -> bool:
@@ -98,44 +167,30 @@ class Settings:
         return f"http://127.0.0.1:{self.actions_port}/webhook"
 
 
+VARIAVEIS = tuple(campo.alias for campo in Settings.__fields__.values())
+
+
+def _explicar(erro: Mapping[str, Any], env: Mapping[str, str]) -> str:
+    """One pydantic error as ``VARIAVEL: esperado ..., recebido '...'``."""
+    nome = str(erro["loc"][0])
+    esperado = _ESPERADO.get(erro["type"], erro["msg"])
+    return f"{nome}: {esperado}, recebido {env.get(nome, '')!r}"
+
+
 def load(environ: Mapping[str, str] | None = None) -> Settings:
-    """Read settings from the environment (or the mapping given)."""
+    """Read settings from the environment (or the mapping given).
+
+    Empty variables count as unset. Raises ``ConfiguracaoInvalida`` (a
+    ``ValueError``) naming every bad variable.
+    """
     env = os.environ if environ is None else environ
-    root = Path(env.get("SEI_PROJECT_ROOT", PROJECT_ROOT))
-    var_dir = Path(env.get("SEI_VAR_DIR", root / "var"))
-    perfil = (env.get("SEI_PERFIL") or "desenvolvimento").strip().lower()
-    perfil = perfil.replace("ç", "c").replace("ã", "a")  # "produção" too
-    if perfil not in PERFIS:
-        raise ValueError(f"SEI_PERFIL inválido: {perfil!r}. Use um destes: {', '.join(PERFIS)}.")
-    postgres_url = env.get("SEI_POSTGRES_URL") or POSTGRES_URL_PADRAO
-    requests_db_url = env.get("REQUESTS_DB_URL") or (
-        postgres_url if perfil == "producao" else f"sqlite:///{var_dir / 'requests.db'}"
-    )
-    return Settings(
-        project_root=root,
-        links_file=Path(env.get("SEI_LINKS_FILE", root / "config" / "links.yml")),
-        host=env.get("SEI_HOST", "127.0.0.1"),
-        rasa_port=int(env.get("SEI_RASA_PORT", "5005")),
-        actions_port=int(env.get("SEI_ACTIONS_PORT", "5055")),
-        rasa_api_token=env.get("RASA_API_TOKEN") or None,
-        log_level=env.get("SEI_LOG_LEVEL", "INFO").upper(),
-        var_dir=var_dir,
-        requests_db_url=requests_db_url,
-        catalogs_dir=Path(env.get("SEI_CATALOGS_DIR", root / "data" / "catalogs")),
-        web_port=int(env.get("SEI_WEB_PORT", "8080")),
-        web_frame_ancestors=env.get("SEI_WEB_FRAME_ANCESTORS") or "'self'",
-        telegram_token=env.get("TELEGRAM_BOT_TOKEN") or None,
-        telegram_webhook_url=env.get("TELEGRAM_WEBHOOK_URL") or None,
-        telegram_webhook_secret=env.get("TELEGRAM_WEBHOOK_SECRET") or None,
-        telegram_webhook_port=int(env.get("TELEGRAM_WEBHOOK_PORT", "8443")),
-        telegram_api_url=env.get("TELEGRAM_API_URL") or None,
-        sender_secret_file=Path(env.get("SEI_SENDER_SECRET_FILE", var_dir / "segredo-remetente")),
-        download_ttl_s=int(env.get("SEI_DOWNLOAD_TTL_S", str(24 * 3600))),
-        perfil=perfil,
-        postgres_url=postgres_url,
-        redis_url=env.get("SEI_REDIS_URL") or REDIS_URL_PADRAO,
-        redis_key_prefix=env.get("SEI_REDIS_PREFIX") or "sei",
-        rasa_replicas=int(env.get("SEI_RASA_REPLICAS") or (2 if perfil == "producao" else 1)),
-        retencao_dias=int(env.get("SEI_RETENCAO_DIAS") or 90),
-        pausa_envio_teste_s=float(env.get("SEI_TEST_PAUSA_ENVIO") or 0),
-    )
+    try:
+        return Settings.parse_obj({nome: env[nome] for nome in VARIAVEIS if nome in env})
+    except ValidationError as erro:
+        motivos = "; ".join(_explicar(e, env) for e in erro.errors())
+        raise ConfiguracaoInvalida(motivos) from None
+
+
+def inherited_environ() -> dict[str, str]:
+    """A copy of this process's environment, for a child process to inherit."""
+    return dict(os.environ)

@@ -16,6 +16,7 @@ balancer can spread messages over.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import subprocess
@@ -24,6 +25,7 @@ import time
 import urllib.parse
 import urllib.request
 from pathlib import Path
+from types import FrameType
 
 import yaml
 from sqlalchemy.engine import make_url
@@ -57,7 +59,7 @@ def postgres_tracker_store(url: str) -> dict[str, object]:
     if u.username:
         store["username"] = u.username
     if u.password:
-        store["password"] = "${%s}" % POSTGRES_PASSWORD_VAR
+        store["password"] = f"${{{POSTGRES_PASSWORD_VAR}}}"
     if u.query:
         store["query"] = dict(u.query)
     return store
@@ -83,7 +85,7 @@ def redis_lock_store(url: str, key_prefix: str) -> dict[str, object]:
     if u.username:
         store["username"] = urllib.parse.unquote(u.username)
     if u.password:
-        store["password"] = "${%s}" % REDIS_PASSWORD_VAR
+        store["password"] = f"${{{REDIS_PASSWORD_VAR}}}"
     if u.scheme == "rediss":
         store["use_ssl"] = True
     return store
@@ -122,7 +124,8 @@ def commands(cfg: Settings, model: Path, endpoints: Path) -> dict[str, list[str]
     turns on Rasa's and the action server's debug logs."""
     processo = [str(Path(sys.executable)), "-m", "bot.ops.processos"]
     debug = ["--debug"] if cfg.log_level == "DEBUG" else []
-    actions = processo + [
+    actions = [
+        *processo,
         "acoes",
         "--actions",
         "actions",
@@ -132,7 +135,8 @@ def commands(cfg: Settings, model: Path, endpoints: Path) -> dict[str, list[str]
     ]
     processos = {"acoes": actions}
     for i, port in enumerate(cfg.rasa_ports):
-        rasa = processo + [
+        rasa = [
+            *processo,
             "rasa",
             "run",
             "--model",
@@ -150,16 +154,16 @@ def commands(cfg: Settings, model: Path, endpoints: Path) -> dict[str, list[str]
         if cfg.rasa_api_token:
             rasa += ["--enable-api", "--auth-token", cfg.rasa_api_token]
         processos["rasa" if i == 0 else f"rasa-{i + 1}"] = rasa
-    processos["web"] = processo + ["web"]
+    processos["web"] = [*processo, "web"]
     if cfg.telegram_token:
-        processos["telegram"] = processo + ["telegram"]
+        processos["telegram"] = [*processo, "telegram"]
     return processos
 
 
 def child_env(cfg: Settings) -> dict[str, str]:
     """Environment of the children: action server bound to the host too; in
     production the request store URL and the passwords the endpoints name."""
-    env = dict(os.environ)
+    env = settings_module.inherited_environ()
     env["SANIC_HOST"] = cfg.host
     env.setdefault("RASA_TELEMETRY_ENABLED", "false")
     env.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
@@ -171,7 +175,7 @@ def child_env(cfg: Settings) -> dict[str, str]:
     return env
 
 
-def wait_ready(urls: list[str], procs: dict[str, subprocess.Popen], timeout: float) -> bool:
+def wait_ready(urls: list[str], procs: dict[str, subprocess.Popen[bytes]], timeout: float) -> bool:
     """Poll every URL until all answer, a child dies, or the timeout passes."""
     deadline = time.monotonic() + timeout
     pending = list(urls)
@@ -186,23 +190,19 @@ def wait_ready(urls: list[str], procs: dict[str, subprocess.Popen], timeout: flo
     return not pending
 
 
-def stop_all(procs: dict[str, subprocess.Popen]) -> None:
+def stop_all(procs: dict[str, subprocess.Popen[bytes]]) -> None:
     """SIGTERM every child group, then SIGKILL what is left."""
     for proc in procs.values():
         if proc.poll() is None:
-            try:
+            with contextlib.suppress(ProcessLookupError):
                 os.killpg(proc.pid, signal.SIGTERM)
-            except ProcessLookupError:
-                pass
     deadline = time.monotonic() + STOP_TIMEOUT_S
     for proc in procs.values():
         try:
             proc.wait(timeout=max(0.1, deadline - time.monotonic()))
         except subprocess.TimeoutExpired:
-            try:
+            with contextlib.suppress(ProcessLookupError):
                 os.killpg(proc.pid, signal.SIGKILL)
-            except ProcessLookupError:
-                pass
             proc.wait()
 
 
@@ -278,7 +278,7 @@ def remove_stale_temporaries(folder: Path) -> int:
     return removed
 
 
-def main(argv: list[str] | None = None) -> int:
+def main() -> int:
     """Start everything and supervise until Ctrl-C or a child exits."""
     try:
         cfg = settings_module.load()
@@ -297,10 +297,10 @@ def main(argv: list[str] | None = None) -> int:
     remove_stale_temporaries(cfg.planilhas_dir)
     endpoints = render_endpoints(cfg, cfg.run_dir / "endpoints.yml")
     env = child_env(cfg)
-    procs: dict[str, subprocess.Popen] = {}
+    procs: dict[str, subprocess.Popen[bytes]] = {}
     stopping = False
 
-    def on_signal(signum, frame):  # noqa: ARG001 - signal handler signature
+    def on_signal(signum: int, frame: FrameType | None) -> None:  # noqa: ARG001 - signal API
         nonlocal stopping
         stopping = True
 

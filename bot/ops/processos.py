@@ -17,6 +17,7 @@ import sys
 from collections.abc import Callable
 
 from bot.ops import logmask
+from bot.settings import ConfiguracaoInvalida
 
 USO = (
     "uso: python -m bot.ops.processos {rasa,acoes,web,telegram} [argumentos...]\n"
@@ -103,7 +104,11 @@ def main(argv: list[str] | None = None) -> int:
             return 2
         print(USO, file=sys.stderr if not argv else sys.stdout)
         return 2 if not argv else 0
-    return PROCESSOS[argv[0]](argv[1:])
+    try:
+        return PROCESSOS[argv[0]](argv[1:])
+    except ConfiguracaoInvalida as erro:  # one line naming the variable, no traceback
+        print(f"Configuração inválida: {erro}", file=sys.stderr)
+        return 1
 
 
 if __name__ == "__main__":

@@ -1,13 +1,17 @@
+import subprocess
+import sys
 from pathlib import Path
 
+import pytest
 import yaml
+from conftest import ROOT
 
 from bot import settings
 from bot.ops import launcher
 
 
 def _cfg(**env):
-    return settings.load({"SEI_PROJECT_ROOT": str(Path(__file__).resolve().parents[2]), **env})
+    return settings.load({"SEI_PROJECT_ROOT": str(ROOT), **env})
 
 
 def test_servers_bind_to_loopback_and_api_is_off_by_default(tmp_path):
@@ -49,28 +53,90 @@ def test_endpoints_file_points_to_the_configured_action_port(tmp_path):
     )
 
 
-def test_malformed_catalogue_stops_the_start_loudly(tmp_path):
-    import subprocess
-    import sys
-
-    pasta = tmp_path / "catalogos"
-    pasta.mkdir()
-    (pasta / "unidades.csv").write_text("sigla,nome,sigla_superior\nNTS,Núcleo,GETIN\n")
-    (pasta / "cargos.csv").write_text("cargo\nEnfermeiro\n")
-    root = Path(__file__).resolve().parents[2]
-    env = {"SEI_CATALOGS_DIR": str(pasta), "PATH": "/usr/bin:/bin"}
-    result = subprocess.run(
+def _launcher(tmp_path, modelo=True, **env):
+    """Run ``python -m bot.ops.launcher`` on a copy of the project root that has a
+    stand-in model file (the start stops at the checks, before any server)."""
+    raiz = tmp_path / "raiz"
+    (raiz / "models").mkdir(parents=True)
+    if modelo:
+        (raiz / "models" / "sei.tar.gz").write_bytes(b"")
+    ambiente = {
+        "PATH": "/usr/bin:/bin",
+        "SEI_PROJECT_ROOT": str(raiz),
+        "SEI_VAR_DIR": str(tmp_path / "var"),
+        "SEI_LINKS_FILE": str(ROOT / "config" / "links.yml"),
+        "SEI_CATALOGS_DIR": str(ROOT / "data" / "catalogs"),
+        **env,
+    }
+    return subprocess.run(
         [sys.executable, "-m", "bot.ops.launcher"],
-        cwd=root,
-        env=env,
+        check=False,
+        cwd=ROOT,
+        env=ambiente,
         capture_output=True,
         text=True,
         timeout=120,
     )
+
+
+def test_malformed_catalogue_stops_the_start_loudly(tmp_path):
+    pasta = tmp_path / "catalogos"
+    pasta.mkdir()
+    (pasta / "unidades.csv").write_text("sigla,nome,sigla_superior\nNTS,Núcleo,GETIN\n")
+    (pasta / "cargos.csv").write_text("cargo\nEnfermeiro\n")
+    result = _launcher(tmp_path, SEI_CATALOGS_DIR=str(pasta))
     assert result.returncode == 1
     assert "Configuração inválida" in result.stderr and "unidades.csv" in result.stderr
     assert "GETIN" in result.stderr
+    assert not (tmp_path / "var" / "run").exists()  # nothing was started
+
+
+def test_bad_variable_names_itself_in_one_line(tmp_path):
+    result = _launcher(tmp_path, SEI_RASA_PORT="abc")
+    assert result.returncode == 1
+    assert result.stderr == (
+        "Configuração inválida: SEI_RASA_PORT: esperado um número inteiro, recebido 'abc'\n"
+    )
+
+
+def test_missing_model_says_how_to_train(tmp_path):
+    result = _launcher(tmp_path, modelo=False)
+    assert result.returncode == 1 and "rode 'make train'" in result.stderr
 
 
 def test_valid_configuration_passes_the_check():
     assert launcher.check_configuration(_cfg()) is None
+
+
+def test_settings_name_every_bad_variable_and_keep_the_defaults(tmp_path):
+    with pytest.raises(settings.ConfiguracaoInvalida) as erro:
+        _cfg(SEI_WEB_PORT="70000", SEI_PERFIL="homologacao", SEI_DOWNLOAD_TTL_S="1 dia")
+    assert str(erro.value) == (
+        "SEI_WEB_PORT: esperada uma porta TCP (um número inteiro de 1 a 65535), recebido '70000'; "
+        "SEI_DOWNLOAD_TTL_S: esperado um número inteiro, recebido '1 dia'; "
+        "SEI_PERFIL: esperado desenvolvimento ou producao, recebido 'homologacao'"
+    )
+    cfg = _cfg(SEI_VAR_DIR=str(tmp_path), SEI_LOG_LEVEL="debug", SEI_HOST="", TELEGRAM_BOT_TOKEN="")
+    assert cfg.log_level == "DEBUG" and cfg.host == "127.0.0.1"  # empty: the default
+    assert cfg.telegram_token is None and cfg.sender_secret_file == tmp_path / "segredo-remetente"
+    assert cfg.links_file == ROOT / "config" / "links.yml"
+    assert (cfg.rasa_port, cfg.actions_port, cfg.web_port, cfg.download_ttl_s) == (
+        5005,
+        5055,
+        8080,
+        86400,
+    )
+
+
+def test_process_entry_point_reports_a_bad_variable_without_traceback(tmp_path):
+    result = subprocess.run(
+        [sys.executable, "-m", "bot.ops.processos", "web"],
+        check=False,
+        cwd=ROOT,
+        env={"PATH": "/usr/bin:/bin", "SEI_VAR_DIR": str(tmp_path), "SEI_WEB_PORT": "oito"},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    assert "SEI_WEB_PORT: esperado um número inteiro, recebido 'oito'" in result.stderr
