@@ -1,42 +1,52 @@
-"""Atomic file writes: a crash never leaves a half-written file behind."""
+"""Atomic file writes: a crash never leaves a half-written file behind.
+
+The temporary file is ``.NOME.XXXX.tmp`` beside the destination; the launcher
+and the retention purge remove the ones a killed process left.
+"""
 
 from __future__ import annotations
 
 import os
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import BinaryIO
 
 
-def gravar_atomico(destino: Path, escrever: Callable[[BinaryIO], None]) -> Path:
-    """Write through ``escrever`` into a temporary file beside ``destino``,
-    fsync it, then rename it over ``destino`` (and fsync the folder)."""
+@contextmanager
+def substituir_atomico(destino: Path) -> Iterator[Path]:
+    """A temporary file beside ``destino`` for the caller to fill by path (a
+    program, SQLite's backup API); on success it is fsynced and renamed over
+    ``destino`` (and the folder fsynced), on failure removed."""
     destino = Path(destino)
     destino.parent.mkdir(parents=True, exist_ok=True)
-    fd, temporario = tempfile.mkstemp(dir=destino.parent, prefix=f".{destino.name}.", suffix=".tmp")
+    fd, nome = tempfile.mkstemp(dir=destino.parent, prefix=f".{destino.name}.", suffix=".tmp")
+    os.close(fd)
+    temporario = Path(nome)
     try:
-        with os.fdopen(fd, "wb") as arquivo:
-            escrever(arquivo)
-            arquivo.flush()
-            os.fsync(arquivo.fileno())
+        yield temporario
+        _fsync(temporario)
         os.replace(temporario, destino)
     except BaseException:
-        Path(temporario).unlink(missing_ok=True)
+        temporario.unlink(missing_ok=True)
         raise
-    _fsync_pasta(destino.parent)
-    return destino
+    with suppress(OSError):  # best effort: not every system can fsync a folder
+        _fsync(destino.parent)
 
 
-def _fsync_pasta(pasta: Path) -> None:
-    """Persist the rename (best effort: not every system can fsync a folder)."""
-    try:
-        fd = os.open(pasta, os.O_RDONLY)
-    except OSError:
-        return
+def gravar_atomico(destino: Path, escrever: Callable[[BinaryIO], object]) -> Path:
+    """Write through ``escrever`` into a temporary file beside ``destino``, then
+    rename it over ``destino`` (see ``substituir_atomico``)."""
+    with substituir_atomico(destino) as temporario, temporario.open("wb") as arquivo:
+        escrever(arquivo)
+    return Path(destino)
+
+
+def _fsync(caminho: Path) -> None:
+    """Flush a file's (or a folder's) data to disk."""
+    fd = os.open(caminho, os.O_RDONLY)
     try:
         os.fsync(fd)
-    except OSError:
-        pass
     finally:
         os.close(fd)

@@ -10,44 +10,88 @@
     sei-nts backup --out ARQUIVO
     sei-nts restore --from ARQUIVO --yes
 
-Exit status: 0 done, 1 failed (not found, bad catalogue, store error), 2 bad
-arguments. Help and messages in Portuguese. Log records are masked
-(``bot.ops.logmask``); the console's own output shows the data to the NTS.
+Exit status: 0 done, 1 failed (not found, bad catalogue, bad environment
+variable, store error, output closed early as in ``| head``), 2 bad arguments.
+Help and messages in Portuguese (argparse's phrases are given explicitly by
+``_Parser``). Log records are masked (``bot.ops.logmask``); the console's own
+output shows the data to the NTS.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
+import re
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from datetime import date
 from pathlib import Path
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, NoReturn, TextIO
 
 from bot import settings as settings_module
 from bot.ops import logmask, privacidade
+from bot.settings import Settings
 from bot.solicitacoes.tipos import FUSO, STATUS, STATUS_TITULOS, TIPOS, Solicitacao
 
-# argparse's own phrases, in Portuguese (installed when the parser is built).
-_TRADUCOES = {
-    "usage: ": "uso: ",
-    "positional arguments": "argumentos",
-    "options": "opções",
-    "optional arguments": "opções",
-    "show this help message and exit": "mostra esta ajuda e sai",
-    "the following arguments are required: %s": "faltam os argumentos: %s",
-    "invalid choice: %(value)r (choose from %(choices)s)": "opção inválida: %(value)r (escolha entre %(choices)s)",
-    "unrecognized arguments: %s": "argumentos não reconhecidos: %s",
-    "expected one argument": "esperava um valor",
-    "argument %(argument_name)s: %(message)s": "argumento %(argument_name)s: %(message)s",
-    "%(prog)s: error: %(message)s\n": "%(prog)s: erro: %(message)s\n",
-    "invalid %(type)s value: %(value)r": "valor inválido: %(value)r",
-}
+if TYPE_CHECKING:
+    from bot.solicitacoes.servicos import Servicos
+
+# argparse's own error phrases (Python 3.10) and their Portuguese, in the order tried
+_ERROS_ARGPARSE = (
+    (re.compile(r"argument (.+?): (.*)", re.S), None),  # None: "argumento NOME: <traduzida>"
+    (re.compile(r"the following arguments are required: (.*)", re.S), r"faltam os argumentos: \1"),
+    (
+        re.compile(r"invalid choice: (.*) \(choose from (.*)\)", re.S),
+        r"opção inválida: \1 (escolha entre \2)",
+    ),
+    (re.compile(r"unrecognized arguments: (.*)", re.S), r"argumentos não reconhecidos: \1"),
+    (re.compile(r"ambiguous option: (.*) could match (.*)", re.S), r"opção ambígua: \1 (\2)"),
+    (re.compile(r"expected one argument"), "esperava um valor"),
+    (re.compile(r"invalid .+ value: (.*)", re.S), r"valor inválido: \1"),
+)
 
 
-def _traduzir(texto: str) -> str:
-    return _TRADUCOES.get(texto, texto)
+def _traduzir_erro(mensagem: str) -> str:
+    """An argparse error message in Portuguese (our own messages pass unchanged)."""
+    for padrao, traducao in _ERROS_ARGPARSE:
+        achado = padrao.fullmatch(mensagem)
+        if achado is None:
+            continue
+        if traducao is None:
+            return f"argumento {achado.group(1)}: {_traduzir_erro(achado.group(2))}"
+        return achado.expand(traducao)
+    return mensagem
+
+
+class _Formatador(argparse.HelpFormatter):
+    """Help and usage with the Portuguese "uso: " prefix."""
+
+    def add_usage(
+        self,
+        usage: str | None,
+        actions: Iterable[argparse.Action],
+        groups: Iterable[argparse._MutuallyExclusiveGroup],
+        prefix: str | None = None,
+    ) -> None:
+        """argparse's usage line, prefixed "uso: " unless a prefix is given."""
+        super().add_usage(usage, actions, groups, "uso: " if prefix is None else prefix)
+
+
+class _Parser(argparse.ArgumentParser):
+    """``argparse.ArgumentParser`` speaking Portuguese: titles, help and errors."""
+
+    def __init__(self, **opcoes: Any) -> None:
+        opcoes.setdefault("formatter_class", _Formatador)
+        super().__init__(add_help=False, **opcoes)
+        self._positionals.title = "argumentos"
+        self._optionals.title = "opções"
+        self.add_argument("-h", "--help", action="help", help="mostra esta ajuda e sai")
+
+    def error(self, message: str) -> NoReturn:
+        """Usage and the error in Portuguese on stderr; exit status 2."""
+        self.print_usage(sys.stderr)
+        self.exit(2, f"{self.prog}: erro: {_traduzir_erro(message)}\n")
 
 
 def _data(texto: str) -> date:
@@ -72,9 +116,8 @@ def _dias(texto: str) -> int:
 
 
 def _parser() -> argparse.ArgumentParser:
-    argparse._ = _traduzir  # Portuguese help and errors
     kinds = sorted(TIPOS)
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="sei-nts",
         description="Console do SESAU NTS: solicitações e catálogos do assistente do SEI.",
     )
@@ -260,10 +303,10 @@ def _mb(n: int) -> str:
     return f"{n / (1024 * 1024):.1f} MB".replace(".", ",")
 
 
-def _purge(args: argparse.Namespace, servicos: Any, out: TextIO) -> int:
+def _purge(args: argparse.Namespace, servicos: Servicos, out: TextIO) -> int:
     cfg = servicos.settings
     dias = args.older_than if args.older_than is not None else privacidade.retencao_dias(cfg)
-    url = args.trackers_url or privacidade.url_trackers(cfg)
+    url = args.trackers_url or cfg.trackers_db_url
     r = privacidade.purgar(
         servicos.store, url, cfg.anexos_dir, cfg.planilhas_dir, dias, simular=args.dry_run
     )
@@ -294,7 +337,7 @@ def _purge(args: argparse.Namespace, servicos: Any, out: TextIO) -> int:
     return 0
 
 
-def _backup(args: argparse.Namespace, cfg: Any, out: TextIO) -> int:
+def _backup(args: argparse.Namespace, cfg: Settings, out: TextIO) -> int:
     destino = privacidade.fazer_backup(cfg.requests_db_url, args.out)
     print(
         f"Cópia do banco de solicitações gravada em {destino} ({_mb(destino.stat().st_size)}).",
@@ -303,7 +346,7 @@ def _backup(args: argparse.Namespace, cfg: Any, out: TextIO) -> int:
     return 0
 
 
-def _restore(args: argparse.Namespace, cfg: Any, out: TextIO) -> int:
+def _restore(args: argparse.Namespace, cfg: Settings, out: TextIO) -> int:
     if not args.yes:
         print(
             "A restauração substitui o banco de solicitações atual. Pare o assistente e "
@@ -332,8 +375,8 @@ def _restore(args: argparse.Namespace, cfg: Any, out: TextIO) -> int:
     return 0
 
 
-def _planilha(args: argparse.Namespace, servicos: Any, out: TextIO) -> int:
-    s = servicos.store.get(args.protocolo)
+def _planilha(args: argparse.Namespace, servicos: Servicos, out: TextIO) -> int:
+    s = servicos.store.buscar(args.protocolo)
     if s is None:
         print(f"Protocolo não encontrado: {args.protocolo}", file=sys.stderr)
         return 1
@@ -343,7 +386,8 @@ def _planilha(args: argparse.Namespace, servicos: Any, out: TextIO) -> int:
     if args.out:
         destino = servicos.exportar([s], s.tipo, args.out)
     else:
-        destino = Path(servicos.gerar_planilha(s).planilha)
+        servicos.gerar_planilha(s)
+        destino = servicos.caminho_planilha(s.protocolo)
     print(f"Planilha de {s.protocolo} gravada em {destino}", file=out)
     return 0
 
@@ -378,7 +422,7 @@ def _executar(args: argparse.Namespace, out: TextIO) -> int:
             _tabela(encontradas, out)
         return 0
     if args.acao == "show":
-        s = store.get(args.protocolo)
+        s = store.buscar(args.protocolo)
         if s is None:
             print(f"Protocolo não encontrado: {args.protocolo}", file=sys.stderr)
             return 1
@@ -412,13 +456,34 @@ def main(argv: list[str] | None = None, out: TextIO = sys.stdout) -> int:
     except SystemExit as saida:
         return int(saida.code or 0)
     try:
-        return _executar(args, out)
+        codigo = _executar(args, out)
+        out.flush()  # a closed pipe shows up here, not at interpreter exit
+        return codigo
+    except BrokenPipeError:  # e.g. ``sei-nts requests list | head``: the reader is gone
+        _silenciar(out)
+        return 1
+    except settings_module.ConfiguracaoInvalida as erro:
+        print(f"Configuração inválida: {erro}", file=sys.stderr)
+        return 1
     except (LookupError, ValueError, privacidade.ErroPrivacidade) as erro:
         print(f"Erro: {erro}", file=sys.stderr)
         return 1
     except Exception as erro:
         print(f"Erro inesperado ({type(erro).__name__}): {erro}", file=sys.stderr)
         return 1
+
+
+def _silenciar(out: TextIO) -> None:
+    """Point a closed output at /dev/null, so the flush at exit raises nothing."""
+    try:
+        descritor = out.fileno()
+    except (AttributeError, OSError, ValueError):  # not a file (e.g. StringIO)
+        return
+    nulo = os.open(os.devnull, os.O_WRONLY)
+    try:
+        os.dup2(nulo, descritor)
+    finally:
+        os.close(nulo)
 
 
 if __name__ == "__main__":

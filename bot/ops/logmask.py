@@ -224,7 +224,7 @@ def _com_processador(processadores: Any) -> Any:
         return lista
     # before the renderer (the last processor), after everything that adds data
     posicao = len(lista) - 1 if lista else 0
-    return lista[:posicao] + [processador_structlog] + lista[posicao:]
+    return [*lista[:posicao], processador_structlog, *lista[posicao:]]
 
 
 def instalar_structlog() -> bool:
@@ -243,7 +243,7 @@ def instalar_structlog() -> bool:
 
     def configure(*args: Any, **kwargs: Any) -> None:
         if args:
-            args = (_com_processador(args[0]),) + args[1:]
+            args = (_com_processador(args[0]), *args[1:])
         elif kwargs.get("processors") is not None:
             kwargs["processors"] = _com_processador(kwargs["processors"])
         original(*args, **kwargs)

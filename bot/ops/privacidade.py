@@ -7,10 +7,12 @@
   of requests still open (``recebida``/``em_andamento``): their screenshot
   exists nowhere else.
 - ``fazer_backup`` / ``restaurar``: the request store, with SQLite's online
-  backup API or ``pg_dump``/``pg_restore`` for PostgreSQL. A restore first
-  saves the current database beside the backups, and then moves the protocol
-  counters past every spreadsheet left in ``var/planilhas`` whose request
-  the backup does not have, so that no protocol number is handed out twice.
+  backup API (``RequestStore.copiar`` / ``RequestStore.restaurar``) or
+  ``pg_dump``/``pg_restore`` for PostgreSQL. A restore first saves the current
+  database beside the backups, and then moves the protocol counters past every
+  spreadsheet left in ``var/planilhas`` whose request the backup does not have
+  (``RequestStore.reservar_protocolos``), so that no protocol number is handed
+  out twice.
 
 Nothing here runs at import time; the staff console (``sei-nts privacy ...``,
 ``sei-nts backup``, ``sei-nts restore``) calls it.
@@ -22,21 +24,26 @@ import logging
 import os
 import re
 import shutil
-import sqlite3
 import stat
 import subprocess
-import tempfile
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
 from sqlalchemy.engine import URL, make_url
 
-from bot.solicitacoes.protocolo import ARQUIVO_PLANILHA
+from bot import settings as settings_module
+from bot.arquivos import substituir_atomico
+from bot.settings import Settings
+from bot.solicitacoes.protocolo import ARQUIVO_PLANILHA, protocolo_da_planilha
 from bot.solicitacoes.tipos import FUSO
 
-log = logging.getLogger(__name__)
+if TYPE_CHECKING:
+    from bot.solicitacoes.store import RequestStore
+
+logger = logging.getLogger(__name__)
 
 RETENCAO_PADRAO_DIAS = 90
 STATUS_ABERTOS = ("recebida", "em_andamento")
@@ -54,19 +61,14 @@ class ErroPrivacidade(RuntimeError):
 # ----------------------------------------------------------------- settings bridge
 
 
-def retencao_dias(cfg: object) -> int:
-    """Days to keep conversations and files: ``Settings.retencao_dias`` or 90."""
-    return int(getattr(cfg, "retencao_dias", None) or RETENCAO_PADRAO_DIAS)
+def retencao_dias(cfg: Settings) -> int:
+    """Days to keep conversations and files: ``SEI_RETENCAO_DIAS`` (0 or unset: 90)."""
+    return cfg.retencao_dias or RETENCAO_PADRAO_DIAS
 
 
-def url_trackers(cfg: object) -> str:
-    """SQLAlchemy URL of the tracker store: ``Settings.trackers_db_url`` or var/trackers.db."""
-    return getattr(cfg, "trackers_db_url", None) or f"sqlite:///{Path(cfg.var_dir) / 'trackers.db'}"
-
-
-def pasta_backups(cfg: object) -> Path:
+def pasta_backups(cfg: Settings) -> Path:
     """Where a restore keeps the copy of the database it replaces."""
-    return Path(cfg.var_dir) / "backups"
+    return cfg.var_dir / "backups"
 
 
 # ----------------------------------------------------------------- purge
@@ -171,6 +173,7 @@ def _purgar_pasta(
     padrao: re.Pattern[str],
     corte: float,
     manter: frozenset[str],
+    *,
     simular: bool,
     relatorio: Relatorio,
 ) -> int:
@@ -199,9 +202,10 @@ def _purgar_temporarios(pasta: Path, corte: float, simular: bool, relatorio: Rel
         relatorio.temporarios += len(velhos)
 
 
-def _abertos(store) -> tuple[frozenset[str], frozenset[str]]:
+def _abertos(store: RequestStore) -> tuple[frozenset[str], frozenset[str]]:
     """(attachment refs, protocols) of the requests still open."""
-    anexos, protocolos = set(), set()
+    anexos: set[str] = set()
+    protocolos: set[str] = set()
     for status in STATUS_ABERTOS:
         for s in store.listar(status=status):
             protocolos.add(s.protocolo)
@@ -211,11 +215,12 @@ def _abertos(store) -> tuple[frozenset[str], frozenset[str]]:
 
 
 def purgar(
-    store,
+    store: RequestStore,
     url_trackers_texto: str,
     anexos_dir: Path,
     planilhas_dir: Path,
     dias: int,
+    *,
     simular: bool = False,
     agora: datetime | None = None,
 ) -> Relatorio:
@@ -232,17 +237,22 @@ def purgar(
         relatorio.trackers_ausentes = True
     limite = corte.timestamp()
     relatorio.anexos = _purgar_pasta(
-        Path(anexos_dir), _ANEXO, limite, anexos_abertos, simular, relatorio
+        Path(anexos_dir), _ANEXO, limite, anexos_abertos, simular=simular, relatorio=relatorio
     )
     relatorio.planilhas = _purgar_pasta(
-        Path(planilhas_dir), ARQUIVO_PLANILHA, limite, protocolos_abertos, simular, relatorio
+        Path(planilhas_dir),
+        ARQUIVO_PLANILHA,
+        limite,
+        protocolos_abertos,
+        simular=simular,
+        relatorio=relatorio,
     )
     relatorio.planilhas += _purgar_pasta(
-        Path(planilhas_dir), _EXPORTACAO, limite, frozenset(), simular, relatorio
+        Path(planilhas_dir), _EXPORTACAO, limite, frozenset(), simular=simular, relatorio=relatorio
     )
     for pasta in (Path(anexos_dir), Path(planilhas_dir)):
         _purgar_temporarios(pasta, limite, simular, relatorio)
-    log.info(
+    logger.info(
         "Retention purge (%d days%s): %d conversations, %d events, %d attachments, "
         "%d spreadsheets.",
         dias,
@@ -267,7 +277,7 @@ def _conninfo(url: URL) -> tuple[str, dict[str, str]]:
     partes = {"host": url.host, "port": url.port, "user": url.username, "dbname": url.database}
     partes.update({k: v for k, v in url.query.items() if isinstance(v, str)})
     conninfo = " ".join(f"{k}={valor(v)}" for k, v in partes.items() if v not in (None, ""))
-    env = dict(os.environ)
+    env = settings_module.inherited_environ()
     if url.password:
         env["PGPASSWORD"] = str(url.password)
     return conninfo, env
@@ -337,62 +347,20 @@ def _pg_restore(url: URL, origem: Path) -> None:
 # ----------------------------------------------------------------- backup / restore
 
 
-def _temporario_ao_lado(destino: Path) -> Path:
-    fd, nome = tempfile.mkstemp(dir=destino.parent, prefix=f".{destino.name}.", suffix=".tmp")
-    os.close(fd)
-    return Path(nome)
-
-
 def fazer_backup(url_texto: str, destino: Path) -> Path:
     """Consistent copy of the request store to ``destino`` (SQLite file or pg_dump archive)."""
     from bot.solicitacoes.store import RequestStore
 
     destino = Path(destino)
     url = make_url(url_texto)
-    destino.parent.mkdir(parents=True, exist_ok=True)
     if url.get_backend_name() == "sqlite":
         with RequestStore(url_texto) as store:
-            return store.backup(destino)
+            return store.copiar(destino)
     if url.get_backend_name() != "postgresql":
         raise ErroPrivacidade(f"Banco não suportado para cópia: {url.get_backend_name()}.")
-    temporario = _temporario_ao_lado(destino)
-    try:
+    with substituir_atomico(destino) as temporario:
         _pg_dump(url, temporario)
-        os.replace(temporario, destino)
-    finally:
-        temporario.unlink(missing_ok=True)
     return destino
-
-
-def _conferir_copia_sqlite(origem: Path) -> None:
-    """The file is a SQLite request store that passes the integrity check."""
-    try:
-        conn = sqlite3.connect(f"file:{origem}?mode=ro", uri=True)
-        try:
-            ok = conn.execute("PRAGMA integrity_check").fetchone()[0]
-            tabelas = {
-                r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")
-            }
-        finally:
-            conn.close()
-    except sqlite3.DatabaseError as erro:
-        raise ErroPrivacidade(f"{origem} não é uma cópia SQLite válida ({erro}).") from None
-    if ok != "ok":
-        raise ErroPrivacidade(f"{origem} está corrompida: {ok}.")
-    if not {"requests", "schema_version", "protocol_counters"} <= tabelas:
-        raise ErroPrivacidade(f"{origem} não é uma cópia do banco de solicitações.")
-
-
-def _copiar_sqlite(origem: Path, destino: Path) -> None:
-    """Replace ``destino``'s content with ``origem``'s (online backup API, page by page)."""
-    destino.parent.mkdir(parents=True, exist_ok=True)
-    fonte = sqlite3.connect(f"file:{origem}?mode=ro", uri=True)
-    alvo = sqlite3.connect(destino, timeout=SQLITE_ESPERA_S)
-    try:
-        fonte.backup(alvo)
-    finally:
-        alvo.close()
-        fonte.close()
 
 
 def _copia_anterior(pasta: Path, extensao: str) -> Path:
@@ -416,73 +384,40 @@ class Restauracao:
 
 def restaurar(url_texto: str, origem: Path, planilhas_dir: Path, backups_dir: Path) -> Restauracao:
     """Replace the request store with the backup ``origem`` (see module docstring)."""
-    from bot.solicitacoes.store import RequestStore
+    from bot.solicitacoes.store import CopiaInvalida, RequestStore, conferir_copia
 
     origem = Path(origem)
     if not origem.is_file():
         raise ErroPrivacidade(f"Arquivo de cópia não encontrado: {origem}")
     url = make_url(url_texto)
-    if url.get_backend_name() == "sqlite":
-        _conferir_copia_sqlite(origem)
-        arquivo = _arquivo_sqlite(url)
-        if arquivo is None:
-            raise ErroPrivacidade("Banco SQLite em memória não pode ser restaurado.")
-        anterior = None
-        if arquivo.exists():
-            anterior = fazer_backup(url_texto, _copia_anterior(backups_dir, ".db"))
-        _copiar_sqlite(origem, arquivo)
-    elif url.get_backend_name() == "postgresql":
-        anterior = fazer_backup(url_texto, _copia_anterior(backups_dir, ".dump"))
-        _pg_restore(url, origem)
-    else:
-        raise ErroPrivacidade(f"Banco não suportado para restauração: {url.get_backend_name()}.")
+    backend = url.get_backend_name()
+    if backend not in ("sqlite", "postgresql"):
+        raise ErroPrivacidade(f"Banco não suportado para restauração: {backend}.")
+    arquivo = _arquivo_sqlite(url)
+    if backend == "sqlite" and arquivo is None:
+        raise ErroPrivacidade("Banco SQLite em memória não pode ser restaurado.")
     with RequestStore(url_texto) as store:
+        anterior = None
+        if backend == "sqlite":
+            try:
+                conferir_copia(origem)  # before the current database is copied aside
+                if arquivo is not None and arquivo.exists():
+                    anterior = store.copiar(_copia_anterior(backups_dir, ".db"))
+                store.restaurar(origem)
+            except CopiaInvalida as erro:
+                raise ErroPrivacidade(str(erro)) from None
+        else:
+            anterior = fazer_backup(url_texto, _copia_anterior(backups_dir, ".dump"))
+            _pg_restore(url, origem)
         store.migrar()  # a backup from an older version is brought up to date
-        ausentes = _reservar_protocolos(url_texto, planilhas_dir)
+        ausentes = store.reservar_protocolos(_protocolos_com_planilha(Path(planilhas_dir)))
         total = len(store.listar())
-    log.info("Request store restored (%d requests, %d protocols missing).", total, len(ausentes))
+    logger.info("Request store restored (%d requests, %d protocols missing).", total, len(ausentes))
     return Restauracao(copia_anterior=anterior, solicitacoes=total, protocolos_ausentes=ausentes)
 
 
-def _reservar_protocolos(url_texto: str, planilhas_dir: Path) -> list[str]:
-    """Protocols with a spreadsheet but no request; counters moved past them."""
-    from bot.solicitacoes.store import protocol_counters, requests
-
-    pasta = Path(planilhas_dir)
-    vistos = sorted(
-        {
-            m.group(1)
-            for a in (pasta.iterdir() if pasta.is_dir() else [])
-            if (m := ARQUIVO_PLANILHA.match(a.name))
-        }
-    )
-    if not vistos:
+def _protocolos_com_planilha(pasta: Path) -> list[str]:
+    """Protocols of the spreadsheets in ``pasta`` (one file per filed request)."""
+    if not pasta.is_dir():
         return []
-    engine = sa.create_engine(make_url(url_texto), future=True, hide_parameters=True)
-    try:
-        with engine.begin() as conn:
-            existentes = set(
-                conn.execute(
-                    sa.select(requests.c.protocolo).where(requests.c.protocolo.in_(vistos))
-                ).scalars()
-            )
-            ausentes = [p for p in vistos if p not in existentes]
-            maximos: dict[int, int] = {}
-            for protocolo in ausentes:
-                _, ano, seq = protocolo.split("-")
-                maximos[int(ano)] = max(maximos.get(int(ano), 0), int(seq))
-            for ano, seq in maximos.items():
-                atual = conn.execute(
-                    sa.select(protocol_counters.c.ultimo).where(protocol_counters.c.ano == ano)
-                ).scalar()
-                if atual is None:
-                    conn.execute(protocol_counters.insert().values(ano=ano, ultimo=seq))
-                elif atual < seq:
-                    conn.execute(
-                        protocol_counters.update()
-                        .where(protocol_counters.c.ano == ano)
-                        .values(ultimo=seq)
-                    )
-    finally:
-        engine.dispose()
-    return ausentes
+    return [p for a in pasta.iterdir() if (p := protocolo_da_planilha(a.name)) is not None]

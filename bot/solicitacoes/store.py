@@ -7,9 +7,16 @@ timezone-aware in America/Maceio (``FUSO``).
 
 Protocol numbers (``NTS-YYYY-NNNNNN``) come from a per-year counter row that
 is incremented in the same transaction as the insert, so numbers are unique,
-sequential per year and never reused. ``submission_key`` makes ``submit``
-idempotent. Logs carry protocol numbers, kinds and statuses only: never
-names, CPF, e-mail, contacts or row contents.
+sequential per year and never reused. ``chave_envio`` (column
+``submission_key``) makes ``registrar`` idempotent. ``copiar`` and
+``restaurar`` are the one SQLite online-copy routine (``sei-nts backup`` and
+``restore``); ``reservar_protocolos`` moves the counters past numbers handed
+out elsewhere (spreadsheets newer than a restored copy). Logs carry protocol
+numbers, kinds and statuses only: never names, CPF, e-mail, contacts or row
+contents.
+
+The table and column names are English and stay so: renaming them needs a
+migration step (``MIGRACOES``) that keeps existing ``var/requests.db`` files.
 """
 
 from __future__ import annotations
@@ -21,7 +28,7 @@ import random
 import sqlite3
 import threading
 import time as time_module
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime, time, timezone
@@ -34,10 +41,11 @@ from sqlalchemy.engine import Connection, Engine, make_url
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.pool import StaticPool
 
+from bot.arquivos import substituir_atomico
 from bot.solicitacoes.protocolo import formatar_protocolo, normalizar_protocolo
 from bot.solicitacoes.tipos import FUSO, STATUS, STATUS_TITULOS, TIPOS, Solicitacao, prazo
 
-log = logging.getLogger(__name__)
+logger = logging.getLogger(__name__)
 
 SQLITE_BUSY_TIMEOUT_S = 30
 _ESCRITA = "sei_escrita"  # execution option: this transaction writes
@@ -45,7 +53,7 @@ _PG_MIGRATION_LOCK = 7_305_202_600  # pg_advisory_xact_lock key for migrations
 
 # --------------------------------------------------------------------------
 # Current schema, as queries see it. Must equal the result of MIGRACOES
-# (tests/test_store.py checks it by reflection).
+# (tests/solicitacoes/test_store.py checks it by reflection).
 # --------------------------------------------------------------------------
 metadata = sa.MetaData()
 
@@ -172,7 +180,7 @@ class _Novo:
     canal: str
     contato: str
     unidade: str
-    submission_key: str
+    chave_envio: str
     anexo: str | None
     agora_utc: datetime
 
@@ -196,7 +204,7 @@ def _inicio_do_dia_utc(dia: date) -> datetime:
     return _para_utc(datetime.combine(dia, time.min, tzinfo=FUSO))
 
 
-def _validar(tipo: str, linhas: Sequence[dict[str, Any]], submission_key: str) -> None:
+def _validar(tipo: str, linhas: Sequence[dict[str, Any]], chave_envio: str) -> None:
     """Refuse an unknown kind, no rows, or no submission key (Portuguese)."""
     if tipo not in TIPOS:
         raise ValueError(f"Tipo de solicitação desconhecido: {tipo!r}.")
@@ -206,9 +214,9 @@ def _validar(tipo: str, linhas: Sequence[dict[str, Any]], submission_key: str) -
         raise ValueError("Cada linha da solicitação precisa ser um dicionário de campos.")
     if len(linhas) > 1 and not TIPOS[tipo].varias_linhas:
         raise ValueError(f"A solicitação de {TIPOS[tipo].titulo} aceita apenas uma linha.")
-    if not str(submission_key or "").strip():
+    if not str(chave_envio or "").strip():
         raise ValueError("A chave de envio (submission_key) não pode ser vazia.")
-    if len(submission_key) > 255:
+    if len(chave_envio) > 255:
         raise ValueError("A chave de envio (submission_key) tem mais de 255 caracteres.")
 
 
@@ -243,7 +251,7 @@ def _ativar_wal(cursor: sqlite3.Cursor) -> None:
                 raise
             time_module.sleep(random.uniform(0.01, 0.05))
     if modo not in ("wal", "memory"):
-        log.warning("SQLite refused WAL mode (journal_mode=%s); writers will wait longer.", modo)
+        logger.warning("SQLite refused WAL mode (journal_mode=%s); writers will wait longer.", modo)
 
 
 def _sqlite_ao_iniciar(conn: Connection) -> None:
@@ -279,15 +287,15 @@ class RequestStore:
         self._trava = threading.Lock()
 
     # ---------------------------------------------------------------- setup
-    def close(self) -> None:
-        """Release the database connections."""
+    def fechar(self) -> None:
+        """Release the database connections (``with RequestStore(url) as store`` does it)."""
         self._engine.dispose()
 
     def __enter__(self) -> RequestStore:
         return self
 
-    def __exit__(self, *_exc: Any) -> None:
-        self.close()
+    def __exit__(self, *_exc: object) -> None:
+        self.fechar()
 
     def migrar(self) -> int:
         """Create/migrate the schema now; return its version. Idempotent."""
@@ -320,7 +328,7 @@ class RequestStore:
             conn.execute(
                 schema_version.insert().values(version=versao, aplicada_em=_para_utc(None))
             )
-            log.info("Request store schema migrated to version %d.", versao)
+            logger.info("Request store schema migrated to version %d.", versao)
         return len(MIGRACOES)
 
     @contextmanager
@@ -341,52 +349,53 @@ class RequestStore:
             with conn.begin():
                 yield conn
 
-    # --------------------------------------------------------------- submit
-    def submit(
+    # ------------------------------------------------------------- register
+    def registrar(
         self,
         tipo: str,
         linhas: list[dict[str, Any]],
+        *,
         canal: str,
         contato: str,
         unidade: str,
-        submission_key: str,
+        chave_envio: str,
         anexo: str | None = None,
         agora: datetime | None = None,
     ) -> tuple[Solicitacao, bool]:
         """File a request; return it and whether it was created now.
 
-        Retrying with the same ``submission_key`` returns the request filed
-        the first time (``created`` False) and files nothing new.
+        Retrying with the same ``chave_envio`` returns the request filed the
+        first time (``criada`` False) and files nothing new.
         """
-        _validar(tipo, linhas, submission_key)
+        _validar(tipo, linhas, chave_envio)
         novo = _Novo(
-            tipo, tuple(linhas), canal, contato, unidade, submission_key, anexo, _para_utc(agora)
+            tipo, tuple(linhas), canal, contato, unidade, chave_envio, anexo, _para_utc(agora)
         )
         self._preparar()
         try:
             with self._escrita() as conn:
-                existente = self._id_por_chave(conn, submission_key)
+                existente = self._id_por_chave(conn, chave_envio)
                 criada = existente is None
-                request_id = self._inserir(conn, novo) if criada else existente
+                request_id = self._inserir(conn, novo) if existente is None else existente
                 solicitacao = self._carregar(conn, request_id)
-        except IntegrityError:  # an identical submit won the race
-            solicitacao, criada = self._existente_apos_conflito(submission_key), False
+        except IntegrityError:  # an identical registrar won the race
+            solicitacao, criada = self._existente_apos_conflito(chave_envio), False
         if criada:
-            log.info("Request %s filed (%s).", solicitacao.protocolo, tipo)
+            logger.info("Request %s filed (%s).", solicitacao.protocolo, tipo)
         else:
-            log.info("Resubmission of request %s: nothing new filed.", solicitacao.protocolo)
+            logger.info("Resubmission of request %s: nothing new filed.", solicitacao.protocolo)
         return solicitacao, criada
 
-    def _existente_apos_conflito(self, submission_key: str) -> Solicitacao:
+    def _existente_apos_conflito(self, chave_envio: str) -> Solicitacao:
         with self._leitura() as conn:
-            request_id = self._id_por_chave(conn, submission_key)
+            request_id = self._id_por_chave(conn, chave_envio)
             if request_id is None:
                 raise RuntimeError("Falha ao registrar a solicitação; tente novamente.")
             return self._carregar(conn, request_id)
 
-    def _id_por_chave(self, conn: Connection, submission_key: str) -> int | None:
-        consulta = sa.select(requests.c.id).where(requests.c.submission_key == submission_key)
-        return conn.execute(consulta).scalar()
+    def _id_por_chave(self, conn: Connection, chave_envio: str) -> int | None:
+        consulta = sa.select(requests.c.id).where(requests.c.submission_key == chave_envio)
+        return _inteiro(conn.execute(consulta).scalar())
 
     def _proximo_seq(self, conn: Connection, ano: int) -> int:
         """Atomically take the next number of ``ano`` (inside the caller's transaction)."""
@@ -399,13 +408,15 @@ class RequestStore:
         )
         incremento = "UPDATE protocol_counters SET ultimo = ultimo + 1 WHERE ano = :ano"
         if self._returning:
-            return conn.execute(
-                sa.text(incremento + " RETURNING ultimo"), {"ano": ano}
-            ).scalar_one()
+            return int(
+                conn.execute(sa.text(incremento + " RETURNING ultimo"), {"ano": ano}).scalar_one()
+            )
         conn.execute(sa.text(incremento), {"ano": ano})  # SQLite < 3.35: write lock held
-        return conn.execute(
-            sa.text("SELECT ultimo FROM protocol_counters WHERE ano = :ano"), {"ano": ano}
-        ).scalar_one()
+        return int(
+            conn.execute(
+                sa.text("SELECT ultimo FROM protocol_counters WHERE ano = :ano"), {"ano": ano}
+            ).scalar_one()
+        )
 
     def _inserir(self, conn: Connection, novo: _Novo) -> int:
         """Insert request, rows and first history entry; return the request id."""
@@ -424,11 +435,11 @@ class RequestStore:
                 unidade=novo.unidade,
                 criada_em=novo.agora_utc,
                 prazo_em=_para_utc(prazo(criada_local, TIPOS[novo.tipo])),
-                submission_key=novo.submission_key,
+                submission_key=novo.chave_envio,
                 anexo=novo.anexo,
             )
         )
-        request_id = resultado.inserted_primary_key[0]
+        request_id = int(resultado.inserted_primary_key[0])
         conn.execute(
             request_rows.insert(),
             [
@@ -448,7 +459,7 @@ class RequestStore:
         return request_id
 
     # ---------------------------------------------------------------- reads
-    def get(self, protocolo: str) -> Solicitacao | None:
+    def buscar(self, protocolo: str) -> Solicitacao | None:
         """The request with this protocol (case/space-insensitive), or None."""
         canonico = normalizar_protocolo(protocolo)
         if canonico is None:
@@ -473,7 +484,7 @@ class RequestStore:
 
     def status_publico(self, protocolo: str) -> dict[str, str] | None:
         """What a requester may see: protocol, kind, status, dates. No personal data."""
-        solicitacao = self.get(protocolo)
+        solicitacao = self.buscar(protocolo)
         if solicitacao is None:
             return None
         return {
@@ -485,9 +496,9 @@ class RequestStore:
         }
 
     def _id_por_protocolo(self, conn: Connection, protocolo: str) -> int | None:
-        return conn.execute(
-            sa.select(requests.c.id).where(requests.c.protocolo == protocolo)
-        ).scalar()
+        return _inteiro(
+            conn.execute(sa.select(requests.c.id).where(requests.c.protocolo == protocolo)).scalar()
+        )
 
     def _carregar(self, conn: Connection, request_id: int) -> Solicitacao:
         return self._montar(conn, sa.select(requests).where(requests.c.id == request_id))[0]
@@ -540,7 +551,7 @@ class RequestStore:
                 )
             )
             solicitacao = self._carregar(conn, request_id)
-        log.info("Request %s: status %s.", solicitacao.protocolo, status)
+        logger.info("Request %s: status %s.", solicitacao.protocolo, status)
         return solicitacao
 
     def definir_planilha(self, protocolo: str, caminho: str | None) -> Solicitacao:
@@ -567,31 +578,118 @@ class RequestStore:
                 raise LookupError(f"Nenhuma solicitação encontrada com o protocolo {protocolo!r}.")
             yield conn, request_id
 
-    # --------------------------------------------------------------- backup
-    def backup(self, destino: str | os.PathLike[str]) -> Path:
-        """Consistent copy of the SQLite database to ``destino`` (online backup API)."""
+    # ---------------------------------------------------- protocol counters
+    def reservar_protocolos(self, protocolos: Iterable[str]) -> list[str]:
+        """Of ``protocolos`` (canonical), those no request has, sorted; the
+        counters of their years move past them, so none is handed out again
+        (e.g. spreadsheets of requests filed after the copy a restore used)."""
+        vistos = sorted({p for p in protocolos if normalizar_protocolo(p) == p})
+        if not vistos:
+            return []
+        self._preparar()
+        with self._escrita() as conn:
+            existentes = set(
+                conn.execute(
+                    sa.select(requests.c.protocolo).where(requests.c.protocolo.in_(vistos))
+                ).scalars()
+            )
+            ausentes = [p for p in vistos if p not in existentes]
+            maximos: dict[int, int] = {}
+            for protocolo in ausentes:
+                _, ano_texto, seq_texto = protocolo.split("-")
+                ano, seq = int(ano_texto), int(seq_texto)
+                maximos[ano] = max(maximos.get(ano, 0), seq)
+            for ano, seq in maximos.items():
+                atual = conn.execute(
+                    sa.select(protocol_counters.c.ultimo).where(protocol_counters.c.ano == ano)
+                ).scalar()
+                if atual is None:
+                    conn.execute(protocol_counters.insert().values(ano=ano, ultimo=seq))
+                elif atual < seq:
+                    conn.execute(
+                        protocol_counters.update()
+                        .where(protocol_counters.c.ano == ano)
+                        .values(ultimo=seq)
+                    )
+        if ausentes:
+            logger.info("Protocol counters moved past %d protocols with no request.", len(ausentes))
+        return ausentes
+
+    # ------------------------------------------------------- copy / restore
+    def _arquivo_sqlite(self) -> Path:
         if not self._sqlite:
             raise RuntimeError(
-                "Backup de banco PostgreSQL não é feito pelo bot: "
-                "use pg_dump (por exemplo, pg_dump -Fc NOME_DO_BANCO > copia.dump)."
+                "A cópia de um banco PostgreSQL é feita com pg_dump/pg_restore "
+                "(sei-nts backup / sei-nts restore), não pelo RequestStore."
             )
         if self._arquivo is None:
-            raise RuntimeError("Banco SQLite em memória não tem backup.")
+            raise RuntimeError("Banco SQLite em memória não tem cópia.")
+        return self._arquivo
+
+    def copiar(self, destino: str | os.PathLike[str]) -> Path:
+        """Consistent copy of the SQLite database to ``destino`` (online backup API;
+        written beside it and renamed, so ``destino`` is never half a copy)."""
+        arquivo = self._arquivo_sqlite()
         self._preparar()
         destino = Path(destino)
-        destino.parent.mkdir(parents=True, exist_ok=True)
-        temporario = destino.with_name(destino.name + ".tmp")
-        temporario.unlink(missing_ok=True)
-        origem = sqlite3.connect(self._arquivo, timeout=SQLITE_BUSY_TIMEOUT_S)
-        copia = sqlite3.connect(temporario)
-        try:
-            origem.backup(copia)
-        finally:
-            copia.close()
-            origem.close()
-        os.replace(temporario, destino)
-        log.info("Request store backed up.")
+        with substituir_atomico(destino) as temporario:
+            _copiar_sqlite(arquivo, temporario)
+        logger.info("Request store backed up.")
         return destino
+
+    def restaurar(self, origem: str | os.PathLike[str]) -> None:
+        """Replace the SQLite database's content with the copy ``origem``, page by
+        page (connections stay valid); the schema is migrated again on next use.
+        ``CopiaInvalida`` if ``origem`` is not a sound copy of a request store."""
+        arquivo = self._arquivo_sqlite()
+        origem = Path(origem)
+        conferir_copia(origem)
+        self._engine.dispose()
+        arquivo.parent.mkdir(parents=True, exist_ok=True)
+        _copiar_sqlite(origem, arquivo)
+        with self._trava:
+            self._pronto = False
+        logger.info("Request store restored from a copy.")
+
+
+class CopiaInvalida(ValueError):
+    """A file that is not a sound SQLite copy of the request store (Portuguese)."""
+
+
+def conferir_copia(origem: Path) -> None:
+    """``origem`` is a SQLite request store that passes the integrity check."""
+    try:
+        conn = sqlite3.connect(f"file:{origem}?mode=ro", uri=True)
+        try:
+            ok = conn.execute("PRAGMA integrity_check").fetchone()[0]
+            tabelas = {
+                r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")
+            }
+        finally:
+            conn.close()
+    except sqlite3.DatabaseError as erro:
+        raise CopiaInvalida(f"{origem} não é uma cópia SQLite válida ({erro}).") from None
+    if ok != "ok":
+        raise CopiaInvalida(f"{origem} está corrompida: {ok}.")
+    if not {schema_version.name, protocol_counters.name, requests.name} <= tabelas:
+        raise CopiaInvalida(f"{origem} não é uma cópia do banco de solicitações.")
+
+
+def _copiar_sqlite(origem: Path, destino: Path) -> None:
+    """Copy ``origem`` over ``destino`` with SQLite's online backup API (the one
+    copy routine: a backup, a restore)."""
+    fonte = sqlite3.connect(f"file:{origem}?mode=ro", uri=True, timeout=SQLITE_BUSY_TIMEOUT_S)
+    alvo = sqlite3.connect(destino, timeout=SQLITE_BUSY_TIMEOUT_S)
+    try:
+        fonte.backup(alvo)
+    finally:
+        alvo.close()
+        fonte.close()
+
+
+def _inteiro(valor: Any) -> int | None:
+    """A scalar id read from the database, or None."""
+    return None if valor is None else int(valor)
 
 
 def _solicitacao(

@@ -44,16 +44,16 @@ def filed(env, rng):
         }
         if tipo == "cadastro_usuario":
             linha.update(email=f"pessoa{i}@example.com", sigla="NTS")
-        s, _ = servicos.store.submit(
+        s, _ = servicos.store.registrar(
             tipo=tipo,
             linhas=[linha],
             canal="rest",
             contato=f"c{i}",
             unidade="GETIN",
-            submission_key=f"k{i}",
+            chave_envio=f"k{i}",
         )
         protocolos.append(s.protocolo)
-    servicos.store.close()
+    servicos.store.fechar()
     return protocolos
 
 
@@ -117,6 +117,7 @@ def test_console_script_help_is_portuguese(env):
     exe = Path(sys.executable).parent / "sei-nts"
     result = subprocess.run(
         [str(exe), "requests", "list", "--help"],
+        check=False,
         capture_output=True,
         text=True,
         env=dict(os.environ),
@@ -125,3 +126,34 @@ def test_console_script_help_is_portuguese(env):
     assert result.returncode == 0
     assert "uso: sei-nts requests list" in result.stdout and "opções" in result.stdout
     assert "mostra esta ajuda" in result.stdout
+
+
+def test_bad_environment_variable_is_named(env, monkeypatch, capsys):
+    monkeypatch.setenv("SEI_RASA_PORT", "abc")
+    assert _run("catalog", "check") == (1, "")
+    assert capsys.readouterr().err == (
+        "Configuração inválida: SEI_RASA_PORT: esperado um número inteiro, recebido 'abc'\n"
+    )
+
+
+def test_closed_output_ends_quietly(filed, env):
+    """`sei-nts requests list | head`: the reader is gone before the table is written."""
+    exe = Path(sys.executable).parent / "sei-nts"
+    proc = subprocess.Popen(
+        [str(exe), "requests", "list"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env=dict(os.environ),
+    )
+    proc.stdout.close()
+    _, erro = proc.communicate(timeout=60)
+    assert proc.returncode == 1 and erro == b""
+
+
+def test_argparse_errors_are_portuguese_too(filed, capsys):
+    assert _run("requests", "list", "--s", "x")[0] == 2
+    assert "opção ambígua: --s (--status, --since)" in capsys.readouterr().err
+    assert _run("requests", "list", "a-mais")[0] == 2
+    assert "argumentos não reconhecidos: a-mais" in capsys.readouterr().err
+    assert _run("requests", "list", "--kind")[0] == 2
+    assert "erro: argumento --kind: esperava um valor" in capsys.readouterr().err

@@ -62,7 +62,7 @@ def servicos():
     return Servicos(settings.load())
 
 
-def arquivar(s, tipo, rng, n, anexo=None, status=None):
+def arquivar(s, tipo, rng, n, *, anexo=None, status=None):
     """File one request through the services (spreadsheet included); its protocol."""
     linha = {
         "nome": f"Pessoa Teste {n}",
@@ -77,13 +77,13 @@ def arquivar(s, tipo, rng, n, anexo=None, status=None):
             "captura": anexo or "",
             "sigla": "GETIN",
         }
-    solicitacao, _ = s.store.submit(
+    solicitacao, _ = s.store.registrar(
         tipo=tipo,
         linhas=[linha],
         canal="web",
         contato=f"c{n}",
         unidade="GETIN",
-        submission_key=uuid.uuid4().hex,
+        chave_envio=uuid.uuid4().hex,
         anexo=anexo,
     )
     if TIPOS[tipo].planilha:
@@ -182,7 +182,7 @@ def test_purge_apaga_so_o_que_passou_do_prazo(env, rng):
     temporario.write_bytes(b"meio arquivo")
     alheio = var / "planilhas" / "leia-me.txt"
     alheio.write_text("arquivo que o assistente não criou")
-    s.store.close()
+    s.store.fechar()
     velhos = [
         *(var / "anexos").glob(f"{ref_aberto}.*"),
         *(var / "anexos").glob(f"{ref_fechado}.*"),
@@ -248,7 +248,7 @@ def test_purge_com_prazo_e_url_explicitos(env, tmp_path, rng):
     outro = tmp_path / "outro" / "conversas.db"
     outro.parent.mkdir()
     trackers = tracker_store_sqlite(outro)
-    cpfs, conversas = conversas_exemplo(rng)
+    _cpfs, conversas = conversas_exemplo(rng)
     gravar_trackers(trackers, conversas)
     codigo, saida, _ = nts(
         "privacy", "purge", "--older-than", "5", "--trackers-url", f"sqlite:///{outro}"
@@ -265,14 +265,15 @@ def test_purge_sem_banco_de_conversas_nao_cria_nada(env):
 
 
 def test_prazo_padrao_vem_da_configuracao():
-    class Cfg:
-        var_dir = Path("/x")
+    def cfg(**env):
+        return settings.load({"SEI_VAR_DIR": "/x", **env})
 
-    assert privacidade.retencao_dias(Cfg()) == privacidade.RETENCAO_PADRAO_DIAS == 90
-    Cfg.retencao_dias = 30
-    Cfg.trackers_db_url = "postgresql://u@h/db"
-    assert privacidade.retencao_dias(Cfg()) == 30
-    assert privacidade.url_trackers(Cfg()) == "postgresql://u@h/db"
+    assert privacidade.retencao_dias(cfg()) == privacidade.RETENCAO_PADRAO_DIAS == 90
+    assert privacidade.retencao_dias(cfg(SEI_RETENCAO_DIAS="0")) == 90  # 0: the default
+    assert privacidade.retencao_dias(cfg(SEI_RETENCAO_DIAS="30")) == 30
+    assert privacidade.pasta_backups(cfg()) == Path("/x/backups")
+    with pytest.raises(settings.ConfiguracaoInvalida, match="SEI_RETENCAO_DIAS: esperado um"):
+        cfg(SEI_RETENCAO_DIAS="noventa")
 
 
 @pytest.mark.parametrize(
@@ -295,7 +296,11 @@ def test_argumentos_ruins_saem_com_2(env, args, trecho):
 def test_ajuda_em_portugues(env):
     exe = Path(sys.executable).parent / "sei-nts"
     r = subprocess.run(
-        [str(exe), "privacy", "purge", "--help"], capture_output=True, text=True, timeout=60
+        [str(exe), "privacy", "purge", "--help"],
+        check=False,
+        capture_output=True,
+        text=True,
+        timeout=60,
     )
     assert r.returncode == 0 and "uso: sei-nts privacy purge" in r.stdout
     assert "--dry-run" in r.stdout and "90" in r.stdout and "opções" in r.stdout
@@ -313,7 +318,7 @@ def test_backup_e_restauracao_sqlite_ida_e_volta(env, rng, tmp_path):
     assert codigo == 0 and str(copia) in saida
     p3 = arquivar(s, "cadastro_usuario", rng, 3)  # filed after the backup...
     s.store.atualizar_status(p1, "concluida")  # ...and a change
-    s.store.close()
+    s.store.fechar()
 
     codigo, _, erro = nts("restore", "--from", str(copia))
     assert codigo == 2 and "--yes" in erro
@@ -323,14 +328,14 @@ def test_backup_e_restauracao_sqlite_ida_e_volta(env, rng, tmp_path):
 
     s = servicos()
     assert [x.protocolo for x in s.store.listar()] == [p1, p2]
-    assert s.store.get(p1).status == "recebida" and s.store.get(p2).status == "em_andamento"
-    assert s.store.get(p3) is None
+    assert s.store.buscar(p1).status == "recebida" and s.store.buscar(p2).status == "em_andamento"
+    assert s.store.buscar(p3) is None
     p4 = arquivar(s, "cadastro_usuario", rng, 4)  # never the number of the lost one
     assert int(p4[-6:]) == int(p3[-6:]) + 1
-    s.store.close()
+    s.store.fechar()
     anterior = next((env / "backups").glob("antes-da-restauracao-*.db"))
     with RequestStore(f"sqlite:///{anterior}") as guardado:
-        assert guardado.get(p3) is not None and guardado.get(p1).status == "concluida"
+        assert guardado.buscar(p3) is not None and guardado.buscar(p1).status == "concluida"
     codigo, detalhe, _ = nts("requests", "show", p2)
     assert codigo == 0 and "Pessoa Teste 2" in detalhe
 
@@ -338,7 +343,7 @@ def test_backup_e_restauracao_sqlite_ida_e_volta(env, rng, tmp_path):
 def test_restauracao_recusa_arquivo_que_nao_e_copia(env, tmp_path, rng):
     s = servicos()
     arquivar(s, "correcao_cargo", rng, 1)
-    s.store.close()
+    s.store.fechar()
     ruim = tmp_path / "ruim.db"
     ruim.write_bytes(b"isto nao e um banco sqlite" * 100)
     codigo, _, erro = nts("restore", "--from", str(ruim), "--yes")
@@ -385,9 +390,9 @@ def test_pg_dump_e_pg_restore_ida_e_volta(env, banco_pg, rng, tmp_path, monkeypa
     monkeypatch.setenv("REQUESTS_DB_URL", url)
     s = servicos()
     p1 = arquivar(s, "cadastro_usuario", rng, 1)
-    p2 = arquivar(s, "correcao_cargo", rng, 2, status="em_andamento")
+    arquivar(s, "correcao_cargo", rng, 2, status="em_andamento")
     esperado = [(x.protocolo, x.status, x.linhas) for x in s.store.listar()]
-    s.store.close()
+    s.store.fechar()
     # production profile: the conversations live in the same database
     conversas = sa.create_engine(url)
     with conversas.begin() as conn:
@@ -413,7 +418,7 @@ def test_pg_dump_e_pg_restore_ida_e_volta(env, banco_pg, rng, tmp_path, monkeypa
 
     s = servicos()
     p3 = arquivar(s, "cadastro_usuario", rng, 3)  # after the backup
-    s.store.close()
+    s.store.fechar()
     codigo, saida, erro = nts("restore", "--from", str(copia), "--yes")  # in place
     assert codigo == 0, erro
     assert p3 in saida and "Atenção: 1 protocolo(s)" in saida
@@ -422,7 +427,7 @@ def test_pg_dump_e_pg_restore_ida_e_volta(env, banco_pg, rng, tmp_path, monkeypa
     conversas.dispose()
     s = servicos()
     assert [(x.protocolo, x.status, x.linhas) for x in s.store.listar()] == esperado
-    s.store.close()
+    s.store.fechar()
 
     with admin.cursor() as cur:  # the database is lost...
         cur.execute(f'DROP DATABASE "{nome}" WITH (FORCE)')
@@ -435,7 +440,7 @@ def test_pg_dump_e_pg_restore_ida_e_volta(env, banco_pg, rng, tmp_path, monkeypa
     assert [(x.protocolo, x.status, x.linhas) for x in s.store.listar()] == esperado
     p4 = arquivar(s, "correcao_cargo", rng, 4)
     assert int(p4[-6:]) == int(p3[-6:]) + 1  # counters back, past the lost protocol
-    s.store.close()
+    s.store.fechar()
     codigo, detalhe, _ = nts("requests", "show", p1)
     assert codigo == 0 and "Pessoa Teste 1" in detalhe
     assert len(list((env / "backups").glob("antes-da-restauracao-*.dump"))) == 2
@@ -454,7 +459,7 @@ def test_pg_purge_de_conversas(env, banco_pg, rng):
         username="postgres",
         db=nome,
     )
-    cpfs, conversas = conversas_exemplo(rng)
+    _cpfs, conversas = conversas_exemplo(rng)
     gravar_trackers(trackers, conversas)
     trackers.engine.dispose()
     codigo, saida, erro = nts("privacy", "purge", "--trackers-url", url)

@@ -1,4 +1,4 @@
-"""Tests of bot.solicitacoes.store: protocols, idempotency, history, migrations, backup, concurrency.
+"""bot.solicitacoes.store: protocols, idempotency, history, migrations, copies, concurrency.
 
 Functional tests run on SQLite and on the local PostgreSQL (a uniquely named
 temporary database per test). PostgreSQL unreachable: skip, or fail under CI.
@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 import multiprocessing
 import os
+import sqlite3
 import threading
 import time
 import uuid
@@ -59,13 +60,13 @@ def maceio(*args: int) -> datetime:
 def enviar(store: RequestStore, n: int, tipo: str = "cadastro_usuario", **kw):
     """Submit a one-row request with key ``chave-n``."""
     linhas = kw.pop("linhas", [linha_usuario(n)])
-    return store.submit(
+    return store.registrar(
         tipo,
         linhas,
-        kw.pop("canal", "telegram"),
-        kw.pop("contato", f"chat-{n}"),
-        kw.pop("unidade", "GETIN"),
-        kw.pop("submission_key", f"chave-{n}"),
+        canal=kw.pop("canal", "telegram"),
+        contato=kw.pop("contato", f"chat-{n}"),
+        unidade=kw.pop("unidade", "GETIN"),
+        chave_envio=kw.pop("chave_envio", f"chave-{n}"),
         **kw,
     )
 
@@ -131,7 +132,7 @@ def abrir() -> Iterator[Callable[[str], RequestStore]]:
 
     yield _abrir
     for s in abertos:
-        s.close()
+        s.fechar()
 
 
 @pytest.fixture
@@ -179,7 +180,7 @@ def test_protocol_never_reused_after_cancel(store: RequestStore):
     store.atualizar_status(b.protocolo, "concluida")
     c, _ = enviar(store, 3)
     assert [int(s.protocolo[-6:]) for s in (a, b, c)] == [1, 2, 3]
-    assert store.get(a.protocolo).status == "cancelada"
+    assert store.buscar(a.protocolo).status == "cancelada"
     assert len({a.protocolo, b.protocolo, c.protocolo}) == 3
 
 
@@ -240,10 +241,10 @@ def test_concurrent_identical_submits_file_once(store: RequestStore):
         ("cadastro_usuario", [{"a": "b"}], "k" * 256, "255 caracteres"),
     ],
 )
-def test_submit_validation(sqlite_url, abrir, tipo, linhas, chave, trecho):
+def test_registrar_validation(sqlite_url, abrir, *, tipo, linhas, chave, trecho):
     store = abrir(sqlite_url)
     with pytest.raises(ValueError, match=trecho):
-        store.submit(tipo, linhas, "web", "x", "GETIN", chave)
+        store.registrar(tipo, linhas, canal="web", contato="x", unidade="GETIN", chave_envio=chave)
 
 
 def test_naive_datetime_refused(sqlite_url, abrir):
@@ -262,9 +263,9 @@ def test_get_is_case_and_space_insensitive(store: RequestStore):
         "nts2026000001",
         "NTS–2026–000001",
     ):
-        assert store.get(texto) == s, texto
-    assert store.get("NTS-2026-000002") is None
-    assert store.get("qualquer coisa") is None
+        assert store.buscar(texto) == s, texto
+    assert store.buscar("NTS-2026-000002") is None
+    assert store.buscar("qualquer coisa") is None
     assert normalizar_protocolo("nts 2026 42") == "NTS-2026-000042"
 
 
@@ -295,7 +296,7 @@ def test_listar_filters(store: RequestStore):
 def test_multi_row_request_keeps_row_order(store: RequestStore):
     linhas = [linha_usuario(n) for n in range(5)]
     s, _ = enviar(store, 1, linhas=linhas)
-    assert store.get(s.protocolo).linhas == tuple(linhas)
+    assert store.buscar(s.protocolo).linhas == tuple(linhas)
     assert contar(store, "request_rows") == 5
 
 
@@ -314,7 +315,7 @@ def test_status_update_appends_history(store: RequestStore):
         {"status": "em_andamento", "nota": "Enviado à SEPLAG", "em": "2026-04-01T09:30:00-03:00"},
         {"status": "concluida", "nota": None, "em": "2026-04-02T14:00:00-03:00"},
     )
-    assert store.get(s.protocolo) == final
+    assert store.buscar(s.protocolo) == final
 
 
 def test_unknown_status_and_protocol(store: RequestStore):
@@ -327,7 +328,7 @@ def test_unknown_status_and_protocol(store: RequestStore):
         store.atualizar_status("lixo", "concluida")
     with pytest.raises(LookupError):
         store.definir_planilha("NTS-1999-000001", "/tmp/x.xlsx")
-    assert store.get(s.protocolo).historico == s.historico  # nothing appended
+    assert store.buscar(s.protocolo).historico == s.historico  # nothing appended
     assert set(STATUS) >= {h["status"] for h in s.historico}
 
 
@@ -336,7 +337,7 @@ def test_definir_planilha_e_anexo(store: RequestStore):
     store.definir_planilha(s.protocolo, "var/planilhas/NTS.xlsx")
     atual = store.definir_anexo(s.protocolo, "var/anexos/captura.png")
     assert (atual.planilha, atual.anexo) == ("var/planilhas/NTS.xlsx", "var/anexos/captura.png")
-    assert store.get(s.protocolo) == atual
+    assert store.buscar(s.protocolo) == atual
 
 
 # ----------------------------------------------------------------- privacy
@@ -402,10 +403,10 @@ def test_migrations_match_current_schema_and_are_idempotent(url, abrir):
     primeiro = abrir(url)
     assert primeiro.migrar() == len(store_mod.MIGRACOES) == 1
     s, _ = enviar(primeiro, 1)
-    primeiro.close()
+    primeiro.fechar()
     segundo = abrir(url)  # opening an existing v1 database
     assert segundo.migrar() == 1 and segundo.migrar() == 1
-    assert segundo.get(s.protocolo) == s
+    assert segundo.buscar(s.protocolo) == s
     assert enviar(segundo, 2)[0].protocolo.endswith("000002")
     esperado = {t.name: {c.name for c in t.columns} for t in store_mod.metadata.sorted_tables}
     assert _colunas(segundo._engine) == esperado
@@ -416,17 +417,17 @@ def test_migrations_match_current_schema_and_are_idempotent(url, abrir):
 def test_version_2_is_one_function(url, abrir, monkeypatch: pytest.MonkeyPatch):
     antigo = abrir(url)
     s, _ = enviar(antigo, 1)
-    antigo.close()
+    antigo.fechar()
 
     def _v2(conn):
         conn.execute(sa.text("ALTER TABLE requests ADD COLUMN observacao TEXT"))
 
-    monkeypatch.setattr(store_mod, "MIGRACOES", store_mod.MIGRACOES + (_v2,))
+    monkeypatch.setattr(store_mod, "MIGRACOES", (*store_mod.MIGRACOES, _v2))
     novo = abrir(url)
     assert novo.migrar() == 2
     assert abrir(url).migrar() == 2  # idempotent: _v2 not applied twice
     assert "observacao" in _colunas(novo._engine)["requests"]
-    assert novo.get(s.protocolo) == s
+    assert novo.buscar(s.protocolo) == s
     with novo._engine.connect() as conn:
         assert conn.execute(
             sa.text("SELECT version FROM schema_version ORDER BY version")
@@ -460,17 +461,62 @@ def test_backup_restore_round_trip(sqlite_url, tmp_path: Path, abrir):
     store.atualizar_status(store.listar()[0].protocolo, "concluida", "ok")
     store.definir_planilha(store.listar()[1].protocolo, "var/planilhas/x.xlsx")
     antes = store.listar()
-    destino = store.backup(tmp_path / "copias" / "requests-backup.db")
+    destino = store.copiar(tmp_path / "copias" / "requests-backup.db")
     enviar(store, 10)  # after the backup: not in the copy
     restaurado = abrir(f"sqlite:///{destino}")
     assert restaurado.listar() == antes
     assert enviar(restaurado, 11)[0].protocolo.endswith("000004")  # counter restored too
-    assert not destino.with_name(destino.name + ".tmp").exists()
+    assert sorted(p.name for p in destino.parent.iterdir()) == [destino.name]  # no temporary
 
 
-def test_backup_refused_for_postgresql(pg_url, abrir):
+def test_restaurar_replaces_the_content_in_place(sqlite_url, tmp_path: Path, abrir):
+    store = abrir(sqlite_url)
+    a, _ = enviar(store, 1)
+    copia = store.copiar(tmp_path / "copia.db")
+    b, _ = enviar(store, 2)
+    store.atualizar_status(a.protocolo, "concluida")
+    leitor = abrir(sqlite_url)  # another open store sees the restored content too
+    assert leitor.buscar(b.protocolo) is not None
+    store.restaurar(copia)
+    assert [s.protocolo for s in store.listar()] == [a.protocolo]
+    assert store.buscar(a.protocolo) == a and leitor.buscar(b.protocolo) is None
+    # the counter is the copy's too (privacidade.restaurar reserves numbers handed out since)
+    assert enviar(store, 3)[0].protocolo == b.protocolo
+
+
+def test_reservar_protocolos_moves_the_counters_past_missing_ones(url, abrir):
+    store = abrir(url)
+    a, _ = enviar(store, 1, agora=maceio(2026, 3, 1, 9))
+    ausentes = store.reservar_protocolos(
+        [a.protocolo, "NTS-2026-000007", "NTS-2026-000004", "NTS-2025-000002", "lixo"]
+    )
+    assert ausentes == ["NTS-2025-000002", "NTS-2026-000004", "NTS-2026-000007"]
+    assert enviar(store, 2, agora=maceio(2026, 3, 2, 9))[0].protocolo == "NTS-2026-000008"
+    assert enviar(store, 3, agora=maceio(2025, 3, 2, 9))[0].protocolo == "NTS-2025-000003"
+    assert store.reservar_protocolos(["NTS-2026-000005"]) == ["NTS-2026-000005"]
+    assert enviar(store, 4, agora=maceio(2026, 3, 3, 9))[0].protocolo == "NTS-2026-000009"
+    assert store.reservar_protocolos([]) == []
+
+
+def test_restaurar_refuses_what_is_not_a_copy(sqlite_url, tmp_path: Path, abrir):
+    store = abrir(sqlite_url)
+    enviar(store, 1)
+    ruim = tmp_path / "ruim.db"
+    ruim.write_bytes(b"nao e um banco" * 100)
+    outro = tmp_path / "outro.db"
+    sqlite3.connect(outro).execute("CREATE TABLE x (a)").connection.close()
+    for arquivo, trecho in ((ruim, "não é uma cópia SQLite"), (outro, "banco de solicitações")):
+        with pytest.raises(store_mod.CopiaInvalida, match=trecho):
+            store.restaurar(arquivo)
+    assert len(store.listar()) == 1  # untouched
+
+
+def test_copy_refused_for_postgresql(pg_url, abrir, tmp_path: Path):
     with pytest.raises(RuntimeError, match="pg_dump"):
-        abrir(pg_url).backup("/tmp/nao-usado.db")
+        abrir(pg_url).copiar(tmp_path / "nao-usado.db")
+    with pytest.raises(RuntimeError, match="pg_restore"):
+        abrir(pg_url).restaurar(tmp_path / "nao-usado.db")
+    assert list(tmp_path.iterdir()) == []
 
 
 # --------------------------------------------------------------- concurrency
