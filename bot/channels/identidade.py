@@ -2,20 +2,21 @@
 
 - Sender ids sent to Rasa never carry the raw Telegram chat id: they are an
   HMAC of it under a secret kept in ``var/`` (created on first use, 0600).
-- Download links (spreadsheets, attachments) are stateless signed tokens:
-  unguessable (HMAC-SHA256), expiring, and bound to one conversation.
+- Download links (spreadsheets, attachments) are stateless signed tokens
+  (itsdangerous, HMAC-SHA256): expiring, and bound to one conversation.
 """
 
 from __future__ import annotations
 
-import base64
 import hashlib
 import hmac
-import json
 import os
 import secrets
 import time
 from pathlib import Path
+from typing import Any
+
+from itsdangerous import BadData, TimestampSigner, URLSafeTimedSerializer
 
 
 def carregar_segredo(caminho: Path) -> bytes:
@@ -50,49 +51,49 @@ def remetente(canal: str, identificador: str, segredo: bytes) -> str:
     return f"{canal}-{mac.hexdigest()[:32]}"
 
 
-def _b64(dados: bytes) -> str:
-    return base64.urlsafe_b64encode(dados).rstrip(b"=").decode()
+class _Assinador(TimestampSigner):
+    """A timestamp signer whose clock can be set (tests issue expired links)."""
 
+    def __init__(self, *args: Any, agora: float | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._agora = agora
 
-def _de_b64(texto: str) -> bytes:
-    return base64.urlsafe_b64decode(texto + "=" * (-len(texto) % 4))
-
-
-def _dono(conversa: str) -> str:
-    return hashlib.sha256(conversa.encode()).hexdigest()[:32]
+    def get_timestamp(self) -> int:
+        """Seconds since the epoch: the given instant, else now."""
+        return int(time.time() if self._agora is None else self._agora)
 
 
 class Links:
-    """Signed, expiring download tokens bound to a conversation."""
+    """Signed, expiring download tokens bound to a conversation.
+
+    The conversation is part of the signing salt: a token verifies only for
+    the conversation it was issued to, only for ``validade_s`` seconds.
+    """
 
     def __init__(self, segredo: bytes, validade_s: int) -> None:
         self._segredo = segredo
         self.validade_s = validade_s
 
-    def _assinar(self, carga: bytes) -> str:
-        return _b64(hmac.new(self._segredo, b"download:" + carga, hashlib.sha256).digest())
+    def _serializador(self, conversa: str, agora: float | None) -> URLSafeTimedSerializer:
+        return URLSafeTimedSerializer(
+            self._segredo,
+            salt=f"download:{conversa}",
+            signer=_Assinador,
+            signer_kwargs={
+                "key_derivation": "hmac",
+                "digest_method": hashlib.sha256,
+                "agora": agora,
+            },
+        )
 
     def emitir(self, arquivo: str, conversa: str, agora: float | None = None) -> str:
         """Token for ``arquivo`` (a file name), valid for this conversation only."""
-        expira = int((agora if agora is not None else time.time()) + self.validade_s)
-        carga = json.dumps(
-            {"a": arquivo, "c": _dono(conversa), "e": expira}, separators=(",", ":")
-        ).encode()
-        return f"{_b64(carga)}.{self._assinar(carga)}"
+        return self._serializador(conversa, agora).dumps(arquivo)
 
     def verificar(self, token: str, conversa: str, agora: float | None = None) -> str | None:
         """The file name of a valid token for ``conversa``, else None."""
         try:
-            parte, assinatura = token.split(".", 1)
-            carga = _de_b64(parte)
-            if not hmac.compare_digest(assinatura, self._assinar(carga)):
-                return None
-            dados = json.loads(carga)
-        except (ValueError, TypeError):
+            arquivo = self._serializador(conversa, agora).loads(token, max_age=self.validade_s)
+        except BadData:  # forged, malformed, expired or another conversation's
             return None
-        if not hmac.compare_digest(str(dados.get("c")), _dono(conversa)):
-            return None
-        if (agora if agora is not None else time.time()) > dados.get("e", 0):
-            return None
-        arquivo = dados.get("a")
         return arquivo if isinstance(arquivo, str) else None

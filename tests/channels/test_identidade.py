@@ -30,3 +30,13 @@ def test_links_are_bound_signed_and_expire():
     assert links.verificar(adulterado, "web-abc", agora=1030) is None  # forged
     assert Links(b"t" * 32, 60).verificar(token, "web-abc", agora=1030) is None
     assert links.verificar("lixo", "web-abc") is None
+    assert links.verificar(token, "web-abc", agora=1060) == "NTS-2026-000001.xlsx"  # 60 s: ok
+    assert links.verificar(token, "web-abc", agora=990) is None  # from the future
+    # another file's payload, or another instant, under this token's signature
+    outro = links.emitir("NTS-2026-000002.xlsx", "web-abc", agora=1000)
+    carga, instante, assinatura = token.split(".")
+    for montado in (
+        ".".join([outro.split(".")[0], instante, assinatura]),
+        ".".join([carga, links.emitir("x", "web-abc", agora=2000).split(".")[1], assinatura]),
+    ):
+        assert links.verificar(montado, "web-abc", agora=1030) is None, montado
