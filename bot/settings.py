@@ -26,8 +26,6 @@ _NIVEIS_LOG = ("DEBUG", "INFO", "WARNING", "WARN", "ERROR", "CRITICAL", "FATAL",
 _ESPERADO = {
     "type_error.integer": "esperado um número inteiro",
     "type_error.float": "esperado um número",
-    "type_error.path": "esperado um caminho de arquivo",
-    "type_error.str": "esperado um texto",
 }
 
 
@@ -167,7 +165,10 @@ class Settings(BaseModel):
         return f"http://127.0.0.1:{self.actions_port}/webhook"
 
 
+# every variable read, in the order of the fields
 VARIAVEIS = tuple(campo.alias for campo in Settings.__fields__.values())
+# read but not for operators: tests point them elsewhere (README leaves them out)
+VARIAVEIS_DE_TESTE = ("SEI_PROJECT_ROOT", "SEI_TEST_PAUSA_ENVIO")
 
 
 def _explicar(erro: Mapping[str, Any], env: Mapping[str, str]) -> str:

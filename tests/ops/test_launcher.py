@@ -140,3 +140,14 @@ def test_process_entry_point_reports_a_bad_variable_without_traceback(tmp_path):
     )
     assert result.returncode == 1 and "Traceback" not in result.stderr
     assert "SEI_WEB_PORT: esperado um número inteiro, recebido 'oito'" in result.stderr
+
+
+def test_readme_documents_every_variable():
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    tabela = readme.split("## Configuração", 1)[1].split("\n## ", 1)[0]
+    faltam = [
+        nome
+        for nome in settings.VARIAVEIS
+        if nome not in settings.VARIAVEIS_DE_TESTE and f"`{nome}`" not in tabela
+    ]
+    assert faltam == []
