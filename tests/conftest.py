@@ -1,18 +1,20 @@
-"""Shared fixtures: project paths and loaded content."""
+"""Shared fixtures (project paths, loaded content, the running assistant) and the
+``e2e`` marker put on every test that starts the launcher."""
 
 from __future__ import annotations
 
-import json
+import inspect
 import os
-import signal
 import subprocess
 import sys
 import time
-import urllib.request
+import types
 from pathlib import Path
 
+import httpx
 import pytest
 import yaml
+from processes import stop
 
 ROOT = Path(__file__).resolve().parent.parent
 MODEL = ROOT / "models" / "sei.tar.gz"
@@ -46,7 +48,7 @@ def servicos(tmp_path):
     s = Servicos(cfg)
     yield s
     if "store" in s.__dict__:
-        s.store.close()
+        s.store.fechar()
 
 
 @pytest.fixture()
@@ -56,8 +58,58 @@ def rng():
     return random.Random(20261125)
 
 
+_running: list[pytest.Item] = []  # the test being run (start_launcher checks its marker)
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_protocol(item, nextitem):
+    _running.append(item)
+    try:
+        return (yield)
+    finally:
+        _running.pop()
+
+
+def _starts_launcher(obj, module, seen) -> bool:
+    """Whether ``obj`` (a function, class or code object) starts Rasa: names
+    ``start_launcher`` or the trained ``MODEL``, itself or through the functions and
+    classes of ``module`` it names."""
+    if id(obj) in seen:
+        return False
+    seen.add(id(obj))
+    if inspect.isclass(obj):
+        return any(_starts_launcher(v, module, seen) for v in vars(obj).values())
+    code = obj if isinstance(obj, types.CodeType) else getattr(obj, "__code__", None)
+    if code is None:
+        return False
+    if {"start_launcher", "MODEL"} & set(code.co_names):
+        return True
+    inner = [c for c in code.co_consts if isinstance(c, types.CodeType)]
+    named = [getattr(module, n, None) for n in code.co_names]
+    local = [v for v in named if getattr(v, "__module__", None) == module.__name__]
+    return any(_starts_launcher(o, module, seen) for o in inner + local)
+
+
+def pytest_collection_modifyitems(items):
+    """Mark ``e2e`` the tests that use ``server``, start the launcher or use the trained
+    model (directly, in a helper of their module or in a fixture), so ``make test-fast``
+    never starts Rasa."""
+    for item in items:
+        if item.get_closest_marker("e2e") or not isinstance(item, pytest.Function):
+            continue
+        funcs = [item.function]
+        for name in item.fixturenames:
+            funcs += [d.func for d in item._fixtureinfo.name2fixturedefs.get(name, ())]
+        if "server" in item.fixturenames or any(
+            _starts_launcher(f, sys.modules.get(f.__module__, item.module), set()) for f in funcs
+        ):
+            item.add_marker(pytest.mark.e2e)
+
+
 def start_launcher(var_dir, rasa_port, actions_port, timeout=240, web_port=None, **extra_env):
     """Start `python -m bot.ops.launcher` (what `make run` runs) and wait until ready."""
+    if _running and not _running[-1].get_closest_marker("e2e"):
+        pytest.fail(f"{_running[-1].nodeid} inicia o launcher: marque-o com @pytest.mark.e2e")
     assert MODEL.exists(), "modelo ausente: rode 'make train' (make test treina antes)"
     log = Path(var_dir) / "launcher.log"
     log.parent.mkdir(parents=True, exist_ok=True)
@@ -93,21 +145,15 @@ def rest_say(port, sender, text, metadata=None):
     body = {"sender": sender, "message": text}
     if metadata:
         body["metadata"] = metadata
-    req = urllib.request.Request(
-        f"http://127.0.0.1:{port}/webhooks/rest/webhook",
-        data=json.dumps(body).encode(),
-        headers={"Content-Type": "application/json"},
-    )
-    with urllib.request.urlopen(req, timeout=60) as resp:
-        return json.loads(resp.read())
+    resp = httpx.post(f"http://127.0.0.1:{port}/webhooks/rest/webhook", json=body, timeout=60)
+    resp.raise_for_status()
+    return resp.json()
 
 
 @pytest.fixture(scope="session")
 def server(tmp_path_factory):
     """The assistant running for real on loopback, with its own var/ folder."""
     var_dir = tmp_path_factory.mktemp("var")
-    proc, log = start_launcher(var_dir, RASA_PORT, ACTIONS_PORT, web_port=WEB_PORT)
+    proc, _ = start_launcher(var_dir, RASA_PORT, ACTIONS_PORT, web_port=WEB_PORT)
     yield proc, var_dir
-    if proc.poll() is None:
-        proc.send_signal(signal.SIGINT)
-        proc.wait(timeout=60)
+    stop(proc)

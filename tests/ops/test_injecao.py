@@ -18,15 +18,15 @@ import asyncio
 import json
 import random
 import re
-import urllib.request
 from pathlib import Path
 from types import SimpleNamespace
 
+import httpx
 import openpyxl
 import pytest
 from conftest import RASA_PORT, rest_say
 from geradores import gerar_cpf
-from test_planilhas import INJECOES, esperado, sem_formulas
+from injecoes import INJECOES, esperado, sem_formulas
 
 from bot.channels.identidade import Links
 from bot.channels.telegram import app as tg
@@ -198,8 +198,7 @@ def test_payloads_fora_do_formulario_e_estranhos_nao_derrubam(server):
     assert all(
         _meus(var_dir, f"injecao-rest-fora-{i}") == [] for i in range(len(PAYLOADS + ESTRANHOS))
     )
-    with urllib.request.urlopen(f"http://127.0.0.1:{RASA_PORT}/", timeout=10) as r:
-        assert r.status == 200
+    assert httpx.get(f"http://127.0.0.1:{RASA_PORT}/", timeout=10).status_code == 200
     assert "3315-1101" in _say("injecao-rest-3", "qual o telefone do nts?")
     novo = _log_novo(var_dir, inicio)
     assert not any(e in novo for e in ERROS_NO_LOG), novo[-3000:]
@@ -250,7 +249,7 @@ def _responder(servicos, tipo, valores):
             recusadas.append(texto)
         estado = r.estado
     assert estado.fase == "concluida", estado
-    return servicos.store.get(estado.protocolo), recusadas
+    return servicos.store.buscar(estado.protocolo), recusadas
 
 
 def _celulas(caminho):
@@ -273,7 +272,7 @@ def _confere_inerte(servicos, solicitacao, campos):
 def test_formula_e_html_nos_campos_livres_viram_texto(servicos, carga):
     """Desanexação (motivo) and criação de unidade (nome, ato de criação, responsável)."""
     complemento = " — motivo informado pela unidade"
-    desanexacao, recusadas = _responder(
+    desanexacao, _ = _responder(
         servicos,
         "desanexacao",
         {
