@@ -18,11 +18,15 @@ export PYTHONDONTWRITEBYTECODE := 1
 TRAIN_INPUTS := config.yml domain.yml $(wildcard data/*.yml) \
                 bot/text.py bot/rasa/components.py $(SPACY_DIR)/meta.json
 
-.PHONY: help setup system-deps train run run-prod test pytest validate stories eval lock clean
+.PHONY: help setup system-deps lint train run run-prod test test-fast pytest validate stories \
+        eval screenshots lock clean
 
 help:
 	@echo "make run    prepara o ambiente, treina se preciso e inicia o assistente"
 	@echo "make test   prepara o ambiente e roda todos os testes e o gate de qualidade"
+	@echo "make test-fast  só os testes rápidos (sem Rasa nem navegador), < 1 min"
+	@echo "make lint   ruff (lint e formato), mypy e contratos de import (lint-imports)"
+	@echo "make screenshots  refaz as imagens do README (docs/img)"
 	@echo "make eval   avalia a NLU no conjunto separado (relatório em results/eval)"
 	@echo "make run-prod  perfil de produção: 2 réplicas do Rasa, PostgreSQL e Redis"
 
@@ -57,8 +61,20 @@ run: train
 run-prod: train
 	SEI_PERFIL=producao $(PY) -m bot.ops.launcher
 
-pytest: setup
+# Lint, format, types and import contracts (config in pyproject.toml)
+lint: setup
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy
+	$(VENV)/bin/lint-imports
+
+# The e2e tests start the launcher (the trained model) or a browser
+pytest: train
 	$(PY) -m pytest
+
+# The inner loop: no Rasa, no browser, no slow checks (markers in pyproject.toml)
+test-fast: setup
+	$(PY) -m pytest -m "not e2e and not slow"
 
 validate: setup
 	$(RASA) data validate
@@ -71,7 +87,11 @@ eval: train
 	$(PY) -m bot.rasa.nlu_eval --model $(MODEL) --train data/nlu.yml \
 	  --test tests/data/nlu_heldout.yml --out results/eval
 
-test: system-deps train pytest validate stories eval
+test: system-deps setup lint train pytest validate stories eval
+
+# The README images (docs/img): the only place that writes them
+screenshots: train setup
+	$(PY) scripts/screenshots.py
 
 lock:
 	$(PY) -m pip install --quiet -r requirements.in
