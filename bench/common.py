@@ -86,6 +86,7 @@ def git_commit() -> str:
             capture_output=True,
             text=True,
             timeout=10,
+            check=False,
         ).stdout.strip()
         dirty = subprocess.run(
             ["git", "status", "--porcelain", "--untracked-files=no"],
@@ -93,6 +94,7 @@ def git_commit() -> str:
             capture_output=True,
             text=True,
             timeout=10,
+            check=False,
         ).stdout.strip()
     except (OSError, subprocess.SubprocessError):
         return "?"
@@ -143,7 +145,7 @@ def cpu_seconds(pid: int) -> float:
     """User + system CPU time of a process and its descendants."""
     tick = os.sysconf("SC_CLK_TCK")
     total = 0.0
-    for p in [pid] + descendants(pid):
+    for p in [pid, *descendants(pid)]:
         try:
             fields = Path(f"/proc/{p}/stat").read_text().rsplit(")", 1)[1].split()
             total += (int(fields[11]) + int(fields[12])) / tick
@@ -183,11 +185,11 @@ def linear_fit(xs: Sequence[float], ys: Sequence[float]) -> dict[str, float]:
         return {"slope": 0.0, "intercept": ys[0] if ys else 0.0, "r2": 0.0}
     mx, my = sum(xs) / n, sum(ys) / n
     sxx = sum((x - mx) ** 2 for x in xs)
-    sxy = sum((x - mx) * (y - my) for x, y in zip(xs, ys))
+    sxy = sum((x - mx) * (y - my) for x, y in zip(xs, ys, strict=True))
     slope = sxy / sxx if sxx else 0.0
     intercept = my - slope * mx
     ss_tot = sum((y - my) ** 2 for y in ys)
-    ss_res = sum((y - intercept - slope * x) ** 2 for x, y in zip(xs, ys))
+    ss_res = sum((y - intercept - slope * x) ** 2 for x, y in zip(xs, ys, strict=True))
     return {"slope": slope, "intercept": intercept, "r2": 1 - ss_res / ss_tot if ss_tot else 0.0}
 
 

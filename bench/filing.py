@@ -37,7 +37,8 @@ def _servicos(var_dir: Path):
 def filled_states(servicos, n: int, seed: int) -> tuple[list, list[float]]:
     """``n`` registrations filled through the engine up to the summary, and
     the time each filling took (seconds)."""
-    from bot.solicitacoes.motor import Estado, Motor
+    from bot.solicitacoes.estado import Estado
+    from bot.solicitacoes.motor import Motor
 
     rng = random.Random(seed)
     siglas, cargos = _catalogue("unidades.csv"), _catalogue("cargos.csv")
@@ -83,7 +84,7 @@ def sequential(work: Path, n: int) -> dict[str, object]:
         progress.update(i + 1)
     progress.done()
     checks = _check(servicos, n)
-    servicos.store.close()
+    servicos.store.fechar()
     return {
         "requests": n,
         "fill_ms": summary_ms(fill),
@@ -128,7 +129,7 @@ def concurrent(work: Path, threads: int, per_thread: int) -> dict[str, object]:
     wall = time.perf_counter() - started
     progress.done(f"{len(errors)} erros")
     checks = _check(servicos, len(latencies))
-    servicos.store.close()
+    servicos.store.fechar()
     return {
         "threads": threads,
         "requests": threads * per_thread,

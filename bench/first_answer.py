@@ -19,8 +19,9 @@ import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
 from pathlib import Path
+
+import httpx
 
 from bench.common import ROOT, descendants, rss_mb
 from bench.servers import port_free
@@ -33,13 +34,13 @@ def cmdline(pid: int) -> str:
 
 
 def ask(text: str) -> list:
-    req = urllib.request.Request(
+    resp = httpx.post(
         f"http://127.0.0.1:{PORT}/webhooks/rest/webhook",
-        data=json.dumps({"sender": "bench", "message": text}).encode(),
-        headers={"Content-Type": "application/json"},
+        json={"sender": "bench", "message": text},
+        timeout=30,
     )
-    with urllib.request.urlopen(req, timeout=30) as resp:
-        return json.loads(resp.read())
+    resp.raise_for_status()
+    return resp.json()
 
 
 def one_run() -> dict:
@@ -67,7 +68,7 @@ def one_run() -> dict:
             try:
                 if ask("esqueci minha senha"):
                     break
-            except OSError:
+            except httpx.HTTPError:  # not listening yet, or not ready to answer
                 time.sleep(0.2)
             if time.perf_counter() - started > 300:
                 raise RuntimeError("sem resposta em 300 s")
@@ -94,7 +95,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--runs", type=int, default=3)
     args = parser.parse_args()
-    for i in range(args.runs):
+    for _ in range(args.runs):
         print(json.dumps(one_run()), flush=True)
     return 0
 

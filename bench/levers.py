@@ -116,13 +116,15 @@ def _pipeline_without(names, replace=None):
             name = comp.get("name")
             if name in names:
                 continue
-            if replace and name in replace:
-                comp = {"name": replace[name]}
-            out.append(comp)
+            out.append({"name": replace[name]} if replace and name in replace else comp)
         cfg["pipeline"] = out
         return cfg
 
     return edit
+
+
+class LeverOutdated(RuntimeError):
+    """A lever no longer matches the code or configuration it edits: update the lever."""
 
 
 def _diet_options(**options):
@@ -135,12 +137,12 @@ def _diet_options(**options):
                     return None
                 comp.update(options)
                 return cfg
-        return None
+        raise LeverOutdated("config.yml sem DIETClassifier: a alavanca não se aplica")
 
     return edit
 
 
-LAZY_PROXY = '''
+LAZY_PLANILHAS = '''
 class _LazyModule:
     """Imports the module on first attribute access (bench lever)."""
 
@@ -153,24 +155,38 @@ class _LazyModule:
 
 
 planilhas = _LazyModule("bot.solicitacoes.planilhas")
-
-
+'''
+LAZY_STORE = """
 def RequestStore(*args, **kwargs):  # noqa: N802 - stands in for the class
     from bot.solicitacoes.store import RequestStore as _RequestStore
     return _RequestStore(*args, **kwargs)
-'''
+"""
+# the lines of bot/solicitacoes/servicos.py the lever replaces, and by what
+LAZY_SERVICOS = {
+    "from bot.solicitacoes import planilhas": LAZY_PLANILHAS,
+    "from bot.solicitacoes.store import RequestStore": LAZY_STORE,
+}
 
 
-def _lazy_registro(copy: Path) -> bool:
-    """In the copy: bot.solicitacoes.servicos imports openpyxl/SQLAlchemy on first use."""
-    path = copy / "bot" / "registro.py"
+def _replace_lines(path: Path, replacements: dict[str, str]) -> None:
+    """Replace each whole line in ``path``; LeverOutdated unless each occurs exactly once."""
+    if not path.is_file():
+        raise LeverOutdated(f"{path} não existe: atualize bench/levers.py")
     text = path.read_text(encoding="utf-8")
-    new = re.sub(r"^from bot import faq, planilhas$", "from bot import faq", text, flags=re.M)
-    new = re.sub(r"^from bot\.store import RequestStore$", LAZY_PROXY, new, flags=re.M)
-    if new.count("_LazyModule") < 2 or "from bot import faq\n" not in new:
-        return False
-    path.write_text(new, encoding="utf-8")
-    return True
+    for line, new in replacements.items():
+        text, count = re.subn(rf"^{re.escape(line)}$", lambda _m, n=new: n, text, flags=re.M)
+        if count != 1:
+            raise LeverOutdated(
+                f"{path}: a linha {line!r} aparece {count} vez(es), esperada 1: "
+                "atualize bench/levers.py"
+            )
+    compile(text, str(path), "exec")  # the patched module still parses
+    path.write_text(text, encoding="utf-8")
+
+
+def _lazy_servicos(copy: Path) -> None:
+    """In the copy: bot.solicitacoes.servicos imports openpyxl/SQLAlchemy on first use."""
+    _replace_lines(copy / "bot" / "solicitacoes" / "servicos.py", LAZY_SERVICOS)
 
 
 @dataclass
@@ -183,7 +199,7 @@ class Lever:
     # (work dir, endpoints the launcher renders) -> sections to replace, None: n/a
     endpoints: Callable[[Path, dict], dict[str, object] | None] | None = None
     config_edit: Callable[[dict], dict | None] | None = None
-    code_patch: Callable[[Path], bool] | None = None
+    code_patch: Callable[[Path], None] | None = None  # edits the copy; LeverOutdated
     actions_cmd: list[str] | None = None
     # launcher commands -> True when the lever is already what the launcher does
     applied: Callable[[dict[str, list]], bool] | None = None
@@ -259,7 +275,7 @@ LEVERS: list[Lever] = [
     Lever(
         "acoes-lazy",
         "imports preguiçosos em bot.solicitacoes.servicos (openpyxl, SQLAlchemy)",
-        code_patch=_lazy_registro,
+        code_patch=_lazy_servicos,
     ),
     Lever("base-fim", "configuração atual (referência, fim)", concurrency=(10, 50)),
 ]
@@ -306,8 +322,8 @@ def measure(lever: Lever, work: Path, turns: int, port: int) -> dict[str, object
     if lever.config_edit or lever.code_patch:
         root = make_copy(lever.key)
     try:
-        if lever.code_patch and not lever.code_patch(root):
-            return {**out, "skipped": "o código mudou: o patch do experimento não se aplica"}
+        if lever.code_patch:
+            lever.code_patch(root)
         if lever.config_edit:
             cfg = yaml.safe_load((root / "config.yml").read_text(encoding="utf-8"))
             edited = lever.config_edit(cfg)
@@ -333,7 +349,17 @@ def measure(lever: Lever, work: Path, turns: int, port: int) -> dict[str, object
             )
             out.update(train_s=trained["train_s"], model_mb=trained["model_mb"])
         if lever.serve:
-            out.update(_serve(lever, lw, root, model, turns, port, endpoints))
+            out.update(
+                _serve(
+                    lever,
+                    lw=lw,
+                    root=root,
+                    model=model,
+                    turns=turns,
+                    port=port,
+                    endpoints=endpoints,
+                )
+            )
     finally:
         if root != ROOT:
             shutil.rmtree(root, ignore_errors=True)
@@ -342,8 +368,34 @@ def measure(lever: Lever, work: Path, turns: int, port: int) -> dict[str, object
     return out
 
 
+def check(work: Path) -> list[str]:
+    """Whether every lever still applies to the current code, configuration and launcher,
+    without training or serving (``make bench-smoke`` runs it); the problems found."""
+    work.mkdir(parents=True, exist_ok=True)
+    base_endpoints, base_commands = launcher_view(work)
+    config = (ROOT / "config.yml").read_text(encoding="utf-8")
+    problems = []
+    for lever in LEVERS:
+        try:
+            if lever.applied:
+                lever.applied(base_commands)
+            if lever.endpoints:
+                lever.endpoints(work, base_endpoints)
+            if lever.config_edit:
+                lever.config_edit(yaml.safe_load(config))
+            if lever.code_patch:
+                copy = work / f"copia-{lever.key}"
+                ignore = shutil.ignore_patterns("__pycache__")
+                shutil.copytree(ROOT / "bot", copy / "bot", ignore=ignore, dirs_exist_ok=True)
+                lever.code_patch(copy)
+        except Exception as err:
+            problems.append(f"alavanca {lever.key}: {type(err).__name__}: {err}")
+    return problems
+
+
 def _serve(
     lever: Lever,
+    *,
     lw: Path,
     root: Path,
     model: Path,
@@ -399,7 +451,7 @@ def run(
 ) -> dict[str, object]:
     """Measure every lever (or those in ``only``), in order."""
     results: dict[str, object] = {}
-    chosen = [l for l in LEVERS if not only or l.key in only]
+    chosen = [lever for lever in LEVERS if not only or lever.key in only]
     for i, lever in enumerate(chosen, 1):
         say(f"alavanca {i}/{len(chosen)}: {lever.key} — {lever.title}")
         started = time.perf_counter()

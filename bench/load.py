@@ -85,6 +85,7 @@ async def run_load(
     url: str,
     concurrency: int,
     turns: int,
+    *,
     seed: int = 7,
     sender_prefix: str = "bench",
     label: str | None = None,

@@ -22,7 +22,9 @@ GROWTH_TOLERANCE_MB = 20.0
 def trend(turns: list[int], values: list[float], total_turns: int) -> dict[str, float]:
     """Slope (MB/1,000 turns), projected growth over ``total_turns``, r², verdict."""
     start = int(total_turns * WARMUP_SHARE)
-    pairs = [(t, v) for t, v in zip(turns, values) if t >= start] or list(zip(turns, values))
+    pairs = [(t, v) for t, v in zip(turns, values, strict=False) if t >= start] or list(
+        zip(turns, values, strict=False)
+    )
     fit = linear_fit([p[0] for p in pairs], [p[1] for p in pairs])
     projected = fit["slope"] * total_turns
     return {
@@ -39,7 +41,7 @@ def _steady_index(at: list[int], total: int) -> int:
 
 
 def soak(
-    servers, turns: int, concurrency: int, every: int, seed: int = 99, label: str = "memória"
+    servers, turns: int, concurrency: int, every: int, *, seed: int = 99, label: str = "memória"
 ) -> dict[str, object]:
     """Run ``turns`` messages against ``servers`` sampling RSS every ``every``."""
     pids = servers.pids()

@@ -54,6 +54,7 @@ def train(
     config: Path,
     out_dir: Path,
     name: str,
+    *,
     project_root: Path = ROOT,
     env: dict[str, str] | None = None,
     label: str = "",
@@ -137,6 +138,7 @@ def evaluate_model(model: Path, heldout: Path = HELDOUT) -> dict[str, object]:
         env=env,
         capture_output=True,
         text=True,
+        check=False,
         timeout=1800,
     )
     for line in proc.stdout.splitlines():

@@ -113,7 +113,7 @@ class ScenarioFactory:
     def conversation(self, kind: str | None = None) -> Conversation:
         """The next conversation: of ``kind``, or drawn from ``MIX``."""
         if kind is None:
-            kinds, weights = zip(*MIX)
+            kinds, weights = zip(*MIX, strict=True)
             kind = self.rng.choices(kinds, weights)[0]
         return getattr(self, f"_{kind}")()
 

@@ -10,15 +10,14 @@ sections (tracker store, lock store) are how the levers are measured.
 
 from __future__ import annotations
 
-import json
 import os
 import socket
 import subprocess
 import time
-import urllib.request
 from collections.abc import Mapping
 from pathlib import Path
 
+import httpx
 import yaml
 
 from bench.common import ROOT, cpu_seconds, tree_rss_mb
@@ -78,6 +77,7 @@ class BotServers:
         workdir: Path,
         rasa_port: int,
         actions_port: int,
+        *,
         name: str = "bot",
         env: Mapping[str, str] | None = None,
         endpoints: Mapping[str, object] | None = None,
@@ -137,21 +137,20 @@ class BotServers:
             endpoints.write_text(yaml.safe_dump(data, sort_keys=False))
         cmds = launcher.commands(cfg, self.model, endpoints)
         if self.actions_cmd:
-            cmds["acoes"] = list(self.actions_cmd) + ["--port", str(self.actions_port)]
+            cmds["acoes"] = [*self.actions_cmd, "--port", str(self.actions_port)]
         env = launcher.child_env(cfg)
         env.update(env_vars)
         started = time.perf_counter()
         for key in ("acoes", "rasa"):
-            log = open(self.workdir / f"{self.name}-{key}.log", "wb")
-            self.procs[key] = subprocess.Popen(
-                cmds[key],
-                cwd=self.project_root,
-                env=env,
-                stdout=log,
-                stderr=subprocess.STDOUT,
-                start_new_session=True,
-            )
-            log.close()
+            with open(self.workdir / f"{self.name}-{key}.log", "wb") as log:
+                self.procs[key] = subprocess.Popen(
+                    cmds[key],
+                    cwd=self.project_root,
+                    env=env,
+                    stdout=log,
+                    stderr=subprocess.STDOUT,
+                    start_new_session=True,
+                )
         try:
             self._wait(started, timeout)
         except BaseException:
@@ -167,14 +166,14 @@ class BotServers:
             self._check_alive()
             if self.actions_ready_s is None:
                 try:
-                    with urllib.request.urlopen(health, timeout=2):
-                        self.actions_ready_s = time.perf_counter() - started
-                except OSError:
+                    httpx.get(health, timeout=2).raise_for_status()
+                    self.actions_ready_s = time.perf_counter() - started
+                except httpx.HTTPError:
                     pass
             try:
                 if self.actions_ready_s is not None and self.say_sync("bench-probe", PROBE):
                     return
-            except OSError:
+            except httpx.HTTPError:
                 pass
             time.sleep(0.3)
         raise ServerError(f"{self.name}: sem resposta em {timeout:.0f} s\n{self.log_tail()}")
@@ -189,13 +188,9 @@ class BotServers:
 
     def say_sync(self, sender: str, text: str, timeout: float = 60) -> list:
         """One message through the REST channel (blocking); the replies."""
-        req = urllib.request.Request(
-            self.url,
-            data=json.dumps({"sender": sender, "message": text}).encode(),
-            headers={"Content-Type": "application/json"},
-        )
-        with urllib.request.urlopen(req, timeout=timeout) as resp:
-            return json.loads(resp.read())
+        resp = httpx.post(self.url, json={"sender": sender, "message": text}, timeout=timeout)
+        resp.raise_for_status()
+        return resp.json()
 
     def log_tail(self, chars: int = 2500) -> str:
         out = []

@@ -6,7 +6,8 @@ versions of every measurement: one whole registration conversation and a
 mixed load at 1 and 5 concurrent conversations, an RSS soak of a few dozen
 turns, the filing path with a handful of requests and threads, the TF-IDF
 baseline, then the report and its plots, all into a temporary folder (never
-docs/).
+docs/). It also checks that every tuning lever of ``bench.levers`` still
+applies to the code and configuration (without training or serving).
 
 It checks that the harness works and its numbers are sane (every message
 answered, latencies positive and finite, a protocol received, RSS read,
@@ -26,7 +27,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from bench import filing, quality, report
+from bench import filing, levers, quality, report
 from bench.common import MODEL, PORT_BASE, machine_info, save_json, say
 from bench.load import load
 from bench.memory import soak
@@ -64,7 +65,7 @@ def _sane_load(name: str, summary: dict, turns: int, problems: list[str]) -> Non
 
 def run(url: str | None, out: Path) -> list[str]:
     """Every mini measurement; the problems found (empty: pass)."""
-    problems: list[str] = []
+    problems: list[str] = levers.check(out / "levers")  # no servers: before the timing
     results = out / "results"
     own = None
     if url:

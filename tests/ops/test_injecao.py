@@ -31,7 +31,8 @@ from injecoes import INJECOES, esperado, sem_formulas
 from bot.channels.identidade import Links
 from bot.channels.telegram import app as tg
 from bot.channels.web import app as web
-from bot.solicitacoes.motor import Estado, Motor
+from bot.solicitacoes.estado import Estado
+from bot.solicitacoes.motor import Motor
 from bot.solicitacoes.store import RequestStore
 
 HTML = [

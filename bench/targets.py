@@ -1,0 +1,88 @@
+"""The performance and quality targets (on a 2-core machine) and whether the
+measured figures meet them."""
+
+from __future__ import annotations
+
+from bench.common import median
+from bench.formatting import get, integer, num, pct, ratio
+
+OK, FAIL, NA = "✅ atingida", "❌ não atingida", "— não medida"
+
+
+def status(ok: bool | None) -> str:
+    """The "situação" cell: met, not met or not measured."""
+    return NA if ok is None else (OK if ok else FAIL)
+
+
+def assess(q, lat, start, mem) -> list[tuple[str, str, bool | None]]:
+    """(target, what was measured, met?) for each target, from the quality, latency,
+    start and memory results; met is None when not measured."""
+    rows: list[tuple[str, str, bool | None]] = []
+    o10, b10 = get(lat, "runs", "ours", "10"), get(lat, "runs", "default", "10")
+    p50 = ratio(get(o10, "latency_ms", "p50"), get(b10, "latency_ms", "p50"))
+    rows.append(
+        (
+            "p50 por turno com 10 simultâneas ≤ 0,5 × (b)",
+            f"{num(get(o10, 'latency_ms', 'p50'), 0)} ms "
+            f"vs {num(get(b10, 'latency_ms', 'p50'), 0)} ms"
+            f" → {num(p50, 2)} ×",
+            None if p50 is None else p50 <= 0.5,
+        )
+    )
+    tp = ratio(get(o10, "throughput_msg_s"), get(b10, "throughput_msg_s"))
+    rows.append(
+        (
+            "vazão com 10 simultâneas ≥ 2 × (b)",
+            f"{num(get(o10, 'throughput_msg_s'))} vs {num(get(b10, 'throughput_msg_s'))} msg/s"
+            f" → {num(tp, 2)} ×",
+            None if tp is None else tp >= 2,
+        )
+    )
+    p95 = get(o10, "latency_ms", "p95")
+    rows.append(
+        (
+            "p95 com 10 simultâneas ≤ 150 ms",
+            f"{num(p95, 0)} ms",
+            None if p95 is None else p95 <= 150,
+        )
+    )
+    acc_a, acc_b = get(q, "ours", "accuracy"), get(q, "default", "accuracy")
+    acc_c = get(q, "baseline", "accuracy")
+    ok = None if None in (acc_a, acc_b, acc_c) else (acc_a >= acc_b + 0.03 and acc_a >= acc_c)
+    points = None if None in (acc_a, acc_b) else 100 * (acc_a - acc_b)
+    rows.append(
+        (
+            "acurácia no conjunto separado ≥ (b) + 3 pontos e ≥ baseline (c)",
+            f"{pct(acc_a)} vs (b) {pct(acc_b)} ({num(points, 1)} pontos) e (c) {pct(acc_c)}",
+            ok,
+        )
+    )
+    cold = [r.get("primeira_resposta_s") for r in (get(start, "runs") or [])]
+    cold_med = median(cold) if cold else None
+    rows.append(
+        (
+            "partida a frio (launcher → 1ª resposta) ≤ 15 s",
+            f"mediana {num(cold_med)} s ({', '.join(num(c) for c in cold)})" if cold else "—",
+            None if cold_med is None else cold_med <= 15,
+        )
+    )
+    train = get(q, "ours", "train_s")
+    rows.append(
+        (
+            "`rasa train` completo (cache vazio) ≤ 2 min",
+            f"{num(train, 0)} s",
+            None if train is None else train <= 120,
+        )
+    )
+    peak, growth = get(mem, "peak", "rasa"), get(mem, "trend", "rasa", "growth")
+    slope = get(mem, "trend", "rasa", "slope_mb_per_1k")
+    rows.append(
+        (
+            f"RSS do servidor Rasa ≤ 800 MB, sem tendência de alta em "
+            f"{integer(get(mem, 'turns', default=10000))} turnos",
+            f"pico {num(peak, 0)} MB; tendência {num(slope, 2)} MB/1.000 turnos"
+            + ("" if growth is None else (" (crescimento)" if growth else " (estável)")),
+            None if peak is None else (peak <= 800 and not growth),
+        )
+    )
+    return rows
