@@ -2,43 +2,54 @@
 
 The adapter runs unmodified (``python -m bot.channels.telegram.app``, as in
 production) against a local stand-in of the Bot API (tests/telegram_standin.py)
-and the real Rasa + action server (fixture ``server``).
+and the real Rasa + action server (fixture ``server``), or a canned Rasa
+(``rasa_falso``) where the scenario does not need the real one.
 """
 
 import io
 import json
 import os
 import random
-import signal
 import subprocess
 import sys
+import threading
 import time
-import urllib.error
-import urllib.request
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
+import httpx
 import openpyxl
 import pytest
 import yaml
 from conftest import PORT_BASE, RASA_PORT, ROOT
 from geradores import gerar_cpf
 from PIL import Image
+from processes import stop
 from telegram_standin import TelegramStandin, documento, figurinha, foto, texto, toque
 
+from bot import content
 from bot.channels.identidade import carregar_segredo, remetente
-from bot.channels.telegram import app as tg
+from bot.channels.telegram import rendering, state
 from bot.solicitacoes.anexos import AnexoStore
 from bot.solicitacoes.store import RequestStore
 
 TOKEN = "123:TEST"
 TOKEN_RASA_FORA = "456:RASAFORA"
 TOKEN_WEBHOOK = "789:WEBHOOK"
+TOKEN_BOTOES = "654:BOTOES"
 WEBHOOK_PORT, PORTA_FECHADA = PORT_BASE + 88, PORT_BASE + 89
 WEBHOOK_URL = "https://sei.example.invalid/telegram/hook"
 WEBHOOK_SECRET = "segredo-de-teste-0123456789abcdef"
 
 
 # ----- helpers ----------------------------------------------------------------------------------
+def t(chave, **campos):
+    """A Telegram text of bot/content/canais.yml."""
+    return content.texto("canais", f"telegram_{chave}", **campos)
+
+
 def iniciar_adaptador(standin, token, var_dir, log, rasa_port=RASA_PORT, **extra):
     """Start `python -m bot.channels.telegram.app` pointed at the stand-in."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("TELEGRAM_")}
@@ -68,17 +79,6 @@ def iniciar_adaptador(standin, token, var_dir, log, rasa_port=RASA_PORT, **extra
         raise
     assert proc.poll() is None, "o adaptador terminou:\n" + Path(log).read_text()[-3000:]
     return proc
-
-
-def parar(proc):
-    """Stop an adapter like Ctrl-C does."""
-    if proc.poll() is None:
-        proc.send_signal(signal.SIGINT)
-        try:
-            proc.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
 
 
 def sem_chaves_telegram(**extra):
@@ -137,27 +137,32 @@ class Chat:
         """Send a text; the bot's messages in answer."""
         return self.enviar(texto(self.chat_id, conteudo), espera, **kw)
 
-    def tocar(self, titulo, espera=None):
-        """Tap the newest button titled ``titulo``; (tap calls, the bot's messages)."""
+    def botao(self, titulo):
+        """(message id, callback data) of the newest button titled ``titulo``."""
         for chamada in reversed(self._saida(0)):
             teclado = (chamada.params.get("reply_markup") or {}).get("inline_keyboard", [])
             for linha in teclado:
                 for botao in linha:
                     if botao["text"] == titulo:
-                        desde = self.s.marca()
-                        self.s.alimentar(
-                            self.token,
-                            toque(
-                                self.chat_id,
-                                chamada.resultado["message_id"],
-                                botao["callback_data"],
-                            ),
-                        )
-                        respostas = self.esperar(desde, espera)
-                        return self.s.chamadas_de(
-                            chat_id=None, desde=desde, token=self.token
-                        ), respostas
+                        return chamada.resultado["message_id"], botao["callback_data"]
         raise AssertionError(f"botão {titulo!r} não encontrado")
+
+    def tocar(self, titulo, espera=None):
+        """Tap the newest button titled ``titulo``; (tap calls, the bot's messages)."""
+        desde = self.s.marca()
+        self.s.alimentar(self.token, toque(self.chat_id, *self.botao(titulo)))
+        respostas = self.esperar(desde, espera)
+        return self.s.chamadas_de(chat_id=None, desde=desde, token=self.token), respostas
+
+    def tocar_vencido(self, message_id, dados):
+        """Tap a button the bot should no longer know; (its answerCallbackQuery, all calls)."""
+        desde = self.s.marca()
+        self.s.alimentar(self.token, toque(self.chat_id, message_id, dados))
+        resposta = self.s.esperar(
+            lambda: self.s.chamadas_de("answerCallbackQuery", desde=desde, token=self.token)
+        )[0]
+        time.sleep(0.5)  # room for anything else it would (wrongly) do
+        return resposta, self.s.chamadas_de(chat_id=None, desde=desde, token=self.token)
 
 
 def textos(chamadas):
@@ -191,7 +196,46 @@ def adaptador(server, standin, tmp_path_factory):
     log = tmp_path_factory.mktemp("telegram") / "adaptador.log"
     proc = iniciar_adaptador(standin, TOKEN, var_dir, log)
     yield proc, log, var_dir
-    parar(proc)
+    stop(proc, timeout=30)
+
+
+class RasaFalso:
+    """Rasa's REST webhook with canned replies; records the messages it receives."""
+
+    def __init__(self, responder: Callable[[str], list[dict]]) -> None:
+        self.recebidas: list[dict] = []
+        falso = self
+
+        class Tratador(BaseHTTPRequestHandler):
+            def do_POST(self):
+                corpo = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
+                falso.recebidas.append(corpo)
+                dados = json.dumps(responder(corpo["message"])).encode()
+                self.send_response(200)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(dados)))
+                self.end_headers()
+                self.wfile.write(dados)
+
+            def log_message(self, *args):
+                """Quiet."""
+
+        self.servidor = ThreadingHTTPServer(("127.0.0.1", 0), Tratador)
+        self.porta = self.servidor.server_address[1]
+
+
+@contextmanager
+def rasa_falso(responder: Callable[[str], list[dict]]) -> Iterator[RasaFalso]:
+    """A canned Rasa served from a thread while the block runs."""
+    rasa = RasaFalso(responder)
+    fio = threading.Thread(target=rasa.servidor.serve_forever, daemon=True)
+    fio.start()
+    try:
+        yield rasa
+    finally:
+        rasa.servidor.shutdown()
+        rasa.servidor.server_close()
+        fio.join(10)
 
 
 def sender_de(var_dir, chat_id):
@@ -202,51 +246,24 @@ def sender_de(var_dir, chat_id):
 # ----- pure pieces ------------------------------------------------------------------------------
 def test_long_texts_are_split_under_the_limit_at_boundaries():
     paragrafo = ("palavra " * 125).strip()  # 999 characters
-    partes = tg.dividir_texto("\n\n".join([paragrafo] * 5), limite=4096)
+    partes = rendering.dividir_texto("\n\n".join([paragrafo] * 5), limite=4096)
     assert [p.count("\n\n") for p in partes] == [3, 0]  # 4 paragraphs fit, then 1
     assert all(p.endswith("palavra") and p.startswith("palavra") for p in partes)
     assert "\n\n".join(partes) == "\n\n".join([paragrafo] * 5)  # cut at paragraph breaks
     linhas = "\n".join(["linha de texto"] * 400)
-    assert all(len(p) <= 1000 and not p.endswith("linh") for p in tg.dividir_texto(linhas, 1000))
-    assert tg.dividir_texto("x" * 2500, 1000) == ["x" * 1000, "x" * 1000, "x" * 500]
-    emojis = tg.dividir_texto("😀" * 3000)  # 2 UTF-16 units each, as Telegram counts
+    assert all(
+        len(p) <= 1000 and not p.endswith("linh") for p in rendering.dividir_texto(linhas, 1000)
+    )
+    assert rendering.dividir_texto("x" * 2500, 1000) == ["x" * 1000, "x" * 1000, "x" * 500]
+    emojis = rendering.dividir_texto("😀" * 3000)  # 2 UTF-16 units each, as Telegram counts
     assert [len(p) for p in emojis] == [2048, 952]
-    assert tg.dividir_texto("  curto  ") == ["curto"] and tg.dividir_texto("   ") == []
-
-
-def test_only_well_named_spreadsheets_from_the_folder_are_sent(tmp_path):
-    pasta = tmp_path / "planilhas"
-    pasta.mkdir()
-    (pasta / "NTS-2026-000001.xlsx").write_bytes(b"x")
-    (tmp_path / "NTS-2026-000002.xlsx").write_bytes(b"x")
-    (pasta / "NTS-2026-000003.xlsx").symlink_to(tmp_path / "NTS-2026-000002.xlsx")
-    assert tg.planilha_segura(pasta, "NTS-2026-000001.xlsx") == pasta / "NTS-2026-000001.xlsx"
-    for ruim in (
-        "../NTS-2026-000002.xlsx",
-        "NTS-2026-000003.xlsx",
-        "NTS-2026-000009.xlsx",
-        "/etc/passwd",
-        "segredo-remetente",
-        "NTS-2026-000001.xlsx\n",
-        None,
-        3,
-    ):
-        assert tg.planilha_segura(pasta, ruim) is None
-
-
-def test_button_ids_fit_telegram_and_expire_with_their_message():
-    mapa = tg.Botoes(limite=4)
-    payload = '/abrir_solicitacao{"tipo_solicitacao":"atualizacao_email"}' * 3
-    (_, a), (_, b) = mapa.registrar([("Preencher agora", payload), ("Outro", "/x")])
-    assert len(a.encode()) <= 64 and a != b
-    assert mapa.escolher(a) == (payload, "Preencher agora")
-    assert mapa.escolher(b) is None and mapa.escolher(a) is None  # one choice per message
-    ids = [c for _, c in mapa.registrar([(str(i), str(i)) for i in range(6)])]
-    assert mapa.escolher(ids[0]) is None and mapa.escolher(ids[-1]) == ("5", "5")  # bounded
+    assert (
+        rendering.dividir_texto("  curto  ") == ["curto"] and rendering.dividir_texto("   ") == []
+    )
 
 
 def test_recent_update_ids_are_bounded():
-    recentes = tg.Recentes(limite=3)
+    recentes = state.Recentes(limite=3)
     assert [recentes.primeira_vez(i) for i in (1, 2, 1, 3, 4, 1)] == [
         True,
         True,
@@ -285,6 +302,7 @@ def test_missing_token_or_unsafe_webhook_refuses_to_start(tmp_path):
         env = sem_chaves_telegram(SEI_VAR_DIR=str(tmp_path / "var"), **extra)
         r = subprocess.run(
             [sys.executable, "-m", "bot.channels.telegram.app"],
+            check=False,
             cwd=ROOT,
             env=env,
             capture_output=True,
@@ -294,6 +312,9 @@ def test_missing_token_or_unsafe_webhook_refuses_to_start(tmp_path):
         linhas = r.stderr.strip().splitlines()
         assert r.returncode != 0 and len(linhas) == 1, r.stderr
         assert linhas[0].startswith("Erro: ") and menciona in linhas[0]
+        assert linhas[0] in {
+            t(c) for c in ("sem_token", "sem_segredo", "url_invalida", "segredo_invalido")
+        }
 
 
 def test_refused_token_exits_with_one_line_and_never_logs_the_token(standin, tmp_path):
@@ -304,13 +325,14 @@ def test_refused_token_exits_with_one_line_and_never_logs_the_token(standin, tmp
     )
     r = subprocess.run(
         [sys.executable, "-m", "bot.channels.telegram.app"],
+        check=False,
         cwd=ROOT,
         env=env,
         capture_output=True,
         text=True,
         timeout=60,
     )
-    assert r.returncode == 1 and r.stderr.strip().splitlines()[-1] == tg.TOKEN_RECUSADO
+    assert r.returncode == 1 and r.stderr.strip().splitlines()[-1] == t("token_recusado")
     assert "RECUSADO" not in r.stderr and "Traceback" not in r.stderr
 
 
@@ -318,6 +340,52 @@ def test_rasa_builtin_telegram_channel_stays_off(root):
     credenciais = yaml.safe_load((root / "credentials.yml").read_text(encoding="utf-8"))
     assert "telegram" not in (credenciais or {})
     assert "bot.rasa.rest.ReliableRestInput" in credenciais  # the REST channel
+
+
+# ----- against a canned Rasa --------------------------------------------------------------------
+def test_buttons_carry_long_payloads_once_and_expired_ones_get_a_clear_answer(standin, tmp_path):
+    longo = '/abrir_solicitacao{"tipo_solicitacao":"atualizacao_email"}' * 3  # > 64 bytes
+
+    def responder(mensagem):
+        if mensagem == "oi":
+            opcoes = [
+                {"title": "Preencher agora", "payload": longo},
+                {"title": "Outro", "payload": "/x"},
+            ]
+            return [{"text": "Quer começar?", "buttons": opcoes}]
+        return [{"text": f"recebi {len(mensagem)} caracteres"}]
+
+    log = tmp_path / "adaptador.log"
+    with rasa_falso(responder) as rasa:
+        proc = iniciar_adaptador(standin, TOKEN_BOTOES, tmp_path / "var", log, rasa.porta)
+        try:
+            chat = Chat(standin, TOKEN_BOTOES, 700000909)
+            respostas = chat.dizer("oi", espera="Quer começar")
+            assert botoes(respostas) == ["Preencher agora", "Outro"]
+            mensagem_id, primeiro = chat.botao("Preencher agora")
+            _, outro = chat.botao("Outro")
+            assert len(primeiro.encode()) <= 64 and len(outro.encode()) <= 64 and primeiro != outro
+            assert longo not in json.dumps([c.params for c in respostas])  # PTB keeps it
+
+            chamadas, respostas = chat.tocar("Preencher agora", espera="recebi")
+            assert textos(respostas) == (
+                t("voce_escolheu", titulo="Preencher agora") + f"\nrecebi {len(longo)} caracteres"
+            )
+            toques = [c for c in chamadas if c.metodo == "answerCallbackQuery"]
+            assert len(toques) == 1 and "text" not in toques[0].params
+            assert rasa.recebidas[-1]["message"] == longo
+
+            # the same button again, its sibling (one choice per message), made-up data
+            for dados in (primeiro, outro, "f" * 64, "lixo"):
+                resposta, chamadas = chat.tocar_vencido(mensagem_id, dados)
+                assert resposta.params["text"] == t("botao_expirado"), dados
+                metodos = [c.metodo for c in chamadas if c.metodo != "getUpdates"]
+                assert metodos == ["answerCallbackQuery", "editMessageReplyMarkup"], dados
+            assert [m["message"] for m in rasa.recebidas] == ["oi", longo]
+        finally:
+            stop(proc, timeout=30)
+    registro = log.read_text()
+    assert "Traceback" not in registro and "falha ao processar" not in registro
 
 
 # ----- against the real Rasa --------------------------------------------------------------------
@@ -332,12 +400,12 @@ def test_faq_commands_and_plain_text(adaptador, standin):
     assert "Não há nenhuma solicitação em andamento" in textos(
         chat.dizer("/cancelar", espera="Não há nenhuma")
     )
-    assert textos(chat.dizer("/status")) == tg.USO_STATUS
+    assert textos(chat.dizer("/status")) == t("uso_status")
     assert "Não encontrei o protocolo NTS-2026-999999" in textos(
         chat.dizer("/status NTS-2026-999999", espera="protocolo")
     )
-    assert textos(chat.dizer("/restart")) == tg.COMANDO_DESCONHECIDO  # never relayed as intent
-    assert textos(chat.dizer(' /faq_contato_nts{"x":1}')) == tg.COMANDO_DESCONHECIDO
+    assert textos(chat.dizer("/restart")) == t("comando_desconhecido")  # never relayed as intent
+    assert textos(chat.dizer(' /faq_contato_nts{"x":1}')) == t("comando_desconhecido")
     enviadas = standin.chamadas_de("sendMessage", chat_id=chat.chat_id)
     assert enviadas and all("parse_mode" not in c.params for c in enviadas)
 
@@ -397,7 +465,7 @@ def test_error_report_screenshot_is_stored_and_filed(adaptador, standin):
     fora = standin.adicionar_arquivo(jpeg, "photos/fora.jpg")
     chat.dizer("quero relatar um erro no sei", espera="Quer começar")
     # an image before the bot asks for it is not taken (nor downloaded)
-    assert textos(chat.enviar(foto(chat.chat_id, fora, len(jpeg)))) == tg.IMAGEM_FORA_DE_HORA
+    assert textos(chat.enviar(foto(chat.chat_id, fora, len(jpeg)))) == t("imagem_fora_de_hora")
     chat.dizer("sim", espera="Descreva o erro")
     chat.dizer(
         "A tela de assinatura fica em branco ao clicar em Assinar.", espera="captura da tela"
@@ -424,8 +492,8 @@ def test_error_report_screenshot_is_stored_and_filed(adaptador, standin):
     _, respostas = chat.tocar("Confirmar", espera="Protocolo:")
     protocolo = textos(respostas).split("Protocolo: ")[1].split()[0]
     store = RequestStore(f"sqlite:///{var_dir / 'requests.db'}")
-    ref = store.get(protocolo).anexo
-    store.close()
+    ref = store.buscar(protocolo).anexo
+    store.fechar()
     anexos = AnexoStore(var_dir / "anexos")
     assert ref and anexos.caminho(ref).read_bytes() == jpeg
     assert anexos.pertence(ref, sender_de(var_dir, chat.chat_id))
@@ -438,9 +506,9 @@ def test_non_image_document_and_sticker_are_refused(adaptador, standin):
     pdf = standin.adicionar_arquivo(b"%PDF-1.4 teste", "documents/oficio.pdf")
     antes = set((var_dir / "anexos").glob("*")) if (var_dir / "anexos").exists() else set()
     respostas = chat.enviar(documento(chat.chat_id, pdf, "oficio.pdf", "application/pdf", 14))
-    assert textos(respostas) == tg.SO_TEXTO_E_IMAGEM
-    assert "PNG ou JPEG" in tg.SO_TEXTO_E_IMAGEM and "10 MB" in tg.SO_TEXTO_E_IMAGEM
-    assert textos(chat.enviar(figurinha(chat.chat_id))) == tg.SO_TEXTO_E_IMAGEM
+    assert textos(respostas) == t("so_texto_e_imagem")
+    assert "PNG ou JPEG" in textos(respostas) and "10 MB" in textos(respostas)
+    assert textos(chat.enviar(figurinha(chat.chat_id))) == t("so_texto_e_imagem")
     assert all(c.params["file_id"] != pdf for c in standin.chamadas_de("getFile"))
     depois = set((var_dir / "anexos").glob("*")) if (var_dir / "anexos").exists() else set()
     assert depois == antes
@@ -452,7 +520,7 @@ def test_group_chats_are_refused_and_nothing_is_relayed(adaptador, standin):
     update = texto(chat.chat_id, "meu cpf e 52998224725")
     update["message"]["chat"]["type"] = "group"
     respostas = chat.enviar(update)
-    assert textos(respostas) == tg.SO_CONVERSA_PRIVADA
+    assert textos(respostas) == t("so_conversa_privada")
     assert "52998224725" not in log.read_text()
 
 
@@ -473,7 +541,7 @@ def test_a_failure_inside_a_handler_is_logged_and_answered_politely(adaptador, s
     _, log, _ = adaptador
     chat = Chat(standin, TOKEN, 700000808)
     standin.falhar("sendMessage", chat.chat_id)  # Telegram refuses the first reply
-    assert textos(chat.dizer("esqueci minha senha do sei")) == tg.INDISPONIVEL
+    assert textos(chat.dizer("esqueci minha senha do sei")) == t("indisponivel")
     registro = log.read_text()
     assert "falha ao processar o update" in registro and "BadRequest" in registro
     assert "esqueci" not in registro and "falha simulada" not in registro
@@ -486,10 +554,10 @@ def test_rasa_down_gets_a_friendly_message(standin, tmp_path):
     )
     try:
         chat = Chat(standin, TOKEN_RASA_FORA, 700000606)
-        assert textos(chat.dizer("oi")) == tg.INDISPONIVEL
-        assert textos(chat.dizer("/status NTS-2026-000001")) == tg.INDISPONIVEL
+        assert textos(chat.dizer("oi")) == t("indisponivel")
+        assert textos(chat.dizer("/status NTS-2026-000001")) == t("indisponivel")
     finally:
-        parar(proc)
+        stop(proc, timeout=30)
     registro = log.read_text()
     assert "Rasa indisponível" in registro and "Traceback" not in registro
 
@@ -519,16 +587,13 @@ def test_webhook_requires_the_secret_header(server, standin, tmp_path):
             cabecalhos = {"Content-Type": "application/json"}
             if segredo is not None:
                 cabecalhos["X-Telegram-Bot-Api-Secret-Token"] = segredo
-            pedido = urllib.request.Request(
+            resposta = httpx.post(
                 f"http://127.0.0.1:{WEBHOOK_PORT}/telegram/hook",
-                data=json.dumps(update).encode(),
+                content=json.dumps(update).encode(),
                 headers=cabecalhos,
+                timeout=30,
             )
-            try:
-                with urllib.request.urlopen(pedido, timeout=30) as resposta:
-                    return resposta.status, update["update_id"]
-            except urllib.error.HTTPError as erro:
-                return erro.code, update["update_id"]
+            return resposta.status_code, update["update_id"]
 
         standin.esperar(lambda: _porta_aberta(WEBHOOK_PORT), 30)
         desde = standin.marca()
@@ -549,7 +614,7 @@ def test_webhook_requires_the_secret_header(server, standin, tmp_path):
         assert f"update {id_ok} repetido" in registro
         assert WEBHOOK_SECRET not in registro
     finally:
-        parar(proc)
+        stop(proc, timeout=30)
 
 
 def _porta_aberta(porta):

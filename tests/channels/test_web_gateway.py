@@ -19,6 +19,7 @@ from PIL import Image
 from bot.channels.identidade import Links, remetente
 from bot.channels.rasa_client import RasaIndisponivel
 from bot.channels.web import app as web
+from bot.channels.web.state import Repeticoes
 from bot.solicitacoes.anexos import AnexoStore
 
 SEGREDO = b"s" * 32
@@ -392,6 +393,7 @@ def test_spreadsheet_download_needs_the_token_and_the_same_session(tmp_path):
     planilha = _planilha(tmp_path)
     links = Links(SEGREDO, 3600)
     token = links.emitir(planilha.name, SENDER)
+    quase = links.emitir(planilha.name, SENDER, agora=time.time() - 3500)
     vencido = links.emitir(planilha.name, SENDER, agora=time.time() - 3601)
     intruso = links.emitir("../segredo-remetente", SENDER)
     ausente = links.emitir("NTS-2026-000099.xlsx", SENDER)
@@ -406,11 +408,13 @@ def test_spreadsheet_download_needs_the_token_and_the_same_session(tmp_path):
         assert r.headers["Content-Disposition"] == 'attachment; filename="NTS-2026-000042.xlsx"'
         assert "spreadsheetml" in r.headers["Content-Type"]
         _assert_security_headers(r.headers)
+        r = await c.get(f"/api/download/{quase}", headers={"X-Sei-Sessao": SESSAO})
+        assert r.status == 200  # within SEI_DOWNLOAD_TTL_S
         recusados = [
             (token, {}),  # no session header
             (token, {"X-Sei-Sessao": OUTRA}),  # another conversation
             (token, {"X-Sei-Sessao": "curta"}),
-            (vencido, {"X-Sei-Sessao": SESSAO}),  # expired
+            (vencido, {"X-Sei-Sessao": SESSAO}),  # expired (past SEI_DOWNLOAD_TTL_S)
             (token[:-3] + "AAA", {"X-Sei-Sessao": SESSAO}),  # forged
             (intruso, {"X-Sei-Sessao": SESSAO}),  # name outside the pattern
             (ausente, {"X-Sei-Sessao": SESSAO}),  # no such file
@@ -424,7 +428,7 @@ def test_spreadsheet_download_needs_the_token_and_the_same_session(tmp_path):
             assert b"segredo" not in corpo_resposta
             assert "link expirado" in (await r.json())["erro"]
 
-    rodar(tmp_path, RasaFalso(), corpo)
+    rodar(tmp_path, RasaFalso(), corpo, download_ttl_s=3600)
 
 
 # ------------------------------------------------------------------ privacy and helpers
@@ -441,7 +445,7 @@ def test_logs_carry_no_message_text_session_or_token(tmp_path, caplog):
         rasa.falhar = True
         await c.post("/api/mensagem", json={"sessao": SESSAO, "texto": "maria@exemplo.com"})
 
-    with caplog.at_level(logging.DEBUG, logger="sei.web"):
+    with caplog.at_level(logging.DEBUG, logger="bot.channels.web"):
         rodar(tmp_path, rasa, corpo)
     registro = caplog.text
     assert "/api/mensagem" in registro and "/api/download/{token}" in registro
@@ -449,40 +453,57 @@ def test_logs_carry_no_message_text_session_or_token(tmp_path, caplog):
         assert dado not in registro
 
 
-def test_repeticoes_forgets_failures_and_old_entries():
+def test_repeticoes_forgets_failures_expired_and_oldest_entries():
     async def principal() -> None:
-        rep = web.Repeticoes(validade_s=0.0, maximo=2)
-        contagem = {"n": 0}
+        agora = {"t": 0.0}
+        rep = Repeticoes(validade_s=300.0, maximo=2, relogio=lambda: agora["t"])
+        chamadas: list[str] = []
 
-        async def falha() -> None:
-            contagem["n"] += 1
-            raise RasaIndisponivel("x")
+        def fabrica(nome: str, falhar: bool = False) -> Callable[[], Awaitable[str]]:
+            async def executar() -> str:
+                chamadas.append(nome)
+                if falhar:
+                    raise RasaIndisponivel("x")
+                return nome
 
-        for _ in range(2):
+            return executar
+
+        for _ in range(2):  # a failure is not kept: the retry really runs
             with pytest.raises(RasaIndisponivel):
-                await rep.executar(("s", "id1"), falha)
-        assert contagem["n"] == 2
-
-        async def ok() -> str:
-            return "r"
-
-        for i in range(5):
-            assert await rep.executar(("s", f"k{i}"), ok) == "r"
-        rep._limpar()
-        assert len(rep._itens) <= 2
+                await rep.executar(("s", "falha"), fabrica("falha", falhar=True))
+        assert chamadas == ["falha", "falha"]
+        chamadas.clear()
+        assert await rep.executar(("s", "a"), fabrica("a")) == "a"
+        assert await rep.executar(("s", "a"), fabrica("a de novo")) == "a"  # reused
+        assert await rep.executar(None, fabrica("sem id")) == "sem id"
+        assert await rep.executar(None, fabrica("sem id")) == "sem id"  # no id: always runs
+        agora["t"] = 301.0  # past validade_s: forgotten
+        assert await rep.executar(("s", "a"), fabrica("a depois")) == "a depois"
+        await rep.executar(("s", "b"), fabrica("b"))
+        await rep.executar(("s", "c"), fabrica("c"))  # past maximo: the oldest (a) forgotten
+        assert await rep.executar(("s", "c"), fabrica("c de novo")) == "c"
+        assert await rep.executar(("s", "a"), fabrica("a outra vez")) == "a outra vez"
+        assert chamadas == ["a", "sem id", "sem id", "a depois", "b", "c", "a outra vez"]
 
     asyncio.run(principal())
 
 
-def test_main_reads_settings_and_binds_loopback(monkeypatch, tmp_path):
+def test_main_reads_settings_and_binds_the_configured_host(monkeypatch, tmp_path, capsys):
     chamadas: dict[str, Any] = {}
 
     def run_app(app, host, port, **kwargs):
         chamadas.update(app=app, host=host, port=port)
+        kwargs["print"]("(aiohttp)")
 
     monkeypatch.setenv("SEI_VAR_DIR", str(tmp_path / "var"))
     monkeypatch.setenv("SEI_WEB_PORT", "18123")
+    monkeypatch.delenv("SEI_HOST", raising=False)
     monkeypatch.setattr(web.web, "run_app", run_app)
     assert web.main() == 0
     assert chamadas["host"] == "127.0.0.1" and chamadas["port"] == 18123
     assert (tmp_path / "var" / "segredo-remetente").exists()
+    assert capsys.readouterr().out == "Chat web do SEI pronto: http://127.0.0.1:18123/\n"
+    monkeypatch.setenv("SEI_HOST", "0.0.0.0")
+    assert web.main([]) == 0
+    assert chamadas["host"] == "0.0.0.0"
+    assert capsys.readouterr().out == "Chat web do SEI pronto: http://0.0.0.0:18123/\n"

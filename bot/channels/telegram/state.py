@@ -1,0 +1,98 @@
+"""What the Telegram handlers share and keep between updates."""
+
+from __future__ import annotations
+
+import asyncio
+from collections import defaultdict
+from collections.abc import Awaitable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from cachetools import FIFOCache
+from telegram import Update
+from telegram.ext import Application, BaseUpdateProcessor, ContextTypes
+
+from bot.channels.identidade import remetente
+from bot.channels.rasa_client import RasaClient
+from bot.solicitacoes.anexos import AnexoStore
+
+CANAL = "telegram"
+# the adapter's application (PTB's default context, bot and stores)
+Aplicacao = Application[Any, Any, Any, Any, Any, Any]
+
+
+class UpdateIncompleto(ValueError):
+    """An update without the part its handler's filter guarantees (a bug if raised)."""
+
+
+class Recentes:
+    """Bounded memory of recently seen update ids (the oldest forgotten first)."""
+
+    def __init__(self, limite: int = 4096) -> None:
+        self._ids: FIFOCache[int, None] = FIFOCache(maxsize=limite)
+
+    def primeira_vez(self, update_id: int) -> bool:
+        """True the first time an update id is seen (and remember it)."""
+        if update_id in self._ids:
+            return False
+        self._ids[update_id] = None
+        return True
+
+
+class PorConversa(BaseUpdateProcessor):
+    """Updates of one chat in arrival order; different chats concurrently."""
+
+    def __init__(self, max_concurrent_updates: int = 256) -> None:
+        super().__init__(max_concurrent_updates)
+        self._travas: dict[int, asyncio.Lock] = {}
+        self._uso: dict[int, int] = defaultdict(int)
+
+    async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
+        """Run the update's handlers under its chat's lock."""
+        chat = update.effective_chat if isinstance(update, Update) else None
+        if chat is None:
+            await coroutine
+            return
+        trava = self._travas.setdefault(chat.id, asyncio.Lock())
+        self._uso[chat.id] += 1
+        try:
+            async with trava:
+                await coroutine
+        finally:
+            self._uso[chat.id] -= 1
+            if not self._uso[chat.id]:
+                del self._uso[chat.id], self._travas[chat.id]
+
+    async def initialize(self) -> None:
+        """Nothing to allocate."""
+
+    async def shutdown(self) -> None:
+        """Nothing to free."""
+
+
+@dataclass
+class Adaptador:
+    """What the handlers share: Rasa, the sender secret, attachments, spreadsheets."""
+
+    rasa: RasaClient
+    segredo: bytes
+    anexos: AnexoStore
+    planilhas_dir: Path
+    recentes: Recentes
+
+    def remetente(self, chat_id: int) -> str:
+        """Sender id sent to Rasa for a chat (never the raw chat id)."""
+        return remetente(CANAL, str(chat_id), self.segredo)
+
+
+def adaptador(context: ContextTypes.DEFAULT_TYPE) -> Adaptador:
+    """The shared adapter state of an application."""
+    return context.bot_data["adaptador"]  # type: ignore[no-any-return]
+
+
+def dados_do_chat(context: ContextTypes.DEFAULT_TYPE) -> dict[Any, Any]:
+    """The chat's own data (every update the adapter handles has a chat)."""
+    if context.chat_data is None:
+        raise UpdateIncompleto("chat_data")
+    return context.chat_data

@@ -1,0 +1,194 @@
+"""The gateway's JSON API: messages, screenshot uploads, spreadsheet downloads."""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+from pathlib import Path
+from typing import Any
+
+from aiohttp import BodyPartReader, web
+
+from bot import content
+from bot.channels import anexos, replies
+from bot.channels.identidade import remetente
+from bot.channels.rasa_client import RasaIndisponivel
+from bot.channels.web.middleware import ErroPedido, resposta_json
+from bot.channels.web.rendering import transformar
+from bot.channels.web.state import (
+    ANEXOS_KEY,
+    CONFIG_KEY,
+    LINKS_KEY,
+    RASA_KEY,
+    REPETICOES_KEY,
+)
+from bot.solicitacoes.anexos import AnexoInvalido
+
+logger = logging.getLogger(__name__)
+
+CANAL = "web"
+SESSAO_RE = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
+ID_MENSAGEM_RE = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
+# identidade.Links tokens: payload (a leading "." when compressed), timestamp, signature
+TOKEN_RE = re.compile(r"^\.?[A-Za-z0-9_-]{1,400}\.[A-Za-z0-9_-]{1,20}\.[A-Za-z0-9_-]{1,100}$")
+LIMITE_TEXTO = 10 * 1024  # bytes of UTF-8 text in one message
+LIMITE_CORPO_JSON = 8 * LIMITE_TEXTO  # JSON escapes may inflate the text
+FOLGA_MULTIPART = 64 * 1024  # boundaries, headers and the small fields
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _texto(chave: str) -> str:
+    """A web chat text of ``bot/content/canais.yml``."""
+    return content.texto("canais", f"web_{chave}")
+
+
+def _sender(app: web.Application, sessao: Any) -> str:
+    """Validate the browser's session id and derive the Rasa sender from it."""
+    if not isinstance(sessao, str) or not SESSAO_RE.match(sessao):
+        raise ErroPedido(400, _texto("sessao"))
+    return remetente(CANAL, sessao, app[CONFIG_KEY].segredo)
+
+
+def _chave(sender: str, id_mensagem: Any) -> tuple[str, str] | None:
+    """Key of a message for ``Repeticoes`` (None without a valid client message id)."""
+    if isinstance(id_mensagem, str) and ID_MENSAGEM_RE.match(id_mensagem):
+        return sender, id_mensagem
+    return None
+
+
+async def _ler_limitado(leitor: Any, limite: int, mensagem: str) -> bytes:
+    """Read a stream (request body or multipart part) refusing more than ``limite``."""
+    partes: list[bytes] = []
+    total = 0
+    while True:
+        pedaco = await (
+            leitor.read_chunk(64 * 1024)
+            if hasattr(leitor, "read_chunk")
+            else leitor.read(64 * 1024)
+        )
+        if not pedaco:
+            return b"".join(partes)
+        total += len(pedaco)
+        if total > limite:
+            raise ErroPedido(413, mensagem)
+        partes.append(pedaco)
+
+
+async def _conversar(
+    app: web.Application, sender: str, texto: str, metadata: dict[str, Any] | None = None
+) -> list[dict[str, Any]]:
+    """One message to Rasa; the replies ready for the widget."""
+    try:
+        mensagens = await app[RASA_KEY].enviar(sender, texto, metadata)
+    except RasaIndisponivel as erro:
+        logger.warning("Rasa indisponível (%s)", erro)
+        raise ErroPedido(503, _texto("indisponivel")) from erro
+    return transformar(mensagens, app[LINKS_KEY], sender)
+
+
+async def api_mensagem(request: web.Request) -> web.Response:
+    """POST {sessao, texto[, id]} -> {respostas}."""
+    if request.content_type != "application/json":
+        raise ErroPedido(415, _texto("json"))
+    if request.content_length is not None and request.content_length > LIMITE_CORPO_JSON:
+        raise ErroPedido(413, _texto("longa"))
+    corpo = await _ler_limitado(request.content, LIMITE_CORPO_JSON, _texto("longa"))
+    try:
+        dados = json.loads(corpo)
+    except ValueError:
+        raise ErroPedido(400, _texto("json")) from None
+    if not isinstance(dados, dict):
+        raise ErroPedido(400, _texto("json"))
+    sender = _sender(request.app, dados.get("sessao"))
+    texto = dados.get("texto")
+    if not isinstance(texto, str):
+        raise ErroPedido(400, _texto("json"))
+    if len(texto.encode("utf-8", "surrogatepass")) > LIMITE_TEXTO:
+        raise ErroPedido(413, _texto("longa"))
+    if not texto.strip():
+        raise ErroPedido(400, _texto("vazia"))
+    chave = _chave(sender, dados.get("id"))
+    respostas = await request.app[REPETICOES_KEY].executar(
+        chave, lambda: _conversar(request.app, sender, texto)
+    )
+    return resposta_json({"respostas": respostas})
+
+
+async def _ler_multipart(
+    request: web.Request,
+) -> tuple[dict[str, str], tuple[bytes, str] | None]:
+    """Small text fields and the one file of an upload, limits enforced while reading."""
+    campos: dict[str, str] = {}
+    arquivo: tuple[bytes, str] | None = None
+    try:
+        leitor = await request.multipart()
+        while True:
+            parte = await leitor.next()
+            if parte is None:
+                break
+            if not isinstance(parte, BodyPartReader):
+                raise ErroPedido(400, _texto("anexo_faltando"))
+            if parte.filename is not None and parte.name == "arquivo" and arquivo is None:
+                dados = await _ler_limitado(parte, anexos.LIMITE_ANEXO, _texto("anexo_grande"))
+                arquivo = (dados, Path(parte.filename).name[:120])
+            elif parte.name in ("sessao", "id") and parte.name not in campos:
+                valor = await _ler_limitado(parte, 200, _texto("sessao"))
+                campos[parte.name] = valor.decode("utf-8", "replace")
+            else:
+                await _ler_limitado(parte, FOLGA_MULTIPART, _texto("anexo_grande"))
+    except (ValueError, AssertionError, KeyError) as erro:
+        raise ErroPedido(400, _texto("anexo_faltando")) from erro
+    return campos, arquivo
+
+
+async def api_anexo(request: web.Request) -> web.Response:
+    """POST multipart (sessao, arquivo[, id]): store the screenshot, tell the form."""
+    if not request.content_type.startswith("multipart/"):
+        raise ErroPedido(415, _texto("anexo_faltando"))
+    if (
+        request.content_length is not None
+        and request.content_length > anexos.LIMITE_ANEXO + FOLGA_MULTIPART
+    ):
+        raise ErroPedido(413, _texto("anexo_grande"))
+    campos, arquivo = await _ler_multipart(request)
+    sender = _sender(request.app, campos.get("sessao"))
+    if arquivo is None:
+        raise ErroPedido(400, _texto("anexo_faltando"))
+    dados, nome = arquivo
+
+    async def enviar() -> list[dict[str, Any]]:
+        try:
+            ref = request.app[ANEXOS_KEY].salvar(dados, sender, nome)
+        except AnexoInvalido as erro:
+            raise ErroPedido(400, str(erro)) from None
+        return await _conversar(request.app, sender, *anexos.mensagem_com_anexo(ref))
+
+    respostas = await request.app[REPETICOES_KEY].executar(_chave(sender, campos.get("id")), enviar)
+    return resposta_json({"respostas": respostas})
+
+
+def _planilha(app: web.Application, token: str, sessao: str | None) -> Path | None:
+    """The spreadsheet a token grants to this session, or None."""
+    if not sessao or not SESSAO_RE.match(sessao) or not TOKEN_RE.match(token):
+        return None
+    sender = remetente(CANAL, sessao, app[CONFIG_KEY].segredo)
+    nome = app[LINKS_KEY].verificar(token, sender)
+    return replies.planilha_segura(app[CONFIG_KEY].planilhas_dir, nome)
+
+
+async def api_download(request: web.Request) -> web.StreamResponse:
+    """GET a spreadsheet: token + X-Sei-Sessao of the conversation it was issued to."""
+    caminho = _planilha(
+        request.app, request.match_info["token"], request.headers.get("X-Sei-Sessao")
+    )
+    if caminho is None:
+        raise ErroPedido(404, _texto("download"))
+    return web.FileResponse(
+        caminho,
+        headers={
+            "Content-Type": XLSX,
+            "Content-Disposition": f'attachment; filename="{caminho.name}"',
+            "Cache-Control": "no-store",
+        },
+    )

@@ -1,0 +1,85 @@
+"""What the gateway's handlers share: configuration, Rasa, links, attachments, retries."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Protocol
+
+from aiohttp import web
+from cachetools import TTLCache
+
+from bot.channels.identidade import Links
+from bot.solicitacoes.anexos import AnexoStore
+
+
+class Rasa(Protocol):
+    """What the gateway needs from the Rasa client (a fake in unit tests)."""
+
+    async def enviar(
+        self, remetente: str, texto: str, metadata: dict[str, Any] | None = None
+    ) -> list[dict[str, Any]]: ...
+
+    async def close(self) -> None: ...
+
+
+@dataclass(frozen=True)
+class Config:
+    """What the gateway needs, independent of where it comes from."""
+
+    segredo: bytes
+    planilhas_dir: Path
+    anexos_dir: Path
+    download_ttl_s: int = 24 * 3600
+    frame_ancestors: str = "'self'"
+
+
+class Repeticoes:
+    """Answers a retried message (same session + id) once.
+
+    The widget retries when the network blips; the first attempt may have
+    reached Rasa already. An in-flight or recent answer (``validade_s``) is
+    reused instead of sending the message to Rasa twice. Failures are not
+    kept, so a retry after Rasa comes back is really sent.
+    """
+
+    def __init__(
+        self,
+        validade_s: float = 300.0,
+        maximo: int = 2000,
+        relogio: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self._itens: TTLCache[tuple[str, str], asyncio.Future[Any]] = TTLCache(
+            maxsize=maximo, ttl=validade_s, timer=relogio
+        )
+
+    async def executar(
+        self, chave: tuple[str, str] | None, fabrica: Callable[[], Awaitable[Any]]
+    ) -> Any:
+        """Run ``fabrica()`` once per ``chave`` (None: always run)."""
+        if chave is None:
+            return await fabrica()
+        tarefa = self._itens.get(chave)
+        if tarefa is None:
+            tarefa = asyncio.ensure_future(fabrica())
+            self._itens[chave] = tarefa
+            tarefa.add_done_callback(lambda t: self._esquecer_falha(chave, t))
+        # shield: a client that disconnects does not cancel the work its retry will reuse
+        return await asyncio.shield(tarefa)
+
+    def _esquecer_falha(self, chave: tuple[str, str], tarefa: asyncio.Future[Any]) -> None:
+        """A failed attempt is forgotten, so the next retry runs again."""
+        falhou = tarefa.cancelled() or tarefa.exception() is not None
+        if falhou and self._itens.get(chave) is tarefa:
+            del self._itens[chave]
+
+
+CONFIG_KEY = web.AppKey("config", Config)
+RASA_KEY = web.AppKey("rasa", Rasa)
+LINKS_KEY = web.AppKey("links", Links)
+ANEXOS_KEY = web.AppKey("anexos", AnexoStore)
+REPETICOES_KEY = web.AppKey("repeticoes", Repeticoes)
+CSP_KEY = web.AppKey("csp", str)
