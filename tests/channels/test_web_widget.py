@@ -4,7 +4,8 @@ Headless Chromium from Debian (/usr/bin/chromium, never `playwright install`)
 driven by the playwright package; the gateway (`python -m bot.channels.web.app`)
 as a subprocess with the real Rasa + action server of the `server` fixture
 behind it. Without chromium the tests skip, except when CI is set: then they
-fail, so the CI can never silently lose them.
+fail, so the CI can never silently lose them. The README's screenshots are not
+taken here (tests never write tracked files): ``make screenshots`` does it.
 """
 
 from __future__ import annotations
@@ -14,21 +15,21 @@ import json
 import os
 import random
 import re
-import signal
 import subprocess
 import sys
 import time
-import urllib.error
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
+import httpx
 import openpyxl
 import pytest
 from conftest import RASA_PORT, ROOT, WEB_PORT
 from geradores import gerar_cpf
 from PIL import Image
+from processes import stop
 
+from bot import settings
 from bot.channels.identidade import Links, carregar_segredo, remetente
 from bot.solicitacoes.anexos import AnexoStore
 from bot.solicitacoes.store import RequestStore
@@ -46,7 +47,6 @@ CHROMIUM_ARGS = [
 ]
 DESKTOP = {"width": 1280, "height": 800}
 PHONE = {"width": 390, "height": 844}
-IMG_DIR = ROOT / "docs" / "img"
 RESPOSTA_MS = 60_000
 HOSTIS = ["<img src=x onerror=alert(1)>", "[x](javascript:alert(1))"]
 
@@ -84,9 +84,8 @@ def playwright_(chromium_disponivel):
 
 def _responde(url: str) -> bool:
     try:
-        with urllib.request.urlopen(url, timeout=2) as resposta:
-            return resposta.status == 200
-    except OSError:
+        return httpx.get(url, timeout=2).status_code == 200
+    except httpx.HTTPError:
         return False
 
 
@@ -121,12 +120,7 @@ def gateway(chromium_disponivel, server) -> Iterator[tuple[str, Path]]:
             time.sleep(0.2)
         yield base, var_dir
     finally:
-        proc.send_signal(signal.SIGINT)
-        try:
-            proc.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
+        stop(proc, timeout=15)
 
 
 class Navegador:
@@ -221,13 +215,9 @@ def estado(page) -> dict:
     return json.loads(page.evaluate("sessionStorage.getItem('sei-widget:v1')"))
 
 
-def _get(url: str, cabecalhos: dict[str, str]) -> tuple[int, bytes, dict[str, str]]:
-    pedido = urllib.request.Request(url, headers=cabecalhos)
-    try:
-        with urllib.request.urlopen(pedido, timeout=30) as resposta:
-            return resposta.status, resposta.read(), dict(resposta.headers)
-    except urllib.error.HTTPError as erro:
-        return erro.code, erro.read(), dict(erro.headers)
+def _get(url: str, cabecalhos: dict[str, str]) -> tuple[int, bytes, httpx.Headers]:
+    resposta = httpx.get(url, headers=cabecalhos, timeout=30)
+    return resposta.status_code, resposta.content, resposta.headers
 
 
 def _png(cor: str = "blue") -> bytes:
@@ -238,8 +228,8 @@ def _png(cor: str = "blue") -> bytes:
 
 def _luminancia(rgb: tuple[int, int, int]) -> float:
     canais = []
-    for c in rgb:
-        c = c / 255
+    for valor in rgb:
+        c = valor / 255
         canais.append(c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4)
     return 0.2126 * canais[0] + 0.7152 * canais[1] + 0.0722 * canais[2]
 
@@ -312,9 +302,6 @@ def test_faq_button_cadastro_with_typo_download_and_reload(navegador, gateway, t
     ]
     assert cpf in celulas and "Maria da Silva" in celulas
 
-    IMG_DIR.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(IMG_DIR / "widget-desktop.png"))
-
     # a reload keeps the conversation (sessionStorage) and the same session id
     antes = page.locator(".sei-log").inner_text()
     sessao = estado(page)["sessao"]
@@ -335,8 +322,7 @@ def test_faq_button_cadastro_with_typo_download_and_reload(navegador, gateway, t
     assert estado(outra)["sessao"] != sessao
 
     # the download link is bound to this conversation
-    url = estado(page)["itens"]
-    url = [i for i in url if i.get("tipo") == "planilha"][0]["url"]
+    url = next(i for i in estado(page)["itens"] if i.get("tipo") == "planilha")["url"]
     status, corpo, cabecalhos = _get(gateway[0] + url, {"X-Sei-Sessao": sessao})
     assert status == 200 and corpo[:2] == b"PK"
     assert cabecalhos["Content-Disposition"].startswith("attachment")
@@ -355,7 +341,8 @@ def test_download_refused_for_another_session_or_an_expired_token(gateway):
     sessao, outra = "A" * 32, "B" * 32
     links = Links(segredo, 3600)
     valido = links.emitir(arquivo, remetente("web", sessao, segredo))
-    vencido = links.emitir(arquivo, remetente("web", sessao, segredo), agora=time.time() - 7200)
+    ttl = settings.load().download_ttl_s  # the gateway's SEI_DOWNLOAD_TTL_S
+    vencido = links.emitir(arquivo, remetente("web", sessao, segredo), agora=time.time() - ttl - 60)
     assert _get(f"{base}api/download/{valido}", {"X-Sei-Sessao": sessao})[0] == 200
     assert _get(f"{base}api/download/{valido}", {"X-Sei-Sessao": outra})[0] in (403, 404)
     status, corpo, cabecalhos = _get(f"{base}api/download/{vencido}", {"X-Sei-Sessao": sessao})
@@ -416,9 +403,9 @@ def test_error_report_with_a_screenshot_upload(navegador, gateway):
     protocolo = re.search(r"NTS-\d{4}-\d{6}", texto).group(0)
     store = RequestStore(f"sqlite:///{Path(var_dir) / 'requests.db'}")
     try:
-        ref = store.get(protocolo).anexo
+        ref = store.buscar(protocolo).anexo
     finally:
-        store.close()
+        store.fechar()
     assert ref and AnexoStore(Path(var_dir) / "anexos").caminho(ref).read_bytes() == _png("red")
 
 
@@ -564,8 +551,6 @@ def test_phone_sized_viewport_gets_a_full_screen_panel(playwright_, gateway, tmp
         caixa = page.get_by_role("dialog", name="Assistente do SEI").bounding_box()
         assert caixa == {"x": 0, "y": 0, "width": PHONE["width"], "height": PHONE["height"]}
         assert not page.locator(".sei-lancador").is_visible()
-        IMG_DIR.mkdir(parents=True, exist_ok=True)
-        page.screenshot(path=str(IMG_DIR / "widget-phone.png"))
         assert nav.dialogos == [] and nav.erros == []
     finally:
         nav.fechar()
