@@ -146,7 +146,7 @@ def _desktop(page: Page) -> None:
     _dizer(page, "Enfermeiro")
     _dizer(page, "não")
     _dizer(page, "confirmar")
-    page.get_by_role("button", name="Baixar planilha", exact=False).wait_for(state="visible")
+    page.locator(".sei-baixar").last.wait_for(state="visible")
 
 
 def _telefone(page: Page) -> None:
@@ -185,6 +185,7 @@ def main(argv: list[str] | None = None) -> int:
                         page.goto(base)
                         page.wait_for_selector(".sei-lancador", state="visible")
                         roteiro(page)
+                        page.evaluate("document.activeElement.blur()")  # no focus ring
                         page.screenshot(path=str(args.saida / nome))
                     finally:
                         navegador.close()

@@ -13,12 +13,11 @@ from telegram.ext import ContextTypes
 from bot import content
 from bot.channels import replies
 from bot.channels.telegram.state import adaptador, dados_do_chat
+from bot.solicitacoes.vocabulario import RESPOSTA_SEM_ANEXO
 
 logger = logging.getLogger(__name__)
 
 LIMITE_TEXTO = 4096  # Telegram's limit per message (UTF-16 code units)
-# payload of the "Não consigo anexar" button: the bot is asking for the screenshot
-PAYLOAD_PEDE_CAPTURA = "não consigo anexar"
 ESPERA_CAPTURA = "espera_captura"  # chat_data key: True/False once the bot has answered
 
 
@@ -57,9 +56,9 @@ def dividir_texto(texto: str, limite: int = LIMITE_TEXTO) -> list[str]:
 
 
 def pede_captura(respostas: Sequence[dict[str, Any]]) -> bool:
-    """True when the bot's replies ask for the screenshot of an error report."""
+    """True when the bot's replies ask for the screenshot (they offer "Não consigo anexar")."""
     return any(
-        botao.payload == PAYLOAD_PEDE_CAPTURA
+        botao.payload == RESPOSTA_SEM_ANEXO
         for resposta in respostas
         for botao in replies.botoes(resposta)
     )

@@ -88,7 +88,7 @@ class Adaptador:
 
 def adaptador(context: ContextTypes.DEFAULT_TYPE) -> Adaptador:
     """The shared adapter state of an application."""
-    return context.bot_data["adaptador"]  # type: ignore[no-any-return]
+    return context.bot_data["adaptador"]
 
 
 def dados_do_chat(context: ContextTypes.DEFAULT_TYPE) -> dict[Any, Any]:
