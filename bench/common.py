@@ -17,6 +17,7 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime, timezone
 from importlib import metadata
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 HELDOUT = ROOT / "tests" / "data" / "nlu_heldout.yml"
@@ -40,7 +41,7 @@ VERSIONED = (
 
 
 # ----------------------------------------------------------------- machine
-def machine_info() -> dict[str, object]:
+def machine_info() -> dict[str, Any]:
     """CPU model, cores, RAM, OS, load, date, git commit and versions."""
     cpu = "?"
     for line in Path("/proc/cpuinfo").read_text().splitlines():

@@ -21,6 +21,7 @@ import sys
 import threading
 import time
 from pathlib import Path
+from typing import Any
 
 from bench.common import ROOT, Progress, summary_ms
 from bench.scenarios import NOMES, _catalogue, _cpf
@@ -70,7 +71,7 @@ def filled_states(servicos, n: int, seed: int) -> tuple[list, list[float]]:
     return states, times
 
 
-def sequential(work: Path, n: int) -> dict[str, object]:
+def sequential(work: Path, n: int) -> dict[str, Any]:
     """``n`` submissions one after the other."""
     servicos = _servicos(work / "var-seq")
     states, fill = filled_states(servicos, n, seed=1)
@@ -93,7 +94,7 @@ def sequential(work: Path, n: int) -> dict[str, object]:
     }
 
 
-def concurrent(work: Path, threads: int, per_thread: int) -> dict[str, object]:
+def concurrent(work: Path, threads: int, per_thread: int) -> dict[str, Any]:
     """``threads`` submitters at once, ``per_thread`` requests each."""
     servicos = _servicos(work / "var-conc")
     states, _ = filled_states(servicos, threads * per_thread, seed=2)
@@ -142,7 +143,7 @@ def concurrent(work: Path, threads: int, per_thread: int) -> dict[str, object]:
     }
 
 
-def _check(servicos, expected: int) -> dict[str, object]:
+def _check(servicos, expected: int) -> dict[str, Any]:
     """Protocols unique and sequential, one spreadsheet each."""
     filed = servicos.store.listar()
     protocols = [s.protocolo for s in filed]

@@ -28,6 +28,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import yaml
 
@@ -69,7 +70,7 @@ def _redis_prefix() -> str:
     return f"seibench{os.getpid()}"
 
 
-def _redis_endpoints(_work: Path, _base: dict) -> dict[str, object] | None:
+def _redis_endpoints(_work: Path, _base: dict) -> dict[str, Any] | None:
     common = {
         "type": "redis",
         "url": REDIS_URL_HOST,
@@ -84,14 +85,14 @@ def _tracker_type(base: dict) -> str:
     return str((base.get("tracker_store") or {}).get("type") or "in_memory").lower()
 
 
-def _sql_tracker(work: Path, base: dict) -> dict[str, object] | None:
+def _sql_tracker(work: Path, base: dict) -> dict[str, Any] | None:
     """SQL tracker store on SQLite (None: the current setup already uses it)."""
     if _tracker_type(base) == "sql":
         return None
     return {"tracker_store": {"type": "SQL", "dialect": "sqlite", "db": str(work / "trackers.db")}}
 
 
-def _memory_tracker(_work: Path, base: dict) -> dict[str, object] | None:
+def _memory_tracker(_work: Path, base: dict) -> dict[str, Any] | None:
     """Rasa's InMemoryTrackerStore (None: the current setup already uses it)."""
     if _tracker_type(base) == "in_memory":
         return None
@@ -168,13 +169,18 @@ LAZY_SERVICOS = {
 }
 
 
+def _literal(text: str) -> Callable[[re.Match[str]], str]:
+    """A re.sub replacement that inserts ``text`` as is (no backslash escapes)."""
+    return lambda _match: text
+
+
 def _replace_lines(path: Path, replacements: dict[str, str]) -> None:
     """Replace each whole line in ``path``; LeverOutdated unless each occurs exactly once."""
     if not path.is_file():
         raise LeverOutdated(f"{path} não existe: atualize bench/levers.py")
     text = path.read_text(encoding="utf-8")
     for line, new in replacements.items():
-        text, count = re.subn(rf"^{re.escape(line)}$", lambda _m, n=new: n, text, flags=re.M)
+        text, count = re.subn(rf"^{re.escape(line)}$", _literal(new), text, flags=re.M)
         if count != 1:
             raise LeverOutdated(
                 f"{path}: a linha {line!r} aparece {count} vez(es), esperada 1: "
@@ -197,7 +203,7 @@ class Lever:
     title: str
     env: dict[str, str] = field(default_factory=dict)
     # (work dir, endpoints the launcher renders) -> sections to replace, None: n/a
-    endpoints: Callable[[Path, dict], dict[str, object] | None] | None = None
+    endpoints: Callable[[Path, dict], dict[str, Any] | None] | None = None
     config_edit: Callable[[dict], dict | None] | None = None
     code_patch: Callable[[Path], None] | None = None  # edits the copy; LeverOutdated
     actions_cmd: list[str] | None = None
@@ -307,11 +313,11 @@ def _redis_cleanup() -> None:
         say(f"aviso: limpeza do Redis falhou: {err}")
 
 
-def measure(lever: Lever, work: Path, turns: int, port: int) -> dict[str, object]:
+def measure(lever: Lever, work: Path, turns: int, port: int) -> dict[str, Any]:
     """Run one lever; its figures (or the reason it was not applicable)."""
     lw = work / lever.key
     lw.mkdir(parents=True, exist_ok=True)
-    out: dict[str, object] = {"title": lever.title, "loadavg_before": loadavg()}
+    out: dict[str, Any] = {"title": lever.title, "loadavg_before": loadavg()}
     base_endpoints, base_commands = launcher_view(lw)
     if lever.applied and lever.applied(base_commands):
         return {**out, "skipped": "já é o que o launcher faz"}
@@ -402,7 +408,7 @@ def _serve(
     turns: int,
     port: int,
     endpoints: dict | None,
-) -> dict[str, object]:
+) -> dict[str, Any]:
     servers = BotServers(
         model,
         lw,
@@ -415,7 +421,7 @@ def _serve(
         actions_cmd=lever.actions_cmd,
     )
     with servers:
-        res: dict[str, object] = {
+        res: dict[str, Any] = {
             "start_s": round(servers.start_s, 2),
             "actions_ready_s": round(servers.actions_ready_s or 0, 2),
             "rss_idle": servers.rss(),
@@ -448,9 +454,9 @@ def _serve(
 
 def run(
     work: Path, turns: int = 1000, only: list[str] | None = None, port: int = PORT_BASE + 200
-) -> dict[str, object]:
+) -> dict[str, Any]:
     """Measure every lever (or those in ``only``), in order."""
-    results: dict[str, object] = {}
+    results: dict[str, Any] = {}
     chosen = [lever for lever in LEVERS if not only or lever.key in only]
     for i, lever in enumerate(chosen, 1):
         say(f"alavanca {i}/{len(chosen)}: {lever.key} — {lever.title}")

@@ -12,6 +12,8 @@ A trend counts as growth when the projected growth over the run is above
 
 from __future__ import annotations
 
+from typing import Any
+
 from bench.common import linear_fit, tree_rss_mb
 from bench.load import load
 
@@ -42,7 +44,7 @@ def _steady_index(at: list[int], total: int) -> int:
 
 def soak(
     servers, turns: int, concurrency: int, every: int, *, seed: int = 99, label: str = "memória"
-) -> dict[str, object]:
+) -> dict[str, Any]:
     """Run ``turns`` messages against ``servers`` sampling RSS every ``every``."""
     pids = servers.pids()
     samples: dict[str, list[float]] = {key: [] for key in pids}

@@ -30,7 +30,7 @@ def measure(model: Path, passes: int) -> dict:
     from bot.rasa.nlu_eval import load_examples
 
     logging.disable(logging.WARNING)
-    per_node: collections.Counter = collections.Counter()
+    per_node: collections.defaultdict[str, float] = collections.defaultdict(float)
     original = graph.GraphNode.__call__
 
     def timed(node, *args, **kwargs):
@@ -62,7 +62,10 @@ def measure(model: Path, passes: int) -> dict:
         "model": str(model),
         "parses": n,
         "total_ms": round(1000 * total / n, 2),
-        "by_node_ms": {k: round(1000 * v / n, 2) for k, v in per_node.most_common()},
+        "by_node_ms": {
+            k: round(1000 * v / n, 2)
+            for k, v in sorted(per_node.items(), key=lambda kv: kv[1], reverse=True)
+        },
     }
 
 

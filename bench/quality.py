@@ -28,6 +28,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 from bench.common import HELDOUT, ROOT, TRAIN_NLU, Progress, say
 
@@ -58,7 +59,7 @@ def train(
     project_root: Path = ROOT,
     env: dict[str, str] | None = None,
     label: str = "",
-) -> dict[str, object]:
+) -> dict[str, Any]:
     """Full `rasa train` from an empty cache; wall time and the model path."""
     out_dir.mkdir(parents=True, exist_ok=True)
     cache = Path(tempfile.mkdtemp(prefix="rasa-cache-", dir=out_dir))
@@ -110,7 +111,7 @@ def train(
     }
 
 
-def evaluate_model(model: Path, heldout: Path = HELDOUT) -> dict[str, object]:
+def evaluate_model(model: Path, heldout: Path = HELDOUT) -> dict[str, Any]:
     """Accuracy and macro-F1 on the held-out set, in a separate process.
 
     Two readings: top-1 (the best intent other than nlu_fallback) and
@@ -156,7 +157,7 @@ def evaluate_model(model: Path, heldout: Path = HELDOUT) -> dict[str, object]:
     raise RuntimeError(f"avaliação falhou ({model}):\n{proc.stderr[-3000:]}")
 
 
-def evaluate_baseline(train_file: Path = TRAIN_NLU, heldout: Path = HELDOUT) -> dict[str, object]:
+def evaluate_baseline(train_file: Path = TRAIN_NLU, heldout: Path = HELDOUT) -> dict[str, Any]:
     """The TF-IDF + logistic-regression baseline of bot.rasa.nlu_eval."""
     from bot.rasa import nlu_eval
 
@@ -175,8 +176,8 @@ def evaluate_baseline(train_file: Path = TRAIN_NLU, heldout: Path = HELDOUT) -> 
 
 
 def run(
-    work: Path, skip_train: bool = False, reuse_default: dict[str, object] | None = None
-) -> dict[str, object]:
+    work: Path, skip_train: bool = False, reuse_default: dict[str, Any] | None = None
+) -> dict[str, Any]:
     """Train (a) and (b), evaluate (a), (b) and (c); the section's results.
 
     ``reuse_default``: model (b) of an earlier run (its ``model``, ``train_s``,
@@ -184,13 +185,15 @@ def run(
     (Rasa's default config and the training data unchanged; ~16 min saved on 2 cores).
     """
     work.mkdir(parents=True, exist_ok=True)
-    out: dict[str, object] = {}
+    out: dict[str, Any] = {}
     configs = {"ours": ROOT / "config.yml", "default": default_config(work)}
     for key, config in configs.items():
         model = work / "models" / f"{key}.tar.gz"
         if key == "default" and reuse_default:
             say(f"modelo (b) reaproveitado de {reuse_default.get('measured_at')}")
-            trained = {k: reuse_default.get(k) for k in ("train_s", "model", "model_mb")}
+            trained: dict[str, Any] = {
+                k: reuse_default.get(k) for k in ("train_s", "model", "model_mb")
+            }
             trained["train_measured_at"] = reuse_default.get("measured_at")
         elif skip_train and model.exists():
             trained = {

@@ -30,6 +30,7 @@ import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from bench import filing, levers, quality, report
 from bench.common import (
@@ -53,7 +54,7 @@ TURNS = {1: 200, 10: 600, 50: 1000}  # messages per concurrency level and model
 WARMUP_TURNS = 40
 
 
-def section_start(work: Path, runs: int = 3) -> dict[str, object]:
+def section_start(work: Path, runs: int = 3) -> dict[str, Any]:
     """Cold start to the first answer, through the real launcher."""
     from bench import first_answer
 
@@ -93,7 +94,7 @@ def _keep_model_b(out_dir: Path, work: Path):
     return {**b, "model": str(keep), "measured_at": when}
 
 
-def section_latency(work: Path, out_dir: Path, scale: float = 1.0) -> dict[str, object]:
+def section_latency(work: Path, out_dir: Path, scale: float = 1.0) -> dict[str, Any]:
     """(a) and (b) side by side at each concurrency, interleaved."""
     models = {"ours": MODEL, "default": _model_b(work / "quality", out_dir)}
     servers = {
@@ -102,7 +103,7 @@ def section_latency(work: Path, out_dir: Path, scale: float = 1.0) -> dict[str, 
         )
         for i, (key, path) in enumerate(models.items())
     }
-    out: dict[str, object] = {
+    out: dict[str, Any] = {
         "models": {k: str(v) for k, v in models.items()},
         "runs": {k: {} for k in models},
     }
@@ -147,7 +148,7 @@ def section_latency(work: Path, out_dir: Path, scale: float = 1.0) -> dict[str, 
     return out
 
 
-def section_memory(work: Path, turns: int = 10_000, every: int = 200) -> dict[str, object]:
+def section_memory(work: Path, turns: int = 10_000, every: int = 200) -> dict[str, Any]:
     """RSS of both servers of (a) over ``turns`` messages."""
     srv = BotServers(MODEL, work / "memory", PORT_BASE + 100, PORT_BASE + 150, name="soak")
     with srv:

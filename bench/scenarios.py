@@ -113,8 +113,7 @@ class ScenarioFactory:
     def conversation(self, kind: str | None = None) -> Conversation:
         """The next conversation: of ``kind``, or drawn from ``MIX``."""
         if kind is None:
-            kinds, weights = zip(*MIX, strict=True)
-            kind = self.rng.choices(kinds, weights)[0]
+            kind = self.rng.choices([k for k, _ in MIX], [w for _, w in MIX])[0]
         return getattr(self, f"_{kind}")()
 
     def conversations(self) -> Iterator[Conversation]:

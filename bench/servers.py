@@ -93,7 +93,7 @@ class BotServers:
         self.project_root = Path(project_root)
         self.actions_cmd = actions_cmd
         self.procs: dict[str, subprocess.Popen] = {}
-        self.start_s: float | None = None
+        self.start_s = 0.0  # seconds to the first answer, set by start()
         self.actions_ready_s: float | None = None
 
     # ------------------------------------------------------------ lifecycle

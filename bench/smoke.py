@@ -68,6 +68,7 @@ def run(url: str | None, out: Path) -> list[str]:
     problems: list[str] = levers.check(out / "levers")  # no servers: before the timing
     results = out / "results"
     own = None
+    servers: _Remote | BotServers
     if url:
         servers = _Remote(url)
         say(f"usando o servidor em {url}")
