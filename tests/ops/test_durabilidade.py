@@ -22,6 +22,7 @@ import pytest
 import yaml
 from conftest import MODEL, PORT_BASE, ROOT, rest_say, start_launcher
 from geradores import gerar_cpf
+from processes import stop
 
 from bot import settings
 from bot.ops import launcher
@@ -139,16 +140,15 @@ class Pilha:
         self.procs = {}
 
     def iniciar(self, nome, timeout=240):
-        saida = open(self.var_dir / f"{nome}.log", "ab")
-        self.procs[nome] = subprocess.Popen(
-            self.cmds[nome],
-            cwd=ROOT,
-            env={**launcher.child_env(self.cfg), **self.env},
-            stdout=saida,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
-        saida.close()
+        with open(self.var_dir / f"{nome}.log", "ab") as saida:  # the child keeps its copy
+            self.procs[nome] = subprocess.Popen(
+                self.cmds[nome],
+                cwd=ROOT,
+                env={**launcher.child_env(self.cfg), **self.env},
+                stdout=saida,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
         porta = self.cfg.actions_port if nome == "acoes" else self.cfg.rasa_port
         url = (
             f"http://127.0.0.1:{porta}/health"
@@ -165,15 +165,7 @@ class Pilha:
         self.procs[nome].wait(timeout=30)
 
     def parar(self):
-        for proc in self.procs.values():
-            if proc.poll() is None:
-                proc.send_signal(signal.SIGTERM)
-        for proc in self.procs.values():
-            try:
-                proc.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait()
+        stop(*self.procs.values(), sig=signal.SIGTERM, timeout=30)
 
 
 # ----- 1. the conversation survives a Rasa crash ---------------------------------------------
@@ -190,6 +182,7 @@ def test_endpoints_keep_conversations_in_sqlite_under_the_data_folder(tmp_path):
     assert "lock_store" not in yaml.safe_load(out.read_text())
 
 
+@pytest.mark.e2e
 def test_form_resumes_after_rasa_is_killed(tmp_path):
     rng = random.Random(101)
     p = pessoa(rng)
@@ -215,11 +208,10 @@ def test_form_resumes_after_rasa_is_killed(tmp_path):
         _, texto = say(porta, sender, "confirmar")
         assert "Protocolo: NTS-" in texto
         with RequestStore(f"sqlite:///{tmp_path / 'requests.db'}") as store:
-            salvo = store.get(protocolo_de(texto))
+            salvo = store.buscar(protocolo_de(texto))
         assert salvo.linhas[0]["nome"] == p["nome"] and salvo.linhas[0]["cpf"] == p["cpf"]
     finally:
-        proc.send_signal(signal.SIGINT)
-        proc.wait(timeout=60)
+        stop(proc)
 
 
 # ----- 2. the action server dies at the submit step, 20 times --------------------------------
@@ -245,6 +237,7 @@ def _registradas(store, sender):
     return [s for s in store.listar() if s.contato == sender]
 
 
+@pytest.mark.e2e
 def test_action_server_killed_at_submit_files_each_request_exactly_once(pilha_com_pausa):
     pilha = pilha_com_pausa
     porta = pilha.cfg.rasa_port
@@ -259,11 +252,11 @@ def test_action_server_killed_at_submit_files_each_request_exactly_once(pilha_co
             conversar(lambda n: porta, sender, roteiro_cadastro(p))
             resposta = {}
             envio = threading.Thread(
-                target=lambda: resposta.update(texto=say(porta, sender, "confirmar")[1])
+                target=lambda r=resposta, s=sender: r.update(texto=say(porta, s, "confirmar")[1])
             )
             envio.start()
             if i % 2 == 0:  # filed, not yet answered
-                assert esperar(lambda: _registradas(store, sender), 30, 0.05)
+                assert esperar(lambda s=sender: _registradas(store, s), 30, 0.05)
             else:  # anywhere in the turn
                 time.sleep(rng.uniform(0.0, PAUSA_ENVIO_S * 0.8))
             pilha.matar("acoes")
@@ -292,9 +285,10 @@ def test_action_server_killed_at_submit_files_each_request_exactly_once(pilha_co
         assert len(desta_execucao) == 20
         assert apos_registro >= 10  # at least every even round died between filing and answer
     finally:
-        store.close()
+        store.fechar()
 
 
+@pytest.mark.e2e
 def test_silent_turn_becomes_try_again(pilha_com_pausa):
     """Action server down: Rasa produces nothing; the channel says to retry."""
     pilha = pilha_com_pausa
@@ -309,6 +303,7 @@ def test_silent_turn_becomes_try_again(pilha_com_pausa):
     assert "CPF de Maria" in texto
 
 
+@pytest.mark.e2e
 def test_rest_channel_refuses_malformed_bodies_without_traceback(pilha_com_pausa):
     url = f"http://127.0.0.1:{pilha_com_pausa.cfg.rasa_port}/webhooks/rest/webhook"
     for corpo in (
@@ -383,6 +378,7 @@ def _escrever_e_matar(destino, linhas, fracao):
             proc.kill()
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("anterior", [False, True])
 def test_killed_spreadsheet_writer_leaves_no_half_file(tmp_path, anterior):
     pasta = tmp_path / "planilhas"
@@ -391,6 +387,7 @@ def test_killed_spreadsheet_writer_leaves_no_half_file(tmp_path, anterior):
     if anterior:  # a complete earlier version of the file
         r = subprocess.run(
             [sys.executable, "-c", ESCRITOR, str(destino), "3"],
+            check=False,
             cwd=ROOT,
             capture_output=True,
             text=True,
@@ -420,6 +417,7 @@ def test_killed_spreadsheet_writer_leaves_no_half_file(tmp_path, anterior):
 
 
 # ----- 4. 50 conversations filing at once ------------------------------------------------------
+@pytest.mark.e2e
 def test_fifty_conversations_file_at_once(tmp_path):
     porta = CONCORRENCIA["rasa"]
     execucao = uuid.uuid4().hex[:6]
@@ -439,8 +437,7 @@ def test_fifty_conversations_file_at_once(tmp_path):
             resultados = list(pool.map(preencher, range(50)))
         print(f"\n50 solicitações em {time.monotonic() - inicio:.1f} s")
     finally:
-        proc.send_signal(signal.SIGINT)
-        proc.wait(timeout=60)
+        stop(proc)
     protocolos = [p for _, p in resultados]
     assert len(set(protocolos)) == 50
     with RequestStore(f"sqlite:///{tmp_path / 'requests.db'}") as store:

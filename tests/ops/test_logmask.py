@@ -17,7 +17,6 @@ import logging
 import os
 import random
 import re
-import signal
 import subprocess
 import sys
 import time
@@ -32,6 +31,7 @@ from conftest import MODEL, PORT_BASE, ROOT
 from geradores import gerar_cpf
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from processes import stop
 
 from bot.ops import logmask
 
@@ -64,7 +64,9 @@ digitos9 = st.lists(st.integers(0, 9), min_size=9, max_size=9).filter(lambda d: 
 def _cpf_de(base):
     nums = list(base)
     for n in (9, 10):
-        nums.append(sum(d * p for d, p in zip(nums, range(n + 1, 1, -1))) * 10 % 11 % 10)
+        nums.append(
+            sum(d * p for d, p in zip(nums, range(n + 1, 1, -1), strict=True)) * 10 % 11 % 10
+        )
     return "".join(map(str, nums))
 
 
@@ -301,6 +303,7 @@ def test_console_do_nts_mascara_os_proprios_logs(tmp_path):
     env = dict(os.environ, SEI_VAR_DIR=str(tmp_path))
     r = subprocess.run(
         [sys.executable, "-c", codigo],
+        check=False,
         capture_output=True,
         text=True,
         cwd=ROOT,
@@ -314,6 +317,7 @@ def test_console_do_nts_mascara_os_proprios_logs(tmp_path):
 def test_entrada_de_processos_sem_nome_explica_o_uso():
     r = subprocess.run(
         [sys.executable, "-m", "bot.ops.processos"],
+        check=False,
         capture_output=True,
         text=True,
         cwd=ROOT,
@@ -322,6 +326,7 @@ def test_entrada_de_processos_sem_nome_explica_o_uso():
     assert r.returncode == 2 and "uso: python -m bot.ops.processos" in r.stderr
     r = subprocess.run(
         [sys.executable, "-m", "bot.ops.processos", "xyz"],
+        check=False,
         capture_output=True,
         text=True,
         cwd=ROOT,
@@ -349,15 +354,7 @@ def _esperar_http(url, procs, timeout=240):
 
 
 def _parar(procs):
-    for proc, _ in procs.values():
-        if proc.poll() is None:
-            proc.send_signal(signal.SIGINT)
-    for proc, _ in procs.values():
-        try:
-            proc.wait(timeout=40)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
+    stop(*(proc for proc, _ in procs.values()), timeout=40)
 
 
 @pytest.fixture(scope="module")
@@ -499,6 +496,7 @@ def conversas(servidores):
     }
 
 
+@pytest.mark.e2e
 def test_nenhum_cpf_ou_email_em_nenhum_log(conversas):
     textos = {
         log.stem: log.read_text(encoding="utf-8", errors="replace")
@@ -522,16 +520,18 @@ def test_nenhum_cpf_ou_email_em_nenhum_log(conversas):
     assert sum(len(t.splitlines()) for t in textos.values()) > 300
 
 
+@pytest.mark.e2e
 def test_dados_chegaram_ao_registro(conversas):
     from bot.solicitacoes.store import RequestStore
 
     with RequestStore(f"sqlite:///{conversas['var'] / 'requests.db'}") as store:
-        linha = store.get(conversas["protocolo"]).linhas[0]
+        linha = store.buscar(conversas["protocolo"]).linhas[0]
     cpf = conversas["cpf"]
     assert linha["cpf"] == f"{cpf[:3]}.{cpf[3:6]}.{cpf[6:9]}-{cpf[9:]}"
     assert linha["email"] == EMAIL
 
 
+@pytest.mark.e2e
 def test_retencao_apaga_as_conversas_reais_do_rasa(conversas):
     """`sei-nts privacy purge` on the SQL tracker store Rasa wrote; the record stays."""
     var = conversas["var"]
@@ -542,6 +542,7 @@ def test_retencao_apaga_as_conversas_reais_do_rasa(conversas):
     exe = str(Path(sys.executable).parent / "sei-nts")
     r = subprocess.run(
         [exe, "privacy", "purge", "--older-than", "0"],
+        check=False,
         capture_output=True,
         text=True,
         env=env,
@@ -555,6 +556,7 @@ def test_retencao_apaga_as_conversas_reais_do_rasa(conversas):
     assert not vestigios(conversas["cpf2"]).search(depois.decode("latin-1"))
     r = subprocess.run(
         [exe, "requests", "show", conversas["protocolo"]],
+        check=False,
         capture_output=True,
         text=True,
         env=env,

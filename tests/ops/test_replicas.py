@@ -12,7 +12,6 @@ connect to and CREATE DATABASE from) and SEI_TEST_REDIS_URL.
 import json
 import os
 import random
-import signal
 import threading
 import urllib.error
 import urllib.parse
@@ -24,6 +23,7 @@ from pathlib import Path
 import pytest
 import yaml
 from conftest import PORT_BASE, ROOT, start_launcher
+from processes import stop
 from test_durabilidade import conversar, pessoa, protocolo_de, roteiro_cadastro, say
 
 from bot import settings
@@ -191,10 +191,8 @@ def producao(compartilhados, tmp_path_factory):
     )
     store = RequestStore(compartilhados["postgres"])
     yield {"store": store, "var_dir": var_dir, "log": log, **compartilhados}
-    store.close()
-    if proc.poll() is None:
-        proc.send_signal(signal.SIGINT)
-        proc.wait(timeout=60)
+    store.fechar()
+    stop(proc)
 
 
 def _eventos(url, sender):
@@ -212,6 +210,7 @@ def _da_conversa(store, sender):
     return [s for s in store.listar() if s.contato == sender]
 
 
+@pytest.mark.e2e
 def test_replicas_share_postgres_and_redis_and_stay_on_loopback(producao):
     producao = _exigir(producao)
     assert f"Réplica 2: http://127.0.0.1:{RASA + 1}/webhooks/rest/webhook" in (
@@ -225,11 +224,12 @@ def test_replicas_share_postgres_and_redis_and_stay_on_loopback(producao):
         assert erro.value.code in (401, 403, 404)
 
 
+@pytest.mark.e2e
 def test_one_conversation_alternating_replicas_completes_a_cadastro_in_order(producao):
     producao = _exigir(producao)
     store, sender = producao["store"], f"rep-alt-{uuid.uuid4().hex[:8]}"
     p = pessoa(random.Random(301))
-    passos = roteiro_cadastro(p) + [("confirmar", "Protocolo: NTS-")]
+    passos = [*roteiro_cadastro(p), ("confirmar", "Protocolo: NTS-")]
     texto = conversar(lambda n: RASA + n % 2, sender, passos)
     salvas = _da_conversa(store, sender)
     assert len(salvas) == 1 and salvas[0].protocolo == protocolo_de(texto)
@@ -239,6 +239,7 @@ def test_one_conversation_alternating_replicas_completes_a_cadastro_in_order(pro
     assert usuario == [m for m, _ in passos]
 
 
+@pytest.mark.e2e
 def test_simultaneous_messages_of_one_conversation_are_processed_one_at_a_time(producao):
     """Both replicas receive messages of one conversation at the same instant
     (a double tap, a retry through the load balancer): each turn finishes
@@ -256,7 +257,7 @@ def test_simultaneous_messages_of_one_conversation_are_processed_one_at_a_time(p
         sender = f"rep-lock-{rodada}-{uuid.uuid4().hex[:8]}"
         inicio = threading.Barrier(len(perguntas))
 
-        def enviar(i):
+        def enviar(i, inicio=inicio, sender=sender):
             inicio.wait()
             return say(RASA + i % 2, sender, perguntas[i])[1]
 
@@ -267,12 +268,13 @@ def test_simultaneous_messages_of_one_conversation_are_processed_one_at_a_time(p
         assert sorted(d["text"] for t, d in eventos if t == "user") == sorted(perguntas)
         tipos = [(t, d.get("name")) for t, d in eventos]
         usuarios = [i for i, (t, _) in enumerate(tipos) if t == "user"]
-        for a, b in zip(usuarios, usuarios[1:] + [len(tipos)]):
+        for a, b in zip(usuarios, [*usuarios[1:], len(tipos)], strict=True):
             turno = tipos[a + 1 : b]
             assert turno and turno[-1] == ("action", "action_listen"), (rodada, turno)
             assert ("action", "action_listen") not in turno[:-1], (rodada, turno)
 
 
+@pytest.mark.e2e
 def test_twenty_concurrent_conversations_over_both_replicas_file_exactly_once(producao):
     producao = _exigir(producao)
     store, execucao = producao["store"], uuid.uuid4().hex[:6]
@@ -280,7 +282,7 @@ def test_twenty_concurrent_conversations_over_both_replicas_file_exactly_once(pr
     def preencher(i):
         rng = random.Random(4000 + i)
         sender = f"rep-20-{execucao}-{i}"
-        passos = roteiro_cadastro(pessoa(rng)) + [("confirmar", "Protocolo: NTS-")]
+        passos = [*roteiro_cadastro(pessoa(rng)), ("confirmar", "Protocolo: NTS-")]
         texto = conversar(lambda n: RASA + rng.randint(0, 1), sender, passos)
         return sender, protocolo_de(texto)
 
