@@ -2,7 +2,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.nlu import spacy_pt
+from bot.rasa import spacy_pt
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -24,6 +24,7 @@ def built(tmp_path_factory):
     return spacy.load(out)
 
 
+@pytest.mark.slow
 def test_built_pipeline_is_portuguese_with_lookup_lemmatizer(built):
     assert built.lang == "pt"
     assert built.pipe_names == ["lemmatizer"]
@@ -34,6 +35,7 @@ def test_built_pipeline_is_portuguese_with_lookup_lemmatizer(built):
     assert lemmas["senhas"] == "senha"
 
 
+@pytest.mark.slow
 def test_unaccented_forms_lemmatize_like_accented(built):
     accented = [t.lemma_ for t in built("lotações")]
     plain = [t.lemma_ for t in built("lotacoes")]
@@ -71,6 +73,7 @@ def test_pruning_keeps_every_lemma_the_training_data_can_use():
     }
 
 
+@pytest.mark.slow
 def test_pruned_pipeline_is_small_and_lemmatizes_like_the_full_one(tmp_path, built):
     out = tmp_path / "podado"
     nlu = tmp_path / "nlu.yml"

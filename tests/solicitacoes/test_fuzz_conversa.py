@@ -281,6 +281,7 @@ def checar_registro(servicos, solicitacao):
             assert r.ok and r.valor == valor, (campo.nome, valor, r)
 
 
+@pytest.mark.slow
 @settings(
     max_examples=120,
     deadline=None,

@@ -1018,12 +1018,14 @@ def _nunca_levanta(texto) -> None:
     assert isinstance(limpar_texto(texto), str)
 
 
+@pytest.mark.slow
 @settings(max_examples=200, deadline=None, suppress_health_check=list(HealthCheck))
 @given(TEXTOS_ESTRANHOS)
 def test_validators_never_raise(texto):
     _nunca_levanta(texto)
 
 
+@pytest.mark.slow
 @settings(max_examples=12, deadline=None, suppress_health_check=list(HealthCheck))
 @given(TEXTOS_ENORMES)
 def test_validators_never_raise_on_huge_input(texto):
