@@ -221,7 +221,7 @@ class TfidfFeaturizer(SparseFeaturizer, GraphComponent):
         except (ValueError, FileNotFoundError):
             return component
         vectorizers = component._new_vectorizers()
-        for vectorizer, saved in zip(vectorizers, state):
+        for vectorizer, saved in zip(vectorizers, state, strict=True):
             vectorizer.vocabulary_ = saved["vocabulary"]
             vectorizer.idf_ = np.asarray(saved["idf"], dtype=np.float32)
         component._vectorizers = vectorizers
@@ -336,13 +336,20 @@ class LinearIntentClassifier(GraphComponent, IntentClassifier):
             component._weights()
         return component
 
+    def _trained_state(self) -> dict[str, Any]:
+        """The trained weights; only called after ``train`` or ``load`` set them."""
+        if self._state is None:
+            raise RuntimeError("LinearIntentClassifier used before train/load")
+        return self._state
+
     def _weights(self) -> None:
         """Arrays of ``_state`` for prediction (after ``train`` and ``load``)."""
         # features x classes, C order: a message's non-zero features pick whole
         # rows (a sparse-times-dense product would copy the transposed matrix
         # on every call: ~2 ms a message with ~100k features)
-        self._coef_t = np.ascontiguousarray(np.asarray(self._state["coef"], dtype=np.float32).T)
-        self._intercept = np.asarray(self._state["intercept"], dtype=np.float32)
+        state = self._trained_state()
+        self._coef_t = np.ascontiguousarray(np.asarray(state["coef"], dtype=np.float32).T)
+        self._intercept = np.asarray(state["intercept"], dtype=np.float32)
 
     def _probabilities(self, features: scipy.sparse.spmatrix) -> np.ndarray:
         row = (
@@ -360,7 +367,7 @@ class LinearIntentClassifier(GraphComponent, IntentClassifier):
         previous = message.get(INTENT_RANKING_KEY) or []
         if weight <= 0 or not previous:
             return probs
-        index = {name: i for i, name in enumerate(self._state["classes"])}
+        index = {name: i for i, name in enumerate(self._trained_state()["classes"])}
         other = np.zeros_like(probs)
         for entry in previous:
             if entry.get("name") in index:
@@ -381,7 +388,7 @@ class LinearIntentClassifier(GraphComponent, IntentClassifier):
             if self._config.get("expose_rankings"):
                 message.set(
                     "ranking_linear",
-                    dict(zip(self._state["classes"], own.astype(float).tolist())),
+                    dict(zip(self._state["classes"], own.astype(float).tolist(), strict=True)),
                     add_to_output=True,
                 )
                 message.set(

@@ -35,8 +35,8 @@ def load_examples(path: Path) -> list[tuple[str, str]]:
     for block in data.get("nlu", []):
         if "intent" not in block:
             continue
-        for line in block["examples"].splitlines():
-            line = line.strip()
+        for raw in block["examples"].splitlines():
+            line = raw.strip()
             if line.startswith("- "):
                 pairs.append((line[2:].strip(), block["intent"]))
     return pairs
@@ -98,7 +98,7 @@ def per_intent_scores(gold: Sequence[str], pred: Sequence[str], labels: Sequence
         "precision": float(p.mean()),
         "recall": float(r.mean()),
         "f1": float(f.mean()),
-        "accuracy": sum(g == q for g, q in zip(gold, pred)) / max(1, len(gold)),
+        "accuracy": sum(g == q for g, q in zip(gold, pred, strict=True)) / max(1, len(gold)),
     }
     return scores
 
@@ -140,7 +140,8 @@ def plot_confusion(gold, pred, labels, out: Path, title: str) -> None:
 def report_table(labels, ours, ours_fb, base) -> str:
     """Markdown table: per-intent F1 of the three readings, then macro rows."""
     lines = [
-        "| intent | n | P (nosso) | R (nosso) | F1 (nosso) | F1 (nosso, c/ fallback) | F1 (baseline) |",
+        "| intent | n | P (nosso) | R (nosso) | F1 (nosso) "
+        "| F1 (nosso, c/ fallback) | F1 (baseline) |",
         "|---|---:|---:|---:|---:|---:|---:|",
     ]
     for label in labels:
@@ -198,7 +199,7 @@ def main(argv=None) -> int:
     )
     errors = [
         {"texto": t, "correto": g, "top1": p, "final": f}
-        for t, g, p, f in zip(texts, gold, top1, final)
+        for t, g, p, f in zip(texts, gold, top1, final, strict=True)
         if g != f
     ]
     table = report_table(labels, ours, ours_fb, base)
@@ -221,10 +222,12 @@ def main(argv=None) -> int:
 
     print(table)
     print(
-        f"\nparse de {len(texts)} mensagens: {rasa_s:.1f} s; baseline (treino+predição): {base_s:.1f} s"
+        f"\nparse de {len(texts)} mensagens: {rasa_s:.1f} s; "
+        f"baseline (treino+predição): {base_s:.1f} s"
     )
     print(
-        f"erros ({len(errors)}): {args.out / 'errors.json'}; matriz: {args.out / 'confusion_matrix.png'}"
+        f"erros ({len(errors)}): {args.out / 'errors.json'}; "
+        f"matriz: {args.out / 'confusion_matrix.png'}"
     )
     f1, f1_fb, f1_base = ours["_macro"]["f1"], ours_fb["_macro"]["f1"], base["_macro"]["f1"]
     failures = []
@@ -236,7 +239,8 @@ def main(argv=None) -> int:
         print("GATE REPROVADO: " + "; ".join(failures))
         return 1
     print(
-        f"GATE APROVADO: macro-F1 {f1:.3f} (c/ fallback {f1_fb:.3f}) >= {args.floor:.2f} e >= baseline {f1_base:.3f}"
+        f"GATE APROVADO: macro-F1 {f1:.3f} (c/ fallback {f1_fb:.3f}) >= {args.floor:.2f} "
+        f"e >= baseline {f1_base:.3f}"
     )
     return 0
 

@@ -13,23 +13,23 @@ from __future__ import annotations
 
 from typing import Any
 
-_validator: Any | None = None
+_validators: dict[str, Any] = {}
 
 
 def _validate_action_result(self: Any, result: dict[str, Any]) -> bool:
     """``RemoteAction._validate_action_result`` with a validator built once."""
-    global _validator
     from jsonschema import ValidationError
     from jsonschema.validators import validator_for
     from rasa.shared.constants import DOCS_BASE_URL
 
-    if _validator is None:
+    validator = _validators.get("action_response")
+    if validator is None:
         schema = self.action_response_format_spec()
         cls = validator_for(schema)
         cls.check_schema(schema)
-        _validator = cls(schema)
+        validator = _validators.setdefault("action_response", cls(schema))
     try:
-        _validator.validate(result)
+        validator.validate(result)
         return True
     except ValidationError as e:
         e.message += (

@@ -30,7 +30,7 @@ import hashlib
 import json
 import logging
 import uuid
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine
 from contextlib import asynccontextmanager
 from typing import Any
 
@@ -42,7 +42,7 @@ from sanic.response import HTTPResponse, ResponseStream
 
 from bot import settings as settings_module
 
-logger = logging.getLogger("sei.rest")
+logger = logging.getLogger(__name__)
 
 MSG_TENTE_NOVAMENTE = "Não consegui concluir agora. Tente novamente em instantes."
 MSG_CORPO_INVALIDO = (
@@ -196,7 +196,7 @@ class ReliableRestInput(RestInput):
         texto: str,
         canal: str,
         metadata: dict[str, Any] | None,
-    ) -> Callable[[Any], Awaitable[None]]:
+    ) -> Callable[[Any], Coroutine[Any, Any, None]]:
         """``?stream=true``: one JSON reply per line, as Rasa's channel does."""
 
         async def stream(resp: Any) -> None:

@@ -123,7 +123,7 @@ def build_pipeline(training_texts=None):
     lookups.add_table("lemma_lookup", table)
     nlp = spacy.blank("pt")
     lemmatizer = nlp.add_pipe("lemmatizer", config={"mode": "lookup"})
-    lemmatizer.initialize(lookups=lookups)
+    lemmatizer.initialize(lookups=lookups)  # type: ignore[call-arg]  # Lemmatizer takes it
     nlp.meta["name"] = "sei_pt_lookup"
     nlp.meta["description"] = (
         "Blank Portuguese pipeline with a lookup lemmatizer built locally "
