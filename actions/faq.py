@@ -21,7 +21,7 @@ CONTATO_NTS = "/faq_contato_nts"
 
 
 def _botao(intent: str) -> dict[str, str]:
-    return {"title": respostas.load_topicos()[intent].titulo, "payload": f"/{intent}"}
+    return {"title": respostas.carregar_topicos()[intent].titulo, "payload": f"/{intent}"}
 
 
 def _botao_menu_completo() -> dict[str, str]:
@@ -53,10 +53,10 @@ class ResponderFaq(Action):  # type: ignore[misc, unused-ignore]
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[dict[str, Any]]:
         intent = tracker.get_intent_of_latest_message(skip_fallback_intent=False)
-        if intent not in respostas.load_topicos():
+        if intent not in respostas.carregar_topicos():
             dispatcher.utter_message(response="utter_nao_entendi")
             return []
-        _enviar(dispatcher, respostas.answer(intent, servicos().links))
+        _enviar(dispatcher, respostas.responder(intent, servicos().links))
         tipo = TIPO_DO_TOPICO.get(intent)
         if tipo:
             payload = f'/abrir_solicitacao{{"tipo_solicitacao":"{tipo}"}}'
@@ -79,7 +79,7 @@ class MostrarMenu(Action):  # type: ignore[misc, unused-ignore]
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[dict[str, Any]]:
         if tracker.get_intent_of_latest_message() == "help":
-            buttons = [_botao(i) for i in respostas.load_topicos()]
+            buttons = [_botao(i) for i in respostas.carregar_topicos()]
             dispatcher.utter_message(text=content.texto(MENU, "menu_completo"), buttons=buttons)
         else:
             buttons = [_botao(i) for i in respostas.mais_procurados()] + [_botao_menu_completo()]
@@ -98,17 +98,17 @@ class NaoEntendi(Action):  # type: ignore[misc, unused-ignore]
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[dict[str, Any]]:
-        if sugestoes.is_repeated_miss(_user_intents(tracker)):
+        if sugestoes.falha_repetida(_user_intents(tracker)):
             dispatcher.utter_message(response="utter_segunda_falha")
-            _enviar(dispatcher, respostas.answer("faq_contato_nts", servicos().links))
+            _enviar(dispatcher, respostas.responder("faq_contato_nts", servicos().links))
             return []
         intent = tracker.get_intent_of_latest_message(skip_fallback_intent=False)
-        if intent == sugestoes.OUT_OF_SCOPE_INTENT:
+        if intent == sugestoes.INTENCAO_FORA_DO_ESCOPO:
             buttons = [_botao(i) for i in respostas.mais_procurados()] + [_botao_menu_completo()]
             dispatcher.utter_message(response="utter_fora_de_escopo", buttons=buttons)
             return []
         ranking = tracker.latest_message.get("intent_ranking") or []
-        topicos = sugestoes.suggest_topics(ranking, respostas.load_topicos())
+        topicos = sugestoes.sugerir_topicos(ranking, respostas.carregar_topicos())
         botao_nts = {"title": content.texto(MENU, "botao_nts"), "payload": CONTATO_NTS}
         dispatcher.utter_message(
             response="utter_sugestoes", buttons=[_botao(i) for i in topicos] + [botao_nts]

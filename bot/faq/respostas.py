@@ -16,13 +16,12 @@ from pathlib import Path
 
 import yaml
 
-from bot.content import CONTENT_DIR
+from bot import content
 
-CONTENT_FILE = CONTENT_DIR / "faq.yml"
-MAX_MESSAGE_CHARS = 600
+LIMITE_MENSAGEM = 600
 TELEFONES_NTS = "3315-1101 ou 3315-1128"
 
-_LINK_LINE = re.compile(r"^\{link:([a-z0-9_]+)\}$")
+_LINHA_LINK = re.compile(r"^\{link:([a-z0-9_]+)\}$")
 _URL = re.compile(r"^https?://[^\s<>\"']+$")
 
 
@@ -30,7 +29,7 @@ _URL = re.compile(r"^https?://[^\s<>\"']+$")
 class Topico:
     """One FAQ topic: the intent that triggers it and its answer."""
 
-    intent: str
+    intencao: str
     titulo: str
     itens: tuple[str, ...]
     resposta: str
@@ -45,18 +44,17 @@ class Link:
     url: str | None
 
 
-class ContentError(ValueError):
+class ConteudoInvalido(ValueError):
     """The FAQ content or the links file is malformed."""
 
 
 @cache
-def load_topicos(path: Path = CONTENT_FILE) -> dict[str, Topico]:
-    """Load the FAQ topics, keyed by intent name."""
-    data = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
+def carregar_topicos() -> dict[str, Topico]:
+    """The FAQ topics of ``bot/content/faq.yml``, keyed by intent name."""
     topicos = {}
-    for intent, item in data["topicos"].items():
-        topicos[intent] = Topico(
-            intent=intent,
+    for intencao, item in content.entrada("faq", "topicos").items():
+        topicos[intencao] = Topico(
+            intencao=intencao,
             titulo=item["titulo"],
             itens=tuple(str(i) for i in item["itens"]),
             resposta=item["resposta"].strip(),
@@ -65,27 +63,26 @@ def load_topicos(path: Path = CONTENT_FILE) -> dict[str, Topico]:
 
 
 @cache
-def mais_procurados(path: Path = CONTENT_FILE) -> tuple[str, ...]:
+def mais_procurados() -> tuple[str, ...]:
     """Intents of the topics shown in the short menu."""
-    data = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
-    return tuple(data["mais_procurados"])
+    return tuple(content.entrada("faq", "mais_procurados"))
 
 
-def load_links(path: Path) -> dict[str, Link]:
+def carregar_links(caminho: Path) -> dict[str, Link]:
     """Load the links file; placeholder or non-http(s) URLs become None."""
-    data = yaml.safe_load(Path(path).read_text(encoding="utf-8")) or {}
-    if not isinstance(data, dict):
-        raise ContentError(f"{path}: esperado um mapa chave -> {{rotulo, url}}")
+    dados = yaml.safe_load(Path(caminho).read_text(encoding="utf-8")) or {}
+    if not isinstance(dados, dict):
+        raise ConteudoInvalido(f"{caminho}: esperado um mapa chave -> {{rotulo, url}}")
     links = {}
-    for chave, item in data.items():
+    for chave, item in dados.items():
         if not isinstance(item, dict) or "rotulo" not in item:
-            raise ContentError(f"{path}: o link '{chave}' precisa de 'rotulo' e 'url'")
+            raise ConteudoInvalido(f"{caminho}: o link '{chave}' precisa de 'rotulo' e 'url'")
         url = str(item.get("url") or "").strip()
         links[chave] = Link(chave, str(item["rotulo"]), url if _URL.match(url) else None)
     return links
 
 
-def render_link(link: Link | None) -> str:
+def formatar_link(link: Link | None) -> str:
     """One line for a link: the URL, or where to get it while unset."""
     if link is None or link.url is None:
         rotulo = link.rotulo if link else "Link"
@@ -96,57 +93,57 @@ def render_link(link: Link | None) -> str:
     return f"{link.rotulo}: {link.url}"
 
 
-def render_text(resposta: str, links: Mapping[str, Link]) -> str:
+def formatar_resposta(resposta: str, links: Mapping[str, Link]) -> str:
     """Replace every ``{link:KEY}`` line of an answer."""
-    lines = []
-    for line in resposta.splitlines():
-        match = _LINK_LINE.match(line.strip())
-        lines.append(render_link(links.get(match.group(1))) if match else line)
-    return "\n".join(lines)
+    linhas = []
+    for linha in resposta.splitlines():
+        achado = _LINHA_LINK.match(linha.strip())
+        linhas.append(formatar_link(links.get(achado.group(1))) if achado else linha)
+    return "\n".join(linhas)
 
 
-def split_messages(text: str, limit: int = MAX_MESSAGE_CHARS) -> list[str]:
-    """Split a text into chat messages of at most ``limit`` characters.
+def dividir_mensagens(texto: str, limite: int = LIMITE_MENSAGEM) -> list[str]:
+    """Split a text into chat messages of at most ``limite`` characters.
 
     Paragraphs are kept whole and packed together while they fit; a longer
     paragraph is cut at sentence, then word boundaries.
     """
-    pieces: list[str] = []
-    for paragraph in [p.strip() for p in text.split("\n\n") if p.strip()]:
-        pieces.extend(_cut(paragraph, limit))
-    messages: list[str] = []
-    for piece in pieces:
-        if messages and len(messages[-1]) + 2 + len(piece) <= limit:
-            messages[-1] += "\n\n" + piece
+    pedacos: list[str] = []
+    for paragrafo in [p.strip() for p in texto.split("\n\n") if p.strip()]:
+        pedacos.extend(_cortar(paragrafo, limite))
+    mensagens: list[str] = []
+    for pedaco in pedacos:
+        if mensagens and len(mensagens[-1]) + 2 + len(pedaco) <= limite:
+            mensagens[-1] += "\n\n" + pedaco
         else:
-            messages.append(piece)
-    return messages
+            mensagens.append(pedaco)
+    return mensagens
 
 
-def _cut(paragraph: str, limit: int) -> list[str]:
-    if len(paragraph) <= limit:
-        return [paragraph]
-    for separator in (". ", "; ", " "):
-        parts = paragraph.split(separator)
-        if len(parts) == 1:
+def _cortar(paragrafo: str, limite: int) -> list[str]:
+    if len(paragrafo) <= limite:
+        return [paragrafo]
+    for separador in (". ", "; ", " "):
+        partes = paragrafo.split(separador)
+        if len(partes) == 1:
             continue
-        chunks, current = [], ""
-        for i, part in enumerate(parts):
-            part = part + (separator.rstrip() if i < len(parts) - 1 else "")
-            candidate = f"{current} {part}".strip() if current else part
-            if len(candidate) <= limit:
-                current = candidate
+        blocos, atual = [], ""
+        for i, parte in enumerate(partes):
+            trecho = parte + (separador.rstrip() if i < len(partes) - 1 else "")
+            candidato = f"{atual} {trecho}".strip() if atual else trecho
+            if len(candidato) <= limite:
+                atual = candidato
             else:
-                if current:
-                    chunks.append(current)
-                current = part
-        chunks.append(current)
-        if all(len(c) <= limit for c in chunks):
-            return chunks
-    return [paragraph[i : i + limit] for i in range(0, len(paragraph), limit)]
+                if atual:
+                    blocos.append(atual)
+                atual = trecho
+        blocos.append(atual)
+        if all(len(b) <= limite for b in blocos):
+            return blocos
+    return [paragrafo[i : i + limite] for i in range(0, len(paragrafo), limite)]
 
 
-def answer(intent: str, links: Mapping[str, Link]) -> list[str]:
+def responder(intencao: str, links: Mapping[str, Link]) -> list[str]:
     """The chat messages that answer a FAQ intent."""
-    topico = load_topicos()[intent]
-    return split_messages(render_text(topico.resposta, links))
+    topico = carregar_topicos()[intencao]
+    return dividir_mensagens(formatar_resposta(topico.resposta, links))

@@ -1,26 +1,27 @@
 """Dialogue decisions that do not need Rasa: fallback suggestions, misses.
 
 Inputs are plain data taken from the tracker (intent rankings, the intents
-of earlier user messages), so these rules are tested without Rasa.
+of earlier user messages, events), so these rules are tested without Rasa.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
 
-FALLBACK_INTENT = "nlu_fallback"
-OUT_OF_SCOPE_INTENT = "out_of_scope"
-MISS_INTENTS = frozenset({FALLBACK_INTENT, OUT_OF_SCOPE_INTENT})
+INTENCAO_FALLBACK = "nlu_fallback"
+INTENCAO_FORA_DO_ESCOPO = "out_of_scope"
+INTENCOES_NAO_ENTENDIDAS = frozenset({INTENCAO_FALLBACK, INTENCAO_FORA_DO_ESCOPO})
 
-MAX_SUGGESTIONS = 3
-MIN_SUGGESTION_CONFIDENCE = 0.05
+MAX_SUGESTOES = 3
+CONFIANCA_MINIMA = 0.05
 
 
-def suggest_topics(
-    ranking: Iterable[Mapping],
-    faq_intents: Iterable[str],
-    limit: int = MAX_SUGGESTIONS,
-    min_confidence: float = MIN_SUGGESTION_CONFIDENCE,
+def sugerir_topicos(
+    ranking: Iterable[Mapping[str, Any]],
+    intencoes_faq: Iterable[str],
+    limite: int = MAX_SUGESTOES,
+    confianca_minima: float = CONFIANCA_MINIMA,
 ) -> list[str]:
     """The likeliest FAQ intents of an intent ranking, best first.
 
@@ -28,32 +29,32 @@ def suggest_topics(
     at least two suggestions are returned when the ranking has them, so the
     requester always has a choice.
     """
-    known = set(faq_intents)
-    ordered = sorted(
-        (r for r in ranking if r.get("name") in known),
+    conhecidas = set(intencoes_faq)
+    ordenadas = sorted(
+        (r for r in ranking if r.get("name") in conhecidas),
         key=lambda r: r.get("confidence") or 0.0,
         reverse=True,
     )
-    chosen = [r["name"] for r in ordered if (r.get("confidence") or 0.0) >= min_confidence]
-    if len(chosen) < 2:
-        chosen = [r["name"] for r in ordered[:2]]
-    return chosen[:limit]
+    escolhidas = [r["name"] for r in ordenadas if (r.get("confidence") or 0.0) >= confianca_minima]
+    if len(escolhidas) < 2:
+        escolhidas = [r["name"] for r in ordenadas[:2]]
+    return escolhidas[:limite]
 
 
-def is_repeated_miss(user_intents: Sequence[str]) -> bool:
+def falha_repetida(intencoes_usuario: Sequence[str]) -> bool:
     """True when the last two user messages were both misunderstood.
 
-    ``user_intents`` are the intents of the conversation's user messages in
-    order, the current one last.
+    ``intencoes_usuario`` are the intents of the conversation's user messages
+    in order, the current one last.
     """
     return (
-        len(user_intents) >= 2
-        and user_intents[-1] in MISS_INTENTS
-        and user_intents[-2] in MISS_INTENTS
+        len(intencoes_usuario) >= 2
+        and intencoes_usuario[-1] in INTENCOES_NAO_ENTENDIDAS
+        and intencoes_usuario[-2] in INTENCOES_NAO_ENTENDIDAS
     )
 
 
-def acao_anterior(eventos) -> str | None:
+def acao_anterior(eventos: Iterable[Mapping[str, Any]]) -> str | None:
     """The last bot action before the latest user message (listen skipped)."""
     vistos_usuario = False
     for evento in reversed(list(eventos)):
@@ -66,5 +67,5 @@ def acao_anterior(eventos) -> str | None:
             and evento.get("event") == "action"
             and evento.get("name") not in ("action_listen", None)
         ):
-            return evento["name"]
+            return str(evento["name"])
     return None

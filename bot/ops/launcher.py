@@ -213,8 +213,8 @@ def check_configuration(cfg: Settings) -> str | None:
 
     try:
         Catalogos.carregar(cfg.catalogs_dir)
-        respostas.load_links(cfg.links_file)
-    except (CatalogoInvalido, respostas.ContentError, OSError) as erro:
+        respostas.carregar_links(cfg.links_file)
+    except (CatalogoInvalido, respostas.ConteudoInvalido, OSError) as erro:
         return f"Configuração inválida: {erro}"
     if cfg.rasa_replicas < 1:
         return "Configuração inválida: SEI_RASA_REPLICAS precisa ser 1 ou mais."

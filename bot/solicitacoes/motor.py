@@ -120,8 +120,8 @@ class Motor:
         if match and turno.intent != "nlu_fallback":
             return [*self._status(match), mensagem(msg.texto("voltando"))]
         intent, confianca = turno.intent, turno.confianca
-        if intent is not None and intent in respostas.load_topicos() and confianca >= minimo:
-            return [mensagem(m) for m in respostas.answer(intent, self.s.links)] + [
+        if intent is not None and intent in respostas.carregar_topicos() and confianca >= minimo:
+            return [mensagem(m) for m in respostas.responder(intent, self.s.links)] + [
                 mensagem(msg.texto("voltando"))
             ]
         if intent == "help" and confianca >= minimo:

@@ -130,7 +130,7 @@ def resumo(estado: Estado) -> list[Mensagem]:
         if linha.get("observacoes"):
             linhas.append(texto("resumo_observacoes", observacoes=linha["observacoes"]))
         partes.append("\n".join(linhas))
-    textos = respostas.split_messages("\n\n".join(partes))
+    textos = respostas.dividir_mensagens("\n\n".join(partes))
     mensagens = [mensagem(t) for t in textos]
     mensagens[-1] = mensagem(
         textos[-1],

@@ -40,7 +40,7 @@ class Servicos:
     @cached_property
     def links(self) -> dict[str, respostas.Link]:
         """The "clique aqui" links of the FAQ answers."""
-        return respostas.load_links(self.settings.links_file)
+        return respostas.carregar_links(self.settings.links_file)
 
     @cached_property
     def store(self) -> RequestStore:

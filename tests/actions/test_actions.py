@@ -46,7 +46,7 @@ def _texts(messages):
 
 def test_request_topic_answer_offers_to_file_that_request_now():
     messages, events = _run(faq_actions.ResponderFaq(), _tracker(_user("faq_cargo_errado")))
-    answer = respostas.answer("faq_cargo_errado", servicos().links)
+    answer = respostas.responder("faq_cargo_errado", servicos().links)
     assert answer and _texts(messages[:-1]) == answer
     offer = messages[-1]
     assert offer["text"] == (
@@ -64,13 +64,13 @@ def test_request_topic_answer_offers_to_file_that_request_now():
 
 def test_other_topic_answer_clears_the_pending_offer():
     messages, events = _run(faq_actions.ResponderFaq(), _tracker(_user("faq_quem_administra")))
-    assert _texts(messages) == respostas.answer("faq_quem_administra", servicos().links)
+    assert _texts(messages) == respostas.responder("faq_quem_administra", servicos().links)
     assert not any(m["buttons"] for m in messages)
     assert [(e["name"], e["value"]) for e in events] == [("oferta_solicitacao", None)]
 
 
 def test_every_offer_names_a_topic_and_a_request_kind():
-    assert set(TIPO_DO_TOPICO) <= set(respostas.load_topicos())
+    assert set(TIPO_DO_TOPICO) <= set(respostas.carregar_topicos())
     assert set(TIPO_DO_TOPICO.values()) == set(TIPOS)
 
 
@@ -83,7 +83,7 @@ def test_full_menu_lists_all_topics_with_titles():
     messages, _ = _run(faq_actions.MostrarMenu(), _tracker(_user("help")))
     assert messages[0]["text"].startswith("Escolha um assunto")
     buttons = messages[0]["buttons"]
-    assert len(buttons) == len(respostas.load_topicos()) == 20
+    assert len(buttons) == len(respostas.carregar_topicos()) == 20
     assert {"title": "Esqueci a senha", "payload": "/faq_esqueci_senha"} in buttons
 
 
@@ -124,7 +124,7 @@ def test_second_miss_in_a_row_gives_the_human_contact():
     tracker = _tracker(_user("nlu_fallback", "xyz"), _user("out_of_scope", "abc"))
     messages, _ = _run(faq_actions.NaoEntendi(), tracker)
     assert messages[0]["response"] == "utter_segunda_falha"
-    assert _texts(messages[1:]) == respostas.answer("faq_contato_nts", servicos().links)
+    assert _texts(messages[1:]) == respostas.responder("faq_contato_nts", servicos().links)
 
 
 @pytest.mark.parametrize("module", ["faq", "solicitacao"])

@@ -170,21 +170,21 @@ KEY_FACTS = {
     ],
 }
 
-PLACEHOLDER_LINKS = respostas.load_links(ROOT / "config" / "links.yml")
+PLACEHOLDER_LINKS = respostas.carregar_links(ROOT / "config" / "links.yml")
 
 
 def _answer(intent, links=PLACEHOLDER_LINKS):
-    return "\n".join(respostas.answer(intent, links))
+    return "\n".join(respostas.responder(intent, links))
 
 
 def test_every_faq_intent_has_a_topic_and_key_facts(domain):
     faq_intents = {i for i in domain["intents"] if i.startswith("faq_")}
-    assert faq_intents == set(respostas.load_topicos()) == set(KEY_FACTS)
+    assert faq_intents == set(respostas.carregar_topicos()) == set(KEY_FACTS)
     assert len(faq_intents) == 20
 
 
 def test_topics_cover_all_22_seed_items():
-    items = {i for t in respostas.load_topicos().values() for i in t.itens}
+    items = {i for t in respostas.carregar_topicos().values() for i in t.itens}
     assert {str(n) for n in range(1, 23)} <= items
 
 
@@ -197,10 +197,10 @@ def test_answer_contains_key_facts_of_its_seed_item(intent):
 
 @pytest.mark.parametrize("intent", sorted(KEY_FACTS))
 def test_answer_fits_phone_messages_and_shows_no_placeholder(intent):
-    messages = respostas.answer(intent, PLACEHOLDER_LINKS)
+    messages = respostas.responder(intent, PLACEHOLDER_LINKS)
     assert messages
     for message in messages:
-        assert len(message) <= respostas.MAX_MESSAGE_CHARS
+        assert len(message) <= respostas.LIMITE_MENSAGEM
         assert "PREENCHER" not in message and "{" not in message and "}" not in message
         assert "clique aqui" not in fold(message)
 
@@ -224,7 +224,7 @@ def test_configured_link_is_shown(tmp_path):
             }
         )
     )
-    links = respostas.load_links(links_file)
+    links = respostas.carregar_links(links_file)
     assert "Planilha de Cadastro de Usuários: https://exemplo.al.gov.br/planilha.xlsx" in _answer(
         "faq_cadastro_usuario", links
     )
@@ -234,9 +234,9 @@ def test_configured_link_is_shown(tmp_path):
 
 def test_every_link_used_by_an_answer_is_configurable():
     used = set()
-    for topico in respostas.load_topicos().values():
+    for topico in respostas.carregar_topicos().values():
         for line in topico.resposta.splitlines():
-            match = respostas._LINK_LINE.match(line.strip())
+            match = respostas._LINHA_LINK.match(line.strip())
             if match:
                 used.add(match.group(1))
     assert used <= set(PLACEHOLDER_LINKS)
@@ -257,8 +257,8 @@ def test_every_link_used_by_an_answer_is_configurable():
 def test_malformed_links_file_fails_loudly(tmp_path):
     bad = tmp_path / "links.yml"
     bad.write_text("planilha: so-um-texto\n")
-    with pytest.raises(respostas.ContentError):
-        respostas.load_links(bad)
+    with pytest.raises(respostas.ConteudoInvalido):
+        respostas.carregar_links(bad)
 
 
 def test_phones_and_numbers_come_from_the_seed(seed_text):
@@ -272,9 +272,9 @@ def test_phones_and_numbers_come_from_the_seed(seed_text):
         assert f"{hours} horas" in seed_text
 
 
-def test_split_messages_keeps_paragraphs_and_limit():
+def test_dividir_mensagens_keeps_paragraphs_and_limit():
     text = "\n\n".join(["a" * 250, "b" * 250, "c " * 400])
-    messages = respostas.split_messages(text, limit=600)
+    messages = respostas.dividir_mensagens(text, limite=600)
     assert all(len(m) <= 600 for m in messages)
     assert messages[0] == "a" * 250 + "\n\n" + "b" * 250
     assert "".join(messages).replace("\n", "").replace(" ", "") == (
@@ -282,8 +282,8 @@ def test_split_messages_keeps_paragraphs_and_limit():
     )
 
 
-def test_split_messages_cuts_at_sentences():
+def test_dividir_mensagens_cuts_at_sentences():
     text = " ".join(f"Frase número {i} do parágrafo." for i in range(60))
-    messages = respostas.split_messages(text, limit=200)
+    messages = respostas.dividir_mensagens(text, limite=200)
     assert all(len(m) <= 200 for m in messages)
     assert all(m.endswith(".") for m in messages)

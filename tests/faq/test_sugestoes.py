@@ -1,4 +1,4 @@
-from bot.faq.sugestoes import is_repeated_miss, suggest_topics
+from bot.faq.sugestoes import falha_repetida, sugerir_topicos
 
 FAQ = ["faq_esqueci_senha", "faq_mudar_senha", "faq_primeiro_acesso", "faq_contato_nts"]
 
@@ -12,7 +12,7 @@ def test_suggestions_are_the_likeliest_faq_topics_best_first():
         {"name": "faq_primeiro_acesso", "confidence": 0.10},
         {"name": "faq_contato_nts", "confidence": 0.07},
     ]
-    assert suggest_topics(ranking, FAQ) == [
+    assert sugerir_topicos(ranking, FAQ) == [
         "faq_esqueci_senha",
         "faq_mudar_senha",
         "faq_primeiro_acesso",
@@ -24,16 +24,16 @@ def test_at_least_two_suggestions_even_when_scores_are_tiny():
         {"name": "faq_mudar_senha", "confidence": 0.02},
         {"name": "faq_esqueci_senha", "confidence": 0.01},
     ]
-    assert suggest_topics(ranking, FAQ) == ["faq_mudar_senha", "faq_esqueci_senha"]
+    assert sugerir_topicos(ranking, FAQ) == ["faq_mudar_senha", "faq_esqueci_senha"]
 
 
 def test_no_ranking_no_suggestions():
-    assert suggest_topics([], FAQ) == []
+    assert sugerir_topicos([], FAQ) == []
 
 
 def test_repeated_miss_needs_two_misses_in_a_row():
-    assert not is_repeated_miss(["nlu_fallback"])
-    assert not is_repeated_miss(["nlu_fallback", "greet", "nlu_fallback"])
-    assert is_repeated_miss(["greet", "nlu_fallback", "nlu_fallback"])
-    assert is_repeated_miss(["out_of_scope", "nlu_fallback"])
-    assert not is_repeated_miss(["nlu_fallback", "faq_esqueci_senha"])
+    assert not falha_repetida(["nlu_fallback"])
+    assert not falha_repetida(["nlu_fallback", "greet", "nlu_fallback"])
+    assert falha_repetida(["greet", "nlu_fallback", "nlu_fallback"])
+    assert falha_repetida(["out_of_scope", "nlu_fallback"])
+    assert not falha_repetida(["nlu_fallback", "faq_esqueci_senha"])
