@@ -7,7 +7,7 @@ files before reading or downloading them, and ``AnexoStore`` checks again.
 from __future__ import annotations
 
 from bot import content
-from bot.solicitacoes.validacao import LIMITE_ANEXO
+from bot.solicitacoes.anexos import LIMITE_ANEXO
 
 __all__ = ["LIMITE_ANEXO", "grande_demais", "mensagem_com_anexo"]
 

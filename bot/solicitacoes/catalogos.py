@@ -19,15 +19,14 @@ import threading
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import (
-    Generic,
-    TypeVar,
-)
+from typing import Generic, TypeVar
+
+from rapidfuzz import process
 
 from bot.solicitacoes.semelhanca import chave, cobertura, compacta, palavras, semelhanca
-from bot.solicitacoes.validacao import limpar_texto
+from bot.text import clean_text, one_line
 
-log = logging.getLogger(__name__)
+logger = logging.getLogger(__name__)
 
 ARQUIVO_UNIDADES = "unidades.csv"
 ARQUIVO_CARGOS = "cargos.csv"
@@ -133,7 +132,7 @@ def ler_csv(texto: str, arquivo: str, colunas: Sequence[str]) -> list[Registro]:
                 f"cabeçalho tem {len(nomes)} (se um nome "
                 f"tiver vírgula, coloque-o entre aspas)",
             )
-        valores = {n: re.sub(r"\s+", " ", limpar_texto(c)).strip() for n, c in zip(nomes, celulas)}
+        valores = {n: one_line(c) for n, c in zip(nomes, celulas, strict=False)}
         registros.append((linha, {c: valores.get(c, "") for c in colunas}))
     return registros
 
@@ -160,13 +159,20 @@ def _ler_arquivo(caminho: Path) -> str:
     return _decodificar(bruto, str(caminho))
 
 
-def _melhores(notas: list[tuple[float, int, T]], n: int) -> list[T]:
-    """The ``n`` best of (-score, order, item), dropping those far behind the best."""
-    notas.sort(key=lambda nota: nota[:2])
-    if not notas:
+def _sugeridos(consulta: str, itens: Sequence[T], nota: Callable[[T], float], n: int) -> list[T]:
+    """The ``n`` items of best ``nota`` (≥ ``LIMIAR_SUGESTAO``; ties in catalogue
+    order), dropping those more than ``MARGEM_SUGESTAO`` behind the best."""
+    achados = process.extract(
+        consulta,
+        itens,
+        scorer=lambda _consulta, item, **_opcoes: nota(item),
+        limit=max(n, 0),
+        score_cutoff=LIMIAR_SUGESTAO,
+    )
+    if not achados:
         return []
-    corte = -notas[0][0] - MARGEM_SUGESTAO
-    return [item for nota, _, item in notas[: max(n, 0)] if -nota >= corte]
+    corte = achados[0][1] - MARGEM_SUGESTAO
+    return [item for item, valor, _ in achados if valor >= corte]
 
 
 # ---------------------------------------------------------------- unidades
@@ -214,13 +220,13 @@ def _validar_unidades(registros: Sequence[tuple[int, Unidade]], arquivo: str) ->
 
 def _verificar_ciclos(unidades: list[Unidade], linhas: list[int], arquivo: str) -> None:
     superior = {u.sigla: u.sigla_superior for u in unidades}
-    sem_ciclo: set = set()
-    for unidade, linha in zip(unidades, linhas):
+    sem_ciclo: set[str] = set()
+    for unidade, linha in zip(unidades, linhas, strict=True):
         caminho: list[str] = []
         atual: str | None = unidade.sigla
         while atual is not None and atual not in sem_ciclo:
             if atual in caminho:
-                ciclo = caminho[caminho.index(atual) :] + [atual]
+                ciclo = [*caminho[caminho.index(atual) :], atual]
                 raise CatalogoInvalido(
                     arquivo, linha, "ciclo na hierarquia de unidades: " + " → ".join(ciclo)
                 )
@@ -241,7 +247,7 @@ class CatalogoUnidades:
         lista = list(unidades)
         numeros = list(linhas) if linhas is not None else list(range(1, len(lista) + 1))
         self.arquivo = arquivo
-        self._unidades = _validar_unidades(list(zip(numeros, lista)), arquivo)
+        self._unidades = _validar_unidades(list(zip(numeros, lista, strict=False)), arquivo)
         self._por_sigla = {chave(u.sigla): u for u in self._unidades}
         self._por_compacta: dict[str, list[Unidade]] = {}
         self._por_nome: dict[str, list[Unidade]] = {}
@@ -272,7 +278,7 @@ class CatalogoUnidades:
 
     def por_sigla(self, sigla: str) -> Unidade | None:
         """The unit whose sigla is ``sigla`` (case/accent-insensitive), only."""
-        return self._por_sigla.get(chave(limpar_texto(sigla)))
+        return self._por_sigla.get(chave(clean_text(sigla)))
 
     def superiores(self, unidade: Unidade) -> list[Unidade]:
         """The chain of superiors of ``unidade``, nearest first."""
@@ -302,7 +308,7 @@ class CatalogoUnidades:
         Accepts the sigla or the full name in any case, with or without
         accents; "GETIN - Gerência Executiva..." and "SESAU/GETIN/NTS" too.
         """
-        s = re.sub(r"\s+", " ", limpar_texto(texto)).strip()[:300]
+        s = one_line(texto)[:300]
         if not compacta(s):
             return None
         unidade = self._exata(s)
@@ -340,17 +346,17 @@ class CatalogoUnidades:
 
     def sugerir(self, texto: str, n: int = 3) -> list[Unidade]:
         """Up to ``n`` units closest to ``texto`` (sigla typo, prefix, name words)."""
-        s = re.sub(r"\s+", " ", limpar_texto(texto)).strip()[:200]
+        s = one_line(texto)[:200]
         consulta = compacta(s)
         if not consulta:
             return []
         consulta_palavras = palavras(s)
-        notas = []
-        for indice, unidade in enumerate(self._unidades):
-            nota = self._pontuar(consulta, consulta_palavras, unidade)
-            if nota >= LIMIAR_SUGESTAO:
-                notas.append((-nota, indice, unidade))
-        return _melhores(notas, n)
+        return _sugeridos(
+            consulta,
+            self._unidades,
+            lambda unidade: self._pontuar(consulta, consulta_palavras, unidade),
+            n,
+        )
 
 
 # ---------------------------------------------------------------- cargos
@@ -373,7 +379,7 @@ class CatalogoCargos:
         self._nomes: list[str] = []
         self._por_chave: dict[str, str] = {}
         vistos: dict[str, int] = {}
-        for linha, nome in zip(numeros, lista):
+        for linha, nome in zip(numeros, lista, strict=False):
             self._adicionar(nome, linha, vistos)
         self._palavras = {n: palavras(n) for n in self._nomes}
 
@@ -412,24 +418,24 @@ class CatalogoCargos:
 
     def buscar(self, texto: str) -> str | None:
         """The canonical cargo name ``texto`` is (case/accent/punctuation-insensitive)."""
-        return self._por_chave.get(compacta(limpar_texto(texto)[:300]))
+        return self._por_chave.get(compacta(clean_text(texto)[:300]))
 
     def sugerir(self, texto: str, n: int = 3) -> list[str]:
         """Up to ``n`` cargo names closest to ``texto``."""
-        s = limpar_texto(texto)[:200]
+        s = clean_text(texto)[:200]
         consulta = compacta(s)
         if not consulta:
             return []
         consulta_palavras = palavras(s)
-        notas = []
-        for indice, nome in enumerate(self._nomes):
-            nota = max(
+        return _sugeridos(
+            consulta,
+            self._nomes,
+            lambda nome: max(
                 semelhanca(consulta[:80], compacta(nome)),
                 cobertura(consulta_palavras, self._palavras[nome]),
-            )
-            if nota >= LIMIAR_SUGESTAO:
-                notas.append((-nota, indice, nome))
-        return _melhores(notas, n)
+            ),
+            n,
+        )
 
 
 # ---------------------------------------------------------------- holder
@@ -471,18 +477,18 @@ class _Recarregavel(Generic[T]):
 
     def _recarregar(self, assinatura: object) -> None:
         if assinatura == "ausente":
-            log.error("Catálogo %s sumiu; mantendo o último catálogo válido.", self._caminho)
+            logger.error("Catálogo %s sumiu; mantendo o último catálogo válido.", self._caminho)
             self._falhou = assinatura
             return
         try:
             valor = self._carregar(self._caminho)
         except Exception as erro:  # a bad replacement must never take the bot down
-            log.error("Catálogo substituído é inválido; mantendo o último válido. %s", erro)
+            logger.error("Catálogo substituído é inválido; mantendo o último válido. %s", erro)
             self._falhou = assinatura
             return
         self._valor, self._falhou = valor, None
         self._assinatura = assinatura  # type: ignore[assignment]
-        log.info("Catálogo %s recarregado.", self._caminho)
+        logger.info("Catálogo %s recarregado.", self._caminho)
 
 
 class Catalogos:

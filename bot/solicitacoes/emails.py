@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import re
 
-from bot.solicitacoes.semelhanca import distancia
+from rapidfuzz import process
+from rapidfuzz.distance import OSA
 
 # Local parts (after removing digits) that name a role, a unit or a service.
 FUNCOES = frozenset(
@@ -227,8 +228,8 @@ def _rotulo_corrigido(rotulo: str) -> str | None:
     if len(rotulo) < 4:
         return None
     limite = 1 if len(rotulo) < 8 else 2
-    melhor = min(_ALVOS_ROTULO, key=lambda alvo: distancia(rotulo, alvo))
-    return melhor if distancia(rotulo, melhor) <= limite else None
+    achado = process.extractOne(rotulo, _ALVOS_ROTULO, scorer=OSA.distance, score_cutoff=limite)
+    return achado[0] if achado else None
 
 
 def corrigir_dominio(dominio: str) -> str | None:
@@ -263,7 +264,6 @@ def _melhor_sufixo(rotulo: str, sufixo: str) -> str | None:
     candidatos = [d for d in CONHECIDOS if d.split(".", 1)[0] == rotulo]
     if not sufixo:
         return candidatos[0]
-    melhor = min(candidatos, key=lambda d: distancia(sufixo, d.split(".", 1)[1]))
-    if distancia(sufixo, melhor.split(".", 1)[1]) <= 1:
-        return melhor
-    return None
+    sufixos = [d.split(".", 1)[1] for d in candidatos]
+    achado = process.extractOne(sufixo, sufixos, scorer=OSA.distance, score_cutoff=1)
+    return candidatos[achado[2]] if achado else None

@@ -1,14 +1,17 @@
 """Folded keys and string similarity for catalogue look-ups and typo hints.
 
-Plain helpers shared by ``bot.solicitacoes.catalogos`` and ``bot.solicitacoes.validacao``: a folded
-key (no accents, lowercase), a compact key (ASCII letters and digits only),
-the optimal-string-alignment edit distance and a 0..1 similarity.
+Helpers shared by ``bot.solicitacoes.catalogos`` and ``bot.solicitacoes.validacao``:
+a folded key (no accents, lowercase), a compact key (ASCII letters and digits
+only), meaningful words, and the scores of the catalogue suggestions, built on
+rapidfuzz's edit distances.
 """
 
 from __future__ import annotations
 
 import re
 from difflib import SequenceMatcher
+
+from rapidfuzz.distance import OSA
 
 from bot.text import strip_accents
 
@@ -58,33 +61,16 @@ def palavras(texto: str, limite: int = 20) -> list[str]:
     return tokens[:limite]
 
 
-def distancia(a: str, b: str) -> int:
-    """Optimal string alignment distance (edits and adjacent transpositions)."""
-    if a == b:
-        return 0
-    if not a or not b:
-        return len(a) + len(b)
-    anterior2: list[int] = []
-    anterior = list(range(len(b) + 1))
-    for i, ca in enumerate(a, 1):
-        atual = [i] + [0] * len(b)
-        for j, cb in enumerate(b, 1):
-            custo = 0 if ca == cb else 1
-            atual[j] = min(anterior[j] + 1, atual[j - 1] + 1, anterior[j - 1] + custo)
-            if i > 1 and j > 1 and ca == b[j - 2] and a[i - 2] == cb:
-                atual[j] = min(atual[j], anterior2[j - 2] + 1)
-        anterior2, anterior = anterior, atual
-    return anterior[-1]
-
-
 def semelhanca(a: str, b: str) -> float:
-    """Similarity in 0..1: the best of edit-distance and difflib ratios."""
+    """Similarity in 0..1: the best of the edit-distance ratio (adjacent
+    transpositions count as one edit) and difflib's matching-blocks ratio.
+
+    difflib's ratio is kept (not rapidfuzz's ``Indel``, which scores the longest
+    common subsequence): it ranks some suggestions differently.
+    """
     if not a or not b:
         return 0.0
-    if a == b:
-        return 1.0
-    por_edicao = 1 - distancia(a, b) / max(len(a), len(b))
-    return max(por_edicao, SequenceMatcher(None, a, b).ratio())
+    return max(OSA.normalized_similarity(a, b), SequenceMatcher(None, a, b).ratio())
 
 
 def semelhanca_palavra(a: str, b: str) -> float:

@@ -4,8 +4,8 @@ One function per field type of ``bot.solicitacoes.tipos.Campo.tipo``. Each takes
 whatever the requester typed (any object: None, huge strings, control
 characters...) and returns a ``Resultado``; none of them raises. A failed
 result carries ``erro``, a Brazilian-Portuguese message saying what is wrong
-and how to fix it (with an example), and ``codigo``, a short reason for
-code. No Rasa here.
+and how to fix it (with an example), from ``bot/content/validacao.yml``, and
+``codigo``, a short reason for code. No Rasa here.
 """
 
 from __future__ import annotations
@@ -19,21 +19,17 @@ from typing import TYPE_CHECKING, Any
 
 from validate_docbr import CPF as _CPF
 
+from bot import content
+from bot.solicitacoes import anexos
 from bot.solicitacoes.emails import corrigir_dominio, eh_coletivo, eh_problematico
 from bot.solicitacoes.semelhanca import chave
 from bot.solicitacoes.tipos import FUSO
 from bot.solicitacoes.vocabulario import PULAR
-from bot.text import strip_accents
+from bot.text import clean_text, one_line, quoted, strip_accents
 
 if TYPE_CHECKING:  # pragma: no cover
-    from bot.solicitacoes.catalogos import CatalogoCargos, CatalogoUnidades
+    from bot.solicitacoes.catalogos import CatalogoCargos, CatalogoUnidades, Unidade
     from bot.solicitacoes.tipos import Campo
-
-LIMITE_ANEXO = 10 * 1024 * 1024
-EXEMPLO_CPF = "529.982.247-25"
-EXEMPLO_EMAIL = "maria.silva@gmail.com"
-EXEMPLO_NOME = "Maria da Silva Santos"
-EXEMPLO_PROCESSO = "E:02000.0000003030/2020"
 
 
 @dataclass(frozen=True)
@@ -61,69 +57,13 @@ def _falha(codigo: str, erro: str, sugestoes: Iterable[str] = ()) -> Resultado:
     return Resultado(False, None, unicodedata.normalize("NFC", erro), codigo, tuple(sugestoes))
 
 
-# ---------------------------------------------------------------- cleaning
+def _mensagem(grupo: str, chave_: str, **campos: object) -> str:
+    """Text ``chave_`` of group ``grupo`` of ``validacao.yml``, fields filled.
 
-_QUEBRAS = re.compile(r"\r\n?|[\x0b\x0c\x85\u2028\u2029]")
-_MANTIDOS_CF = frozenset("\u200c\u200d")  # zero-width (non-)joiner: emoji sequences
-_UMA_LINHA = re.compile(r"\s+")
-
-
-def _como_texto(valor: Any) -> str:
-    """Any input as a str (None -> "", bytes decoded leniently)."""
-    if valor is None:
-        return ""
-    if isinstance(valor, str):
-        return valor
-    if isinstance(valor, (bytes, bytearray, memoryview)):
-        return bytes(valor).decode("utf-8", errors="replace")
-    try:
-        return str(valor)
-    except Exception:  # a hostile __str__ must not break validation
-        return ""
-
-
-def _proibido(caractere: str) -> bool:
-    categoria = unicodedata.category(caractere)
-    if categoria in ("Cc", "Cs"):
-        return True
-    if categoria == "Cf":
-        return caractere not in _MANTIDOS_CF
-    codigo = ord(caractere)
-    return 0xFDD0 <= codigo <= 0xFDEF or (codigo & 0xFFFE) == 0xFFFE
-
-
-def limpar_texto(texto: Any) -> str:
-    """Remove control characters, keeping line breaks.
-
-    NFC-normalised; CR/CRLF and other line separators become "\\n", tabs and
-    other spaces become " "; C0/C1 controls (null bytes included), format
-    characters (bidi overrides, zero-width space, BOM), surrogates and
-    non-characters are removed. Does not trim.
+    The group's own entries (``exemplo``, ``lei``...) are fields too.
     """
-    s = unicodedata.normalize("NFC", _como_texto(texto))
-    s = _QUEBRAS.sub("\n", s).replace("\t", " ")
-    if s.isprintable():
-        return s
-    saida = []
-    for caractere in s:
-        if caractere == "\n":
-            saida.append(caractere)
-        elif unicodedata.category(caractere) == "Zs":
-            saida.append(" ")
-        elif not _proibido(caractere):
-            saida.append(caractere)
-    return "".join(saida)
-
-
-def _uma_linha(texto: Any) -> str:
-    """Cleaned text on one line, single spaces, trimmed."""
-    return _UMA_LINHA.sub(" ", limpar_texto(texto)).strip()
-
-
-def _mostrar(texto: str, limite: int = 40) -> str:
-    """A short, quoted echo of what the requester typed."""
-    s = _uma_linha(texto)
-    return f"“{s if len(s) <= limite else s[: limite - 1] + '…'}”"
+    textos: dict[str, Any] = content.entrada("validacao", grupo)
+    return str(textos[chave_]).format(**{**textos, **campos})
 
 
 def _numero(n: int) -> str:
@@ -135,7 +75,11 @@ def _ou(itens: list[str]) -> str:
     """ "a", "a ou b", "a, b ou c"."""
     if len(itens) <= 1:
         return "".join(itens)
-    return ", ".join(itens[:-1]) + " ou " + itens[-1]
+    return _mensagem("lista", "ou", itens=", ".join(itens[:-1]), ultimo=itens[-1])
+
+
+def _voce_quis_dizer(opcoes: list[str]) -> str:
+    return _mensagem("lista", "voce_quis_dizer", opcoes=_ou(opcoes))
 
 
 # ---------------------------------------------------------------- nome
@@ -156,7 +100,7 @@ def _invalidos_nome(nome: str) -> list[str]:
         if _letra_latina(caractere) or caractere in " '-":
             continue
         if caractere.isdigit():
-            descricao = "números"
+            descricao = _mensagem("nome", "numeros")
         elif caractere.isprintable():
             descricao = f"“{caractere}”"
         else:
@@ -190,41 +134,25 @@ def _capitalizar(palavra: str, primeira: bool) -> str:
 
 def validar_nome(texto: Any) -> Resultado:
     """Full name: ≥2 words of letters, apostrophe, hyphen; 5-120 characters."""
-    s = _uma_linha(texto).translate(_APOSTROFOS).translate(_HIFENS)
+    s = one_line(texto).translate(_APOSTROFOS).translate(_HIFENS)
     s = re.sub(r"\s*([-'])\s*", r"\1", s)
-    exemplo = f"Exemplo: {EXEMPLO_NOME}."
     if not s:
-        return _falha("vazio", f"Informe o nome completo da pessoa. {exemplo}")
+        return _falha("vazio", _mensagem("nome", "vazio"))
     if len(s) > 120:
-        return _falha(
-            "longo",
-            f"O nome pode ter no máximo 120 caracteres; você enviou "
-            f"{_numero(len(s))}. Envie só o nome completo. {exemplo}",
-        )
+        return _falha("longo", _mensagem("nome", "longo", n=_numero(len(s))))
     invalidos = _invalidos_nome(s)
     if invalidos:
-        return _falha(
-            "formato",
-            "O nome deve ter só letras (com ou sem acento), espaços, "
-            f"apóstrofo (') e hífen (-). Retire: {', '.join(invalidos)}. "
-            f"{exemplo}",
-        )
+        return _falha("formato", _mensagem("nome", "caracteres", invalidos=", ".join(invalidos)))
     palavras = s.split(" ")
     if any(not parte for p in palavras for parte in re.split(r"[-']", p)):
-        return _falha(
-            "formato",
-            "O hífen e o apóstrofo devem ficar entre letras, como em "
-            f"Ana-Clara ou D'Ávila. {exemplo}",
-        )
+        return _falha("formato", _mensagem("nome", "separadores"))
     substantivas = [
         p for p in palavras if p.lower() not in _PARTICULAS and sum(c.isalpha() for c in p) >= 2
     ]
     if len(substantivas) < 2:
-        return _falha(
-            "incompleto", f"Informe o nome completo, com nome e sobrenome, sem abreviar. {exemplo}"
-        )
+        return _falha("incompleto", _mensagem("nome", "incompleto"))
     if len(s) < 5:
-        return _falha("curto", f"O nome precisa ter pelo menos 5 caracteres. {exemplo}")
+        return _falha("curto", _mensagem("nome", "curto"))
     nome = " ".join(_capitalizar(p, i == 0) for i, p in enumerate(palavras))
     return _ok(unicodedata.normalize("NFC", nome))
 
@@ -240,56 +168,22 @@ def _formatar_cpf(digitos: str) -> str:
 
 def validar_cpf(texto: Any) -> Resultado:
     """CPF with or without mask; 11 digits, not all equal, valid check digits."""
-    s = unicodedata.normalize("NFKC", _uma_linha(texto))
-    exemplo = f"Exemplo: {EXEMPLO_CPF} ou {EXEMPLO_CPF.replace('.', '').replace('-', '')}."
+    s = unicodedata.normalize("NFKC", one_line(texto))
     if len(s) > 40:
-        return _falha("formato", f"Envie só o número do CPF, com 11 dígitos. {exemplo}")
+        return _falha("formato", _mensagem("cpf", "longo"))
     s = re.sub(r"^cpf\s*[:\-]?\s*", "", s, flags=re.IGNORECASE)
     digitos = _SEPARADORES_CPF.sub("", s)
     if not digitos:
-        return _falha("vazio", f"Informe o CPF da pessoa (11 dígitos). {exemplo}")
+        return _falha("vazio", _mensagem("cpf", "vazio"))
     if any(c not in "0123456789" for c in digitos):
-        return _falha(
-            "formato", f"O CPF deve ter só números (pontos e hífen são opcionais). {exemplo}"
-        )
+        return _falha("formato", _mensagem("cpf", "formato"))
     if len(digitos) != 11:
-        return _falha(
-            "digitos", f"O CPF precisa ter 11 dígitos; você enviou {len(digitos)}. {exemplo}"
-        )
+        return _falha("digitos", _mensagem("cpf", "digitos", n=len(digitos)))
     if len(set(digitos)) == 1:
-        return _falha(
-            "repetido",
-            "Um CPF com todos os dígitos iguais não é válido. Confira o "
-            f"número no documento da pessoa. {exemplo}",
-        )
+        return _falha("repetido", _mensagem("cpf", "repetido"))
     if not _CPF().validate(digitos):
-        return _falha(
-            "verificador",
-            "Esse CPF não é válido: os dígitos verificadores (os dois "
-            "últimos) não conferem. Provavelmente algum número foi "
-            "digitado errado; confira no documento e envie de novo. "
-            f"{exemplo}",
-        )
+        return _falha("verificador", _mensagem("cpf", "verificador"))
     return _ok(_formatar_cpf(digitos))
-
-
-def mascarar_cpf(cpf: Any) -> str:
-    """CPF for logs: "***.982.247-**" (only the middle six digits shown)."""
-    digitos = "".join(c for c in _como_texto(cpf) if c in "0123456789")
-    if len(digitos) != 11:
-        return "***.***.***-**"
-    return f"***.{digitos[3:6]}.{digitos[6:9]}-**"
-
-
-def mascarar_email(email: Any) -> str:
-    """E-mail for logs: "m***@gmail.com"."""
-    s = re.sub(r"\s+", "", limpar_texto(email))
-    if s.count("@") != 1:
-        return "***"
-    local, dominio = s.split("@")
-    if not local or not dominio or len(dominio) > 253:
-        return "***"
-    return f"{local[0]}***@{dominio.lower()}"
 
 
 # ---------------------------------------------------------------- e-mail
@@ -298,12 +192,6 @@ _LOCAL = re.compile(
     r"[a-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[a-z0-9!#$%&'*+/=?^_`{|}~-]+)*", re.IGNORECASE
 )
 _ROTULO = re.compile(r"[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?")
-MENSAGEM_PROVEDOR = (
-    "Endereços Hotmail, Outlook, Live e MSN têm apresentado problemas para receber os "
-    "e-mails do SEI (credenciais de acesso e troca de senha), o que atrasa o cadastro. "
-    f"Se possível, informe outro e-mail pessoal (por exemplo, {EXEMPLO_EMAIL}). Se a pessoa "
-    "não tiver outro endereço, confirme que deseja usar este mesmo."
-)
 
 
 def _dominio_valido(dominio: str) -> bool:
@@ -318,7 +206,7 @@ def _dominio_valido(dominio: str) -> bool:
 
 
 def _preparar_email(texto: Any) -> str:
-    s = re.sub(r"\s+", "", limpar_texto(texto))
+    s = re.sub(r"\s+", "", clean_text(texto))
     s = re.sub(r"^mailto:", "", s, flags=re.IGNORECASE)
     dentro = re.search(r"<([^<>]*)>", s)  # "Maria <maria@gmail.com>"
     if dentro:
@@ -334,94 +222,75 @@ def validar_email(texto: Any, aceitar_provedor_problematico: bool = False) -> Re
     ``codigo`` so the caller can flag it in the spreadsheet.
     """
     s = _preparar_email(texto)
-    exemplo = f"Exemplo: {EXEMPLO_EMAIL}."
     if not s:
-        return _falha("vazio", f"Informe o e-mail pessoal da pessoa. {exemplo}")
+        return _falha("vazio", _mensagem("email", "vazio"))
     if len(s) > 254:
-        return _falha("longo", f"Esse e-mail é longo demais (máximo de 254 caracteres). {exemplo}")
+        return _falha("longo", _mensagem("email", "longo"))
     if not s.isascii():
-        return _falha(
-            "formato", f"O e-mail não pode ter acentos, cedilha nem símbolos especiais. {exemplo}"
-        )
+        return _falha("formato", _mensagem("email", "acentos"))
     if s.count("@") != 1:
-        return _falha(
-            "formato", f"O e-mail precisa ter um único @, separando o nome do domínio. {exemplo}"
-        )
+        return _falha("formato", _mensagem("email", "arroba"))
     local, dominio = s.split("@")
     dominio = dominio.lower()
     if not local or not dominio or len(local) > 64 or not _LOCAL.fullmatch(local):
-        return _falha(
-            "formato",
-            "Esse e-mail não está num formato válido (confira pontos, "
-            f"espaços e o que vem antes do @). {exemplo}",
-        )
+        return _falha("formato", _mensagem("email", "formato"))
     if eh_coletivo(local):
-        return _falha(
-            "coletivo",
-            f"O endereço {_mostrar(local + '@')} parece ser de uso coletivo "
-            "(de um setor ou função). O SEI exige um e-mail de uso pessoal "
-            "da pessoa cadastrada; não é permitido e-mail de uso coletivo. "
-            f"Informe o e-mail pessoal dela. {exemplo}",
-        )
+        return _falha("coletivo", _mensagem("email", "coletivo", endereco=quoted(local + "@")))
     sugestao = corrigir_dominio(dominio)
     if sugestao:
         return _dominio_errado(local, dominio, sugestao)
     if not _dominio_valido(dominio):
-        return _falha(
-            "formato",
-            f"O domínio {_mostrar(dominio)} (a parte depois do @) não é válido. {exemplo}",
-        )
+        return _falha("formato", _mensagem("email", "dominio_invalido", dominio=quoted(dominio)))
     endereco = f"{local}@{dominio}"
     if eh_problematico(dominio):
         if aceitar_provedor_problematico:
             return _ok(endereco, "provedor_problematico")
-        return _falha("provedor_problematico", MENSAGEM_PROVEDOR)
+        return _falha("provedor_problematico", _mensagem("email", "provedor_problematico"))
     return _ok(endereco)
 
 
 def _dominio_errado(local: str, dominio: str, sugestao: str) -> Resultado:
     endereco = f"{local}@{sugestao}"
-    erro = (
-        f"O domínio {_mostrar(dominio)} parece ter um erro de digitação. Você quis dizer "
-        f"{endereco}? Se sim, envie o endereço corrigido."
-    )
+    erro = _mensagem("email", "dominio_digitado_errado", dominio=quoted(dominio), endereco=endereco)
     if eh_problematico(sugestao):
-        erro += " Atenção: " + MENSAGEM_PROVEDOR[0].lower() + MENSAGEM_PROVEDOR[1:]
+        aviso = _mensagem("email", "provedor_problematico")
+        erro += " " + _mensagem("email", "atencao", aviso=aviso[0].lower() + aviso[1:])
     return _falha("dominio_digitado_errado", erro, (endereco,))
 
 
 # ---------------------------------------------------------------- siglas
 
-_EXEMPLO_SIGLA = "Exemplo: GETIN."
 
-
-def _descrever(unidades: Iterable[Any]) -> list[str]:
-    return [f"{u.sigla} — {u.nome}" for u in unidades]
+def _descrever(unidades: Iterable[Unidade]) -> list[str]:
+    return [_mensagem("unidade", "descricao", sigla=u.sigla, nome=u.nome) for u in unidades]
 
 
 def _nao_encontrada(consulta: str, catalogo: CatalogoUnidades) -> tuple[str, tuple[str, ...]]:
     """Message fragment and suggested siglas for an unknown unit."""
     sugeridas = catalogo.sugerir(consulta, 3)
-    parece_nome = " " in consulta.strip() and len(consulta) > 12
-    mostrado = _mostrar(consulta, 60) if parece_nome else _uma_linha(consulta).upper()[:30]
-    texto = f"Não encontrei {'a unidade' if parece_nome else 'a sigla'} {mostrado}."
+    if " " in consulta.strip() and len(consulta) > 12:  # looks like a name
+        texto = _mensagem("unidade", "nao_encontrada_unidade", consulta=quoted(consulta, 60))
+    else:
+        texto = _mensagem(
+            "unidade", "nao_encontrada_sigla", consulta=one_line(consulta).upper()[:30]
+        )
     if sugeridas:
-        texto += f" Você quis dizer {_ou(_descrever(sugeridas))}?"
+        texto += " " + _voce_quis_dizer(_descrever(sugeridas))
     return texto, tuple(u.sigla for u in sugeridas)
 
 
 def validar_sigla(texto: Any, catalogo: CatalogoUnidades) -> Resultado:
     """A unit of the catalogue, by sigla or name; valor is the canonical sigla."""
-    s = _uma_linha(texto)[:200]
+    s = one_line(texto)[:200]
     if not s:
-        return _falha("vazio", f"Informe a sigla da unidade, como aparece no SEI. {_EXEMPLO_SIGLA}")
+        return _falha("vazio", _mensagem("unidade", "vazio"))
     unidade = catalogo.buscar(s)
     if unidade is not None:
         return _ok(unidade.sigla)
     texto_erro, sugestoes = _nao_encontrada(s, catalogo)
     return _falha(
         "nao_encontrado",
-        f"{texto_erro} Envie a sigla exatamente como aparece no SEI. {_EXEMPLO_SIGLA}",
+        _mensagem("unidade", "nao_encontrado", nao_encontrada=texto_erro),
         sugestoes,
     )
 
@@ -433,17 +302,19 @@ _MAXIMO_SIGLAS = 30
 
 
 def _resolver(
-    parte: str, catalogo: CatalogoUnidades, achadas: list[Any], faltando: list[str]
+    parte: str, catalogo: CatalogoUnidades, achadas: list[Unidade], faltando: list[str]
 ) -> None:
     """Resolve one comma-separated part: "A B" (siglas), a unit, or "A e B"."""
     parte = parte.strip(" .")
     if not parte:
         return
     palavras = [p for p in _SEPARA_PALAVRAS.split(parte) if p]
-    siglas = [catalogo.por_sigla(p) for p in palavras] if len(palavras) > 1 else [None]
-    if all(u is not None for u in siglas):
-        achadas.extend(siglas)
-        return
+    if len(palavras) > 1:
+        siglas = [catalogo.por_sigla(p) for p in palavras]
+        encontradas = [u for u in siglas if u is not None]
+        if len(encontradas) == len(siglas):
+            achadas.extend(encontradas)
+            return
     unidade = catalogo.buscar(parte)
     if unidade is not None:
         achadas.append(unidade)
@@ -462,40 +333,34 @@ def validar_siglas(texto: Any, catalogo: CatalogoUnidades) -> Resultado:
     Spaces separate siglas here ("SESAU NTS" is two units); a path with "/"
     or "-" ("SESAU/GETIN/NTS") names its last unit, as in ``validar_sigla``.
     """
-    s = re.sub(r"[ \t]+", " ", limpar_texto(texto)).strip()
-    exemplo = "Exemplo: GETIN, NTS."
+    s = re.sub(r"[ \t]+", " ", clean_text(texto)).strip()
     if not s:
-        return _falha(
-            "vazio", f"Informe a(s) sigla(s) da(s) unidade(s), separadas por vírgula. {exemplo}"
-        )
+        return _falha("vazio", _mensagem("siglas", "vazio"))
     partes = _SEPARA_LISTA.split(s)
     if len(s) > 1000 or len(partes) > _MAXIMO_SIGLAS:
-        return _falha("longo", f"Envie no máximo {_MAXIMO_SIGLAS} siglas por vez. {exemplo}")
-    achadas: list[Any] = []
+        return _falha("longo", _mensagem("siglas", "longo", maximo=_MAXIMO_SIGLAS))
+    achadas: list[Unidade] = []
     faltando: list[str] = []
     for parte in partes:
         _resolver(parte, catalogo, achadas, faltando)
     if faltando:
-        return _siglas_faltando(faltando, catalogo, exemplo)
+        return _siglas_faltando(faltando, catalogo)
     siglas = list(dict.fromkeys(u.sigla for u in achadas))
     if not siglas:
-        return _falha("vazio", f"Informe a(s) sigla(s) da(s) unidade(s). {exemplo}")
+        return _falha("vazio", _mensagem("siglas", "nenhuma"))
     if len(siglas) > _MAXIMO_SIGLAS:
-        return _falha("longo", f"Envie no máximo {_MAXIMO_SIGLAS} siglas por vez. {exemplo}")
+        return _falha("longo", _mensagem("siglas", "longo", maximo=_MAXIMO_SIGLAS))
     return _ok(", ".join(siglas))
 
 
-def _siglas_faltando(faltando: list[str], catalogo: CatalogoUnidades, exemplo: str) -> Resultado:
+def _siglas_faltando(faltando: list[str], catalogo: CatalogoUnidades) -> Resultado:
     partes: list[str] = []
     sugestoes: list[str] = []
     for item in faltando[:5]:
         texto, sugeridas = _nao_encontrada(item, catalogo)
         partes.append(texto)
         sugestoes.extend(s for s in sugeridas if s not in sugestoes)
-    erro = (
-        " ".join(partes) + " Envie as siglas exatamente como aparecem no SEI, separadas por "
-        f"vírgula. {exemplo}"
-    )
+    erro = _mensagem("siglas", "nao_encontrado", nao_encontradas=" ".join(partes))
     return _falha("nao_encontrado", erro, sugestoes)
 
 
@@ -504,32 +369,22 @@ _SIGLA_NOVA = re.compile(r"[A-Z0-9]+(?:[-/][A-Z0-9]+)*")
 
 def validar_sigla_nova(texto: Any, catalogo: CatalogoUnidades) -> Resultado:
     """A proposed sigla for a new unit: 2-20 of A-Z 0-9 - /, not in the catalogue."""
-    texto_limpo = _uma_linha(texto)
+    texto_limpo = one_line(texto)
     sigla = re.sub(r"\s*([-/])\s*", r"\1", strip_accents(texto_limpo[:100])).upper()
-    exemplo = "Exemplo: NUGEP ou SUVISA-NUVEP."
     if not sigla:
-        return _falha("vazio", f"Informe a sigla proposta para a nova unidade. {exemplo}")
+        return _falha("vazio", _mensagem("sigla_nova", "vazio"))
     if len(sigla) < 2:
-        return _falha("curto", f"A sigla precisa ter pelo menos 2 caracteres. {exemplo}")
+        return _falha("curto", _mensagem("sigla_nova", "curto"))
     if len(sigla) > 20:
-        return _falha(
-            "longo",
-            f"A sigla pode ter no máximo 20 caracteres; você enviou "
-            f"{_numero(max(len(sigla), len(texto_limpo)))}. {exemplo}",
-        )
+        tamanho = _numero(max(len(sigla), len(texto_limpo)))
+        return _falha("longo", _mensagem("sigla_nova", "longo", n=tamanho))
     if not _SIGLA_NOVA.fullmatch(sigla) or not any(c.isalpha() for c in sigla):
-        return _falha(
-            "formato",
-            "A sigla deve ter só letras e números, sem espaços; hífen (-) e "
-            f"barra (/) só entre eles. {exemplo}",
-        )
+        return _falha("formato", _mensagem("sigla_nova", "formato"))
     existente = catalogo.por_sigla(sigla)
     if existente is not None:
         return _falha(
             "ja_existe",
-            f"A sigla {existente.sigla} já existe no SEI "
-            f"({existente.nome}). Escolha outra sigla para a nova "
-            f"unidade. {exemplo}",
+            _mensagem("sigla_nova", "ja_existe", sigla=existente.sigla, nome=existente.nome),
         )
     return _ok(sigla)
 
@@ -539,22 +394,18 @@ def validar_sigla_nova(texto: Any, catalogo: CatalogoUnidades) -> Resultado:
 
 def validar_cargo(texto: Any, catalogo: CatalogoCargos) -> Resultado:
     """A cargo of the official list (seed item 17); valor is its canonical name."""
-    s = _uma_linha(texto)[:200]
-    lei = (
-        "O SEI já tem todos os cargos regulamentados pela Lei Delegada vigente e não é "
-        "possível criar cargos novos, exceto quando houver lei específica. Escolha um cargo "
-        "da lista oficial. Exemplo: Assessor Técnico."
-    )
+    s = one_line(texto)[:200]
     if not s:
-        return _falha("vazio", f"Informe o cargo ou função. {lei}")
+        return _falha("vazio", _mensagem("cargo", "vazio"))
     cargo = catalogo.buscar(s)
     if cargo is not None:
         return _ok(cargo)
     sugeridos = catalogo.sugerir(s, 3)
-    erro = f"Não encontrei o cargo {_mostrar(s, 60)} na lista oficial."
+    partes = [_mensagem("cargo", "nao_encontrado", cargo=quoted(s, 60))]
     if sugeridos:
-        erro += f" Você quis dizer {_ou(sugeridos)}?"
-    return _falha("nao_encontrado", f"{erro} {lei}", sugeridos)
+        partes.append(_voce_quis_dizer(sugeridos))
+    partes.append(_mensagem("cargo", "lei"))
+    return _falha("nao_encontrado", " ".join(partes), sugeridos)
 
 
 # ---------------------------------------------------------------- processo
@@ -570,8 +421,8 @@ def _partes_processo(s: str) -> tuple[str, str, str] | None:
         exato = _PROCESSO.fullmatch(s) or _PROCESSO_DIGITOS.fullmatch(s)
         if exato:
             return exato.group(1), exato.group(2), exato.group(3)
-    achados = _PROCESSO_NO_TEXTO.findall(s[:300])  # "processo nº E:02000...": exactly one
-    return achados[0] if len(achados) == 1 else None
+    achados: list[tuple[str, str, str]] = _PROCESSO_NO_TEXTO.findall(s[:300])
+    return achados[0] if len(achados) == 1 else None  # "processo nº E:02000...": exactly one
 
 
 def validar_processo(texto: Any, ano_atual: int | None = None) -> Resultado:
@@ -581,41 +432,31 @@ def validar_processo(texto: Any, ano_atual: int | None = None) -> Resultado:
     19 digits alone, a sequence without its leading zeros, and one number
     inside a sentence ("processo nº E:02000...").
     """
-    s = re.sub(r"\s+", "", unicodedata.normalize("NFKC", _uma_linha(texto))).upper()
-    exemplo = f"Exemplo: {EXEMPLO_PROCESSO}."
-    padrao = (
-        "O número do processo segue o padrão E:OOOOO.NNNNNNNNNN/AAAA (órgão com 5 "
-        "dígitos, sequência com 10 dígitos e ano com 4 dígitos)."
-    )
+    s = re.sub(r"\s+", "", unicodedata.normalize("NFKC", one_line(texto))).upper()
     if not s:
-        return _falha("vazio", f"Informe o número do processo. {padrao} {exemplo}")
+        return _falha("vazio", _mensagem("processo", "vazio"))
     partes = _partes_processo(s)
     if partes is None:
-        return _falha("formato", f"{padrao} {exemplo}")
+        return _falha("formato", _mensagem("processo", "formato"))
     orgao, sequencia, ano = partes
     problema = _problema_processo(orgao, sequencia, ano)
     if problema:
-        return _falha("formato", f"{problema} {exemplo}")
+        return _falha("formato", problema)
     limite = (ano_atual or datetime.now(FUSO).year) + 1
     if not 1990 <= int(ano) <= limite:
-        return _falha(
-            "ano", f"O ano do processo ({ano}) deve estar entre 1990 e {limite}. {exemplo}"
-        )
+        return _falha("ano", _mensagem("processo", "ano", ano=ano, limite=limite))
     return _ok(f"E:{orgao}.{sequencia.zfill(10)}/{ano}")
 
 
 def _problema_processo(orgao: str, sequencia: str, ano: str) -> str | None:
     if len(orgao) != 5:
-        return f"O código do órgão (antes do ponto) deve ter 5 dígitos; você enviou {len(orgao)}."
+        return _mensagem("processo", "orgao", n=len(orgao))
     if len(sequencia) > 10:
-        return (
-            f"A sequência (entre o ponto e a barra) deve ter 10 dígitos; você enviou "
-            f"{len(sequencia)}."
-        )
+        return _mensagem("processo", "sequencia_longa", n=len(sequencia))
     if int(sequencia) == 0:
-        return "A sequência do processo (entre o ponto e a barra) não pode ser toda zero."
+        return _mensagem("processo", "sequencia_zero")
     if len(ano) != 4:
-        return f"O ano (depois da barra) deve ter 4 dígitos; você enviou {len(ano)}."
+        return _mensagem("processo", "ano_digitos", n=len(ano))
     return None
 
 
@@ -624,52 +465,37 @@ def _problema_processo(orgao: str, sequencia: str, ano: str) -> str | None:
 
 def _paragrafos(texto: Any) -> str:
     """Cleaned multi-line text: single spaces, at most one blank line, trimmed."""
-    linhas = [re.sub(r" +", " ", linha).strip() for linha in limpar_texto(texto).split("\n")]
+    linhas = [re.sub(r" +", " ", linha).strip() for linha in clean_text(texto).split("\n")]
     return re.sub(r"\n{3,}", "\n\n", "\n".join(linhas)).strip()
 
 
 def validar_texto(texto: Any, minimo: int = 10, maximo: int = 2000) -> Resultado:
     """Free text (descrição, motivo): ``minimo``..``maximo`` characters after cleaning."""
     s = _paragrafos(texto)
-    exemplo = (
-        "Exemplo: “Ao assinar o ofício, o SEI mostra a mensagem ‘usuário sem permissão’ "
-        "desde ontem.”"
-    )
     if not s:
-        return _falha("vazio", f"Escreva o texto, com pelo menos {minimo} caracteres. {exemplo}")
+        return _falha("vazio", _mensagem("texto", "vazio", minimo=minimo))
     if len(s) < minimo:
-        return _falha(
-            "curto",
-            f"O texto está muito curto: tem {len(s)} caracteres e o mínimo é "
-            f"{minimo}. Explique com um pouco mais de detalhe. {exemplo}",
-        )
+        return _falha("curto", _mensagem("texto", "curto", n=len(s), minimo=minimo))
     if len(s) > maximo:
         return _falha(
-            "longo",
-            f"O texto tem {_numero(len(s))} caracteres e o máximo é "
-            f"{_numero(maximo)}. Resuma o principal, por favor.",
+            "longo", _mensagem("texto", "longo", n=_numero(len(s)), maximo=_numero(maximo))
         )
     if sum(1 for c in s if c.isalnum()) < 3:
-        return _falha("formato", f"O texto precisa ter palavras que expliquem o pedido. {exemplo}")
+        return _falha("formato", _mensagem("texto", "formato"))
     return _ok(s)
 
 
 def validar_texto_curto(texto: Any, minimo: int = 3, maximo: int = 200) -> Resultado:
     """One-line text (unit name, ato de criação): 3-200 characters."""
-    s = _uma_linha(texto)
-    exemplo = "Exemplo: Núcleo de Gestão de Pessoas."
+    s = one_line(texto)
     if not s:
-        return _falha("vazio", f"Escreva o texto pedido. {exemplo}")
+        return _falha("vazio", _mensagem("texto_curto", "vazio"))
     if len(s) < minimo:
-        return _falha("curto", f"O texto precisa ter pelo menos {minimo} caracteres. {exemplo}")
+        return _falha("curto", _mensagem("texto_curto", "curto", minimo=minimo))
     if len(s) > maximo:
-        return _falha(
-            "longo",
-            f"O texto pode ter no máximo {maximo} caracteres; você enviou "
-            f"{_numero(len(s))}. {exemplo}",
-        )
+        return _falha("longo", _mensagem("texto_curto", "longo", maximo=maximo, n=_numero(len(s))))
     if not any(c.isalnum() for c in s):
-        return _falha("formato", f"O texto precisa ter letras ou números. {exemplo}")
+        return _falha("formato", _mensagem("texto_curto", "formato"))
     return _ok(s)
 
 
@@ -682,7 +508,7 @@ _RADICAIS_OPERACAO = (
 )
 
 
-def _operacoes_citadas(texto: str) -> set:
+def _operacoes_citadas(texto: str) -> set[str]:
     palavras = re.findall(r"[a-z]+", chave(texto))[:50]
     citadas = set()
     for i, palavra in enumerate(palavras):
@@ -696,75 +522,23 @@ def _operacoes_citadas(texto: str) -> set:
 
 def validar_operacao(texto: Any) -> Resultado:
     """ADICIONAR, MUDAR or REMOVER from free text ("trocar de setor" -> MUDAR)."""
-    citadas = _operacoes_citadas(_uma_linha(texto)[:500])
+    citadas = _operacoes_citadas(one_line(texto)[:500])
     if "MUDAR" in citadas or citadas == {"ADICIONAR", "REMOVER"}:
         return _ok("MUDAR")
     if len(citadas) == 1:
         return _ok(citadas.pop())
-    return _falha(
-        "nao_reconhecido",
-        "Não entendi a operação. Responda ADICIONAR (incluir a pessoa em mais uma "
-        "unidade), MUDAR (trocar a pessoa de unidade) ou REMOVER (desligar a pessoa "
-        "da unidade). Exemplo: MUDAR.",
-    )
+    return _falha("nao_reconhecido", _mensagem("operacao", "nao_reconhecido"))
 
 
 # ---------------------------------------------------------------- anexo
 
-_ASSINATURAS = (
-    (b"\x89PNG\r\n\x1a\n", "png"),
-    (b"\xff\xd8\xff", "jpeg"),
-)
-_OUTROS_TIPOS = (
-    (b"GIF87a", "GIF"),
-    (b"GIF89a", "GIF"),
-    (b"%PDF", "PDF"),
-    (b"BM", "BMP"),
-    (b"PK\x03\x04", "um arquivo compactado ou documento do Office"),
-    (b"II*\x00", "TIFF"),
-    (b"MM\x00*", "TIFF"),
-)
-
-
-def _tipo_provavel(dados: bytes) -> str | None:
-    for assinatura, nome in _OUTROS_TIPOS:
-        if dados.startswith(assinatura):
-            return nome
-    if dados[:4] == b"RIFF" and dados[8:12] == b"WEBP":
-        return "WebP"
-    if dados[4:8] == b"ftyp":
-        return "HEIC ou vídeo"
-    return None
-
 
 def validar_anexo(dados: Any, nome_arquivo: str | None = None) -> Resultado:
-    """Screenshot: PNG or JPEG by content (magic bytes), non-empty, ≤ 10 MB."""
-    como_enviar = (
-        "Envie a captura de tela como imagem PNG ou JPG (no computador, tecla Print "
-        "Screen ou Ferramenta de Captura; no celular, um print da tela)."
-    )
-    if isinstance(dados, memoryview):
-        dados = dados.tobytes()
-    if dados is None or (isinstance(dados, (bytes, bytearray)) and not dados):
-        return _falha("vazio", f"O arquivo chegou vazio. {como_enviar}")
-    if not isinstance(dados, (bytes, bytearray)):
-        return _falha("tipo_arquivo", f"Não recebi um arquivo de imagem. {como_enviar}")
-    if len(dados) > LIMITE_ANEXO:
-        tamanho = f"{len(dados) / (1024 * 1024):.1f}".replace(".", ",")
-        return _falha(
-            "tamanho",
-            f"A imagem tem {tamanho} MB e o limite é 10 MB. Recorte só a "
-            f"parte da tela com o erro ou salve em JPEG. {como_enviar}",
-        )
-    for assinatura, tipo in _ASSINATURAS:
-        if bytes(dados[: len(assinatura)]) == assinatura:
-            return _ok(tipo)
-    nome = f" {_mostrar(nome_arquivo, 60)}" if nome_arquivo else ""
-    provavel = _tipo_provavel(bytes(dados[:16]))
-    parece = f" (parece ser {provavel})" if provavel else ""
-    return _falha(
-        "tipo_arquivo", f"O arquivo{nome} não é uma imagem PNG ou JPEG{parece}. {como_enviar}"
-    )
+    """Screenshot: PNG or JPEG by content, non-empty, within ``anexos.LIMITE_ANEXO``."""
+    try:
+        return _ok(anexos.verificar(dados, nome_arquivo))
+    except anexos.AnexoInvalido as erro:
+        return _falha(erro.codigo, str(erro))
 
 
 # ---------------------------------------------------------------- dispatch
@@ -772,25 +546,25 @@ def validar_anexo(dados: Any, nome_arquivo: str | None = None) -> Resultado:
 Validador = Callable[[Any, Any], Resultado]
 
 VALIDADORES: dict[str, Validador] = {
-    "nome": lambda valor, catalogos: validar_nome(valor),
-    "cpf": lambda valor, catalogos: validar_cpf(valor),
-    "email": lambda valor, catalogos: validar_email(valor),
+    "nome": lambda valor, _catalogos: validar_nome(valor),
+    "cpf": lambda valor, _catalogos: validar_cpf(valor),
+    "email": lambda valor, _catalogos: validar_email(valor),
     "sigla": lambda valor, catalogos: validar_sigla(valor, catalogos.unidades),
     "siglas": lambda valor, catalogos: validar_siglas(valor, catalogos.unidades),
     "sigla_nova": lambda valor, catalogos: validar_sigla_nova(valor, catalogos.unidades),
     "cargo": lambda valor, catalogos: validar_cargo(valor, catalogos.cargos),
-    "processo": lambda valor, catalogos: validar_processo(valor),
-    "texto": lambda valor, catalogos: validar_texto(valor),
-    "texto_curto": lambda valor, catalogos: validar_texto_curto(valor),
-    "operacao": lambda valor, catalogos: validar_operacao(valor),
-    "anexo": lambda valor, catalogos: validar_anexo(valor),
+    "processo": lambda valor, _catalogos: validar_processo(valor),
+    "texto": lambda valor, _catalogos: validar_texto(valor),
+    "texto_curto": lambda valor, _catalogos: validar_texto_curto(valor),
+    "operacao": lambda valor, _catalogos: validar_operacao(valor),
+    "anexo": lambda valor, _catalogos: validar_anexo(valor),
 }
 
 
 def _omitido(valor: Any) -> bool:
     if valor is None or isinstance(valor, (bytes, bytearray, memoryview)):
         return valor is None or len(valor) == 0
-    return chave(_uma_linha(valor)[:50]).strip(" .!") in PULAR
+    return chave(one_line(valor)[:50]).strip(" .!") in PULAR
 
 
 def validar_campo(

@@ -286,8 +286,8 @@ def test_buscar_never_guesses(amostra, texto):
 
 
 def test_sugerir(amostra):
-    assert [u.sigla for u in amostra.sugerir("GETN")][:1] == ["GETIN"]
-    assert [u.sigla for u in amostra.sugerir("vigilancia em saude")][0] == "SUVISA"
+    assert amostra.sugerir("GETN")[0].sigla == "GETIN"
+    assert amostra.sugerir("vigilancia em saude")[0].sigla == "SUVISA"
     assert len(amostra.sugerir("hospital", n=3)) == 3
     assert len(amostra.sugerir("hospital", n=1)) == 1
     assert amostra.sugerir("") == [] and amostra.sugerir("qwzkxj") == []
