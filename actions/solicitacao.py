@@ -19,7 +19,7 @@ from bot.faq import sugestoes
 from bot.solicitacoes import pedido
 from bot.solicitacoes.estado import Estado
 from bot.solicitacoes.mensagens import Mensagem, texto_status
-from bot.solicitacoes.protocolo import extrair_protocolo
+from bot.solicitacoes.protocolo import protocolo_consultado
 from bot.solicitacoes.tipos import TIPOS
 
 logger = logging.getLogger(__name__)
@@ -160,7 +160,7 @@ class ConsultarStatus(Action):  # type: ignore[misc, unused-ignore]
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[dict[str, Any]]:
-        protocolo = extrair_protocolo(tracker.latest_message.get("text") or "")
+        protocolo = protocolo_consultado(tracker.latest_message.get("text") or "")
         if protocolo is None:
             dispatcher.utter_message(response="utter_pedir_protocolo")
             return []

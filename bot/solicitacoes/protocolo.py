@@ -7,10 +7,13 @@ import re
 
 CANONICO = re.compile(r"NTS-[0-9]{4}-[0-9]{6}")
 EXEMPLO = "NTS-2026-000123"
-# as typed in a sentence: "status do protocolo nts 2026 123"
-_NO_TEXTO = re.compile(r"\bNTS\s*-?\s*(\d{4})\s*-?\s*(\d{1,6})\b", re.IGNORECASE)
-# a whole value (a CLI argument, a field): other dashes and separators too
-_VALOR = re.compile(r"^NTS[-_./–—]?(\d{4})[-_./–—]?(\d{1,7})$")
+# as typed in a sentence: "status do protocolo nts 2026 000123" (exactly 4+6 digits)
+_NO_TEXTO = re.compile(r"\bNTS\s*-?\s*(\d{4})\s*-?\s*(\d{6})\b", re.IGNORECASE)
+# what looks like a protocol in a sentence, well formed or not ("NTS-2026-00002")
+_MENCAO = re.compile(r"\bNTS(?:\s*-?\s*\d+)+\b", re.IGNORECASE)
+# a whole value (a CLI argument, a field): other dashes and separators too, but
+# exactly 4+6 digits: "NTS-2026-00002" is never taken for NTS-2026-000002
+_VALOR = re.compile(r"^NTS[-_./–—]?(\d{4})[-_./–—]?(\d{6})$")
 # a planilha file name; group 1 is the protocol
 ARQUIVO_PLANILHA = re.compile(r"^(NTS-[0-9]{4}-[0-9]{6})\.xlsx$")
 
@@ -28,7 +31,8 @@ def protocolo_canonico(texto: object) -> bool:
 def normalizar_protocolo(texto: str | None) -> str | None:
     """Canonical form of a value that should be a protocol, or None.
 
-    Case-insensitive, tolerates spaces and other dashes (``nts 2026 123``).
+    Case-insensitive, tolerates spaces and other dashes (``nts 2026 000123``);
+    a wrong number of digits is None, never the nearest protocol.
     """
     compacto = re.sub(r"\s+", "", str(texto or "")).upper()
     achado = _VALOR.match(compacto)
@@ -36,14 +40,28 @@ def normalizar_protocolo(texto: str | None) -> str | None:
 
 
 def encontrar_protocolo(texto: str | None) -> re.Match[str] | None:
-    """Where a protocol is mentioned in a message, if it is."""
-    return _NO_TEXTO.search(texto or "")
+    """Where a protocol is mentioned in a message, well formed or not.
+
+    A malformed mention ("NTS-2026-00002") is found too, so the status
+    answer can say "confira o número" instead of ignoring it.
+    """
+    texto = texto or ""
+    return _NO_TEXTO.search(texto) or _MENCAO.search(texto)
 
 
 def extrair_protocolo(texto: str | None) -> str | None:
-    """The protocol mentioned in a message, canonical, or None."""
-    achado = encontrar_protocolo(texto)
+    """The well-formed protocol mentioned in a message, canonical, or None."""
+    achado = _NO_TEXTO.search(texto or "")
     return formatar_protocolo(int(achado.group(1)), int(achado.group(2))) if achado else None
+
+
+def protocolo_consultado(texto: str | None) -> str | None:
+    """What a status question asks about: the canonical protocol, else the
+    malformed mention as typed (which no request matches), else None."""
+    achado = encontrar_protocolo(texto)
+    if achado is None:
+        return None
+    return extrair_protocolo(achado.group(0)) or achado.group(0).strip()
 
 
 def nome_planilha(protocolo: str) -> str:

@@ -184,7 +184,9 @@ def test_status_without_protocol_asks_for_it_and_unknown_protocol_is_said():
         acoes.ConsultarStatus(), _tracker("status do meu pedido", intent="consultar_status")
     )
     assert messages[0]["response"] == "utter_pedir_protocolo"
-    messages, _ = _run(acoes.ConsultarStatus(), _tracker("nts 2026 12", intent="consultar_status"))
+    messages, _ = _run(
+        acoes.ConsultarStatus(), _tracker("nts 2026 000012", intent="consultar_status")
+    )
     assert "Não encontrei o protocolo NTS-2026-000012" in messages[0]["text"]
 
 
@@ -205,6 +207,24 @@ def test_status_never_shows_personal_data(servicos, rng):
     text = messages[0]["text"]
     assert solicitacao.protocolo in text and "Recebida" in text
     assert "Ana" not in text and cpf not in text and "conversa-9" not in text
+
+
+def test_status_of_a_malformed_protocol_is_never_the_nearest_one(servicos, rng):
+    solicitacao, _ = servicos.store.registrar(
+        "correcao_cargo",
+        [{"nome": "Ana Lima", "cpf": gerar_cpf(rng, mascarado=True), "cargo": "Enfermeiro"}],
+        canal="rest",
+        contato="conversa-9",
+        unidade="GETIN",
+        chave_envio="k1",
+    )
+    for malformado in (solicitacao.protocolo[:-6] + "00001", solicitacao.protocolo + "1"):
+        messages, _ = _run(
+            acoes.ConsultarStatus(), _tracker(f"status {malformado}", intent="consultar_status")
+        )
+        text = messages[0]["text"]
+        assert f"Não encontrei o protocolo {malformado}" in text, text
+        assert "Confira o número" in text and "Recebida" not in text
 
 
 def test_yes_right_after_a_request_topic_answer_starts_it():

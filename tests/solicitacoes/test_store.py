@@ -259,14 +259,17 @@ def test_get_is_case_and_space_insensitive(store: RequestStore):
         "NTS-2026-000001",
         " nts-2026-000001 ",
         "nts 2026 000001",
-        "NTS - 2026 - 1",
+        "NTS - 2026 - 000001",
         "nts2026000001",
         "NTS–2026–000001",
     ):
         assert store.buscar(texto) == s, texto
     assert store.buscar("NTS-2026-000002") is None
     assert store.buscar("qualquer coisa") is None
-    assert normalizar_protocolo("nts 2026 42") == "NTS-2026-000042"
+    assert normalizar_protocolo("nts 2026 000042") == "NTS-2026-000042"
+    # a wrong number of digits is no protocol, never the nearest one (issue 18)
+    assert store.buscar("NTS-2026-00001") is None
+    assert normalizar_protocolo("nts 2026 42") is None
 
 
 def test_listar_filters(store: RequestStore):
