@@ -110,7 +110,7 @@ def test_blend_averages_with_the_earlier_ranking(storage):
         else np.array([0.0, 1.0]),
         message,
     )
-    by_name = dict(zip(classifier._state["classes"], blended))
+    by_name = dict(zip(classifier._state["classes"], blended, strict=True))
     assert by_name == pytest.approx({"senha": 0.5, "desanexar": 0.5})
 
 

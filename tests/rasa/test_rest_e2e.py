@@ -64,7 +64,7 @@ def test_servers_listen_only_on_loopback_and_http_api_is_off(server):
 
 def test_ctrl_c_stops_every_child(tmp_path):
     rasa_port, actions_port, web_port = RASA_PORT + 1, ACTIONS_PORT + 1, WEB_PORT + 1
-    proc, log = start_launcher(tmp_path, rasa_port, actions_port, web_port=web_port)
+    proc, _log = start_launcher(tmp_path, rasa_port, actions_port, web_port=web_port)
     portas = (rasa_port, actions_port, web_port)
     deadline = time.monotonic() + 30
     while not all(_listening_addresses(p) for p in portas) and time.monotonic() < deadline:
