@@ -5,7 +5,8 @@ part of the Bot API the adapter uses: getMe, getUpdates (long poll with
 offset/timeout, fed by the test, one queue per bot token), sendMessage,
 sendDocument (multipart; the bytes are recorded), getFile and the file
 download (``/file/bot<token>/<path>``), answerCallbackQuery,
-editMessageReplyMarkup, deleteWebhook/setWebhook/getWebhookInfo. Every call is
+editMessageReplyMarkup, sendChatAction, setMyCommands/getMyCommands,
+deleteWebhook/setWebhook/getWebhookInfo. Every call is
 recorded. Point PTB at it with ``base_url``/``base_file_url`` (the adapter:
 TELEGRAM_API_URL=<standin.url>).
 """
@@ -34,7 +35,7 @@ BOT_USER = {
     "supports_inline_queries": False,
 }
 TOKEN_RE = re.compile(r"^\d+:[A-Za-z0-9_-]+$")  # tokens ending in ":RECUSADO" get 401
-JSON_FIELDS = {"reply_markup", "allowed_updates"}
+JSON_FIELDS = {"reply_markup", "allowed_updates", "commands"}
 
 
 @dataclass
@@ -63,6 +64,7 @@ class TelegramStandin:
         self.url = ""
         self.chamadas: list[Chamada] = []
         self.webhooks: dict[str, dict[str, Any]] = {}
+        self.comandos: dict[str, list[dict[str, Any]]] = {}
         self._trava = threading.Lock()
         self._filas: dict[str, list[dict[str, Any]]] = {}
         self._arquivos: dict[str, dict[str, Any]] = {}
@@ -316,6 +318,29 @@ class TelegramStandin:
     async def _m_answerCallbackQuery(self, token, params, arquivos):
         """Acknowledge a button tap."""
         return True
+
+    async def _m_sendChatAction(self, token, params, arquivos):
+        """A chat action ("typing"); only the known ones."""
+        if params.get("action") not in {"typing", "upload_document", "upload_photo"}:
+            raise _ErroApi("Bad Request: wrong parameter action in request")
+        return True
+
+    async def _m_setMyCommands(self, token, params, arquivos):
+        """Remember the bot's "/" menu (Telegram's checks on names and descriptions)."""
+        comandos = params.get("commands") or []
+        for comando in comandos:
+            if not re.fullmatch(r"[a-z0-9_]{1,32}", comando.get("command", "")):
+                raise _ErroApi("Bad Request: BOT_COMMAND_INVALID")
+            if not 1 <= len(comando.get("description", "")) <= 256:
+                raise _ErroApi("Bad Request: BOT_COMMAND_DESCRIPTION_INVALID")
+        with self._trava:
+            self.comandos[token] = list(comandos)
+        return True
+
+    async def _m_getMyCommands(self, token, params, arquivos):
+        """The bot's "/" menu."""
+        with self._trava:
+            return list(self.comandos.get(token, []))
 
     async def _m_editMessageReplyMarkup(self, token, params, arquivos):
         """Change (or remove) a message's inline keyboard."""

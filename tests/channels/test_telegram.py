@@ -388,6 +388,65 @@ def test_buttons_carry_long_payloads_once_and_expired_ones_get_a_clear_answer(st
     assert "Traceback" not in registro and "falha ao processar" not in registro
 
 
+def test_menu_typing_and_earlier_keyboards_are_removed(standin, tmp_path):
+    """Issue 18: the "/" menu, "typing" per turn, one live keyboard per chat (items 1, 17)."""
+    token = "321:TECLADOS"
+
+    def responder(mensagem):
+        botoes_ = [{"title": f"Sim ({mensagem})", "payload": "sim"}]
+        if mensagem == "sem botões":
+            return [{"text": "só texto"}]
+        if mensagem == "dois":
+            return [
+                {"text": "primeira pergunta", "buttons": botoes_},
+                {"text": "segunda pergunta", "buttons": botoes_},
+            ]
+        return [{"text": f"pergunta {mensagem}", "buttons": botoes_}]
+
+    log = tmp_path / "adaptador.log"
+    with rasa_falso(responder) as rasa:
+        proc = iniciar_adaptador(standin, token, tmp_path / "var", log, rasa.porta)
+        try:
+            standin.esperar(lambda: standin.comandos.get(token))
+            menu = standin.comandos[token]
+            assert [c["command"] for c in menu] == ["start", "ajuda", "cancelar", "status"]
+            for comando in menu:
+                assert comando["description"] == t(f"comando_{comando['command']}")
+            chat = Chat(standin, token, 700000919)
+
+            desde = standin.marca()
+            chat.dizer("um", espera="pergunta um")
+            turno = standin.chamadas_de(chat_id=chat.chat_id, desde=desde, token=token)
+            metodos = [c.metodo for c in turno]
+            assert metodos[0] == "sendChatAction" and turno[0].params["action"] == "typing"
+            primeira, _ = chat.botao("Sim (um)")
+
+            desde = standin.marca()
+            chat.dizer("dois", espera="segunda pergunta")
+            edicoes = standin.chamadas_de("editMessageReplyMarkup", chat.chat_id, desde, token)
+            segunda, _ = chat.botao("Sim (dois)")  # the newest: on "segunda pergunta"
+            enviadas = [c for c in chat._saida(desde) if c.metodo == "sendMessage"]
+            mensagem_1 = enviadas[0].resultado["message_id"]
+            # the previous turn's keyboard, then the first of this turn's two
+            assert [int(c.params["message_id"]) for c in edicoes] == [primeira, mensagem_1]
+            assert all("reply_markup" not in c.params for c in edicoes)
+
+            # a failed edit (message too old) is logged and ignored: the reply still comes
+            standin.falhar("editMessageReplyMarkup", chat.chat_id)
+            desde = standin.marca()
+            assert textos(chat.dizer("sem botões", espera="só texto")) == "só texto"
+            edicoes = standin.chamadas_de("editMessageReplyMarkup", chat.chat_id, desde, token)
+            assert [int(c.params["message_id"]) for c in edicoes] == [segunda]
+            # nothing left to remove on the next turn
+            desde = standin.marca()
+            chat.dizer("tres", espera="pergunta tres")
+            assert not standin.chamadas_de("editMessageReplyMarkup", chat.chat_id, desde, token)
+        finally:
+            stop(proc, timeout=30)
+    registro = log.read_text()
+    assert "teclado anterior não removido" in registro and "Traceback" not in registro
+
+
 # ----- against the real Rasa --------------------------------------------------------------------
 def test_faq_commands_and_plain_text(adaptador, standin):
     chat = Chat(standin, TOKEN, 700000101)

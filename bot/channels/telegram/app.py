@@ -16,7 +16,8 @@ import re
 import sys
 from urllib.parse import urlparse
 
-from telegram.error import InvalidToken, NetworkError
+from telegram import BotCommand
+from telegram.error import InvalidToken, NetworkError, TelegramError
 from telegram.ext import AIORateLimiter, Application
 
 from bot import content
@@ -39,6 +40,8 @@ SEGREDO_WEBHOOK = re.compile(r"[A-Za-z0-9_-]{1,256}")
 # keyboards whose buttons PTB remembers (arbitrary callback data), all chats together;
 # past that the least recently used expire ("Essa opção não está mais disponível")
 TECLADOS_GUARDADOS = 8192
+# the "/" menu, in this order; descriptions in canais.yml (telegram_comando_<nome>)
+COMANDOS = ("start", "ajuda", "cancelar", "status")
 
 
 def verificar_configuracao(cfg: configuracao.Settings) -> str | None:
@@ -55,6 +58,17 @@ def verificar_configuracao(cfg: configuracao.Settings) -> str | None:
     return None
 
 
+async def _ao_iniciar(app: Aplicacao) -> None:
+    """Publish the commands of the "/" menu (a failure only leaves the menu empty)."""
+    comandos = [
+        BotCommand(nome, content.texto("canais", f"telegram_comando_{nome}")) for nome in COMANDOS
+    ]
+    try:
+        await app.bot.set_my_commands(comandos)
+    except TelegramError as erro:
+        logger.warning("menu de comandos não publicado (%s)", type(erro).__name__)
+
+
 async def _ao_encerrar(app: Aplicacao) -> None:
     """Close the Rasa client's HTTP session."""
     await app.bot_data["adaptador"].rasa.close()
@@ -68,6 +82,7 @@ def construir_aplicacao(cfg: configuracao.Settings) -> Aplicacao:
         .rate_limiter(AIORateLimiter(max_retries=2))
         .concurrent_updates(PorConversa())
         .arbitrary_callback_data(TECLADOS_GUARDADOS)
+        .post_init(_ao_iniciar)
         .post_shutdown(_ao_encerrar)
     )
     if cfg.telegram_api_url:  # the API root, e.g. https://api.telegram.org

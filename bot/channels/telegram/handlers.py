@@ -10,6 +10,7 @@ from collections.abc import Callable, Coroutine
 from typing import Any
 
 from telegram import CallbackQuery, Message, Update
+from telegram.constants import ChatAction
 from telegram.error import BadRequest, TelegramError
 from telegram.ext import (
     ApplicationHandlerStop,
@@ -26,7 +27,7 @@ from bot import content
 from bot.channels import anexos
 from bot.channels.rasa_client import RasaIndisponivel
 from bot.channels.replies import Botao
-from bot.channels.telegram.rendering import ESPERA_CAPTURA, mostrar
+from bot.channels.telegram.rendering import ESPERA_CAPTURA, TECLADO_ANTERIOR, mostrar
 from bot.channels.telegram.state import (
     Adaptador,
     Aplicacao,
@@ -91,6 +92,7 @@ async def conversar(
     estado = adaptador(context)
     chat_id = _chat_id(update)
     remetente_id = estado.remetente(chat_id)
+    await _digitando(context, chat_id)
     try:
         respostas = await estado.rasa.enviar(remetente_id, texto, metadata)
     except RasaIndisponivel as erro:
@@ -100,6 +102,14 @@ async def conversar(
         await context.bot.send_message(chat_id, _texto("indisponivel"))
         return
     await mostrar(context, chat_id, respostas)
+
+
+async def _digitando(context: ContextTypes.DEFAULT_TYPE, chat_id: int) -> None:
+    """Show "typing..." while Rasa thinks (a failure only costs the indicator)."""
+    try:
+        await context.bot.send_chat_action(chat_id, ChatAction.TYPING)
+    except TelegramError as erro:
+        logger.info("ação 'digitando' não enviada (%s)", type(erro).__name__)
 
 
 async def filtrar_repetidos(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -158,21 +168,26 @@ async def ao_tocar(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     with contextlib.suppress(KeyError):  # one choice per message: its other buttons expire
         context.drop_callback_data(consulta)
     await consulta.answer()
-    await _remover_teclado(update)
+    await _remover_teclado(update, context)
     await context.bot.send_message(_chat_id(update), _texto("voce_escolheu", titulo=botao.titulo))
     await conversar(update, context, botao.payload)
 
 
-async def ao_tocar_expirado(update: Update, _context: ContextTypes.DEFAULT_TYPE) -> None:
+async def ao_tocar_expirado(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """A tap on a button PTB no longer knows (already used, too old, adapter restarted)."""
     await _consulta(update).answer(_texto("botao_expirado"))
-    await _remover_teclado(update)
+    await _remover_teclado(update, context)
 
 
-async def _remover_teclado(update: Update) -> None:
+async def _remover_teclado(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Remove the inline keyboard of the tapped message (if still possible)."""
+    consulta = _consulta(update)
+    dados = context.chat_data
+    tocada = consulta.message.message_id if consulta.message is not None else None
+    if dados is not None and tocada is not None and dados.get(TECLADO_ANTERIOR) == tocada:
+        del dados[TECLADO_ANTERIOR]  # removed here: not again on the next reply
     with contextlib.suppress(BadRequest, TypeError):  # too old, unchanged or inaccessible
-        await _consulta(update).edit_message_reply_markup(reply_markup=None)
+        await consulta.edit_message_reply_markup(reply_markup=None)
 
 
 async def ao_receber_imagem(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:

@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
+from telegram.error import TelegramError
 from telegram.ext import ContextTypes
 
 from bot import content
@@ -19,6 +20,8 @@ logger = logging.getLogger(__name__)
 
 LIMITE_TEXTO = 4096  # Telegram's limit per message (UTF-16 code units)
 ESPERA_CAPTURA = "espera_captura"  # chat_data key: True/False once the bot has answered
+# chat_data key: id of the last message whose inline keyboard is still shown
+TECLADO_ANTERIOR = "teclado_anterior"
 
 
 def _cabe(texto: str, limite: int) -> int:
@@ -70,6 +73,7 @@ async def mostrar(
     """Render Rasa's replies: texts, buttons, spreadsheets."""
     if respostas:
         dados_do_chat(context)[ESPERA_CAPTURA] = pede_captura(respostas)
+        await remover_teclado_anterior(context, chat_id)
     for resposta in respostas:
         await _mostrar_texto(context, chat_id, resposta)
         planilha = replies.planilha(resposta)
@@ -97,7 +101,29 @@ async def _mostrar_texto(
     for i, parte in enumerate(partes):
         ultima = i == len(partes) - 1
         # no parse_mode: nothing the user or the bot typed is read as HTML/Markdown
-        await context.bot.send_message(chat_id, parte, reply_markup=teclado if ultima else None)
+        enviada = await context.bot.send_message(
+            chat_id, parte, reply_markup=teclado if ultima else None
+        )
+        if teclado is not None and ultima:
+            await remover_teclado_anterior(context, chat_id)  # two keyboards in one turn
+            dados_do_chat(context)[TECLADO_ANTERIOR] = enviada.message_id
+
+
+async def remover_teclado_anterior(context: ContextTypes.DEFAULT_TYPE, chat_id: int) -> None:
+    """Edit away the keyboard of the chat's previous message with buttons, if any.
+
+    The conversation moved on: its buttons belong to an earlier question.
+    A failed edit (message too old, already edited) is logged and ignored.
+    """
+    message_id = dados_do_chat(context).pop(TECLADO_ANTERIOR, None)
+    if message_id is None:
+        return
+    try:
+        await context.bot.edit_message_reply_markup(
+            chat_id=chat_id, message_id=message_id, reply_markup=None
+        )
+    except TelegramError as erro:
+        logger.info("teclado anterior não removido (%s)", type(erro).__name__)
 
 
 async def _enviar_planilha(
