@@ -275,10 +275,11 @@ class Motor:
         if curto in v.CORRIGIR or curto.startswith(v.PREFIXO_CORRIGIR):
             estado.fase = "corrigir"
             return Resposta(estado, [])
-        if curto in v.CONFIRMAR or (
-            turno.intent == "affirm" and turno.confianca >= FAQ_CONFIANCA_MINIMA
-        ):
+        if curto in v.CONFIRMAR:
             return self._enviar(estado, turno.canal, turno.contato)
+        if curto in v.SIM_NO_RESUMO or turno.intent == "affirm":
+            # only the summary's own Confirmar (or a typed "confirmo") files
+            return Resposta(estado, [mensagem(msg.texto("resumo_sim_sem_confirmar"))])
         interrompeu = self._interrupcao(estado, turno, FAQ_CONFIANCA_MINIMA)
         return Resposta(estado, interrompeu or [mensagem(msg.texto("resumo_nao_entendi"))])
 

@@ -118,16 +118,15 @@ CONFIRMAR = frozenset(
         "confirmar",
         "confirmo",
         "confirma",
-        "sim",
-        "s",
         "pode enviar",
         "enviar",
-        "ok",
-        "isso",
         "correto",
         "tudo certo",
         "esta certo",
         "sim confirmar",
+        "sim confirmo",
+        "sim pode enviar",
+        "confirmado",
         "confirmar envio",
         "pode confirmar",
         "certo",
@@ -149,6 +148,10 @@ CORRIGIR = frozenset(
         "mudar um campo",
     }
 )
+# A bare yes at the summary files nothing: the summary is no yes/no question
+# and "sim" is also what earlier buttons ("Sim, incluir") send back.
+SIM_NO_RESUMO = frozenset({"sim", "s", "ok", "isso", "sim sim", "aham", "positivo"})
+
 # An answer starting so asks for a correction too.
 PREFIXO_CORRIGIR = "corrigir"
 

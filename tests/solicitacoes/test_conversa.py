@@ -325,3 +325,23 @@ def test_image_sent_when_another_field_is_asked(servicos):
     c.diz("[captura de tela enviada]", anexo="ef" * 16)
     assert "Recebi uma imagem" in c.texto and "sigla da sua unidade" in c.texto
     assert c.estado.unidade is None and c.estado.falhas == 0
+
+
+@pytest.mark.parametrize(
+    ("resposta", "intent"), [("sim", None), ("Sim, incluir", "affirm"), ("ok", None)]
+)
+def test_bare_yes_at_summary_files_nothing(servicos, rng, resposta, intent):
+    # issue 18, item 1: the earlier "Sim, incluir" button (payload "sim") tapped
+    # at the summary must not file the request; only Confirmar or "confirmo"
+    c = Conversa(servicos, "cadastro_usuario")
+    c.diz("getin")
+    _pessoa(c, rng)
+    c.diz("NTS").diz("analista de saude").diz("não")
+    assert c.estado.fase == "resumo"
+    antes = c.estado.para_dict()
+    c.diz(resposta, intent=intent, confianca=0.99)
+    assert c.estado.fase == "resumo" and c.estado.protocolo is None
+    assert c.estado.para_dict() == antes
+    assert "Confirmar" in c.texto and "Confira a solicitação" in c.texto
+    c.diz("confirmo")
+    assert c.estado.fase == "concluida" and c.estado.protocolo
