@@ -496,6 +496,58 @@ def test_reconnects_with_backoff_and_keeps_the_typed_text(navegador):
     navegador.erros.clear()  # the 503s are logged as console errors
 
 
+def test_earlier_buttons_are_disabled_when_the_conversation_moves_on(navegador):
+    """Issue 18, item 1: an old button cannot be tapped after the next turn."""
+    page = navegador.page
+    abrir(page)
+    recebidas: list[str] = []
+
+    def responder(rota):
+        texto = json.loads(rota.request.post_data or "{}").get("texto", "")
+        recebidas.append(texto)
+        if texto == "falha":
+            rota.fulfill(status=503, content_type="application/json", body='{"erro": "fora"}')
+            return
+        botoes = {
+            "cargo": [
+                {"titulo": "Sim, incluir", "payload": "sim"},
+                {"titulo": "Não, seguir", "payload": "nao"},
+            ],
+            "não": [{"titulo": "Confirmar", "payload": "confirmar"}],
+        }.get(texto, [])
+        corpo = {"respostas": [{"tipo": "texto", "texto": f"pergunta {texto}", "botoes": botoes}]}
+        rota.fulfill(status=200, content_type="application/json", body=json.dumps(corpo))
+
+    page.route("**/api/mensagem", responder)
+    dizer(page, "cargo")
+    antigo = page.locator(".sei-opcao", has_text="Sim, incluir")
+    assert antigo.is_enabled() and antigo.get_attribute("aria-disabled") == "false"
+
+    # a typed message that fails to go leaves the buttons live
+    dizer(page, "falha")
+    navegador.erros.clear()  # the 503 is logged as a console error
+    assert antigo.is_enabled()
+
+    dizer(page, "não")  # typed instead of tapped: the group belongs to an earlier question
+    assert antigo.is_disabled() and antigo.get_attribute("aria-disabled") == "true"
+    assert page.locator(".sei-opcao", has_text="Não, seguir").is_disabled()
+    assert page.locator(".sei-opcao", has_text="Confirmar").is_enabled()
+    enviadas = len(recebidas)
+    antigo.click(force=True)  # even a forced click sends nothing
+    page.wait_for_timeout(300)
+    assert len(recebidas) == enviadas and "sim" not in recebidas
+
+    # a used group stays disabled, and so do the superseded ones, across a reload
+    tocar(page, "Confirmar")
+    assert page.locator(".sei-opcao", has_text="Confirmar").is_disabled()
+    page.reload()
+    page.get_by_role("dialog", name="Assistente do SEI").wait_for(state="visible")
+    for titulo in ("Sim, incluir", "Não, seguir", "Confirmar"):
+        botao = page.locator(".sei-opcao", has_text=titulo)
+        assert botao.is_disabled() and botao.get_attribute("aria-disabled") == "true", titulo
+    page.unroute("**/api/mensagem")
+
+
 def test_keyboard_aria_and_contrast(navegador):
     page = navegador.page
     lancador = page.get_by_role("button", name="Abrir o assistente do SEI")

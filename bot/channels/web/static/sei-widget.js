@@ -53,6 +53,7 @@
     assistente: "Assistente: ",
     aviso: "Aviso: ",
     opcoes: "Opções de resposta",
+    opcaoVencida: "Esta opção era de uma pergunta anterior",
     subtitulo: "SESAU/AL · respostas automáticas",
     privacidade: "Não informe senhas. Dados pessoais só quando o assistente pedir.",
     boasVindas: "Olá! Sou o assistente virtual do SEI da Secretaria de Estado da Saúde. " +
@@ -456,6 +457,11 @@
 
   /** Add an item to the conversation (saved unless it is a transient notice). */
   Widget.prototype.adicionar = function (item) {
+    var vencidos = [];
+    if (item.de === "usuario" || (Array.isArray(item.botoes) && item.botoes.length)) {
+      vencidos = this.vencerAnteriores();  // the conversation moved on
+    }
+    Object.defineProperty(item, "venceu", { value: vencidos, writable: true, enumerable: false, configurable: true });
     if (item.de !== "aviso") {
       this.estado.itens.push(item);
       if (this.estado.itens.length > MAX_ITENS) {
@@ -468,7 +474,43 @@
     return item;
   };
 
+  /** Disable every earlier button group still live; the items disabled. */
+  Widget.prototype.vencerAnteriores = function () {
+    var self = this;
+    var vencidos = this.estado.itens.filter(function (anterior) {
+      return Array.isArray(anterior.botoes) && anterior.botoes.length && !anterior.vencido;
+    });
+    vencidos.forEach(function (anterior) { self.marcarVencido(anterior, true); });
+    return vencidos;
+  };
+
+  /** Mark an item's buttons as belonging to an earlier question (or live again). */
+  Widget.prototype.marcarVencido = function (item, vencido) {
+    item.vencido = vencido;
+    var linha = item.elemento;
+    if (linha) {
+      Array.prototype.forEach.call(linha.querySelectorAll(".sei-opcao"), function (b) {
+        atualizarBotao(b, item);
+      });
+    }
+  };
+
+  /** A button's state from its item: disabled once used or superseded (also for assistive tech). */
+  function atualizarBotao(b, item) {
+    var desativado = !!item.usado || !!item.vencido;
+    b.disabled = desativado;
+    b.setAttribute("aria-disabled", desativado ? "true" : "false");
+    if (item.vencido) {
+      b.setAttribute("title", TEXTOS.opcaoVencida);
+    } else {
+      b.removeAttribute("title");
+    }
+  }
+
   Widget.prototype.remover = function (item) {
+    (item.venceu || []).forEach(function (anterior) {  // the message did not go: restore them
+      this.marcarVencido(anterior, false);
+    }, this);
     var indice = this.estado.itens.indexOf(item);
     if (indice >= 0) {
       this.estado.itens.splice(indice, 1);
@@ -506,7 +548,7 @@
     var grupo = el("div", { "class": "sei-botoes", role: "group", "aria-label": TEXTOS.opcoes });
     item.botoes.forEach(function (botao) {
       var b = el("button", { type: "button", "class": "sei-opcao" }, String(botao.titulo));
-      b.disabled = !!item.usado;
+      atualizarBotao(b, item);
       b.addEventListener("click", function () { self.escolher(item, botao, grupo); });
       grupo.appendChild(b);
     });
@@ -517,7 +559,7 @@
     item.usado = desativar;
     salvarEstado(this.estado);
     Array.prototype.forEach.call(grupo.querySelectorAll("button"), function (b) {
-      b.disabled = desativar;
+      atualizarBotao(b, item);
     });
   };
 
@@ -679,7 +721,7 @@
 
   Widget.prototype.escolher = function (item, botao, grupo) {
     var self = this;
-    if (this.ocupado || item.usado) {
+    if (this.ocupado || item.usado || item.vencido) {
       return;
     }
     this.desativarGrupo(item, grupo, true);
