@@ -104,9 +104,10 @@ async def _mostrar_texto(
         enviada = await context.bot.send_message(
             chat_id, parte, reply_markup=teclado if ultima else None
         )
-        if teclado is not None and ultima:
+        message_id = getattr(enviada, "message_id", None)  # None from a stand-in bot
+        if teclado is not None and ultima and message_id is not None:
             await remover_teclado_anterior(context, chat_id)  # two keyboards in one turn
-            dados_do_chat(context)[TECLADO_ANTERIOR] = enviada.message_id
+            dados_do_chat(context)[TECLADO_ANTERIOR] = message_id
 
 
 async def remover_teclado_anterior(context: ContextTypes.DEFAULT_TYPE, chat_id: int) -> None:
