@@ -68,9 +68,11 @@ def _contexto(estado: Estado, campo: Campo) -> dict[str, str]:
     if estado.correcao and campo.nome != UNIDADE_SOLICITANTE.nome:
         linha = estado.linha_em(estado.correcao[0])
     nome = linha.get("nome")
-    pessoa = len(estado.linhas) + 1
+    pessoa, varias = len(estado.linhas) + 1, bool(estado.linhas)
+    if estado.correcao:  # the row being corrected, numbered only among several
+        pessoa, varias = estado.correcao[0] + 1, len(estado.linhas) > 1
     contexto = entrada("contexto_pergunta")
-    quem = contexto["quem_seguinte"].format(n=pessoa) if pessoa > 1 else contexto["quem_primeira"]
+    quem = contexto["quem_seguinte"].format(n=pessoa) if varias else contexto["quem_primeira"]
     if nome:
         de_nome = contexto["de_nome"].format(nome=nome)
         para_nome = contexto["para_nome"].format(nome=nome)

@@ -345,3 +345,14 @@ def test_bare_yes_at_summary_files_nothing(servicos, rng, resposta, intent):
     assert "Confirmar" in c.texto and "Confira a solicitação" in c.texto
     c.diz("confirmo")
     assert c.estado.fase == "concluida" and c.estado.protocolo
+
+
+def test_correcting_the_name_of_the_only_person_asks_no_number(servicos, rng):
+    # issue 18, item 13: one person filed, "corrigir" the name: no "pessoa 2"
+    c = Conversa(servicos, "cadastro_usuario")
+    c.diz("getin")
+    _pessoa(c, rng)
+    c.diz("NTS").diz("analista de saude").diz("não").diz("corrigir")
+    nome = next(b["payload"] for b in c.botoes if b["payload"].endswith(" nome"))
+    c.diz(nome)
+    assert "nome completo da pessoa?" in c.texto and "pessoa 2" not in c.texto
