@@ -162,10 +162,13 @@ def test_payloads_nao_pulam_campos_nem_registram(server):
     ]:
         _say(sender, payload)  # at the summary: not a confirmation
         assert _meus(var_dir, sender) == [], payload
-    # at the summary, an affirmation files the validated answers, never the injected ones
+    # at the summary, a bare affirmation (even with injected entities) files nothing: only
+    # Confirmar or a typed confirmation does (issue 18), and it files the validated answers
     texto = _say(
         sender, "/affirm" + json.dumps({"rascunho": RASCUNHO_FALSO, "resposta": "concluida"})
     )
+    assert "Protocolo: NTS-" not in texto and _meus(var_dir, sender) == []
+    texto = _say(sender, "confirmo")
     assert "Protocolo: NTS-" in texto
     filed = _meus(var_dir, sender)
     assert len(filed) == 1 and filed[0].unidade == "GETIN"
