@@ -206,12 +206,13 @@ def _dominio_valido(dominio: str) -> bool:
 
 
 def _preparar_email(texto: Any) -> str:
-    s = re.sub(r"\s+", "", clean_text(texto))
-    s = re.sub(r"^mailto:", "", s, flags=re.IGNORECASE)
+    # spaces around the address go; spaces inside it are kept, so that
+    # validar_email refuses them instead of silently joining the parts
+    s = re.sub(r"^mailto:", "", clean_text(texto).strip(), flags=re.IGNORECASE)
     dentro = re.search(r"<([^<>]*)>", s)  # "Maria <maria@gmail.com>"
     if dentro:
-        s = re.sub(r"^mailto:", "", dentro.group(1), flags=re.IGNORECASE)
-    return s.strip("<>\"'").rstrip(".,;:")
+        s = re.sub(r"^mailto:", "", dentro.group(1).strip(), flags=re.IGNORECASE)
+    return s.strip().strip("<>\"'").rstrip(".,;:").strip()
 
 
 def validar_email(texto: Any, aceitar_provedor_problematico: bool = False) -> Resultado:
@@ -226,6 +227,8 @@ def validar_email(texto: Any, aceitar_provedor_problematico: bool = False) -> Re
         return _falha("vazio", _mensagem("email", "vazio"))
     if len(s) > 254:
         return _falha("longo", _mensagem("email", "longo"))
+    if re.search(r"\s", s):
+        return _falha("formato", _mensagem("email", "espacos"))
     if not s.isascii():
         return _falha("formato", _mensagem("email", "acentos"))
     if s.count("@") != 1:

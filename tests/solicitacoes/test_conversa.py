@@ -247,7 +247,7 @@ def test_same_cpf_twice_in_one_request_is_refused(servicos, rng):
     cpf = gerar_cpf(rng)
     c.diz("GETIN").diz("Rita Alves").diz(cpf).diz("rita@gmail.com").diz("NTS")
     c.diz("Enfermeiro").diz("sim").diz("Outra Pessoa").diz(cpf)
-    assert "já foi incluído nesta solicitação (pessoa 1)" in c.texto
+    assert "Esse valor de CPF já foi incluído nesta solicitação (pessoa 1)" in c.texto
 
 
 def test_store_failure_keeps_data_and_asks_to_retry(servicos, rng, monkeypatch):

@@ -409,6 +409,10 @@ def test_suggestion_itself_validates():
         ("a" * 65 + "@gmail.com", "formato"),
         ("a@" + "b" * 300 + ".com", "longo"),
         ("maria@empresa", "formato"),
+        # never altered: a space inside is refused, not removed (issue 18, item 3)
+        ("maria silva@gmail.com", "formato"),
+        ("maria.silva@gmail .com", "formato"),
+        ("maria.silva @gmail.com", "formato"),
     ],
 )
 def test_invalid_emails(entrada, codigo):
@@ -1011,3 +1015,12 @@ def test_accepted_values_are_clean(texto):
         if resultado.ok and isinstance(resultado.valor, str):
             assert clean_text(resultado.valor) == resultado.valor
             assert resultado.valor == resultado.valor.strip()
+
+
+def test_an_email_with_a_space_inside_is_refused_never_joined():
+    """'maria silva@gmail.com' was stored as 'mariasilva@gmail.com' (issue 18, item 3)."""
+    resultado = validar_email("maria silva@gmail.com")
+    assert not resultado.ok and "espaços" in resultado.erro
+    assert "mariasilva" not in resultado.erro
+    assert validar_email("  maria.silva@gmail.com \n").valor == "maria.silva@gmail.com"
+    assert validar_email("Maria <maria.silva@gmail.com>").valor == "maria.silva@gmail.com"
