@@ -1,14 +1,19 @@
 """FAQ answers: the 22 items of the SESAU page, rendered for a chat.
 
 Content lives in ``bot/content/faq.yml``; the "clique aqui" links live in
-one configuration file (``config/links.yml``) that the NTS fills in. A link
-that is still a placeholder is never shown: the answer says it is not
-available here and gives the NTS phones instead.
+one configuration file (``config/links.yml``) that the NTS fills in, or sets
+in the NTS panel (an override file under ``var/``, key by key; ``LinksVigentes``
+rereads both when they change, no restart). A link that is still a
+placeholder is never shown: the answer says it is not available here and
+gives the NTS phones instead.
 """
 
 from __future__ import annotations
 
+import logging
+import os
 import re
+import threading
 from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cache
@@ -18,6 +23,7 @@ import yaml
 
 from bot import content
 
+logger = logging.getLogger(__name__)
 LIMITE_MENSAGEM = 600
 TELEFONES_NTS = "3315-1101 ou 3315-1128"
 
@@ -68,18 +74,74 @@ def mais_procurados() -> tuple[str, ...]:
     return tuple(content.entrada("faq", "mais_procurados"))
 
 
-def carregar_links(caminho: Path) -> dict[str, Link]:
-    """Load the links file; placeholder or non-http(s) URLs become None."""
+def carregar_links(caminho: Path, sobreposicao: Path | None = None) -> dict[str, Link]:
+    """Load the links file; placeholder or non-http(s) URLs become None.
+
+    ``sobreposicao``: a ``chave: url`` file (the NTS panel's) whose URLs
+    replace those of the same keys; absent file, nothing replaced.
+    """
     dados = yaml.safe_load(Path(caminho).read_text(encoding="utf-8")) or {}
     if not isinstance(dados, dict):
         raise ConteudoInvalido(f"{caminho}: esperado um mapa chave -> {{rotulo, url}}")
+    urls = ler_sobreposicao(sobreposicao) if sobreposicao is not None else {}
     links = {}
     for chave, item in dados.items():
         if not isinstance(item, dict) or "rotulo" not in item:
             raise ConteudoInvalido(f"{caminho}: o link '{chave}' precisa de 'rotulo' e 'url'")
-        url = str(item.get("url") or "").strip()
+        url = str(urls.get(chave, item.get("url")) or "").strip()
         links[chave] = Link(chave, str(item["rotulo"]), url if _URL.match(url) else None)
     return links
+
+
+def ler_sobreposicao(caminho: Path) -> dict[str, str]:
+    """The ``chave: url`` override file; {} when it does not exist."""
+    try:
+        texto = Path(caminho).read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return {}
+    dados = yaml.safe_load(texto) or {}
+    if not isinstance(dados, dict) or not all(isinstance(v, str) for v in dados.values()):
+        raise ConteudoInvalido(f"{caminho}: esperado um mapa chave -> url")
+    return {str(k): v for k, v in dados.items()}
+
+
+def _assinatura(caminho: Path | None) -> tuple[int, int, int] | None:
+    if caminho is None:
+        return None
+    try:
+        info = os.stat(caminho)
+    except OSError:
+        return None
+    return info.st_mtime_ns, info.st_size, info.st_ino
+
+
+class LinksVigentes:
+    """The links in effect, reread when the file or its override changes
+    (mtime, size, inode); a bad change is logged and the last good links stay.
+    A malformed file at construction raises ``ConteudoInvalido``."""
+
+    def __init__(self, caminho: Path, sobreposicao: Path | None = None) -> None:
+        self._caminho, self._sobreposicao = Path(caminho), sobreposicao
+        self._trava = threading.Lock()
+        self._visto = self._assinaturas()
+        self._links = carregar_links(self._caminho, self._sobreposicao)
+
+    def _assinaturas(self) -> tuple[object, object]:
+        return _assinatura(self._caminho), _assinatura(self._sobreposicao)
+
+    def atual(self) -> dict[str, Link]:
+        """The links, reloaded first if a file changed."""
+        assinaturas = self._assinaturas()
+        if assinaturas == self._visto:
+            return self._links
+        with self._trava:
+            if assinaturas != self._visto:
+                try:
+                    self._links = carregar_links(self._caminho, self._sobreposicao)
+                except (OSError, yaml.YAMLError, ConteudoInvalido) as erro:
+                    logger.error("Links file changed but is invalid; keeping the last. %s", erro)
+                self._visto = assinaturas
+        return self._links
 
 
 def formatar_link(link: Link | None) -> str:

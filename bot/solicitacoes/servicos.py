@@ -3,7 +3,9 @@
 ``Servicos`` is what the conversation engine (``bot.solicitacoes.motor``) and the
 staff console use: the catalogues, the FAQ links, the request store, the
 spreadsheet folder and the attachment store, all built lazily from
-``Settings`` (nothing is opened at import time).
+``Settings`` (nothing is opened at import time). Links and catalogues set in
+the NTS panel live under ``var/painel/`` (``arquivo_links_painel``,
+``pasta_catalogos_painel``) and take effect without a restart.
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ from bot.faq import respostas
 from bot.settings import Settings
 from bot.solicitacoes import planilhas
 from bot.solicitacoes.anexos import AnexoStore
-from bot.solicitacoes.catalogos import Catalogos
+from bot.solicitacoes.catalogos import ARQUIVO_CARGOS, ARQUIVO_UNIDADES, Catalogos
 from bot.solicitacoes.estado import Estado
 from bot.solicitacoes.store import RequestStore
 from bot.solicitacoes.tipos import OPERACOES, TIPOS, Solicitacao
@@ -26,21 +28,59 @@ from bot.solicitacoes.tipos import OPERACOES, TIPOS, Solicitacao
 logger = logging.getLogger(__name__)
 
 
+def arquivo_links_painel(settings: Settings) -> Path:
+    """The links set in the NTS panel (``chave: url``), over ``settings.links_file``."""
+    return settings.var_dir / "painel" / "links.yml"
+
+
+def pasta_catalogos_painel(settings: Settings) -> Path:
+    """The catalogues uploaded in the NTS panel; used instead of
+    ``settings.catalogs_dir`` once it holds both files."""
+    return settings.var_dir / "painel" / "catalogos"
+
+
+def pasta_catalogos(settings: Settings) -> Path:
+    """The catalogue folder in effect: the panel's when complete, else the configured one."""
+    painel = pasta_catalogos_painel(settings)
+    if (painel / ARQUIVO_UNIDADES).is_file() and (painel / ARQUIVO_CARGOS).is_file():
+        return painel
+    return settings.catalogs_dir
+
+
 class Servicos:
     """Everything a request needs from the outside world."""
 
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
+        self._catalogos: tuple[Path, Catalogos] | None = None
+        self._pasta_invalida: Path | None = None
 
-    @cached_property
+    @property
     def catalogos(self) -> Catalogos:
-        """Unit and cargo catalogues (reloaded when the NTS replaces the files)."""
-        return Catalogos.carregar(self.settings.catalogs_dir)
+        """Unit and cargo catalogues (reloaded when the NTS replaces the files;
+        the panel's folder once it has both)."""
+        pasta = pasta_catalogos(self.settings)
+        if self._catalogos is None or pasta not in (self._catalogos[0], self._pasta_invalida):
+            try:
+                self._catalogos = (pasta, Catalogos.carregar(pasta))
+            except ValueError as erro:
+                if self._catalogos is None:
+                    raise
+                logger.error("Catalogue folder %s is invalid; keeping the last. %s", pasta, erro)
+                self._pasta_invalida = pasta
+        return self._catalogos[1]
 
     @cached_property
+    def _links(self) -> respostas.LinksVigentes:
+        return respostas.LinksVigentes(
+            self.settings.links_file, arquivo_links_painel(self.settings)
+        )
+
+    @property
     def links(self) -> dict[str, respostas.Link]:
-        """The "clique aqui" links of the FAQ answers."""
-        return respostas.carregar_links(self.settings.links_file)
+        """The "clique aqui" links of the FAQ answers (the panel's override included,
+        reread when it changes)."""
+        return self._links.atual()
 
     @cached_property
     def store(self) -> RequestStore:
