@@ -9,6 +9,7 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from typing_extensions import override
 
+from actions.planilha import botoes_da_oferta
 from actions.servicos import servicos
 from bot import content
 from bot.faq import respostas, sugestoes
@@ -62,7 +63,10 @@ class ResponderFaq(Action):  # type: ignore[misc, unused-ignore]
             payload = f'/abrir_solicitacao{{"tipo_solicitacao":"{tipo}"}}'
             dispatcher.utter_message(
                 text=texto_formulario("oferta", tipo=TIPOS[tipo].no_texto),
-                buttons=[{"title": texto_formulario("botao_oferta"), "payload": payload}],
+                buttons=[
+                    {"title": texto_formulario("botao_oferta"), "payload": payload},
+                    *botoes_da_oferta(tipo),  # "Baixar planilha em branco" (actions/planilha)
+                ],
             )
         return [SlotSet("oferta_solicitacao", tipo)]
 

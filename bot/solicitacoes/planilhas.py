@@ -21,8 +21,10 @@ from openpyxl.cell.cell import Cell
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import column_index_from_string, get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
+from openpyxl.worksheet.page import PageMargins
 from openpyxl.worksheet.worksheet import Worksheet
 
+from bot import content
 from bot.arquivos import gravar_atomico
 from bot.solicitacoes.protocolo import nome_planilha
 from bot.solicitacoes.tipos import FUSO, OPERACOES, STATUS_TITULOS, TIPOS, Campo, Solicitacao, Tipo
@@ -34,6 +36,7 @@ COLUNA_PROTOCOLO = "Protocolo"
 COLUNA_OBSERVACOES = "Observações"
 CHAVE_OBSERVACOES = "observacoes"
 LINHAS_EXTRAS = 200  # empty rows below the data that keep the drop-downs and the text format
+LINHAS_MODELO = 20  # empty rows printed in a blank planilha
 
 _MAX_CELULA = 32767  # Excel's limit on the characters of a cell
 _MAX_TITULO_ABA = 31
@@ -42,6 +45,8 @@ _FORMATO_TEXTO = "@"
 _NEGRITO = Font(bold=True)
 _FUNDO_CABECALHO = PatternFill("solid", fgColor="DDEBF7")
 _QUEBRA = Alignment(wrap_text=True, vertical="top")
+_FUNDO_ERRO = PatternFill("solid", fgColor="FFC7CE")
+_FONTE_ERRO = Font(color="9C0006")
 
 # C0 controls except LF, DEL, C1 controls, surrogates and the XML 1.0 non-characters.
 _CONTROLE = re.compile("[\x00-\x09\x0b-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
@@ -193,9 +198,11 @@ def _largura(textos: Sequence[str]) -> float:
 # ---------------------------------------------------------------- sheets
 
 
-def _aba_dados(ws: Worksheet, tipo: Tipo, linhas: list[list[object]]) -> None:
+def _aba_dados(
+    ws: Worksheet, tipo: Tipo, linhas: list[list[object]], extras: Sequence[str] = ()
+) -> None:
     """Header, rows, CPF text format, widths, frozen header and autofilter."""
-    cabecalho = _cabecalho(tipo)
+    cabecalho = [*_cabecalho(tipo), *extras]
     for col, titulo in enumerate(cabecalho, start=1):
         celula = ws.cell(row=1, column=col)
         escrever(celula, titulo)
@@ -492,27 +499,138 @@ def _propriedades(
     props.created = props.modified = _no_fuso(agora).astimezone(timezone.utc).replace(tzinfo=None)
 
 
+def _texto_planilhas(chave: str, **campos: object) -> str:
+    return content.texto("planilhas", chave, **campos)
+
+
+def _rodape(solicitacoes: Sequence[Solicitacao]) -> str:
+    """Footer of the printed pages: the protocol (or how many), or a blank model."""
+    if len(solicitacoes) == 1:
+        return solicitacoes[0].protocolo
+    if solicitacoes:
+        return f"{len(solicitacoes)} solicitações"
+    return _texto_planilhas("rodape_modelo")
+
+
+def _escapar(texto: str) -> str:
+    """Text for a page header/footer ("&" starts a code there)."""
+    return limpar(texto).replace("&", "&&")
+
+
+def _imprimir(ws: Worksheet, titulo: str, rodape: str, ultima_linha: int, paisagem: bool) -> None:
+    """Printing: A4, fit to one page wide, header row on every page, footer with page."""
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_setup.orientation = "landscape" if paisagem else "portrait"
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0  # as many pages down as needed
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.page_margins = PageMargins(left=0.4, right=0.4, top=0.6, bottom=0.6, header=0.3, footer=0.3)
+    ws.print_options.gridLines = True
+    ultima_coluna = get_column_letter(max(ws.max_column, 1))
+    ws.print_area = f"A1:{ultima_coluna}{max(ultima_linha, 1)}"
+    if paisagem:
+        ws.print_title_rows = "1:1"
+    for cabecalho in (ws.oddHeader, ws.evenHeader):
+        cabecalho.center.text = _escapar(titulo)
+    for rodape_ in (ws.oddFooter, ws.evenFooter):
+        rodape_.left.text = _escapar(rodape)
+        rodape_.right.text = _texto_planilhas("rodape_pagina")
+
+
 def montar_planilha(
     tipo: Tipo,
     solicitacoes: Sequence[Solicitacao],
     listas: Mapping[str, Sequence[str]],
     agora: datetime,
+    *,
+    linhas: list[list[object]] | None = None,
+    extras: Sequence[str] = (),
+    rodape: str | None = None,
 ) -> Workbook:
-    """The workbook of ``tipo`` with every row of ``solicitacoes`` (not saved)."""
+    """The workbook of ``tipo`` with every row of ``solicitacoes`` (not saved).
+
+    ``linhas`` (with ``extras`` columns after Observações) replaces the rows
+    of the requests: the checked planilha sent back with its "Erros" column.
+    """
     titulo = _titulo_aba(tipo)
     _verificar_tipos(tipo, solicitacoes)
     usadas = _listas_usadas(tipo, listas)
-    linhas = _linhas(tipo, solicitacoes)
+    if linhas is None:
+        linhas = _linhas(tipo, solicitacoes)
     wb = Workbook()
     dados = wb.active
     dados.title = titulo
-    _aba_dados(dados, tipo, linhas)
+    _aba_dados(dados, tipo, linhas, extras)
     _validacoes(dados, tipo, usadas, len(linhas))
-    _aba_instrucoes(wb.create_sheet(ABA_INSTRUCOES), tipo, solicitacoes, agora)
+    texto_rodape = rodape or _rodape(solicitacoes)
+    impressas = len(linhas) + 1 if linhas else LINHAS_MODELO + 1
+    _imprimir(dados, f"{tipo.planilha}", texto_rodape, impressas, paisagem=True)
+    instrucoes = wb.create_sheet(ABA_INSTRUCOES)
+    _aba_instrucoes(instrucoes, tipo, solicitacoes, agora)
+    _imprimir(instrucoes, ABA_INSTRUCOES, texto_rodape, instrucoes.max_row, paisagem=False)
     _aba_listas(wb.create_sheet(ABA_LISTAS), usadas)
     wb.active = 0
     _propriedades(wb, tipo, solicitacoes, agora)
     return wb
+
+
+def gerar_modelo(tipo: Tipo, destino: Path, listas: Mapping[str, Sequence[str]]) -> Path:
+    """Write the blank planilha of ``tipo`` (drop-downs of the current catalogues)."""
+    if tipo.planilha is None:
+        raise ValueError(f"o tipo {tipo.chave!r} não tem planilha")
+    wb = montar_planilha(tipo, [], listas, datetime.now(FUSO))
+    return salvar_atomico(wb, Path(destino))
+
+
+LinhaComErros = tuple[Mapping[str, str], Sequence[tuple[str, str]]]
+
+
+def gerar_conferida(
+    tipo: Tipo,
+    linhas: Sequence[LinhaComErros],
+    destino: Path,
+    listas: Mapping[str, Sequence[str]],
+) -> Path:
+    """Write a checked planilha back: the values as typed, an "Erros" column, wrong cells red.
+
+    Each row is (values by field name, with ``observacoes``; its problems as
+    (field name, text) pairs).
+    """
+    if tipo.planilha is None:
+        raise ValueError(f"o tipo {tipo.chave!r} não tem planilha")
+    valores: list[list[object]] = []
+    for bruta, problemas in linhas:
+        erros = "\n".join(dict.fromkeys(t for _, t in problemas))
+        campos = [bruta.get(c.nome, "") for c in tipo.campos]
+        valores.append(["", *campos, bruta.get(CHAVE_OBSERVACOES, ""), erros])
+    coluna_erros = _texto_planilhas("erros_coluna")
+    wb = montar_planilha(
+        tipo,
+        [],
+        listas,
+        datetime.now(FUSO),
+        linhas=valores,
+        extras=[coluna_erros],
+        rodape=_texto_planilhas("rodape_conferida"),
+    )
+    _destacar(wb.active, tipo, linhas)
+    return salvar_atomico(wb, Path(destino))
+
+
+def _destacar(ws: Worksheet, tipo: Tipo, linhas: Sequence[LinhaComErros]) -> None:
+    """Wrong cells (and the Erros cell of a wrong row) filled red."""
+    colunas = {c.nome: i for i, c in enumerate(tipo.campos, start=2)}
+    erros_col = len(tipo.campos) + 3
+    ws.column_dimensions[get_column_letter(erros_col)].width = _LARGURA_MAX
+    for lin, (_, problemas) in enumerate(linhas, start=2):
+        for nome, _ in problemas:
+            indice = colunas.get(nome)
+            if indice is not None:
+                celula = ws.cell(row=lin, column=indice)
+                celula.fill, celula.font = _FUNDO_ERRO, _FONTE_ERRO
+        if problemas:
+            celula = ws.cell(row=lin, column=erros_col)
+            celula.fill, celula.font = _FUNDO_ERRO, _FONTE_ERRO
 
 
 def salvar_atomico(wb: Workbook, destino: Path) -> Path:
