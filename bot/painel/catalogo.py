@@ -93,6 +93,10 @@ def _resumo(conteudo: bytes, n: int, nome: str) -> str:
     return f"{n} {_msg(nome)}; sha256 {hashlib.sha256(conteudo).hexdigest()[:16]}"
 
 
+def _gravar(destino: Path, dados: bytes) -> None:
+    gravar_atomico(destino, lambda arquivo: arquivo.write(dados))
+
+
 def conferir_bytes(nome: str, conteudo: bytes) -> None:
     """Refuse, before parsing, an empty, oversized or binary upload."""
     _arquivo(nome)
@@ -169,9 +173,8 @@ class ServicoCatalogo:
             antes_n = self._contar(nome, atual)
             for outro in ARQUIVOS.values():  # the other catalogue first: no half switch
                 if outro != arquivo and anteriores[outro] is None:
-                    copia = (atual / outro).read_bytes()
-                    gravar_atomico(self.pasta_painel / outro, lambda f, b=copia: f.write(b))
-            gravar_atomico(self.pasta_painel / arquivo, lambda f: f.write(conteudo))
+                    _gravar(self.pasta_painel / outro, (atual / outro).read_bytes())
+            _gravar(self.pasta_painel / arquivo, conteudo)
             try:
                 auditar(
                     acao=ACAO_SUBSTITUIR,
@@ -204,7 +207,7 @@ class ServicoCatalogo:
             if conteudo is None:
                 destino.unlink(missing_ok=True)
             else:
-                gravar_atomico(destino, lambda f, b=conteudo: f.write(b))
+                _gravar(destino, conteudo)
 
     @contextmanager
     def _trava(self) -> Iterator[None]:
