@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any, NamedTuple
 
-from bot.solicitacoes.protocolo import protocolo_da_planilha
+from bot.solicitacoes.nomes_planilhas import enviavel
 
 
 class Botao(NamedTuple):
@@ -34,8 +34,12 @@ def planilha(resposta: dict[str, Any]) -> dict[str, Any] | None:
 
 
 def planilha_segura(pasta: Path, arquivo: Any) -> Path | None:
-    """The spreadsheet file named by Rasa, only if well-named, a file and inside ``pasta``."""
-    if not protocolo_da_planilha(arquivo):
+    """The spreadsheet file named by Rasa, only if well-named, a file and inside ``pasta``.
+
+    Well-named: a request's (``NTS-2026-000123.xlsx``), a blank one or a
+    checked upload sent back (``bot.solicitacoes.nomes_planilhas``).
+    """
+    if not enviavel(arquivo):
         return None
     caminho = Path(pasta) / arquivo
     try:

@@ -36,6 +36,8 @@ from bot.channels.telegram.state import (
     dados_do_chat,
 )
 from bot.solicitacoes.anexos import AnexoInvalido
+from bot.solicitacoes.leitura import PlanilhaRecusada
+from bot.solicitacoes.recebidas import PlanilhaRecebidaStore
 
 logger = logging.getLogger(__name__)
 
@@ -229,6 +231,43 @@ def _texto_grande(tamanho: int) -> str:
     return _texto("imagem_grande", mb=f"{tamanho / (1024 * 1024):.1f}".replace(".", ","))
 
 
+async def ao_receber_planilha(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """A document named or typed as a spreadsheet: stored and handed to the check.
+
+    The content decides what it is (``bot.solicitacoes.leitura``): an .ods,
+    .xls or anything else gets the bot's "save as .xlsx" answer.
+    """
+    documento = _mensagem(update).document
+    chat_id = _chat_id(update)
+    if documento is None:
+        await ao_receber_outro(update, context)
+        return
+    if anexos.planilha_grande_demais(documento.file_size):
+        await context.bot.send_message(chat_id, _texto_planilha_grande(documento.file_size or 0))
+        return
+    estado = adaptador(context)
+    remetente_id = estado.remetente(chat_id)
+    arquivo_tg = await documento.get_file()
+    if anexos.planilha_grande_demais(arquivo_tg.file_size):
+        await context.bot.send_message(chat_id, _texto_planilha_grande(arquivo_tg.file_size or 0))
+        return
+    dados = bytes(await arquivo_tg.download_as_bytearray())
+    store = PlanilhaRecebidaStore.junto_dos_anexos(estado.anexos.pasta)
+    try:
+        ref = await asyncio.to_thread(store.salvar, dados, remetente_id)
+    except PlanilhaRecusada as erro:
+        await context.bot.send_message(chat_id, str(erro))
+        return
+    logger.info("planilha %s guardada (update %s, %s)", ref, update.update_id, remetente_id)
+    await conversar(update, context, *anexos.mensagem_com_planilha(ref))
+
+
+def _texto_planilha_grande(tamanho: int) -> str:
+    """Message for a planilha above the limit."""
+    mb = f"{tamanho / (1024 * 1024):.1f}".replace(".", ",")
+    return anexos.texto_planilha("canal_planilha_grande", mb=mb)
+
+
 async def ao_receber_em_grupo(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Groups and channels: personal data must not be typed there; stop here."""
     if update.effective_chat is not None:
@@ -279,6 +318,12 @@ def registrar_handlers(app: Aplicacao) -> None:
         | filters.Document.FileExtension("jpeg")
     )
     app.add_handler(MessageHandler(nova & imagem, ao_receber_imagem))
+    planilha = filters.Document.MimeType("text/csv") | filters.Document.MimeType(
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    )
+    for extensao in ("xlsx", "xlsm", "xls", "ods", "csv"):  # what a planilha may be saved as
+        planilha = planilha | filters.Document.FileExtension(extensao)
+    app.add_handler(MessageHandler(nova & planilha, ao_receber_planilha))
     app.add_handler(MessageHandler(nova & ~filters.StatusUpdate.ALL, ao_receber_outro))
     app.add_handler(CallbackQueryHandler(ao_tocar_expirado, pattern=InvalidCallbackData))
     app.add_handler(CallbackQueryHandler(ao_tocar))

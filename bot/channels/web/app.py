@@ -9,9 +9,13 @@
 - ``POST /api/anexo``    multipart ``sessao``, ``arquivo`` (+ ``id``): a screenshot
                         for an error report, stored with ``AnexoStore`` and handed
                         to the form as message metadata ``{"anexo": ref}``;
+- ``POST /api/planilha`` multipart ``sessao``, ``arquivo`` (+ ``id``): a filled
+                        planilha (at most 5 MB), stored with ``PlanilhaRecebidaStore``
+                        and handed to the check as ``/enviar_planilha`` + ``{"planilha": ref}``;
 - ``GET /api/download/<token>`` with header ``X-Sei-Sessao``: a request's
                         spreadsheet, only for the conversation the token was
-                        issued to, only ``NTS-AAAA-NNNNNN.xlsx`` in ``planilhas_dir``.
+                        issued to, only well-named files in ``planilhas_dir``
+                        (``bot.solicitacoes.nomes_planilhas``).
 
 Why REST through this same-origin gateway rather than Rasa's socket.io channel:
 
@@ -47,7 +51,13 @@ from bot import settings as configuracao
 from bot.channels import anexos
 from bot.channels.identidade import Links, carregar_segredo
 from bot.channels.rasa_client import RasaClient
-from bot.channels.web.handlers import FOLGA_MULTIPART, api_anexo, api_download, api_mensagem
+from bot.channels.web.handlers import (
+    FOLGA_MULTIPART,
+    api_anexo,
+    api_download,
+    api_mensagem,
+    api_planilha,
+)
 from bot.channels.web.middleware import (
     cabecalhos_de_seguranca,
     erros_e_registro,
@@ -106,6 +116,7 @@ def criar_app(config: Config, rasa: Rasa) -> web.Application:
     app.router.add_static("/static/", STATIC_DIR, follow_symlinks=False)
     app.router.add_post("/api/mensagem", api_mensagem)
     app.router.add_post("/api/anexo", api_anexo)
+    app.router.add_post("/api/planilha", api_planilha)
     app.router.add_get("/api/download/{token}", api_download)
     return app
 

@@ -1,7 +1,8 @@
-"""The gateway's JSON API: messages, screenshot uploads, spreadsheet downloads."""
+"""The gateway's JSON API: messages, screenshot and planilha uploads, spreadsheet downloads."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 import re
@@ -24,6 +25,8 @@ from bot.channels.web.state import (
     REPETICOES_KEY,
 )
 from bot.solicitacoes.anexos import AnexoInvalido
+from bot.solicitacoes.leitura import PlanilhaRecusada
+from bot.solicitacoes.recebidas import PlanilhaRecebidaStore
 
 logger = logging.getLogger(__name__)
 
@@ -117,8 +120,13 @@ async def api_mensagem(request: web.Request) -> web.Response:
 
 async def _ler_multipart(
     request: web.Request,
+    limite: int = anexos.LIMITE_ANEXO,
+    grande: str | None = None,
+    faltando: str | None = None,
 ) -> tuple[dict[str, str], tuple[bytes, str] | None]:
     """Small text fields and the one file of an upload, limits enforced while reading."""
+    grande = grande or _texto("anexo_grande")
+    faltando = faltando or _texto("anexo_faltando")
     campos: dict[str, str] = {}
     arquivo: tuple[bytes, str] | None = None
     try:
@@ -128,17 +136,17 @@ async def _ler_multipart(
             if parte is None:
                 break
             if not isinstance(parte, BodyPartReader):
-                raise ErroPedido(400, _texto("anexo_faltando"))
+                raise ErroPedido(400, faltando)
             if parte.filename is not None and parte.name == "arquivo" and arquivo is None:
-                dados = await _ler_limitado(parte, anexos.LIMITE_ANEXO, _texto("anexo_grande"))
+                dados = await _ler_limitado(parte, limite, grande)
                 arquivo = (dados, Path(parte.filename).name[:120])
             elif parte.name in ("sessao", "id") and parte.name not in campos:
                 valor = await _ler_limitado(parte, 200, _texto("sessao"))
                 campos[parte.name] = valor.decode("utf-8", "replace")
             else:
-                await _ler_limitado(parte, FOLGA_MULTIPART, _texto("anexo_grande"))
+                await _ler_limitado(parte, FOLGA_MULTIPART, grande)
     except (ValueError, AssertionError, KeyError) as erro:
-        raise ErroPedido(400, _texto("anexo_faltando")) from erro
+        raise ErroPedido(400, faltando) from erro
     return campos, arquivo
 
 
@@ -163,6 +171,36 @@ async def api_anexo(request: web.Request) -> web.Response:
         except AnexoInvalido as erro:
             raise ErroPedido(400, str(erro)) from None
         return await _conversar(request.app, sender, *anexos.mensagem_com_anexo(ref))
+
+    respostas = await request.app[REPETICOES_KEY].executar(_chave(sender, campos.get("id")), enviar)
+    return resposta_json({"respostas": respostas})
+
+
+async def api_planilha(request: web.Request) -> web.Response:
+    """POST multipart (sessao, arquivo[, id]): store a filled planilha, have it checked."""
+    mb = f"{anexos.LIMITE_PLANILHA / (1024 * 1024):.0f}"
+    grande = anexos.texto_planilha("canal_planilha_grande", mb=mb)
+    faltando = anexos.texto_planilha("canal_planilha_faltando")
+    if not request.content_type.startswith("multipart/"):
+        raise ErroPedido(415, faltando)
+    if (
+        request.content_length is not None
+        and request.content_length > anexos.LIMITE_PLANILHA + FOLGA_MULTIPART
+    ):
+        raise ErroPedido(413, grande)
+    campos, arquivo = await _ler_multipart(request, anexos.LIMITE_PLANILHA, grande, faltando)
+    sender = _sender(request.app, campos.get("sessao"))
+    if arquivo is None:
+        raise ErroPedido(400, faltando)
+    dados = arquivo[0]
+    store = PlanilhaRecebidaStore.junto_dos_anexos(request.app[CONFIG_KEY].anexos_dir)
+
+    async def enviar() -> list[dict[str, Any]]:
+        try:
+            ref = await asyncio.to_thread(store.salvar, dados, sender)
+        except PlanilhaRecusada as erro:
+            raise ErroPedido(400, str(erro)) from None
+        return await _conversar(request.app, sender, *anexos.mensagem_com_planilha(ref))
 
     respostas = await request.app[REPETICOES_KEY].executar(_chave(sender, campos.get("id")), enviar)
     return resposta_json({"respostas": respostas})

@@ -6,6 +6,7 @@ from typing import Any
 
 from bot.channels import replies
 from bot.channels.identidade import Links
+from bot.solicitacoes.nomes_planilhas import enviavel
 from bot.solicitacoes.protocolo import protocolo_da_planilha
 
 
@@ -28,13 +29,15 @@ def transformar(mensagens: list[dict[str, Any]], links: Links, sender: str) -> l
             respostas.append(item)
         planilha = replies.planilha(mensagem)
         arquivo = planilha.get("arquivo") if planilha is not None else None
-        if planilha is not None and isinstance(arquivo, str) and protocolo_da_planilha(arquivo):
-            respostas.append(
-                {
-                    "tipo": "planilha",
-                    "protocolo": str(planilha.get("protocolo") or arquivo[:-5]),
-                    "arquivo": arquivo,
-                    "url": f"api/download/{links.emitir(arquivo, sender)}",
-                }
-            )
+        if planilha is not None and isinstance(arquivo, str) and enviavel(arquivo):
+            item = {
+                "tipo": "planilha",
+                "protocolo": str(planilha.get("protocolo") or protocolo_da_planilha(arquivo) or ""),
+                "arquivo": arquivo,
+                "url": f"api/download/{links.emitir(arquivo, sender)}",
+            }
+            rotulo = planilha.get("rotulo")
+            if isinstance(rotulo, str) and rotulo:
+                item["rotulo"] = rotulo[:200]  # a blank or a checked planilha: no protocol
+            respostas.append(item)
     return respostas

@@ -26,6 +26,10 @@
   var LIMITE_TEXTO = 10 * 1024;
   var LIMITE_ANEXO = 10 * 1024 * 1024;
   var TIPOS_ANEXO = ["image/png", "image/jpeg"];
+  var LIMITE_PLANILHA = 5 * 1024 * 1024;
+  // .ods/.xls/.xlsm are accepted here so the server can say how to save as .xlsx
+  var ACEITA_PLANILHA = ".xlsx,.csv,.ods,.xls,.xlsm,text/csv," +
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
   var ESPERAS_MS = [800, 1600, 3200, 6400];
   var TEMPO_MAXIMO_MS = 70000;
   var MAX_ITENS = 300;
@@ -36,7 +40,8 @@
     fechar: "M6.4 5 12 10.6 17.6 5 19 6.4 13.4 12l5.6 5.6-1.4 1.4-5.6-5.6L6.4 19 5 17.6 10.6 12 5 6.4z",
     clipe: "M16.5 6.5v10a4.5 4.5 0 0 1-9 0V5a3 3 0 0 1 6 0v10.5a1.5 1.5 0 0 1-3 0V6.5H9v9a3 3 0 0 0 6 0V5a4.5 4.5 0 0 0-9 0v11.5a6 6 0 0 0 12 0v-10z",
     enviar: "M3 20.5 21.5 12 3 3.5v6.6l13 1.9-13 1.9z",
-    baixar: "M11 4h2v9.2l3.3-3.3 1.4 1.4L12 17l-5.7-5.7 1.4-1.4 3.3 3.3zM5 19h14v2H5z"
+    baixar: "M11 4h2v9.2l3.3-3.3 1.4 1.4L12 17l-5.7-5.7 1.4-1.4 3.3 3.3zM5 19h14v2H5z",
+    planilha: "M4 3h16a1 1 0 0 1 1 1v16a1 1 0 0 1-1 1H4a1 1 0 0 1-1-1V4a1 1 0 0 1 1-1zm1 2v3h4V5zm6 0v3h8V5zM5 10v4h4v-4zm6 0v4h8v-4zM5 16v3h4v-3zm6 0v3h8v-3z"
   };
   var TEXTOS = {
     abrir: "Abrir o assistente do SEI",
@@ -47,6 +52,10 @@
     placeholder: "Escreva sua dúvida…",
     enviar: "Enviar mensagem",
     anexar: "Anexar captura de tela (PNG ou JPEG, até 10 MB)",
+    anexarPlanilha: "Enviar planilha preenchida (.xlsx ou .csv, até 5 MB)",
+    planilhaEnviada: "Planilha enviada: ",
+    planilhaGrande: "MB e o limite é 5 MB. Envie só a aba com os dados, sem imagens, em .xlsx ou .csv.",
+    planilhaVazia: "O arquivo está vazio. Escolha a planilha preenchida (.xlsx ou .csv).",
     digitando: "O assistente está digitando…",
     reconectando: "Reconectando…",
     voce: "Você: ",
@@ -346,6 +355,15 @@
     });
     var anexar = el("button", { type: "button", "class": "sei-icone sei-anexar", "aria-label": TEXTOS.anexar });
     anexar.appendChild(icone("clipe"));
+    var arquivoPlanilha = el("input", {
+      type: "file", "class": "sei-oculto sei-arquivo-planilha", accept: ACEITA_PLANILHA,
+      tabindex: "-1", "aria-hidden": "true"
+    });
+    var enviarPlanilha = el("button", {
+      type: "button", "class": "sei-icone sei-enviar-planilha", "aria-label": TEXTOS.anexarPlanilha,
+      title: TEXTOS.anexarPlanilha
+    });
+    enviarPlanilha.appendChild(icone("planilha"));
     var rotulo = el("label", { "for": idEntrada, "class": "sei-oculto" }, TEXTOS.mensagem);
     var entrada = el("textarea", {
       id: idEntrada, "class": "sei-entrada", rows: "1", placeholder: TEXTOS.placeholder,
@@ -353,7 +371,7 @@
     });
     var enviar = el("button", { type: "submit", "class": "sei-icone sei-enviar", "aria-label": TEXTOS.enviar });
     enviar.appendChild(icone("enviar"));
-    [arquivo, anexar, rotulo, entrada, enviar].forEach(function (filho) {
+    [arquivo, anexar, arquivoPlanilha, enviarPlanilha, rotulo, entrada, enviar].forEach(function (filho) {
       formulario.appendChild(filho);
     });
 
@@ -375,6 +393,7 @@
     this.entrada = entrada;
     this.arquivo = arquivo;
     this.botaoAnexar = anexar;
+    this.botaoPlanilha = enviarPlanilha;
 
     lancador.addEventListener("click", function () {
       if (self.estado.aberto) {
@@ -403,6 +422,14 @@
     entrada.addEventListener("input", function () { self.ajustarAltura(); });
     entrada.addEventListener("paste", function (evento) { self.colar(evento); });
     anexar.addEventListener("click", function () { arquivo.click(); });
+    enviarPlanilha.addEventListener("click", function () { arquivoPlanilha.click(); });
+    arquivoPlanilha.addEventListener("change", function () {
+      var escolhido = arquivoPlanilha.files && arquivoPlanilha.files[0];
+      arquivoPlanilha.value = "";
+      if (escolhido) {
+        self.enviarPlanilha(escolhido);
+      }
+    });
     arquivo.addEventListener("change", function () {
       var escolhido = arquivo.files && arquivo.files[0];
       arquivo.value = "";
@@ -528,7 +555,8 @@
     var balao = el("div", { "class": "sei-balao" });
     balao.appendChild(textoOculto(de === "usuario" ? TEXTOS.voce : de === "aviso" ? TEXTOS.aviso : TEXTOS.assistente));
     if (item.tipo === "planilha") {
-      balao.appendChild(document.createTextNode(TEXTOS.planilhaPronta + String(item.protocolo || "") + "."));
+      balao.appendChild(document.createTextNode(item.rotulo ? String(item.rotulo) :
+        TEXTOS.planilhaPronta + String(item.protocolo || "") + "."));
       linha.appendChild(balao);
       linha.appendChild(this.botaoBaixar(item));
     } else {
@@ -590,6 +618,7 @@
     this.raiz.setAttribute("data-ocupado", ocupado ? "true" : "false");
     this.digitando.hidden = !ocupado;
     this.botaoAnexar.disabled = ocupado;
+    this.botaoPlanilha.disabled = ocupado;
     this.situacao.textContent = ocupado ? TEXTOS.digitando : "";
     this.situacao.classList.remove("sei-reconectando");
     if (ocupado) {
@@ -661,8 +690,12 @@
     var self = this;
     respostas.forEach(function (r) {
       if (r && r.tipo === "planilha" && typeof r.url === "string") {
-        self.adicionar({ de: "bot", tipo: "planilha", protocolo: String(r.protocolo || ""),
-          arquivo: String(r.arquivo || ""), url: r.url });
+        var planilha = { de: "bot", tipo: "planilha", protocolo: String(r.protocolo || ""),
+          arquivo: String(r.arquivo || ""), url: r.url };
+        if (typeof r.rotulo === "string" && r.rotulo) {
+          planilha.rotulo = r.rotulo.slice(0, 200);  // a blank or a checked planilha
+        }
+        self.adicionar(planilha);
       } else if (r && r.tipo === "texto") {
         var botoes = Array.isArray(r.botoes) ? r.botoes.filter(function (b) {
           return b && typeof b.titulo === "string" && typeof b.payload === "string";
@@ -761,6 +794,32 @@
     var id = idAleatorio(20);
     var nome = String(arquivo.name || "captura.png").slice(0, 120);
     this.conversar(TEXTOS.capturaEnviada + nome, ["api/anexo", function () {
+      var formulario = new FormData();
+      formulario.append("sessao", sessao);
+      formulario.append("id", id);
+      formulario.append("arquivo", arquivo, nome);
+      return { method: "POST", body: formulario };
+    }], null);
+  };
+
+  /** Upload a filled planilha: the server reads it by content and the bot checks it. */
+  Widget.prototype.enviarPlanilha = function (arquivo) {
+    if (this.ocupado) {
+      return;
+    }
+    var nome = String(arquivo.name || "planilha.xlsx").slice(0, 120);
+    if (arquivo.size === 0) {
+      this.aviso(TEXTOS.planilhaVazia);
+      return;
+    }
+    if (arquivo.size > LIMITE_PLANILHA) {
+      this.aviso("A planilha \"" + nome.slice(0, 60) + "\" tem " + megabytes(arquivo.size) + " " +
+        TEXTOS.planilhaGrande);
+      return;
+    }
+    var sessao = this.estado.sessao;
+    var id = idAleatorio(20);
+    this.conversar(TEXTOS.planilhaEnviada + nome, ["api/planilha", function () {
       var formulario = new FormData();
       formulario.append("sessao", sessao);
       formulario.append("id", id);
