@@ -26,6 +26,7 @@ _NIVEIS_LOG = ("DEBUG", "INFO", "WARNING", "WARN", "ERROR", "CRITICAL", "FATAL",
 _ESPERADO = {
     "type_error.integer": "esperado um número inteiro",
     "type_error.float": "esperado um número",
+    "type_error.bool": "esperado sim ou não (1 ou 0, true ou false)",
 }
 
 
@@ -69,6 +70,13 @@ class Settings(BaseModel):
     rasa_replicas: int = Field(alias="SEI_RASA_REPLICAS")
     # days conversations, attachments and spreadsheets are kept (bot.ops.privacidade)
     retencao_dias: int = Field(90, alias="SEI_RETENCAO_DIAS")
+    # NTS panel (bot.painel): port, idle minutes, session key file, https cookies
+    # (behind the reverse proxy) and how many proxies set X-Forwarded-For/-Proto
+    painel_port: int = Field(8090, alias="SEI_PAINEL_PORT")
+    painel_sessao_min: int = Field(30, alias="SEI_PAINEL_SESSAO_MIN")
+    painel_secret_file: Path = Field(alias="SEI_PAINEL_SECRET_FILE")
+    painel_https: bool = Field(False, alias="SEI_PAINEL_HTTPS")
+    painel_proxies: int = Field(0, alias="SEI_PAINEL_PROXIES")
     # test-only: seconds Servicos.registrar waits after filing (crash tests)
     pausa_envio_teste_s: float = Field(0.0, alias="SEI_TEST_PAUSA_ENVIO")
 
@@ -86,6 +94,7 @@ class Settings(BaseModel):
         valores.setdefault("SEI_LINKS_FILE", root / "config" / "links.yml")
         valores.setdefault("SEI_CATALOGS_DIR", root / "data" / "catalogs")
         valores.setdefault("SEI_SENDER_SECRET_FILE", var_dir / "segredo-remetente")
+        valores.setdefault("SEI_PAINEL_SECRET_FILE", var_dir / "segredo-painel")
         producao = _perfil(valores.get("SEI_PERFIL")) == "producao"
         valores.setdefault(
             "REQUESTS_DB_URL",
@@ -112,7 +121,15 @@ class Settings(BaseModel):
             raise ValueError("esperado um nível de log (DEBUG, INFO, WARNING, ERROR ou CRITICAL)")
         return nivel
 
-    @validator("rasa_port", "actions_port", "web_port", "telegram_webhook_port")
+    @validator("painel_sessao_min", "painel_proxies")
+    @classmethod
+    def _check_painel(cls, valor: int, field: Any) -> int:
+        minimo = 1 if field.name == "painel_sessao_min" else 0
+        if valor < minimo:
+            raise ValueError(f"esperado um número inteiro maior ou igual a {minimo}")
+        return valor
+
+    @validator("rasa_port", "actions_port", "web_port", "telegram_webhook_port", "painel_port")
     @classmethod
     def _check_port(cls, valor: int) -> int:
         if not 1 <= valor <= 65535:

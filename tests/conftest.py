@@ -118,6 +118,7 @@ def start_launcher(var_dir, rasa_port, actions_port, timeout=240, web_port=None,
         SEI_RASA_PORT=str(rasa_port),
         SEI_ACTIONS_PORT=str(actions_port),
         SEI_WEB_PORT=str(web_port or rasa_port + 75),
+        SEI_PAINEL_PORT=str(rasa_port + 150),  # the NTS panel the launcher starts too
         SEI_VAR_DIR=str(var_dir),
         **extra_env,
     )

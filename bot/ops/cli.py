@@ -3,9 +3,12 @@
     sei-nts requests list [--kind K] [--status S] [--since AAAA-MM-DD] [--json]
     sei-nts requests show PROTOCOLO [--json]
     sei-nts requests export --kind K [--since AAAA-MM-DD] --out ARQUIVO.xlsx
-    sei-nts requests status PROTOCOLO NOVO_STATUS [--note TEXTO]
+    sei-nts requests status PROTOCOLO NOVO_STATUS [--note TEXTO] [--visible] [--by LOGIN]
     sei-nts requests spreadsheet PROTOCOLO [--out ARQUIVO.xlsx]
     sei-nts catalog check
+    sei-nts users add LOGIN --name NOME --role analista|admin [--password-stdin]
+    sei-nts users list [--json]
+    sei-nts users disable LOGIN
     sei-nts privacy purge [--older-than DIAS] [--dry-run] [--trackers-url URL]
     sei-nts backup --out ARQUIVO
     sei-nts restore --from ARQUIVO --yes
@@ -32,6 +35,7 @@ from typing import TYPE_CHECKING, Any, NoReturn, TextIO
 from bot import settings as settings_module
 from bot.ops import logmask, privacidade
 from bot.settings import Settings
+from bot.solicitacoes.store import PAPEIS, Evento
 from bot.solicitacoes.tipos import FUSO, STATUS, STATUS_TITULOS, TIPOS, Solicitacao
 
 if TYPE_CHECKING:
@@ -122,7 +126,7 @@ def _parser() -> argparse.ArgumentParser:
         description="Console do SESAU NTS: solicitações e catálogos do assistente do SEI.",
     )
     grupos = parser.add_subparsers(
-        dest="grupo", required=True, metavar="{requests,catalog,privacy,backup,restore}"
+        dest="grupo", required=True, metavar="{requests,catalog,users,privacy,backup,restore}"
     )
 
     req = grupos.add_parser("requests", help="solicitações registradas pelo assistente")
@@ -158,6 +162,14 @@ def _parser() -> argparse.ArgumentParser:
         "novo_status", metavar="NOVO_STATUS", choices=STATUS, help="um de: " + ", ".join(STATUS)
     )
     status.add_argument("--note", metavar="TEXTO", help="observação registrada no histórico")
+    status.add_argument(
+        "--visible", action="store_true", help="a observação é visível ao solicitante"
+    )
+    status.add_argument(
+        "--by",
+        metavar="LOGIN",
+        help="quem fez a mudança, no histórico (padrão: console:<usuário do sistema>)",
+    )
 
     planilha = acoes.add_parser(
         "spreadsheet",
@@ -174,6 +186,25 @@ def _parser() -> argparse.ArgumentParser:
     cat = grupos.add_parser("catalog", help="catálogos de unidades e cargos")
     cat_acoes = cat.add_subparsers(dest="acao", metavar="{check}", required=True)
     cat_acoes.add_parser("check", help="valida os arquivos dos catálogos")
+
+    usu = grupos.add_parser("users", help="usuários do painel do NTS")
+    usu_acoes = usu.add_subparsers(dest="acao", metavar="{add,list,disable}", required=True)
+    add = usu_acoes.add_parser(
+        "add",
+        help="cria um usuário do painel",
+        description="Cria um usuário do painel. A senha (12 caracteres ou mais) é pedida "
+        "no terminal, ou lida da entrada padrão com --password-stdin.",
+    )
+    add.add_argument("login", metavar="LOGIN", help="ex.: maria.silva")
+    add.add_argument("--name", required=True, metavar="NOME", help='ex.: "Maria da Silva"')
+    add.add_argument("--role", required=True, choices=PAPEIS, help="analista ou admin")
+    add.add_argument("--password-stdin", action="store_true", help="lê a senha da entrada padrão")
+    lista_usu = usu_acoes.add_parser("list", help="lista os usuários do painel")
+    lista_usu.add_argument("--json", action="store_true", help="saída em JSON")
+    desativar = usu_acoes.add_parser(
+        "disable", help="desativa um usuário (as sessões dele terminam)"
+    )
+    desativar.add_argument("login", metavar="LOGIN")
 
     priv = grupos.add_parser("privacy", help="retenção de dados pessoais")
     priv_acoes = priv.add_subparsers(dest="acao", metavar="{purge}", required=True)
@@ -227,6 +258,19 @@ def _parser() -> argparse.ArgumentParser:
         "--yes", action="store_true", help="confirma a substituição do banco atual"
     )
     return parser
+
+
+def _evento(e: Evento) -> dict[str, Any]:
+    """One audit entry as JSON (the same for a change made here or in the panel)."""
+    return {
+        "at": e.em.isoformat(),
+        "by": e.autor,
+        "action": e.acao,
+        "before": e.antes,
+        "after": e.depois,
+        "note": e.nota,
+        "visible": e.visivel,
+    }
 
 
 def _como_dict(s: Solicitacao) -> dict[str, Any]:
@@ -392,10 +436,12 @@ def _planilha(args: argparse.Namespace, servicos: Servicos, out: TextIO) -> int:
     return 0
 
 
-def _executar(args: argparse.Namespace, out: TextIO) -> int:
+def _executar(args: argparse.Namespace, out: TextIO, entrada: TextIO) -> int:
     from bot.solicitacoes.servicos import Servicos
 
     servicos = Servicos(settings_module.load())
+    if args.grupo == "users":
+        return _usuarios(args, servicos, out, entrada)
     if args.grupo == "privacy":
         return _purge(args, servicos, out)
     if args.grupo == "backup":
@@ -427,7 +473,9 @@ def _executar(args: argparse.Namespace, out: TextIO) -> int:
             print(f"Protocolo não encontrado: {args.protocolo}", file=sys.stderr)
             return 1
         if args.json:
-            json.dump(_como_dict(s), out, ensure_ascii=False, indent=2)
+            dados = _como_dict(s)
+            dados["audit"] = [_evento(e) for e in store.historico(s.protocolo)]
+            json.dump(dados, out, ensure_ascii=False, indent=2)
             print(file=out)
         else:
             _detalhe(
@@ -441,12 +489,82 @@ def _executar(args: argparse.Namespace, out: TextIO) -> int:
         return 0
     if args.acao == "spreadsheet":
         return _planilha(args, servicos, out)
-    s = store.atualizar_status(args.protocolo, args.novo_status, args.note)
+    from bot.solicitacoes import atendimento
+
+    s = atendimento.mudar_situacao(
+        store,
+        args.protocolo,
+        args.novo_status,
+        autor=args.by or f"console:{_usuario_do_sistema()}",
+        observacao=args.note,
+        visivel=args.visible,
+    )
     print(f"{s.protocolo}: situação agora é {STATUS_TITULOS[s.status]}.", file=out)
     return 0
 
 
-def main(argv: list[str] | None = None, out: TextIO = sys.stdout) -> int:
+def _usuario_do_sistema() -> str:
+    import getpass
+
+    try:
+        return getpass.getuser()[:40]
+    except (KeyError, OSError):
+        return "desconhecido"
+
+
+def _ler_senha(args: argparse.Namespace, entrada: TextIO) -> str:
+    """The new password: one line of stdin (--password-stdin) or typed twice."""
+    if args.password_stdin:
+        return entrada.readline().rstrip("\r\n")
+    import getpass
+
+    senha = getpass.getpass("Senha (12 caracteres ou mais): ")
+    if getpass.getpass("Repita a senha: ") != senha:
+        raise ValueError("As duas senhas digitadas são diferentes; nada foi criado.")
+    return senha
+
+
+def _usuarios(args: argparse.Namespace, servicos: Servicos, out: TextIO, entrada: TextIO) -> int:
+    from bot.painel import usuarios
+
+    store = servicos.store
+    autor = f"console:{_usuario_do_sistema()}"
+    if args.acao == "add":
+        u = usuarios.criar(
+            store, args.login, args.name, args.role, _ler_senha(args, entrada), autor=autor
+        )
+        print(f"Usuário {u.login} ({u.papel}) criado. Entre no painel com ele.", file=out)
+        return 0
+    if args.acao == "disable":
+        u = usuarios.desativar(store, args.login, autor=autor)
+        print(f"Usuário {u.login} desativado; as sessões dele terminaram.", file=out)
+        return 0
+    todos = store.usuarios()
+    if args.json:
+        json.dump(
+            [{"login": u.login, "name": u.nome, "role": u.papel, "active": u.ativo} for u in todos],
+            out,
+            ensure_ascii=False,
+            indent=2,
+        )
+        print(file=out)
+    elif not todos:
+        print(
+            "Nenhum usuário do painel. Crie o primeiro administrador com: "
+            'sei-nts users add LOGIN --name "Nome" --role admin',
+            file=out,
+        )
+    else:
+        print(f"{'LOGIN':<20} {'PAPEL':<9} {'SITUAÇÃO':<10} NOME", file=out)
+        for u in todos:
+            situacao = "ativo" if u.ativo else "desativado"
+            print(f"{u.login:<20} {u.papel:<9} {situacao:<10} {u.nome}", file=out)
+    return 0
+
+
+def main(
+    argv: list[str] | None = None, out: TextIO = sys.stdout, entrada: TextIO | None = None
+) -> int:
     """Entry point of the ``sei-nts`` console script."""
     if argv is None:  # the console process (not a caller passing arguments, e.g. tests)
         logmask.instalar(fluxos=False)  # log records only: the output is for the NTS
@@ -456,7 +574,7 @@ def main(argv: list[str] | None = None, out: TextIO = sys.stdout) -> int:
     except SystemExit as saida:
         return int(saida.code or 0)
     try:
-        codigo = _executar(args, out)
+        codigo = _executar(args, out, sys.stdin if entrada is None else entrada)
         out.flush()  # a closed pipe shows up here, not at interpreter exit
         return codigo
     except BrokenPipeError:  # e.g. ``sei-nts requests list | head``: the reader is gone

@@ -1,5 +1,5 @@
-"""``make run``: start the action server, Rasa, the web chat gateway and (with
-a token) the Telegram adapter; stop them all on Ctrl-C.
+"""``make run``: start the action server, Rasa, the web chat gateway, the NTS
+panel and (with a token) the Telegram adapter; stop them all on Ctrl-C.
 
 Each child runs in its own process group; the launcher forwards SIGINT and
 SIGTERM to every group, waits for them, and exits when any child dies (so a
@@ -155,6 +155,7 @@ def commands(cfg: Settings, model: Path, endpoints: Path) -> dict[str, list[str]
             rasa += ["--enable-api", "--auth-token", cfg.rasa_api_token]
         processos["rasa" if i == 0 else f"rasa-{i + 1}"] = rasa
     processos["web"] = [*processo, "web"]
+    processos["painel"] = [*processo, "painel"]
     if cfg.telegram_token:
         processos["telegram"] = [*processo, "telegram"]
     return processos
@@ -330,6 +331,7 @@ def main() -> int:
                 )
                 + replicas
                 + f"  Chat web (página de demonstração): http://{cfg.host}:{cfg.web_port}/\n"
+                + f"  Painel do NTS: http://127.0.0.1:{cfg.painel_port}/\n"
                 + (
                     "  Telegram: ligado\n"
                     if cfg.telegram_token

@@ -4,11 +4,12 @@
     python -m bot.ops.processos acoes --actions actions --port 5055 [--debug]
     python -m bot.ops.processos web
     python -m bot.ops.processos telegram
+    python -m bot.ops.processos painel
 
 Each one installs ``bot.ops.logmask`` (log records, structlog, stdout/stderr)
 and then hands over to the program it replaces, with the same arguments:
 Rasa's own CLI (``rasa.__main__.main``), rasa-sdk's action server
-(what ``rasa run actions`` runs), the web chat gateway, the Telegram adapter.
+(what ``rasa run actions`` runs), the web chat gateway, the Telegram adapter, the NTS panel.
 """
 
 from __future__ import annotations
@@ -20,11 +21,12 @@ from bot.ops import logmask
 from bot.settings import ConfiguracaoInvalida
 
 USO = (
-    "uso: python -m bot.ops.processos {rasa,acoes,web,telegram} [argumentos...]\n"
+    "uso: python -m bot.ops.processos {rasa,acoes,web,telegram,painel} [argumentos...]\n"
     "  rasa      servidor Rasa (mesmos argumentos do comando rasa, ex.: run --model ...)\n"
     "  acoes     servidor de ações (argumentos do rasa-sdk: --actions, --port, --debug...)\n"
     "  web       gateway do chat web\n"
     "  telegram  adaptador do Telegram\n"
+    "  painel    painel web do NTS\n"
 )
 
 
@@ -86,11 +88,20 @@ def adaptador_telegram(argv: list[str]) -> int:  # noqa: ARG001 - no arguments
     return telegram.main()
 
 
+def painel_nts(argv: list[str]) -> int:
+    """The NTS panel (waitress) with masked logs."""
+    logmask.instalar()
+    from bot.painel import servidor
+
+    return servidor.main(argv)
+
+
 PROCESSOS: dict[str, Callable[[list[str]], int]] = {
     "rasa": rasa_servidor,
     "acoes": servidor_acoes,
     "web": gateway_web,
     "telegram": adaptador_telegram,
+    "painel": painel_nts,
 }
 
 

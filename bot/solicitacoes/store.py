@@ -28,10 +28,10 @@ import random
 import sqlite3
 import threading
 import time as time_module
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import date, datetime, time, timezone
+from datetime import date, datetime, time, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
@@ -44,6 +44,7 @@ from sqlalchemy.pool import StaticPool
 from bot.arquivos import substituir_atomico
 from bot.solicitacoes.protocolo import formatar_protocolo, normalizar_protocolo
 from bot.solicitacoes.tipos import FUSO, STATUS, STATUS_TITULOS, TIPOS, Solicitacao, prazo
+from bot.text import fold
 
 logger = logging.getLogger(__name__)
 
@@ -86,6 +87,8 @@ requests = sa.Table(
     sa.Column("submission_key", sa.String(255), nullable=False, unique=True),
     sa.Column("anexo", sa.Text),
     sa.Column("planilha", sa.Text),
+    sa.Column("responsavel", sa.String(64)),
+    sa.Column("busca", sa.Text),
     sa.UniqueConstraint("ano", "seq", name="uq_requests_ano_seq"),
 )
 request_rows = sa.Table(
@@ -104,6 +107,41 @@ status_history = sa.Table(
     sa.Column("request_id", sa.Integer, sa.ForeignKey("requests.id"), nullable=False),
     sa.Column("status", sa.String(32), nullable=False),
     sa.Column("nota", sa.Text),
+    sa.Column("em", sa.DateTime, nullable=False),
+    sa.Column("autor", sa.String(64)),
+    sa.Column("visivel", sa.Boolean),
+)
+audit_log = sa.Table(
+    "audit_log",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("em", sa.DateTime, nullable=False),
+    sa.Column("autor", sa.String(64), nullable=False),
+    sa.Column("acao", sa.String(32), nullable=False),
+    sa.Column("request_id", sa.Integer, sa.ForeignKey("requests.id")),
+    sa.Column("alvo", sa.String(64)),
+    sa.Column("antes", sa.Text),
+    sa.Column("depois", sa.Text),
+    sa.Column("nota", sa.Text),
+    sa.Column("visivel", sa.Boolean, nullable=False),
+)
+panel_users = sa.Table(
+    "panel_users",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("login", sa.String(64), nullable=False, unique=True),
+    sa.Column("nome", sa.String(255), nullable=False),
+    sa.Column("papel", sa.String(16), nullable=False),
+    sa.Column("senha_hash", sa.String(255), nullable=False),
+    sa.Column("ativo", sa.Boolean, nullable=False),
+    sa.Column("sessao", sa.String(64), nullable=False),
+    sa.Column("criado_em", sa.DateTime, nullable=False),
+)
+login_failures = sa.Table(
+    "login_failures",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("chave", sa.String(64), nullable=False),
     sa.Column("em", sa.DateTime, nullable=False),
 )
 
@@ -168,7 +206,129 @@ def _v1(conn: Connection) -> None:
     v1.create_all(conn)
 
 
-MIGRACOES: tuple[Callable[[Connection], None], ...] = (_v1,)
+def _v2(conn: Connection) -> None:
+    """Version 2 (NTS panel): assignee and search text of a request; author and
+    visibility of a status change; the append-only audit log (filled from the
+    status history so far); panel users; failed logins (throttling)."""
+    for coluna in ("responsavel VARCHAR(64)", "busca TEXT"):
+        conn.execute(sa.text(f"ALTER TABLE requests ADD COLUMN {coluna}"))
+    for coluna in ("autor VARCHAR(64)", "visivel BOOLEAN"):
+        conn.execute(sa.text(f"ALTER TABLE status_history ADD COLUMN {coluna}"))
+    v2 = sa.MetaData()
+    sa.Table("requests", v2, sa.Column("id", sa.Integer, primary_key=True))
+    auditoria = sa.Table(
+        "audit_log",
+        v2,
+        sa.Column("id", sa.Integer, primary_key=True),
+        sa.Column("em", sa.DateTime, nullable=False),
+        sa.Column("autor", sa.String(64), nullable=False),
+        sa.Column("acao", sa.String(32), nullable=False),
+        sa.Column("request_id", sa.Integer, sa.ForeignKey("requests.id"), index=True),
+        sa.Column("alvo", sa.String(64)),
+        sa.Column("antes", sa.Text),
+        sa.Column("depois", sa.Text),
+        sa.Column("nota", sa.Text),
+        sa.Column("visivel", sa.Boolean, nullable=False),
+    )
+    sa.Table(
+        "panel_users",
+        v2,
+        sa.Column("id", sa.Integer, primary_key=True),
+        sa.Column("login", sa.String(64), nullable=False, unique=True),
+        sa.Column("nome", sa.String(255), nullable=False),
+        sa.Column("papel", sa.String(16), nullable=False),
+        sa.Column("senha_hash", sa.String(255), nullable=False),
+        sa.Column("ativo", sa.Boolean, nullable=False),
+        sa.Column("sessao", sa.String(64), nullable=False),
+        sa.Column("criado_em", sa.DateTime, nullable=False),
+    )
+    falhas = sa.Table(
+        "login_failures",
+        v2,
+        sa.Column("id", sa.Integer, primary_key=True),
+        sa.Column("chave", sa.String(64), nullable=False),
+        sa.Column("em", sa.DateTime, nullable=False),
+    )
+    sa.Index("ix_login_failures_chave_em", falhas.c.chave, falhas.c.em)
+    v2.create_all(conn, tables=[auditoria, v2.tables["panel_users"], falhas])
+    conn.execute(sa.text("CREATE INDEX ix_requests_tipo_criada ON requests (tipo, criada_em)"))
+    conn.execute(sa.text("CREATE INDEX ix_requests_prazo ON requests (status, prazo_em)"))
+    anteriores: dict[int, str | None] = {}
+    historico = conn.execute(
+        sa.text("SELECT request_id, status, nota, em FROM status_history ORDER BY id")
+    ).all()
+    for request_id, status, nota, em in historico:
+        conn.execute(
+            auditoria.insert().values(
+                em=em,
+                autor=AUTOR_ASSISTENTE if request_id not in anteriores else AUTOR_DESCONHECIDO,
+                acao="registrada" if request_id not in anteriores else "situacao",
+                request_id=request_id,
+                antes=anteriores.get(request_id),
+                depois=status,
+                nota=nota,
+                visivel=False,
+            )
+        )
+        anteriores[request_id] = status
+    linhas: dict[int, list[dict[str, Any]]] = {}
+    for request_id, dados in conn.execute(
+        sa.text("SELECT request_id, dados FROM request_rows ORDER BY request_id, ordem")
+    ):
+        linhas.setdefault(request_id, []).append(json.loads(dados))
+    for request_id, dados_linhas in linhas.items():
+        conn.execute(
+            sa.text("UPDATE requests SET busca = :b WHERE id = :i"),
+            {"b": texto_de_busca(dados_linhas), "i": request_id},
+        )
+    _proibir_alteracao_da_auditoria(conn)
+
+
+def _proibir_alteracao_da_auditoria(conn: Connection) -> None:
+    """Triggers that refuse UPDATE and DELETE on ``audit_log`` (append-only)."""
+    if conn.dialect.name == "sqlite":
+        for operacao in ("UPDATE", "DELETE"):
+            conn.execute(
+                sa.text(
+                    f"CREATE TRIGGER audit_log_sem_{operacao.lower()} BEFORE {operacao} "
+                    "ON audit_log BEGIN SELECT RAISE(ABORT, 'audit_log is append-only'); END"
+                )
+            )
+        return
+    conn.execute(
+        sa.text(
+            "CREATE OR REPLACE FUNCTION audit_log_append_only() RETURNS trigger "
+            "LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'audit_log is append-only'; END $$"
+        )
+    )
+    conn.execute(
+        sa.text(
+            "CREATE TRIGGER audit_log_append_only BEFORE UPDATE OR DELETE ON audit_log "
+            "FOR EACH ROW EXECUTE FUNCTION audit_log_append_only()"
+        )
+    )
+
+
+MIGRACOES: tuple[Callable[[Connection], None], ...] = (_v1, _v2)
+
+AUTOR_ASSISTENTE = "assistente"  # the bot filed it
+AUTOR_DESCONHECIDO = "console"  # status changes recorded before authors were
+PAPEIS = ("analista", "admin")
+
+
+def texto_de_busca(linhas: Sequence[Mapping[str, Any]]) -> str:
+    """What the queue's search matches: the names of the rows (folded) and
+    the CPFs (digits), one per line, e.g. ``"maria da silva\ncpf:12345678909;"``."""
+    partes: list[str] = []
+    for linha in linhas:
+        for campo, valor in linha.items():
+            if not isinstance(valor, str) or not valor.strip():
+                continue
+            if campo == "cpf":
+                partes.append(f"cpf:{''.join(c for c in valor if c.isdigit())};")
+            elif campo.startswith("nome"):
+                partes.append(" ".join(fold(valor).split()))
+    return "\n".join(partes)
 
 
 @dataclass(frozen=True)
@@ -183,6 +343,123 @@ class _Novo:
     chave_envio: str
     anexo: str | None
     agora_utc: datetime
+
+
+STATUS_ABERTOS = ("recebida", "em_andamento")
+_FALHAS_GUARDADAS = timedelta(days=1)
+
+
+@dataclass(frozen=True)
+class FiltroFila:
+    """The queue's filters; at most one of protocolo, cpf (digits) and nome is used."""
+
+    tipo: str | None = None
+    status: str | None = None
+    unidade: str | None = None
+    desde: date | None = None
+    ate: date | None = None
+    atrasadas: bool = False
+    protocolo: str | None = None
+    cpf: str | None = None
+    nome: str | None = None
+    agora: datetime | None = None
+
+
+@dataclass(frozen=True)
+class ItemFila:
+    """One row of the queue."""
+
+    protocolo: str
+    tipo: str
+    unidade: str
+    status: str
+    criada_em: datetime
+    prazo_em: datetime
+    responsavel: str | None
+
+
+@dataclass(frozen=True)
+class PaginaFila:
+    """A page of the queue and the number of requests matching its filters."""
+
+    itens: tuple[ItemFila, ...]
+    total: int
+    pagina: int
+    por_pagina: int
+
+    @property
+    def paginas(self) -> int:
+        """How many pages the filters give (at least 1)."""
+        return max(1, -(-self.total // self.por_pagina))
+
+
+@dataclass(frozen=True)
+class Evento:
+    """One audit entry: who did what, when, before and after."""
+
+    em: datetime
+    autor: str
+    acao: str
+    protocolo: str | None
+    alvo: str | None
+    antes: str | None
+    depois: str | None
+    nota: str | None
+    visivel: bool
+
+
+@dataclass(frozen=True)
+class Usuario:
+    """A user of the NTS panel (the hash is argon2, made by ``bot.painel.usuarios``)."""
+
+    login: str
+    nome: str
+    papel: str
+    senha_hash: str
+    ativo: bool
+    sessao: str
+    criado_em: datetime
+
+
+def _auditar(
+    conn: Connection,
+    em: datetime,
+    autor: str,
+    acao: str,
+    request_id: int | None,
+    *,
+    alvo: str | None = None,
+    antes: str | None = None,
+    depois: str | None = None,
+    nota: str | None = None,
+    visivel: bool = False,
+) -> None:
+    """Append one entry to the audit log (inside the caller's transaction)."""
+    conn.execute(
+        audit_log.insert().values(
+            em=em,
+            autor=autor,
+            acao=acao,
+            request_id=request_id,
+            alvo=alvo,
+            antes=antes,
+            depois=depois,
+            nota=nota,
+            visivel=visivel,
+        )
+    )
+
+
+def _usuario(r: Any) -> Usuario:
+    return Usuario(
+        login=r.login,
+        nome=r.nome,
+        papel=r.papel,
+        senha_hash=r.senha_hash,
+        ativo=bool(r.ativo),
+        sessao=r.sessao,
+        criado_em=_de_utc(r.criado_em),
+    )
 
 
 def _para_utc(momento: datetime | None) -> datetime:
@@ -437,6 +714,7 @@ class RequestStore:
                 prazo_em=_para_utc(prazo(criada_local, TIPOS[novo.tipo])),
                 submission_key=novo.chave_envio,
                 anexo=novo.anexo,
+                busca=texto_de_busca(novo.linhas),
             )
         )
         request_id = int(resultado.inserted_primary_key[0])
@@ -453,9 +731,15 @@ class RequestStore:
         )
         conn.execute(
             status_history.insert().values(
-                request_id=request_id, status=STATUS[0], nota=None, em=novo.agora_utc
+                request_id=request_id,
+                status=STATUS[0],
+                nota=None,
+                em=novo.agora_utc,
+                autor=AUTOR_ASSISTENTE,
+                visivel=False,
             )
         )
+        _auditar(conn, novo.agora_utc, AUTOR_ASSISTENTE, "registrada", request_id, depois=STATUS[0])
         return request_id
 
     # ---------------------------------------------------------------- reads
@@ -537,22 +821,10 @@ class RequestStore:
         nota: str | None = None,
         agora: datetime | None = None,
     ) -> Solicitacao:
-        """Set the status and append it to the history."""
-        if status not in STATUS:
-            raise ValueError(
-                f"Status desconhecido: {status!r}. Use um destes: " + ", ".join(STATUS) + "."
-            )
-        em = _para_utc(agora)
-        with self._alterar(protocolo) as (conn, request_id):
-            conn.execute(requests.update().where(requests.c.id == request_id).values(status=status))
-            conn.execute(
-                status_history.insert().values(
-                    request_id=request_id, status=status, nota=nota, em=em
-                )
-            )
-            solicitacao = self._carregar(conn, request_id)
-        logger.info("Request %s: status %s.", solicitacao.protocolo, status)
-        return solicitacao
+        """Set the status and append it to the history (author: the console)."""
+        return self.mudar_situacao(
+            protocolo, status, autor=AUTOR_DESCONHECIDO, nota=nota, agora=agora
+        )
 
     def definir_planilha(self, protocolo: str, caminho: str | None) -> Solicitacao:
         """Record the path of the request's filled spreadsheet."""
@@ -577,6 +849,315 @@ class RequestStore:
             if request_id is None:
                 raise LookupError(f"Nenhuma solicitação encontrada com o protocolo {protocolo!r}.")
             yield conn, request_id
+
+    # ------------------------------------------------------ panel: requests
+    def fila(self, filtro: FiltroFila, pagina: int = 1, por_pagina: int = 50) -> PaginaFila:
+        """One page of the queue (newest first) and how many match ``filtro``."""
+        condicoes = self._condicoes_fila(filtro)
+        pagina = max(1, pagina)
+        consulta = (
+            sa.select(
+                requests.c.protocolo,
+                requests.c.tipo,
+                requests.c.unidade,
+                requests.c.status,
+                requests.c.criada_em,
+                requests.c.prazo_em,
+                requests.c.responsavel,
+            )
+            .where(*condicoes)
+            .order_by(requests.c.criada_em.desc(), requests.c.id.desc())
+            .limit(por_pagina)
+            .offset((pagina - 1) * por_pagina)
+        )
+        with self._leitura() as conn:
+            total = int(
+                conn.execute(
+                    sa.select(sa.func.count()).select_from(requests).where(*condicoes)
+                ).scalar_one()
+            )
+            itens = [
+                ItemFila(
+                    protocolo=r.protocolo,
+                    tipo=r.tipo,
+                    unidade=r.unidade,
+                    status=r.status,
+                    criada_em=_de_utc(r.criada_em),
+                    prazo_em=_de_utc(r.prazo_em),
+                    responsavel=r.responsavel,
+                )
+                for r in conn.execute(consulta)
+            ]
+        return PaginaFila(itens=tuple(itens), total=total, pagina=pagina, por_pagina=por_pagina)
+
+    def _condicoes_fila(self, filtro: FiltroFila) -> list[Any]:
+        c = requests.c
+        condicoes: list[Any] = []
+        if filtro.tipo:
+            condicoes.append(c.tipo == filtro.tipo)
+        if filtro.status:
+            condicoes.append(c.status == filtro.status)
+        if filtro.unidade:
+            condicoes.append(c.unidade == filtro.unidade)
+        if filtro.desde:
+            condicoes.append(c.criada_em >= _inicio_do_dia_utc(filtro.desde))
+        if filtro.ate:
+            condicoes.append(c.criada_em < _inicio_do_dia_utc(filtro.ate + timedelta(days=1)))
+        if filtro.atrasadas:
+            condicoes.append(c.status.in_(STATUS_ABERTOS))
+            condicoes.append(c.prazo_em < _para_utc(filtro.agora))
+        if filtro.protocolo:
+            condicoes.append(c.protocolo == filtro.protocolo)
+        elif filtro.cpf:
+            condicoes.append(c.busca.contains(f"cpf:{filtro.cpf};", autoescape=True))
+        elif filtro.nome:
+            condicoes.append(c.busca.contains(" ".join(fold(filtro.nome).split()), autoescape=True))
+        return condicoes
+
+    def historico(self, protocolo: str) -> list[Evento]:
+        """The audit entries of one request, oldest first (LookupError if unknown)."""
+        canonico = normalizar_protocolo(protocolo)
+        with self._leitura() as conn:
+            request_id = None if canonico is None else self._id_por_protocolo(conn, canonico)
+            if request_id is None:
+                raise LookupError(f"Nenhuma solicitação encontrada com o protocolo {protocolo!r}.")
+            return self._eventos(conn, audit_log.c.request_id == request_id)
+
+    def auditoria(self, limite: int = 500) -> list[Evento]:
+        """The latest audit entries of every kind, newest first."""
+        with self._leitura() as conn:
+            eventos = self._eventos(conn, sa.true(), desc=True, limite=limite)
+        return eventos
+
+    def _eventos(
+        self, conn: Connection, condicao: Any, desc: bool = False, limite: int | None = None
+    ) -> list[Evento]:
+        ordem = audit_log.c.id.desc() if desc else audit_log.c.id
+        consulta = (
+            sa.select(audit_log, requests.c.protocolo)
+            .select_from(audit_log.outerjoin(requests, audit_log.c.request_id == requests.c.id))
+            .where(condicao)
+            .order_by(ordem)
+            .limit(limite)
+        )
+        return [
+            Evento(
+                em=_de_utc(r.em),
+                autor=r.autor,
+                acao=r.acao,
+                protocolo=r.protocolo,
+                alvo=r.alvo,
+                antes=r.antes,
+                depois=r.depois,
+                nota=r.nota,
+                visivel=bool(r.visivel),
+            )
+            for r in conn.execute(consulta)
+        ]
+
+    def responsavel(self, protocolo: str) -> str | None:
+        """Login of who is working on the request (None: nobody yet)."""
+        canonico = normalizar_protocolo(protocolo)
+        with self._leitura() as conn:
+            return (
+                None
+                if canonico is None
+                else conn.execute(
+                    sa.select(requests.c.responsavel).where(requests.c.protocolo == canonico)
+                ).scalar()
+            )
+
+    def mudar_situacao(
+        self,
+        protocolo: str,
+        status: str,
+        *,
+        autor: str,
+        nota: str | None = None,
+        visivel: bool = False,
+        agora: datetime | None = None,
+    ) -> Solicitacao:
+        """Set the status, append it to the history and the audit log (one transaction)."""
+        if status not in STATUS:
+            raise ValueError(
+                f"Status desconhecido: {status!r}. Use um destes: " + ", ".join(STATUS) + "."
+            )
+        em = _para_utc(agora)
+        with self._alterar(protocolo) as (conn, request_id):
+            antes = conn.execute(
+                sa.select(requests.c.status).where(requests.c.id == request_id)
+            ).scalar_one()
+            conn.execute(requests.update().where(requests.c.id == request_id).values(status=status))
+            conn.execute(
+                status_history.insert().values(
+                    request_id=request_id,
+                    status=status,
+                    nota=nota,
+                    em=em,
+                    autor=autor,
+                    visivel=visivel,
+                )
+            )
+            _auditar(
+                conn,
+                em,
+                autor,
+                "situacao",
+                request_id,
+                antes=antes,
+                depois=status,
+                nota=nota,
+                visivel=visivel,
+            )
+            solicitacao = self._carregar(conn, request_id)
+        logger.info("Request %s: status %s -> %s.", solicitacao.protocolo, antes, status)
+        return solicitacao
+
+    def anotar(
+        self, protocolo: str, *, autor: str, nota: str, agora: datetime | None = None
+    ) -> None:
+        """Append an internal note (never shown to the requester) to the audit log."""
+        em = _para_utc(agora)
+        with self._alterar(protocolo) as (conn, request_id):
+            _auditar(conn, em, autor, "nota", request_id, nota=nota)
+        logger.info("Request %s: internal note added.", normalizar_protocolo(protocolo))
+
+    def atribuir(
+        self,
+        protocolo: str,
+        responsavel: str | None,
+        *,
+        autor: str,
+        agora: datetime | None = None,
+    ) -> None:
+        """Set who works on the request (None: nobody), audited."""
+        em = _para_utc(agora)
+        with self._alterar(protocolo) as (conn, request_id):
+            antes = conn.execute(
+                sa.select(requests.c.responsavel).where(requests.c.id == request_id)
+            ).scalar()
+            conn.execute(
+                requests.update().where(requests.c.id == request_id).values(responsavel=responsavel)
+            )
+            _auditar(conn, em, autor, "atribuicao", request_id, antes=antes, depois=responsavel)
+        logger.info("Request %s: assignee changed.", normalizar_protocolo(protocolo))
+
+    # --------------------------------------------------------- panel: users
+    def usuario(self, login: str) -> Usuario | None:
+        """The panel user ``login`` (case-insensitive), or None."""
+        with self._leitura() as conn:
+            r = conn.execute(
+                sa.select(panel_users).where(panel_users.c.login == login.strip().lower())
+            ).first()
+        return None if r is None else _usuario(r)
+
+    def usuarios(self) -> list[Usuario]:
+        """Every panel user, by login."""
+        with self._leitura() as conn:
+            return [
+                _usuario(r)
+                for r in conn.execute(sa.select(panel_users).order_by(panel_users.c.login))
+            ]
+
+    def ha_admin(self) -> bool:
+        """Whether an active admin exists (else the login page says how to create one)."""
+        with self._leitura() as conn:
+            return (
+                conn.execute(
+                    sa.select(panel_users.c.id)
+                    .where(panel_users.c.papel == "admin", panel_users.c.ativo == sa.true())
+                    .limit(1)
+                ).first()
+                is not None
+            )
+
+    def criar_usuario(
+        self,
+        login: str,
+        nome: str,
+        papel: str,
+        senha_hash: str,
+        sessao: str,
+        *,
+        autor: str,
+        agora: datetime | None = None,
+    ) -> Usuario:
+        """Add a panel user (ValueError if the login exists), audited."""
+        em = _para_utc(agora)
+        self._preparar()
+        try:
+            with self._escrita() as conn:
+                conn.execute(
+                    panel_users.insert().values(
+                        login=login,
+                        nome=nome,
+                        papel=papel,
+                        senha_hash=senha_hash,
+                        ativo=True,
+                        sessao=sessao,
+                        criado_em=em,
+                    )
+                )
+                _auditar(conn, em, autor, "usuario_criado", None, alvo=login, depois=papel)
+        except IntegrityError:
+            raise ValueError(f"Já existe um usuário com o login {login!r}.") from None
+        logger.info("Panel user %s created (%s).", login, papel)
+        usuario = self.usuario(login)
+        assert usuario is not None
+        return usuario
+
+    def alterar_usuario(
+        self,
+        login: str,
+        *,
+        autor: str,
+        acao: str,
+        antes: str | None = None,
+        depois: str | None = None,
+        agora: datetime | None = None,
+        **valores: Any,
+    ) -> Usuario:
+        """Change columns of a panel user (LookupError if unknown); audited as ``acao``."""
+        em = _para_utc(agora)
+        self._preparar()
+        with self._escrita() as conn:
+            feito = conn.execute(
+                panel_users.update().where(panel_users.c.login == login).values(**valores)
+            )
+            if not feito.rowcount:
+                raise LookupError(f"Nenhum usuário com o login {login!r}.")
+            _auditar(conn, em, autor, acao, None, alvo=login, antes=antes, depois=depois)
+        logger.info("Panel user %s: %s.", login, acao)
+        usuario = self.usuario(login)
+        assert usuario is not None
+        return usuario
+
+    # --------------------------------------------------- panel: throttling
+    def registrar_falha(self, chaves: Sequence[str], agora: datetime | None = None) -> None:
+        """Record a failed login under each key (hashes of the login and the address)."""
+        em = _para_utc(agora)
+        self._preparar()
+        with self._escrita() as conn:
+            conn.execute(login_failures.insert(), [{"chave": c, "em": em} for c in chaves])
+            conn.execute(
+                login_failures.delete().where(login_failures.c.em < em - _FALHAS_GUARDADAS)
+            )
+
+    def falhas_desde(self, chave: str, desde: datetime) -> tuple[int, datetime | None]:
+        """How many failures ``chave`` has since ``desde``, and the latest one."""
+        with self._leitura() as conn:
+            n, ultima = conn.execute(
+                sa.select(sa.func.count(), sa.func.max(login_failures.c.em)).where(
+                    login_failures.c.chave == chave, login_failures.c.em >= _para_utc(desde)
+                )
+            ).one()
+        return int(n), None if ultima is None else _de_utc(ultima)
+
+    def limpar_falhas(self, chave: str) -> None:
+        """Forget the failures of ``chave`` (a successful login)."""
+        self._preparar()
+        with self._escrita() as conn:
+            conn.execute(login_failures.delete().where(login_failures.c.chave == chave))
 
     # ---------------------------------------------------- protocol counters
     def reservar_protocolos(self, protocolos: Iterable[str]) -> list[str]:

@@ -157,3 +157,114 @@ def test_argparse_errors_are_portuguese_too(filed, capsys):
     assert "argumentos não reconhecidos: a-mais" in capsys.readouterr().err
     assert _run("requests", "list", "--kind")[0] == 2
     assert "erro: argumento --kind: esperava um valor" in capsys.readouterr().err
+
+
+# ------------------------------------------------------------ panel users
+def _run_com_entrada(entrada, *args):
+    out = io.StringIO()
+    code = cli.main(list(args), out=out, entrada=io.StringIO(entrada))
+    return code, out.getvalue()
+
+
+def test_users_add_list_disable(env, capsys):
+    code, out = _run("users", "list")
+    assert code == 0 and "sei-nts users add" in out  # none yet: how to create the first
+    code, out = _run_com_entrada(
+        "uma senha longa de teste\n",
+        "users",
+        "add",
+        "Maria.Silva",
+        "--name",
+        "Maria da Silva",
+        "--role",
+        "admin",
+        "--password-stdin",
+    )
+    assert code == 0 and "maria.silva" in out
+    code, _ = _run_com_entrada(
+        "curta\n", "users", "add", "bia", "--name", "Bia", "--role", "analista", "--password-stdin"
+    )
+    assert code == 1 and "pelo menos 12" in capsys.readouterr().err
+    code, out = _run("users", "list", "--json")
+    assert json.loads(out) == [
+        {"login": "maria.silva", "name": "Maria da Silva", "role": "admin", "active": True}
+    ]
+    assert _run("users", "disable", "maria.silva")[0] == 0
+    assert "desativado" in _run("users", "list")[1]
+    assert _run("users", "disable", "ninguem")[0] == 1
+    assert "Nenhum usuário" in capsys.readouterr().err
+    code, _ = _run("users", "add", "x", "--name", "X", "--role", "chefe", "--password-stdin")
+    assert code == 2  # argparse: a role that does not exist
+
+
+def test_users_add_prompts_twice_without_the_flag(env):
+    """Interactive: getpass reads the terminal; no terminal here, so a pty drives it."""
+    import pty
+
+    pid, fd = pty.fork()
+    if pid == 0:  # child: the real console script entry point
+        os.execvpe(
+            sys.executable,
+            [
+                sys.executable,
+                "-m",
+                "bot.ops.cli",
+                "users",
+                "add",
+                "eva",
+                "--name",
+                "Eva",
+                "--role",
+                "analista",
+            ],
+            dict(os.environ),
+        )
+    saida = b""
+    for resposta in (b"uma senha longa de teste\n", b"uma senha longa de teste\n"):
+        while b"enha" not in saida.rsplit(b"\n", 1)[-1]:
+            saida += os.read(fd, 1024)
+        os.write(fd, resposta)
+        saida += os.read(fd, 1024)
+    _, status = os.waitpid(pid, 0)
+    while True:
+        try:
+            pedaco = os.read(fd, 1024)
+        except OSError:
+            break
+        if not pedaco:
+            break
+        saida += pedaco
+    assert os.waitstatus_to_exitcode(status) == 0, saida
+    assert b"Repita a senha" in saida and b"uma senha longa" not in saida  # not echoed
+    assert json.loads(_run("users", "list", "--json")[1])[0]["login"] == "eva"
+
+
+def test_status_through_the_shared_service_with_author_and_visibility(filed):
+    code, _ = _run(
+        "requests",
+        "status",
+        filed[0],
+        "concluida",
+        "--note",
+        "feito; CPF 529.982.247-25",
+        "--visible",
+        "--by",
+        "ana",
+    )
+    assert code == 0
+    data = json.loads(_run("requests", "show", filed[0], "--json")[1])
+    assert data["audit"][0]["action"] == "registrada" and data["audit"][0]["by"] == "assistente"
+    ultimo = data["audit"][-1]
+    assert {k: ultimo[k] for k in ("by", "action", "before", "after", "note", "visible")} == {
+        "by": "ana",
+        "action": "situacao",
+        "before": "recebida",
+        "after": "concluida",
+        "note": "feito; CPF [CPF omitido]",
+        "visible": True,
+    }
+    code, _ = _run("requests", "status", filed[0], "concluida")  # same status, no note
+    assert code == 1
+    code, _ = _run("requests", "status", filed[1], "em_andamento")
+    autor = json.loads(_run("requests", "show", filed[1], "--json")[1])["audit"][-1]["by"]
+    assert autor.startswith("console:")
