@@ -336,19 +336,30 @@ def _validar(
     return ("" if resultado.valor is None else str(resultado.valor)), None, None
 
 
-def _repetido(ctx: _Contexto, tipo: Tipo, campo: Campo, valor: str, numero: int) -> str | None:
+def _repetido(ctx: _Contexto, campo: Campo, valor: str, numero: int) -> str | None:
+    """The same unique value in an earlier row of the file."""
     if not campo.unico or not valor:
         return None
     anterior = ctx.vistos.setdefault((campo.nome, valor), numero)
-    if anterior != numero:
-        return texto("problema_duplicado", outra=anterior)
-    aberto = ctx.em_aberto.get((tipo.chave, campo.nome, valor))
-    if aberto is None:
-        return None
-    protocolo, contato = aberto
-    if contato == ctx.contato:
-        return texto("problema_em_aberto_protocolo", coluna=campo.coluna, protocolo=protocolo)
-    return texto("problema_em_aberto", coluna=campo.coluna)
+    return texto("problema_duplicado", outra=anterior) if anterior != numero else None
+
+
+def _em_aberto(ctx: _Contexto, tipo: Tipo, linha: LinhaConferida) -> tuple[Campo, str] | None:
+    """The row's first unique value already in an open request of the kind (one per row)."""
+    for campo in tipo.campos:
+        valor = linha.valores.get(campo.nome)
+        aberto = ctx.em_aberto.get((tipo.chave, campo.nome, valor or "")) if campo.unico else None
+        if aberto is None:
+            continue
+        protocolo, contato = aberto
+        if contato == ctx.contato:
+            mensagem = texto(
+                "problema_em_aberto_protocolo", coluna=campo.coluna, protocolo=protocolo
+            )
+        else:
+            mensagem = texto("problema_em_aberto", coluna=campo.coluna)
+        return campo, mensagem
+    return None
 
 
 def _conferir_linha(
@@ -379,13 +390,16 @@ def _conferir_linha(
         if erro is not None:
             problema(campo, erro)
             continue
-        repetido = _repetido(ctx, tipo, campo, valor or "", numero)
+        repetido = _repetido(ctx, campo, valor or "", numero)
         if repetido:
             problema(campo, repetido)
             continue
         linha.valores[campo.nome] = valor or ""
         if observacao:
             observacoes.append(observacao)
+    aberto = _em_aberto(ctx, tipo, linha)
+    if aberto is not None:
+        problema(*aberto)
     for campo in tipo.campos:
         posicao = (numero, ctx.colunas.get(campo.nome, 0))
         if posicao in ctx.aba.formulas:
