@@ -51,6 +51,8 @@ def _valor_exemplo(tipo: Tipo, kind: str, rng: random.Random, i: int) -> str:
         "processo": f"E:02000.000000303{i}/2020",
         "texto": "Processo anexado por engano ao principal.",
         "texto_curto": f"Núcleo de Testes {i}",
+        "nome_unidade": f"Núcleo de Testes {i}",
+        "processo_ou_documento": f"E:02000.000000303{i}/2020",
         "operacao": "REMOVER" if tipo.chave == "remocao_usuario" else "ADICIONAR",
     }
     return exemplos[kind]
@@ -573,3 +575,89 @@ def test_libreoffice_abre_todas_as_planilhas(tmp_path, perfil_lo):
     texto = (saida / f"{TIPOS['cadastro_usuario'].chave}-injecao.csv").read_text("utf-8")
     assert '"=1+1"' in texto and '"#N/A"' in texto
     assert not re.search(r"Err:\d+|#NAME\?", texto.replace('"#NAME?"', ""))
+
+
+# ---------------------------------------------------------------- printing (issue 15)
+
+
+def test_impressao_paisagem_uma_pagina_de_largura_cabecalho_repetido_rodape(tmp_path):
+    for tipo in COM_PLANILHA:
+        pedidos = solicitacoes_exemplo(tipo, 1)
+        wb = openpyxl.load_workbook(gerar(tipo, pedidos, tmp_path, f"{tipo.chave}.xlsx"))
+        ws = wb.active
+        assert ws.page_setup.orientation == "landscape", tipo.chave
+        assert ws.page_setup.fitToWidth == 1 and ws.page_setup.fitToHeight == 0
+        assert ws.sheet_properties.pageSetUpPr.fitToPage
+        assert ws.print_title_rows == "$1:$1"
+        assert pedidos[0].protocolo in ws.oddFooter.left.text
+        assert "&P" in ws.oddFooter.right.text and "&N" in ws.oddFooter.right.text
+        ultima = openpyxl.utils.get_column_letter(len(tipo.campos) + 2)
+        assert ws.print_area.endswith(f"${ultima}${1 + len(pedidos[0].linhas)}"), ws.print_area
+        instrucoes_ = wb["Instruções"]
+        assert instrucoes_.page_setup.fitToWidth == 1
+        assert pedidos[0].protocolo in instrucoes_.oddFooter.left.text
+    modelo = tmp_path / "modelo.xlsx"
+    planilhas.gerar_modelo(TIPOS["cadastro_usuario"], modelo, LISTAS)
+    ws = openpyxl.load_workbook(modelo).active
+    assert ws.oddFooter.left.text == "Modelo em branco"
+    assert ws.print_area.endswith(f"${planilhas.LINHAS_MODELO + 1}")
+
+
+def converter_pdf(soffice: str, perfil: str, arquivos: Sequence[Path], saida: Path) -> None:
+    """Print each workbook to PDF with headless LibreOffice."""
+    comando = [
+        soffice,
+        f"-env:UserInstallation={perfil}",
+        "--headless",
+        "--norestore",
+        "--convert-to",
+        "pdf",
+        "--outdir",
+        str(saida),
+        *map(str, arquivos),
+    ]
+    r = subprocess.run(
+        comando,
+        capture_output=True,
+        text=True,
+        timeout=LIMITE_LO,
+        stdin=subprocess.DEVNULL,
+        check=False,
+    )
+    assert r.returncode == 0, r.stdout + r.stderr
+
+
+def paginas(pdf: Path) -> tuple[int, int]:
+    """(landscape pages, portrait pages) of a PDF LibreOffice wrote."""
+    caixas = re.findall(rb"/MediaBox\s*\[\s*0 0 ([\d.]+) ([\d.]+)\s*\]", pdf.read_bytes())
+    paisagem = sum(1 for w, h in caixas if float(w) > float(h) + 1)
+    retrato = sum(1 for w, h in caixas if float(h) > float(w) + 1)
+    return paisagem, retrato  # the page tree's own (square) box counts as neither
+
+
+def test_libreoffice_imprime_1_20_e_200_linhas_sem_partir_colunas(tmp_path, perfil_lo, rng):
+    soffice = _soffice()
+    tipo = TIPOS["cadastro_usuario"]
+    arquivos = []
+    for n in (1, 20, 200):
+        linhas = [linha_exemplo(tipo, rng, i) for i in range(n)]
+        linhas[0]["observacoes"] = "Texto longo de observação. " * 8
+        arquivos.append(
+            gerar(tipo, [solicitacao(tipo, n, linhas)], tmp_path / "xlsx", f"c{n}.xlsx")
+        )
+    modelo = tmp_path / "xlsx" / "modelo.xlsx"
+    planilhas.gerar_modelo(tipo, modelo, LISTAS)
+    conferida = tmp_path / "xlsx" / "conferida.xlsx"
+    erros = [("cpf", "Linha 2 · CPF: " + "os dígitos verificadores não conferem. " * 3)]
+    planilhas.gerar_conferida(
+        tipo, [(linha_exemplo(tipo, rng, i), erros) for i in range(20)], conferida, LISTAS
+    )
+    saida = tmp_path / "pdf"
+    converter_pdf(soffice, perfil_lo, [*arquivos, modelo, conferida], saida)
+    dados = {p.stem: paginas(p) for p in saida.glob("*.pdf")}
+    # the data sheet in landscape, one page wide: 1 and 20 rows fit one page
+    assert dados["c1"][0] == 1 and dados["c20"][0] == 1, dados
+    assert 2 <= dados["c200"][0] <= 10, dados
+    assert dados["modelo"][0] == 1 and dados["conferida"][0] == 1, dados
+    # the Instruções sheet in portrait, the same for every size; Listas (hidden) not printed
+    assert dados["c1"][1] == dados["c20"][1] == dados["c200"][1] >= 1, dados
