@@ -57,7 +57,11 @@ def test_request_topic_answer_offers_to_file_that_request_now():
         {
             "title": "Preencher agora",
             "payload": '/abrir_solicitacao{"tipo_solicitacao":"correcao_cargo"}',
-        }
+        },
+        {
+            "title": "Baixar planilha em branco",
+            "payload": '/pedir_planilha{"tipo_solicitacao":"correcao_cargo"}',
+        },
     ]
     assert [(e["name"], e["value"]) for e in events] == [("oferta_solicitacao", "correcao_cargo")]
 
