@@ -33,6 +33,7 @@ import re
 import unicodedata
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta, timezone
 from pathlib import Path
@@ -40,7 +41,10 @@ from typing import Any
 
 import sqlalchemy as sa
 import yaml
+from sqlalchemy.dialects import postgresql as postgresql_dialeto
+from sqlalchemy.dialects import sqlite as sqlite_dialeto
 from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.pool import QueuePool
 
 from bot.faq import respostas
 from bot.faq.sugestoes import INTENCOES_NAO_ENTENDIDAS
@@ -63,14 +67,15 @@ _DIA_S = 86400
 _DIGITOS = re.compile(r"\d+")
 _PALAVRA = re.compile(r"[^\W_]+")
 _MASCARADO = re.compile(r"\S*\*\*\*\S*")  # a value bot.ops.logmask masked
+_LINHAS_DE_CALCULO = 3  # threads of calcular (and pooled connections per database)
+_MMAP_BYTES = 1 << 30
 _MEMO_MAXIMO = 200_000  # raw texts whose masked form and key are remembered
 
-# Indexes on Rasa's events table: (name, columns). Covering the filters by
-# type and time (conversations per day) and by type and intent (topics, misses).
-INDICES_EVENTOS = (
-    ("ix_painel_events_tipo_ts", ("type_name", "timestamp", "sender_id")),
-    ("ix_painel_events_tipo_intent", ("type_name", "intent_name", "timestamp")),
-)
+# Indexes on Rasa's events table (``Indicadores.preparar``): topics and misses
+# by type, intent and time; conversations by Maceió day and channel, a partial
+# index on expressions of the user messages that the query repeats verbatim.
+INDICE_INTENCOES = "ix_painel_events_tipo_intent"
+INDICE_DIAS = "ix_painel_events_usuario_dia"
 # Indexes the request store should have for these queries and the queue
 # (the store owns its schema: bot.solicitacoes.store migrations).
 INDICES_SOLICITACOES = (
@@ -334,6 +339,80 @@ def _inteiro(expr: Any, sqlite: bool) -> Any:
     return sa.cast(expr, sa.Integer) if sqlite else sa.func.floor(expr)
 
 
+def _literal(valor: int | str) -> Any:
+    """A constant written into the SQL (an expression index matches only literals)."""
+    return sa.literal_column(repr(valor) if isinstance(valor, str) else str(int(valor)))
+
+
+def _dia_evento(sqlite: bool) -> Any:
+    """Maceió day number (days since 1970-01-01) of an event, as indexed."""
+    deslocamento = _segundos_fuso(date(2026, 1, 1))
+    return _inteiro((_eventos.c.timestamp + _literal(deslocamento)) / _literal(_DIA_S), sqlite)
+
+
+def _canal_evento(sqlite: bool) -> Any:
+    """The sender id's prefix (``telegram``, ``web``), as indexed."""
+    ev = _eventos.c
+    if sqlite:
+        return sa.func.substr(
+            ev.sender_id, _literal(1), sa.func.instr(ev.sender_id, _literal("-")) - _literal(1)
+        )
+    return sa.func.split_part(ev.sender_id, _literal("-"), _literal(1))
+
+
+def _usuario() -> Any:
+    """``type_name = 'user'`` with the literal the partial index names."""
+    return _eventos.c.type_name == _literal("user")
+
+
+# index names of the events table (SQLAlchemy's inspector skips expression indexes)
+_CATALOGO_SQLITE = sa.text(
+    "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'events'"
+)
+_CATALOGO_PG = sa.text(
+    "SELECT indexname FROM pg_indexes WHERE tablename = 'events' AND schemaname = current_schema()"
+)
+
+
+def _dias(inicio: date, fim: date) -> tuple[int, int]:
+    return (inicio - _EPOCA).days, (fim - _EPOCA).days
+
+
+def _ddl_indices(sqlite: bool) -> list[tuple[str, str]]:
+    """(name, CREATE INDEX) of the events indexes, in the engine's dialect."""
+    ddl = []
+    for nome, colunas, onde in (
+        (INDICE_INTENCOES, ["type_name", "intent_name", "timestamp"], None),
+        (
+            INDICE_DIAS,
+            [_dia_evento(sqlite), _canal_evento(sqlite), _eventos.c.sender_id],
+            _usuario(),
+        ),
+    ):
+        dialeto = sqlite_dialeto.dialect() if sqlite else postgresql_dialeto.dialect()
+        partes = [
+            c
+            if isinstance(c, str)
+            else str(c.compile(dialect=dialeto, compile_kwargs={"literal_binds": True}))
+            for c in colunas
+        ]
+        if not sqlite:
+            partes = [f"({c})" if "(" in c else c for c in partes]
+        # columns unqualified: an index names its table's columns only
+        texto = ", ".join(partes).replace("events.", "")
+        comando = f"CREATE INDEX IF NOT EXISTS {nome} ON events ({texto})"
+        if onde is not None:
+            comando += " WHERE " + str(
+                onde.compile(dialect=dialeto, compile_kwargs={"literal_binds": True})
+            ).replace("events.", "")
+        ddl.append((nome, comando))
+    return ddl
+
+
+def _sqlite_leitura(dbapi_conn: Any, _registro: Any) -> None:
+    dbapi_conn.execute(f"PRAGMA mmap_size = {_MMAP_BYTES}")
+
+
 def _abrir(url: str) -> tuple[Engine | None, bool]:
     """A read engine for ``url``; None for a SQLite file that does not exist (nothing
     is created). Also whether it is SQLite."""
@@ -343,7 +422,16 @@ def _abrir(url: str) -> tuple[Engine | None, bool]:
         banco = parsed.database
         if not banco or banco == ":memory:" or not Path(banco).exists():
             return None, True
-        engine = sa.create_engine(url, future=True, connect_args={"timeout": 30})
+        # a small pool shared by calcular's threads (one connection per thread at a
+        # time); reads through mmap: the OS page cache, not a per-connection copy
+        engine = sa.create_engine(
+            url,
+            future=True,
+            poolclass=QueuePool,
+            pool_size=_LINHAS_DE_CALCULO,
+            connect_args={"timeout": 30, "check_same_thread": False},
+        )
+        sa.event.listen(engine, "connect", _sqlite_leitura)
     else:
         engine = sa.create_engine(url, future=True, hide_parameters=True, pool_pre_ping=True)
     return engine, sqlite
@@ -392,22 +480,22 @@ class Indicadores:
     # ------------------------------------------------------------ indexes
 
     def preparar(self) -> list[str]:
-        """Create the missing ``INDICES_EVENTOS`` on the events table; their names.
+        """Create the missing indexes on the events table; their names.
 
         Nothing to do (empty list) while the tracker store has no events table.
         """
-        engine, _ = self._trackers()
+        engine, sqlite = self._trackers()
         if engine is None:
             return []
-        existentes = {i["name"] for i in sa.inspect(engine).get_indexes("events")}
         criados = []
         with engine.begin() as conn:
-            for nome, colunas in INDICES_EVENTOS:
+            existentes = set(conn.execute(_CATALOGO_SQLITE if sqlite else _CATALOGO_PG).scalars())
+            for nome, comando in _ddl_indices(sqlite):
                 if nome not in existentes:
-                    conn.exec_driver_sql(
-                        f"CREATE INDEX IF NOT EXISTS {nome} ON events ({', '.join(colunas)})"
-                    )
+                    conn.exec_driver_sql(comando)
                     criados.append(nome)
+            if criados and sqlite:  # statistics, so the planner picks the partial index
+                conn.exec_driver_sql("ANALYZE events")
         if criados:
             logger.info("Tracker store indexes created: %s.", ", ".join(criados))
         return criados
@@ -424,24 +512,12 @@ class Indicadores:
         engine, sqlite = self._trackers()
         if engine is None:
             return []
-        de, ate = _limites_epoca(inicio, fim)
-        desloc = _segundos_fuso(inicio)
         ev = _eventos.c
-        dia = _inteiro((ev.timestamp + desloc) / _DIA_S, sqlite).label("dia")
-        canal = (
-            sa.func.substr(ev.sender_id, 1, sa.func.instr(ev.sender_id, "-") - 1)
-            if sqlite
-            else sa.func.split_part(ev.sender_id, "-", 1)
-        ).label("canal")
-        filtro = (ev.type_name == "user", ev.timestamp >= de, ev.timestamp < ate)
+        dia, canal = _dia_evento(sqlite), _canal_evento(sqlite)
+        filtro = (_usuario(), dia.between(*_dias(inicio, fim)))
         consulta = (
-            sa.select(
-                dia,
-                canal,
-                sa.func.count(sa.distinct(ev.sender_id)),
-                sa.func.count(),
-            )
-            .where(*filtro, canal.in_(CANAIS))
+            sa.select(dia, canal, sa.func.count(sa.distinct(ev.sender_id)), sa.func.count())
+            .where(*filtro)
             .group_by(dia, canal)
         )
         # senders without a channel prefix: the channel their messages name
@@ -449,7 +525,7 @@ class Indicadores:
             sa.func.json_extract(ev.data, "$.input_channel")
             if sqlite
             else sa.cast(ev.data, sa.JSON)["input_channel"].as_string()
-        ).label("entrada")
+        )
         outros = (
             sa.select(dia, entrada, sa.func.count(sa.distinct(ev.sender_id)), sa.func.count())
             .where(*filtro, canal.not_in(CANAIS))
@@ -458,11 +534,13 @@ class Indicadores:
         resultado: Counter[tuple[date, str]] = Counter()
         mensagens: Counter[tuple[date, str]] = Counter()
         with engine.connect() as conn:
-            for consulta_canal in (consulta, outros):
-                for n_dia, nome, n_conversas, n_mensagens in conn.execute(consulta_canal):
-                    chave = (_EPOCA + timedelta(days=int(n_dia)), str(nome or CANAL_OUTRO))
-                    resultado[chave] += int(n_conversas)
-                    mensagens[chave] += int(n_mensagens)
+            linhas = conn.execute(consulta).all()
+            por_canal = [r for r in linhas if r[1] in CANAIS]
+            sem_prefixo = conn.execute(outros).all() if len(por_canal) < len(linhas) else []
+            for n_dia, nome, n_conversas, n_mensagens in [*por_canal, *sem_prefixo]:
+                chave = (_EPOCA + timedelta(days=int(n_dia)), str(nome or CANAL_OUTRO))
+                resultado[chave] += int(n_conversas)
+                mensagens[chave] += int(n_mensagens)
         return [
             ConversasDia(dia_, canal_, resultado[(dia_, canal_)], mensagens[(dia_, canal_)])
             for dia_, canal_ in sorted(resultado)
@@ -506,6 +584,7 @@ class Indicadores:
         de, ate = _limites_epoca(inicio, fim)
         ev = _eventos.c
         periodo = (ev.type_name == "user", ev.timestamp >= de, ev.timestamp < ate)
+        por_dia = (_usuario(), _dia_evento(sqlite).between(*_dias(inicio, fim)))
         falhas = ev.intent_name.in_(sorted(INTENCOES_NAO_ENTENDIDAS))
         texto = (
             sa.func.json_extract(ev.data, "$.text")
@@ -513,7 +592,9 @@ class Indicadores:
             else sa.cast(ev.data, sa.JSON)["text"].as_string()
         ).label("texto")
         with engine.connect() as conn:
-            total = conn.execute(sa.select(sa.func.count()).where(*periodo)).scalar_one()
+            total = conn.execute(
+                sa.select(sa.func.count()).select_from(_eventos).where(*por_dia)
+            ).scalar_one()
             linhas = conn.execute(
                 sa.select(texto, sa.func.count()).where(*periodo, falhas).group_by(texto)
             ).all()
@@ -554,22 +635,18 @@ class Indicadores:
         if engine is None:
             return []
         de, ate = _limites_utc(inicio, fim)
-        h = status_history.c
-        primeira = (
-            sa.select(h.request_id, sa.func.min(h.em).label("em"))
-            .where(h.status == STATUS_CONCLUSAO)
-            .group_by(h.request_id)
-            .subquery()
-        )
-        r = requests.c
+        h, r = status_history.c, requests.c
+        primeira = sa.func.min(h.em)
         if sqlite:
-            horas = (sa.func.julianday(primeira.c.em) - sa.func.julianday(r.criada_em)) * 24
+            horas = (sa.func.julianday(primeira) - sa.func.julianday(r.criada_em)) * 24
         else:
-            horas = sa.extract("epoch", primeira.c.em - r.criada_em) / 3600
+            horas = sa.extract("epoch", primeira - r.criada_em) / 3600
+        concluida = sa.and_(h.request_id == r.id, h.status == STATUS_CONCLUSAO)
         consulta = (
             sa.select(r.tipo, horas)
-            .select_from(requests.join(primeira, primeira.c.request_id == r.id))
+            .select_from(requests.join(status_history, concluida))
             .where(r.criada_em >= de, r.criada_em < ate)
+            .group_by(r.id, r.tipo, r.criada_em)
         )
         with engine.connect() as conn:
             return [(tipo, float(d)) for tipo, d in conn.execute(consulta)]
@@ -591,14 +668,23 @@ class Indicadores:
         """Every indicator of the period [``inicio``, ``fim``] (Maceió days)."""
         if fim < inicio:
             raise ValueError("O fim do período é anterior ao início.")
-        geral, por_tipo = self.tempo_conclusao(inicio, fim)
-        return Painel(
-            inicio=inicio,
-            fim=fim,
-            conversas=tuple(self.conversas_por_dia(inicio, fim)),
-            topicos=tuple(self.topicos_faq(inicio, fim)),
-            nao_entendidas=self.nao_entendidas(inicio, fim),
-            semanas=tuple(self.solicitacoes_por_semana(inicio, fim)),
-            conclusao=geral,
-            conclusao_por_tipo=por_tipo,
-        )
+        self._trackers()
+        self._solicitacoes()
+        # the databases work while the GIL is released: the queries run side by side
+        with ThreadPoolExecutor(_LINHAS_DE_CALCULO, thread_name_prefix="indicadores") as grupo:
+            nao_entendidas = grupo.submit(self.nao_entendidas, inicio, fim)
+            conclusao = grupo.submit(self.tempo_conclusao, inicio, fim)
+            conversas = grupo.submit(self.conversas_por_dia, inicio, fim)
+            semanas = grupo.submit(self.solicitacoes_por_semana, inicio, fim)
+            topicos = grupo.submit(self.topicos_faq, inicio, fim)
+            geral, por_tipo = conclusao.result()
+            return Painel(
+                inicio=inicio,
+                fim=fim,
+                conversas=tuple(conversas.result()),
+                topicos=tuple(topicos.result()),
+                nao_entendidas=nao_entendidas.result(),
+                semanas=tuple(semanas.result()),
+                conclusao=geral,
+                conclusao_por_tipo=por_tipo,
+            )

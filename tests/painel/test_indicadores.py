@@ -266,16 +266,46 @@ def test_no_tracker_database_means_empty_indicators_and_nothing_created(tmp_path
     assert not arquivo.exists() and not (tmp_path / "r.db").exists()
 
 
-def test_indexes_are_created_once(urls):
+def test_indexes_are_created_once_and_used(urls):
     gravar_eventos(urls[0], EVENTOS)
-    with Indicadores(*urls) as indicadores:
-        assert sorted(indicadores.preparar()) == sorted(n for n, _ in ind.INDICES_EVENTOS)
-        assert indicadores.preparar() == []
-        engine = sa.create_engine(urls[0], future=True)
-        nomes = {i["name"] for i in sa.inspect(engine).get_indexes("events")}
+    nomes = {ind.INDICE_INTENCOES, ind.INDICE_DIAS}
+    consultas: list[tuple[str, object]] = []
+
+    def guardar(_conn, _cursor, sql, parametros, _contexto, _varios):
+        consultas.append((sql, parametros))
+
+    sa.event.listen(sa.engine.Engine, "before_cursor_execute", guardar)
+    try:
+        with Indicadores(*urls) as indicadores:
+            assert set(indicadores.preparar()) == nomes
+            assert indicadores.preparar() == []
+            assert indicadores.conversas_por_dia(INICIO, FIM)  # same answers with the indexes
+            assert indicadores.topicos_faq(INICIO, FIM)
+    finally:
+        sa.event.remove(sa.engine.Engine, "before_cursor_execute", guardar)
+    engine = sa.create_engine(urls[0], future=True)
+    try:
+        catalogo = (
+            "SELECT name FROM sqlite_master WHERE tbl_name = 'events'"
+            if engine.dialect.name == "sqlite"
+            else "SELECT indexname FROM pg_indexes WHERE tablename = 'events'"
+        )
+        with engine.connect() as conn:
+            assert nomes <= set(conn.exec_driver_sql(catalogo).scalars())
+        if engine.dialect.name != "sqlite":
+            return
+        planos = {}
+        with engine.connect() as conn:
+            for sql, parametros in consultas:
+                if sql.startswith("SELECT") and "FROM events" in sql:
+                    plano = conn.exec_driver_sql("EXPLAIN QUERY PLAN " + sql, parametros).all()
+                    planos[sql] = " ".join(str(linha[-1]) for linha in plano)
+    finally:
         engine.dispose()
-        assert {n for n, _ in ind.INDICES_EVENTOS} <= nomes
-        assert indicadores.conversas_por_dia(INICIO, FIM)  # same answers with the indexes
+    conversas = [p for sql, p in planos.items() if "count(DISTINCT" in sql]
+    topicos = [p for sql, p in planos.items() if "faq_" in sql or "intent_name >=" in sql]
+    assert conversas and all(ind.INDICE_DIAS in p for p in conversas)
+    assert topicos and all(ind.INDICE_INTENCOES in p for p in topicos)
 
 
 def test_events_saved_by_rasa_sql_tracker_store(tmp_path):
