@@ -280,6 +280,19 @@ class CatalogoUnidades:
         """The unit whose sigla is ``sigla`` (case/accent-insensitive), only."""
         return self._por_sigla.get(chave(clean_text(sigla)))
 
+    def por_sigla_compacta(self, texto: str) -> Unidade | None:
+        """The one unit whose sigla, letters and digits only, is ``texto``'s ("upajac": UPA-JAC)."""
+        unidade = self.por_sigla(texto)
+        if unidade is not None:
+            return unidade
+        encontradas = self._por_compacta.get(compacta(clean_text(texto)[:100]), [])
+        return encontradas[0] if len(encontradas) == 1 else None
+
+    def por_nome(self, texto: str) -> Unidade | None:
+        """The unit whose full name is ``texto`` (case, accents and punctuation ignored)."""
+        encontradas = self._por_nome.get(compacta(clean_text(texto)[:300]), [])
+        return encontradas[0] if encontradas else None
+
     def superiores(self, unidade: Unidade) -> list[Unidade]:
         """The chain of superiors of ``unidade``, nearest first."""
         cadeia = []

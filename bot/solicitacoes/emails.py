@@ -1,16 +1,21 @@
 """E-mail knowledge used by the e-mail validator (no messages here).
 
 Collective role mailboxes (seed item 4: "não sendo permitido o cadastro de
-e-mail de uso coletivo"), the Hotmail/Outlook/Live/MSN family (seed item 4:
+e-mail de uso coletivo"), mailboxes named after a unit of the catalogue
+(``getin@``, ``hge.adm@``), the Hotmail/Outlook/Live/MSN family (seed item 4:
 delivery problems) and typo correction of well-known provider domains.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
+from typing import TypeVar
 
 from rapidfuzz import process
 from rapidfuzz.distance import OSA
+
+T = TypeVar("T")
 
 # Local parts (after removing digits) that name a role, a unit or a service.
 FUNCOES = frozenset(
@@ -214,6 +219,66 @@ def eh_coletivo(local: str) -> bool:
     if any(t in FUNCOES_FORTES for t in tokens):
         return True
     return letras.startswith(PREFIXOS_FORTES)
+
+
+# Words that, next to a unit's sigla, still name the institution, not a person
+# ("getin.sei@", "hge.saude@", "suvisa.al@").
+INSTITUCIONAIS = frozenset(
+    {
+        "sei",
+        "saude",
+        "sesau",
+        "al",
+        "alagoas",
+        "maceio",
+        "gov",
+        "governo",
+        "estado",
+        "estadual",
+        "hospital",
+        "upa",
+        "sus",
+        "oficial",
+        "institucional",
+    }
+)
+# Shortest sigla that makes an address collective: two letters ("ti", "rh")
+# are covered by FUNCOES; a two-letter sigla alone is too often initials.
+MENOR_SIGLA = 3
+
+
+def tokens_do_local(local: str) -> list[str]:
+    """The words of a local part: split on ". _ - +" and digits, lowercase."""
+    return [t for t in re.split(r"[._+\-\d]+", local.lower()) if t]
+
+
+def unidade_do_endereco(local: str, por_sigla: Callable[[str], T | None]) -> T | None:
+    """The unit an address is named after ("getin@", "hge.adm@", "suvisa2@"), or None.
+
+    ``por_sigla`` finds a unit by its sigla (``CatalogoUnidades.por_sigla_compacta``).
+    The address is collective when a word of its local part (or the whole
+    local part, letters only: "upajac@" for UPA-JAC) is a sigla of at least
+    ``MENOR_SIGLA`` letters and every other word is a sigla, a role word
+    (``FUNCOES``) or an institutional word (``INSTITUCIONAIS``). A word that
+    may be a person's name keeps the address personal: "maria.getin@",
+    "getin.jose@" pass.
+    """
+    tokens = tokens_do_local(local)
+    if not tokens:
+        return None
+    inteiro = "".join(tokens)
+    if len(inteiro) >= MENOR_SIGLA:
+        unidade = por_sigla(inteiro)
+        if unidade is not None:
+            return unidade
+    unidades = [por_sigla(t) if len(t) >= MENOR_SIGLA else None for t in tokens]
+    achada = next((u for u in unidades if u is not None), None)
+    if achada is None:
+        return None
+    resto = [t for t, u in zip(tokens, unidades, strict=True) if u is None]
+    if all(t in FUNCOES or t in INSTITUCIONAIS for t in resto):
+        return achada
+    return None
 
 
 def eh_problematico(dominio: str) -> bool:

@@ -29,7 +29,7 @@ STATUS_TITULOS = {
 OPERACOES = ("ADICIONAR", "MUDAR", "REMOVER")
 
 # Validators whose answer is free text: a question typed there may be an FAQ.
-TIPOS_LIVRES = frozenset({"nome", "texto", "texto_curto"})
+TIPOS_LIVRES = frozenset({"nome", "texto", "texto_curto", "nome_unidade"})
 
 
 @dataclass(frozen=True)
@@ -37,10 +37,11 @@ class Campo:
     """One datum of a request: a form question and a spreadsheet column.
 
     ``tipo`` names the validator (see ``bot.solicitacoes.validacao``): nome, cpf, email,
-    sigla, siglas, sigla_nova, cargo, processo, texto, texto_curto, operacao, anexo.
+    sigla, siglas, sigla_nova, nome_unidade, cargo, processo, processo_ou_documento,
+    texto, texto_curto, operacao, anexo.
     ``lista`` names the drop-down list of the spreadsheet column, if any;
-    ``opcoes`` are the answers offered as buttons; a ``unico`` value may appear
-    in only one row of a request.
+    ``opcoes`` are the answers offered as buttons (for an operação, the only
+    ones accepted); a ``unico`` value may appear in only one row of a request.
     """
 
     nome: str
@@ -64,6 +65,21 @@ class Condicao:
     campo: str
     depende_de: str
     valor: str
+
+
+@dataclass(frozen=True)
+class RegraLinha:
+    """Two fields of one row that may not contradict each other.
+
+    ``regra`` is "diferentes" (the two values may not be equal) or
+    "disjuntos" (two lists of siglas may not share a unit); ``mensagem`` is
+    the key of the error in the ``linha`` group of ``bot/content/validacao.yml``.
+    Checked by ``bot.solicitacoes.validacao.conferir_linha``.
+    """
+
+    regra: str
+    campos: tuple[str, str]
+    mensagem: str
 
 
 # Pseudo-field asked once per request, unless a row names it: the unit that files it.
@@ -90,6 +106,8 @@ class Tipo:
     # optional in the spreadsheet, required in the form
     exigidos: frozenset[str] = frozenset()
     condicoes: tuple[Condicao, ...] = ()
+    # fields of one row that may not contradict each other
+    regras: tuple[RegraLinha, ...] = ()
 
     @property
     def no_texto(self) -> str:
@@ -130,13 +148,14 @@ class Tipo:
 
 NOME = Campo("nome", "Nome completo", "nome")
 CPF = Campo("cpf", "CPF", "cpf", unico=True)
-EMAIL = Campo("email", "E-mail pessoal", "email")
+# a personal e-mail belongs to one person: two rows may not share it
+EMAIL = Campo("email", "E-mail pessoal", "email", unico=True)
 SIGLA = Campo("sigla", "Sigla da unidade", "sigla", lista="siglas")
 
 _LOTACAO_CAMPOS = (
     NOME,
     CPF,
-    Campo("email", "E-mail", "email"),
+    Campo("email", "E-mail", "email", unico=True),
     Campo("operacao", "Operação", "operacao", lista="operacoes", opcoes=("ADICIONAR", "MUDAR")),
     Campo("siglas_adicionar", "Sigla(s) a adicionar", "siglas", obrigatorio=False, lista="siglas"),
     Campo(
@@ -170,6 +189,9 @@ TIPOS: dict[str, Tipo] = {
             (5,),
             exigidos=frozenset({"siglas_adicionar", "siglas_remover"}),
             condicoes=(Condicao("siglas_remover", "operacao", "MUDAR"),),
+            regras=(
+                RegraLinha("disjuntos", ("siglas_adicionar", "siglas_remover"), "mesma_sigla"),
+            ),
         ),
         Tipo(
             "remocao_usuario",
@@ -189,7 +211,7 @@ TIPOS: dict[str, Tipo] = {
             "Cadastro de Setores",
             True,
             (
-                Campo("nome_unidade", "Nome da unidade", "texto_curto"),
+                Campo("nome_unidade", "Nome da unidade", "nome_unidade", unico=True),
                 Campo("sigla_proposta", "Sigla proposta", "sigla_nova", unico=True),
                 Campo("sigla_superior", "Sigla da unidade superior", "sigla", lista="siglas"),
                 Campo("nome_responsavel", "Nome do responsável", "nome"),
@@ -208,7 +230,12 @@ TIPOS: dict[str, Tipo] = {
                 Campo("descricao", "Descrição", "texto"),
                 Campo("captura", "Captura de tela", "anexo"),
                 SIGLA,
-                Campo("processo", "Nº do processo/documento", "processo", obrigatorio=False),
+                Campo(
+                    "processo",
+                    "Nº do processo/documento",
+                    "processo_ou_documento",
+                    obrigatorio=False,
+                ),
             ),
             72,
             (8,),
@@ -252,6 +279,11 @@ TIPOS: dict[str, Tipo] = {
             48,
             (21,),
             campo_unidade="sigla",
+            regras=(
+                RegraLinha(
+                    "diferentes", ("processo_principal", "processo_anexado"), "mesmo_processo"
+                ),
+            ),
         ),
     )
 }

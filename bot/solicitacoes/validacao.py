@@ -5,14 +5,15 @@ whatever the requester typed (any object: None, huge strings, control
 characters...) and returns a ``Resultado``; none of them raises. A failed
 result carries ``erro``, a Brazilian-Portuguese message saying what is wrong
 and how to fix it (with an example), from ``bot/content/validacao.yml``, and
-``codigo``, a short reason for code. No Rasa here.
+``codigo``, a short reason for code. ``conferir_linha`` checks the rules
+between the fields of one row (``Tipo.regras``). No Rasa here.
 """
 
 from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
@@ -21,15 +22,20 @@ from validate_docbr import CPF as _CPF
 
 from bot import content
 from bot.solicitacoes import anexos
-from bot.solicitacoes.emails import corrigir_dominio, eh_coletivo, eh_problematico
+from bot.solicitacoes.emails import (
+    corrigir_dominio,
+    eh_coletivo,
+    eh_problematico,
+    unidade_do_endereco,
+)
 from bot.solicitacoes.semelhanca import chave
-from bot.solicitacoes.tipos import FUSO
+from bot.solicitacoes.tipos import FUSO, OPERACOES
 from bot.solicitacoes.vocabulario import PULAR
 from bot.text import clean_text, one_line, quoted, strip_accents
 
 if TYPE_CHECKING:  # pragma: no cover
     from bot.solicitacoes.catalogos import CatalogoCargos, CatalogoUnidades, Unidade
-    from bot.solicitacoes.tipos import Campo
+    from bot.solicitacoes.tipos import Campo, Tipo
 
 
 @dataclass(frozen=True)
@@ -40,6 +46,9 @@ class Resultado:
     requester), ``codigo`` (reason for code) and maybe ``sugestoes``
     (corrected values to offer). An accepted value may still carry an
     informative ``codigo`` (e.g. "provedor_problematico", "omitido").
+    A failure that is ``reconhecido`` read the answer as a value of the field
+    (an existing sigla proposed for a new unit, "remover" as the operação):
+    its ``erro`` is the answer to give, never an FAQ the text resembles.
     """
 
     ok: bool
@@ -47,14 +56,18 @@ class Resultado:
     erro: str | None = None
     codigo: str | None = None
     sugestoes: tuple[str, ...] = ()
+    reconhecido: bool = False
 
 
 def _ok(valor: Any, codigo: str | None = None) -> Resultado:
     return Resultado(True, valor, None, codigo)
 
 
-def _falha(codigo: str, erro: str, sugestoes: Iterable[str] = ()) -> Resultado:
-    return Resultado(False, None, unicodedata.normalize("NFC", erro), codigo, tuple(sugestoes))
+def _falha(
+    codigo: str, erro: str, sugestoes: Iterable[str] = (), *, reconhecido: bool = False
+) -> Resultado:
+    erro = unicodedata.normalize("NFC", erro)
+    return Resultado(False, None, erro, codigo, tuple(sugestoes), reconhecido)
 
 
 def _mensagem(grupo: str, chave_: str, **campos: object) -> str:
@@ -215,12 +228,18 @@ def _preparar_email(texto: Any) -> str:
     return s.strip().strip("<>\"'").rstrip(".,;:").strip()
 
 
-def validar_email(texto: Any, aceitar_provedor_problematico: bool = False) -> Resultado:
+def validar_email(
+    texto: Any,
+    aceitar_provedor_problematico: bool = False,
+    unidades: CatalogoUnidades | None = None,
+) -> Resultado:
     """Personal e-mail: valid syntax, not collective, no obvious domain typo.
 
     Hotmail/Outlook/Live/MSN fail with "provedor_problematico" unless
     ``aceitar_provedor_problematico``; then the result is ok and keeps that
-    ``codigo`` so the caller can flag it in the spreadsheet.
+    ``codigo`` so the caller can flag it in the spreadsheet. With
+    ``unidades``, an address named after a unit ("getin@", "hge.adm@") is
+    collective too (``emails.unidade_do_endereco``).
     """
     s = _preparar_email(texto)
     if not s:
@@ -239,6 +258,16 @@ def validar_email(texto: Any, aceitar_provedor_problematico: bool = False) -> Re
         return _falha("formato", _mensagem("email", "formato"))
     if eh_coletivo(local):
         return _falha("coletivo", _mensagem("email", "coletivo", endereco=quoted(local + "@")))
+    unidade = unidade_do_endereco(local, unidades.por_sigla_compacta) if unidades else None
+    if unidade is not None:
+        erro = _mensagem(
+            "email",
+            "coletivo_unidade",
+            endereco=quoted(local + "@"),
+            sigla=unidade.sigla,
+            nome=unidade.nome,
+        )
+        return _falha("coletivo", erro)
     sugestao = corrigir_dominio(dominio)
     if sugestao:
         return _dominio_errado(local, dominio, sugestao)
@@ -304,10 +333,12 @@ _SEPARA_PALAVRAS = re.compile(r"\s+")
 _MAXIMO_SIGLAS = 30
 
 
-def _resolver(
-    parte: str, catalogo: CatalogoUnidades, achadas: list[Unidade], faltando: list[str]
-) -> None:
-    """Resolve one comma-separated part: "A B" (siglas), a unit, or "A e B"."""
+def _resolver(parte: str, catalogo: CatalogoUnidades, itens: list[Unidade | str]) -> None:
+    """Resolve one comma-separated part: "A B" (siglas), a unit, or "A e B".
+
+    Appends to ``itens``, in the order typed, each unit found and each text
+    that names none.
+    """
     parte = parte.strip(" .")
     if not parte:
         return
@@ -316,18 +347,18 @@ def _resolver(
         siglas = [catalogo.por_sigla(p) for p in palavras]
         encontradas = [u for u in siglas if u is not None]
         if len(encontradas) == len(siglas):
-            achadas.extend(encontradas)
+            itens.extend(encontradas)
             return
     unidade = catalogo.buscar(parte)
     if unidade is not None:
-        achadas.append(unidade)
+        itens.append(unidade)
         return
     pedacos = [p for p in _SEPARA_E.split(parte) if p.strip()]
     if len(pedacos) > 1:
         for pedaco in pedacos:
-            _resolver(pedaco, catalogo, achadas, faltando)
+            _resolver(pedaco, catalogo, itens)
     else:
-        faltando.append(parte)
+        itens.append(parte)
 
 
 def validar_siglas(texto: Any, catalogo: CatalogoUnidades) -> Resultado:
@@ -335,6 +366,9 @@ def validar_siglas(texto: Any, catalogo: CatalogoUnidades) -> Resultado:
 
     Spaces separate siglas here ("SESAU NTS" is two units); a path with "/"
     or "-" ("SESAU/GETIN/NTS") names its last unit, as in ``validar_sigla``.
+    When some item names no unit, each suggestion is the WHOLE list with
+    that item corrected ("hge, getinn" suggests "HGE, GETIN"), so that taking
+    a suggestion loses none of the other units.
     """
     s = re.sub(r"[ \t]+", " ", clean_text(texto)).strip()
     if not s:
@@ -342,13 +376,12 @@ def validar_siglas(texto: Any, catalogo: CatalogoUnidades) -> Resultado:
     partes = _SEPARA_LISTA.split(s)
     if len(s) > 1000 or len(partes) > _MAXIMO_SIGLAS:
         return _falha("longo", _mensagem("siglas", "longo", maximo=_MAXIMO_SIGLAS))
-    achadas: list[Unidade] = []
-    faltando: list[str] = []
+    itens: list[Unidade | str] = []
     for parte in partes:
-        _resolver(parte, catalogo, achadas, faltando)
-    if faltando:
-        return _siglas_faltando(faltando, catalogo)
-    siglas = list(dict.fromkeys(u.sigla for u in achadas))
+        _resolver(parte, catalogo, itens)
+    if any(isinstance(item, str) for item in itens):
+        return _siglas_faltando(itens, catalogo)
+    siglas = _lista_de_siglas(item.sigla for item in itens if not isinstance(item, str))
     if not siglas:
         return _falha("vazio", _mensagem("siglas", "nenhuma"))
     if len(siglas) > _MAXIMO_SIGLAS:
@@ -356,15 +389,50 @@ def validar_siglas(texto: Any, catalogo: CatalogoUnidades) -> Resultado:
     return _ok(", ".join(siglas))
 
 
-def _siglas_faltando(faltando: list[str], catalogo: CatalogoUnidades) -> Resultado:
+def _lista_de_siglas(siglas: Iterable[str]) -> list[str]:
+    """Siglas in order, each once."""
+    return list(dict.fromkeys(siglas))
+
+
+def _siglas_faltando(itens: list[Unidade | str], catalogo: CatalogoUnidades) -> Resultado:
+    faltando = [item for item in itens if isinstance(item, str)]
     partes: list[str] = []
-    sugestoes: list[str] = []
+    sugeridas: dict[str, tuple[str, ...]] = {}
     for item in faltando[:5]:
-        texto, sugeridas = _nao_encontrada(item, catalogo)
+        texto, siglas = _nao_encontrada(item, catalogo)
         partes.append(texto)
-        sugestoes.extend(s for s in sugeridas if s not in sugestoes)
+        sugeridas[item] = siglas
     erro = _mensagem("siglas", "nao_encontrado", nao_encontradas=" ".join(partes))
-    return _falha("nao_encontrado", erro, sugestoes)
+    listas = _listas_corrigidas(itens, sugeridas) if len(faltando) <= 5 else []
+    if listas and len(itens) > 1:
+        erro += " " + _mensagem("siglas", "lista_corrigida", listas=_ou([f"“{x}”" for x in listas]))
+    return _falha("nao_encontrado", erro, listas)
+
+
+def _listas_corrigidas(
+    itens: list[Unidade | str], sugeridas: Mapping[str, tuple[str, ...]]
+) -> list[str]:
+    """The whole list with the unknown items replaced by their suggestions.
+
+    One unknown item: one list per suggested sigla; several: one list with
+    each item's best suggestion; an item without suggestion: none.
+    """
+    faltando = [item for item in itens if isinstance(item, str)]
+    if not faltando or not all(sugeridas.get(item) for item in faltando):
+        return []
+    opcoes = sugeridas[faltando[0]] if len(set(faltando)) == 1 else sugeridas[faltando[0]][:1]
+    listas: list[str] = []
+    for opcao in opcoes:
+        siglas = [
+            item.sigla
+            if not isinstance(item, str)
+            else (opcao if item == faltando[0] else sugeridas[item][0])
+            for item in itens
+        ]
+        lista = ", ".join(_lista_de_siglas(siglas))
+        if lista not in listas:
+            listas.append(lista)
+    return listas
 
 
 _SIGLA_NOVA = re.compile(r"[A-Z0-9]+(?:[-/][A-Z0-9]+)*")
@@ -383,13 +451,34 @@ def validar_sigla_nova(texto: Any, catalogo: CatalogoUnidades) -> Resultado:
         return _falha("longo", _mensagem("sigla_nova", "longo", n=tamanho))
     if not _SIGLA_NOVA.fullmatch(sigla) or not any(c.isalpha() for c in sigla):
         return _falha("formato", _mensagem("sigla_nova", "formato"))
-    existente = catalogo.por_sigla(sigla)
+    existente = catalogo.por_sigla_compacta(sigla)
     if existente is not None:
         return _falha(
             "ja_existe",
             _mensagem("sigla_nova", "ja_existe", sigla=existente.sigla, nome=existente.nome),
+            reconhecido=True,
         )
     return _ok(sigla)
+
+
+def validar_nome_unidade(texto: Any, catalogo: CatalogoUnidades) -> Resultado:
+    """The name of a new unit: 3-200 characters, letters, no unit of the catalogue's.
+
+    Refuses "123" and a name (or sigla) that already names a unit, saying
+    which sigla has it.
+    """
+    s = one_line(texto)
+    if not s:
+        return _falha("vazio", _mensagem("nome_unidade", "vazio"))
+    if len(s) > 200:
+        return _falha("longo", _mensagem("nome_unidade", "longo", n=_numero(len(s))))
+    if sum(1 for c in s if c.isalpha()) < 3:
+        return _falha("formato", _mensagem("nome_unidade", "letras"))
+    existente = catalogo.buscar(s)
+    if existente is not None:
+        erro = _mensagem("nome_unidade", "ja_existe", sigla=existente.sigla, nome=existente.nome)
+        return _falha("ja_existe", erro, reconhecido=True)
+    return _ok(s)
 
 
 # ---------------------------------------------------------------- cargo
@@ -415,16 +504,20 @@ def validar_cargo(texto: Any, catalogo: CatalogoCargos) -> Resultado:
 
 _PROCESSO = re.compile(r"(?:E[:.\-]?)?([0-9]+)\.([0-9]+)[/\-]([0-9]+)")
 _PROCESSO_DIGITOS = re.compile(r"(?:E[:.\-]?)?([0-9]{5})([0-9]{10})([0-9]{4})")
-_PROCESSO_NO_TEXTO = re.compile(r"(?<![0-9])([0-9]{5})\.([0-9]{1,10})[/\-]([0-9]{4})(?![0-9])")
+# a number inside a sentence; group 4 is whatever number follows the year
+# ("02000.000003/2020-11", the federal NUP's check digits): never dropped
+_PROCESSO_NO_TEXTO = re.compile(
+    r"(?<![0-9])([0-9]{5})\.([0-9]{1,10})[/\-]([0-9]{4})((?:[-/.][0-9]+)*)(?![0-9])"
+)
 
 
-def _partes_processo(s: str) -> tuple[str, str, str] | None:
-    """(órgão, sequência, ano) of the number in ``s`` (no spaces), or None."""
+def _partes_processo(s: str) -> tuple[str, str, str, str] | None:
+    """(órgão, sequência, ano, what follows the year) of the number in ``s`` (no spaces)."""
     if len(s) <= 40:
         exato = _PROCESSO.fullmatch(s) or _PROCESSO_DIGITOS.fullmatch(s)
         if exato:
-            return exato.group(1), exato.group(2), exato.group(3)
-    achados: list[tuple[str, str, str]] = _PROCESSO_NO_TEXTO.findall(s[:300])
+            return exato.group(1), exato.group(2), exato.group(3), ""
+    achados: list[tuple[str, str, str, str]] = _PROCESSO_NO_TEXTO.findall(s[:300])
     return achados[0] if len(achados) == 1 else None  # "processo nº E:02000...": exactly one
 
 
@@ -432,8 +525,11 @@ def validar_processo(texto: Any, ano_atual: int | None = None) -> Resultado:
     """Alagoas SEI number E:OOOOO.NNNNNNNNNN/AAAA, stored canonical.
 
     Accepts no "E:", lowercase, stray spaces, a hyphen before the year, the
-    19 digits alone, a sequence without its leading zeros, and one number
-    inside a sentence ("processo nº E:02000...").
+    19 digits alone, a sequence without its leading zeros (the same number),
+    and one number inside a sentence ("processo nº E:02000..."). Never turns
+    what was typed into another number: digits after the year
+    ("02000.000003/2020-11"), organ 00000 and a year after the current one
+    are refused with "confira o número".
     """
     s = re.sub(r"\s+", "", unicodedata.normalize("NFKC", one_line(texto))).upper()
     if not s:
@@ -441,12 +537,17 @@ def validar_processo(texto: Any, ano_atual: int | None = None) -> Resultado:
     partes = _partes_processo(s)
     if partes is None:
         return _falha("formato", _mensagem("processo", "formato"))
-    orgao, sequencia, ano = partes
+    orgao, sequencia, ano, sobra = partes
+    if sobra:
+        numero = f"{orgao}.{sequencia}/{ano}{sobra}"
+        return _falha("formato", _mensagem("processo", "sobra", numero=numero, sobra=sobra))
     problema = _problema_processo(orgao, sequencia, ano)
     if problema:
         return _falha("formato", problema)
-    limite = (ano_atual or datetime.now(FUSO).year) + 1
-    if not 1990 <= int(ano) <= limite:
+    limite = ano_atual or datetime.now(FUSO).year
+    if int(ano) > limite:
+        return _falha("ano", _mensagem("processo", "ano_futuro", ano=ano, limite=limite))
+    if int(ano) < 1990:
         return _falha("ano", _mensagem("processo", "ano", ano=ano, limite=limite))
     return _ok(f"E:{orgao}.{sequencia.zfill(10)}/{ano}")
 
@@ -454,6 +555,8 @@ def validar_processo(texto: Any, ano_atual: int | None = None) -> Resultado:
 def _problema_processo(orgao: str, sequencia: str, ano: str) -> str | None:
     if len(orgao) != 5:
         return _mensagem("processo", "orgao", n=len(orgao))
+    if int(orgao) == 0:
+        return _mensagem("processo", "orgao_zero")
     if len(sequencia) > 10:
         return _mensagem("processo", "sequencia_longa", n=len(sequencia))
     if int(sequencia) == 0:
@@ -461,6 +564,43 @@ def _problema_processo(orgao: str, sequencia: str, ano: str) -> str | None:
     if len(ano) != 4:
         return _mensagem("processo", "ano_digitos", n=len(ano))
     return None
+
+
+# SEI's own number of a document ("número SEI" 12345678): digits only, with
+# at most these words around them ("documento SEI nº 12345678").
+DOCUMENTO_DIGITOS = (6, 9)
+_PARECE_PROCESSO = re.compile(r"[0-9]\s*[./\-]\s*[0-9]|(?<![a-z])E\s*:", re.IGNORECASE)
+_PALAVRAS_DOCUMENTO = frozenset(
+    {"documento", "doc", "sei", "n", "no", "nr", "num", "numero", "o", "do", "de", "e"}
+)
+
+
+def validar_processo_ou_documento(texto: Any, ano_atual: int | None = None) -> Resultado:
+    """A process number (``validar_processo``) or the SEI number of a document.
+
+    A document's number is 6 to 9 digits (SEI shows it as "12345678"), kept
+    exactly as typed, leading zeros included.
+    """
+    s = unicodedata.normalize("NFKC", one_line(texto))[:300]
+    compacto = re.sub(r"\s+", "", s).upper()
+    if not compacto:
+        return _falha("vazio", _mensagem("documento", "vazio"))
+    if _partes_processo(compacto) is not None or _PARECE_PROCESSO.search(s):
+        return validar_processo(s, ano_atual)
+    grupos = re.findall(r"[0-9]+", s)
+    palavras_ = re.findall(r"[^\W\d_]+", chave(s))
+    if len(grupos) != 1 or any(p not in _PALAVRAS_DOCUMENTO for p in palavras_):
+        return _falha("formato", _mensagem("documento", "formato"))
+    digitos = grupos[0]
+    if len(digitos) == 19:  # the process number's 19 digits
+        return validar_processo(digitos, ano_atual)
+    minimo, maximo = DOCUMENTO_DIGITOS
+    if not minimo <= len(digitos) <= maximo:
+        return _falha(
+            "digitos",
+            _mensagem("documento", "digitos", n=len(digitos), minimo=minimo, maximo=maximo),
+        )
+    return _ok(digitos)
 
 
 # ---------------------------------------------------------------- texto livre
@@ -523,14 +663,35 @@ def _operacoes_citadas(texto: str) -> set[str]:
     return citadas
 
 
-def validar_operacao(texto: Any) -> Resultado:
-    """ADICIONAR, MUDAR or REMOVER from free text ("trocar de setor" -> MUDAR)."""
+def _opcoes_operacao(opcoes: Sequence[str]) -> str:
+    """ "ADICIONAR (incluir ...) ou MUDAR (trocar ...)"."""
+    descricoes: dict[str, str] = content.entrada("validacao", "operacao")["descricoes"]
+    return _ou([descricoes.get(o, o) for o in opcoes])
+
+
+def validar_operacao(texto: Any, opcoes: Sequence[str] = OPERACOES) -> Resultado:
+    """ADICIONAR, MUDAR or REMOVER from free text ("trocar de setor" -> MUDAR).
+
+    Only ``opcoes`` are accepted (a field's ``Campo.opcoes``): "remover" in
+    the lotação form, which offers ADICIONAR and MUDAR, is refused with a
+    message that points to the removal request.
+    """
+    opcoes = tuple(opcoes) or OPERACOES
     citadas = _operacoes_citadas(one_line(texto)[:500])
     if "MUDAR" in citadas or citadas == {"ADICIONAR", "REMOVER"}:
-        return _ok("MUDAR")
-    if len(citadas) == 1:
-        return _ok(citadas.pop())
-    return _falha("nao_reconhecido", _mensagem("operacao", "nao_reconhecido"))
+        operacao = "MUDAR"
+    elif len(citadas) == 1:
+        operacao = citadas.pop()
+    else:
+        erro = _mensagem(
+            "operacao", "nao_reconhecido", opcoes=_opcoes_operacao(opcoes), exemplo=opcoes[-1]
+        )
+        return _falha("nao_reconhecido", erro)
+    if operacao in opcoes:
+        return _ok(operacao)
+    chave_ = "fora_remover" if operacao == "REMOVER" else "fora_do_formulario"
+    erro = _mensagem("operacao", chave_, opcoes=_opcoes_operacao(opcoes), exemplo=opcoes[-1])
+    return _falha("fora_do_formulario", erro, reconhecido=True)
 
 
 # ---------------------------------------------------------------- anexo
@@ -556,7 +717,9 @@ VALIDADORES: dict[str, Validador] = {
     "siglas": lambda valor, catalogos: validar_siglas(valor, catalogos.unidades),
     "sigla_nova": lambda valor, catalogos: validar_sigla_nova(valor, catalogos.unidades),
     "cargo": lambda valor, catalogos: validar_cargo(valor, catalogos.cargos),
+    "nome_unidade": lambda valor, catalogos: validar_nome_unidade(valor, catalogos.unidades),
     "processo": lambda valor, _catalogos: validar_processo(valor),
+    "processo_ou_documento": lambda valor, _catalogos: validar_processo_ou_documento(valor),
     "texto": lambda valor, _catalogos: validar_texto(valor),
     "texto_curto": lambda valor, _catalogos: validar_texto_curto(valor),
     "operacao": lambda valor, _catalogos: validar_operacao(valor),
@@ -588,5 +751,46 @@ def validar_campo(
     if not campo.obrigatorio and _omitido(valor):
         return _ok(None, "omitido")
     if campo.tipo == "email":
-        return validar_email(valor, aceitar_provedor_problematico)
+        unidades = catalogos.unidades if catalogos is not None else None
+        return validar_email(valor, aceitar_provedor_problematico, unidades)
+    if campo.tipo == "operacao":
+        return validar_operacao(valor, campo.opcoes or OPERACOES)
     return validador(valor, catalogos)
+
+
+# ---------------------------------------------------------------- one row
+
+
+def _siglas_da_lista(valor: str) -> list[str]:
+    return [s.strip() for s in valor.split(",") if s.strip()]
+
+
+def conferir_linha(tipo: Tipo, linha: Mapping[str, str], campo: Campo, valor: str) -> str | None:
+    """The error when ``campo`` = ``valor`` contradicts another field of ``linha``.
+
+    Applies the kind's ``Tipo.regras`` to the validated ``valor`` and the
+    values the row already holds (fields no longer asked for the row, such
+    as the siglas to remove of an ADICIONAR, are ignored). None: no
+    contradiction. The message comes from the ``linha`` group of
+    ``bot/content/validacao.yml``.
+    """
+    if not valor:
+        return None
+    atual = {**linha, campo.nome: valor}
+    ativos = {c.nome for c in tipo.campos_da_linha(atual)}
+    for regra in tipo.regras:
+        if campo.nome not in regra.campos:
+            continue
+        outro_nome = regra.campos[1] if regra.campos[0] == campo.nome else regra.campos[0]
+        outro = linha.get(outro_nome) or ""
+        if not outro or outro_nome not in ativos:
+            continue
+        campos = {"campo": campo.coluna, "outro": tipo.campo(outro_nome).coluna}
+        if regra.regra == "diferentes" and valor == outro:
+            return _mensagem("linha", regra.mensagem, valor=valor, **campos)
+        if regra.regra == "disjuntos":
+            outras = set(_siglas_da_lista(outro))
+            comuns = [s for s in _siglas_da_lista(valor) if s in outras]
+            if comuns:
+                return _mensagem("linha", regra.mensagem, siglas=", ".join(comuns), **campos)
+    return None

@@ -407,3 +407,23 @@ def test_fixed_catalogues():
     cargos = CatalogoCargos(["Médico"])
     catalogos = Catalogos(unidades, cargos)
     assert catalogos.unidades is unidades and catalogos.cargos is cargos
+
+
+# ---------------------------------------------------------------- compact sigla and name
+
+
+def test_por_sigla_compacta_and_por_nome():
+    unidades = CatalogoUnidades(
+        [
+            Unidade("SESAU", "Secretaria de Estado da Saúde"),
+            Unidade("UPA-JAC", "UPA Jacintinho", "SESAU"),
+            Unidade("NTS", "Núcleo Técnico do SEI", "SESAU"),
+        ]
+    )
+    assert unidades.por_sigla_compacta("upajac").sigla == "UPA-JAC"
+    assert unidades.por_sigla_compacta("UPA JAC").sigla == "UPA-JAC"
+    assert unidades.por_sigla_compacta("nts").sigla == "NTS"
+    assert unidades.por_sigla_compacta("upa") is None
+    assert unidades.por_sigla_compacta("") is None
+    assert unidades.por_nome("nucleo tecnico do sei").sigla == "NTS"
+    assert unidades.por_nome("Núcleo Técnico") is None

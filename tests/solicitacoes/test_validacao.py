@@ -24,8 +24,10 @@ from bot.solicitacoes.validacao import (
     validar_cpf,
     validar_email,
     validar_nome,
+    validar_nome_unidade,
     validar_operacao,
     validar_processo,
+    validar_processo_ou_documento,
     validar_sigla,
     validar_sigla_nova,
     validar_siglas,
@@ -121,6 +123,8 @@ def assert_erro_portugues(resultado: Resultado) -> None:
         ("unidade", lambda t: validar_sigla(t, UNIDADES)),
         ("siglas", lambda t: validar_siglas(t, UNIDADES)),
         ("sigla_nova", lambda t: validar_sigla_nova(t, UNIDADES)),
+        ("nome_unidade", lambda t: validar_nome_unidade(t, UNIDADES)),
+        ("documento", lambda t: validar_processo_ou_documento(t, ano_atual=2026)),
     ],
 )
 def test_every_example_in_the_messages_is_accepted(grupo, validar):
@@ -588,7 +592,10 @@ def test_several_siglas_with_unknown_ones():
     resultado = validar_siglas("GETIN, GETN, XPTOQW", UNIDADES)
     assert not resultado.ok and resultado.codigo == "nao_encontrado"
     assert "GETN" in resultado.erro and "XPTOQW" in resultado.erro
-    assert "GETIN" in resultado.sugestoes
+    assert "Você quis dizer GETIN" in resultado.erro
+    # a suggestion is the whole corrected list (issue 18, item 8): XPTOQW has
+    # none, so no list can be offered without dropping it
+    assert resultado.sugestoes == ()
     assert_erro_portugues(resultado)
 
 
@@ -729,8 +736,10 @@ def test_processo_invalid(entrada, codigo):
 
 def test_processo_year_range_follows_current_year():
     assert validar_processo("E:02000.0000000001/1990", ano_atual=2026).ok
-    assert validar_processo("E:02000.0000000001/2027", ano_atual=2026).ok
-    assert validar_processo("E:02000.0000000001/2027", ano_atual=2025).codigo == "ano"
+    assert validar_processo("E:02000.0000000001/2026", ano_atual=2026).ok
+    # a future year is refused (issue 18, item 5)
+    assert validar_processo("E:02000.0000000001/2027", ano_atual=2026).codigo == "ano"
+    assert validar_processo("E:02000.0000000001/2026", ano_atual=2025).codigo == "ano"
     assert validar_processo("E:02000.0000000001/2020").ok  # default: the current year
 
 
@@ -960,6 +969,10 @@ FUNCOES = [
     lambda t: validar_sigla_nova(t, UNIDADES),
     lambda t: validar_cargo(t, CARGOS),
     validar_processo,
+    validar_processo_ou_documento,
+    lambda t: validar_email(t, unidades=UNIDADES),
+    lambda t: validar_nome_unidade(t, UNIDADES),
+    lambda t: validar_operacao(t, ("ADICIONAR", "MUDAR")),
     validar_texto,
     validar_texto_curto,
     validar_operacao,
@@ -1024,3 +1037,39 @@ def test_an_email_with_a_space_inside_is_refused_never_joined():
     assert "mariasilva" not in resultado.erro
     assert validar_email("  maria.silva@gmail.com \n").valor == "maria.silva@gmail.com"
     assert validar_email("Maria <maria.silva@gmail.com>").valor == "maria.silva@gmail.com"
+
+
+# ---------------------------------------------------------------- issue 18 rules
+
+
+@pytest.mark.parametrize(
+    "funcao,entrada",
+    [
+        (lambda t: validar_email(t, unidades=UNIDADES), "getin@gmail.com"),
+        (lambda t: validar_email(t, unidades=UNIDADES), "hge.adm@gmail.com"),
+        (lambda t: validar_processo(t, ano_atual=2026), "SEI 02000.000003/2020-11"),
+        (lambda t: validar_processo(t, ano_atual=2026), "00000.0000003030/2020"),
+        (lambda t: validar_processo(t, ano_atual=2026), "02000.0000003030/2030"),
+        (lambda t: validar_processo_ou_documento(t, ano_atual=2026), "123"),
+        (lambda t: validar_processo_ou_documento(t, ano_atual=2026), "processo 123"),
+        (lambda t: validar_processo_ou_documento(t, ano_atual=2026), ""),
+        (lambda t: validar_nome_unidade(t, UNIDADES), "123"),
+        (lambda t: validar_nome_unidade(t, UNIDADES), "Núcleo Técnico do SEI"),
+        (lambda t: validar_nome_unidade(t, UNIDADES), ""),
+        (lambda t: validar_nome_unidade(t, UNIDADES), "a" * 201),
+        (lambda t: validar_sigla_nova(t, UNIDADES), "UPAJAC"),
+        (lambda t: validar_operacao(t, ("ADICIONAR", "MUDAR")), "remover"),
+        (lambda t: validar_operacao(t, ("ADICIONAR", "MUDAR")), "banana"),
+        (lambda t: validar_siglas(t, UNIDADES), "hge, getinn"),
+    ],
+)
+def test_new_refusals_explain_how_to_fix(funcao, entrada):
+    resultado = funcao(entrada)
+    assert not resultado.ok
+    assert_erro_portugues(resultado)
+
+
+def test_operacao_default_still_takes_remover():
+    # the removal form presets REMOVER; without a field's options all three hold
+    assert validar_operacao("desligar").valor == "REMOVER"
+    assert validar_operacao("remover", ("ADICIONAR", "MUDAR", "REMOVER")).ok
