@@ -29,7 +29,6 @@ from flask.typing import ResponseReturnValue
 from flask_login import LoginManager, current_user, login_user, logout_user
 from flask_wtf.csrf import CSRFError, CSRFProtect
 from werkzeug.exceptions import HTTPException
-from werkzeug.middleware.proxy_fix import ProxyFix
 
 from bot.painel import usuarios
 from bot.painel.contexto import UsuarioPainel, store, texto
@@ -46,7 +45,8 @@ CSP = (
 
 
 def endereco_cliente() -> str:
-    """The client's address (the proxy's X-Forwarded-For when trusted)."""
+    """The client's address (waitress takes it from X-Forwarded-For when
+    ``SEI_PAINEL_PROXIES`` trusts the proxy; see ``servidor.opcoes_waitress``)."""
     return request.remote_addr or "?"
 
 
@@ -67,9 +67,6 @@ def criar_app(cfg: Settings, servicos_: Servicos | None = None) -> Flask:
         TEMPLATES_AUTO_RELOAD=False,
     )
     app.extensions["sei_servicos"] = servicos_ or Servicos(cfg)
-    if cfg.painel_proxies:
-        n = cfg.painel_proxies
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n)  # type: ignore[method-assign]
     CSRFProtect(app)
     _login(app)
     _seguranca(app)

@@ -10,10 +10,33 @@ from __future__ import annotations
 
 import logging
 import sys
+from typing import Any
 
 from bot import settings as settings_module
+from bot.settings import Settings
 
 THREADS = 4
+PROXY_HEADERS = "x-forwarded-for x-forwarded-proto x-forwarded-host"
+
+
+def opcoes_waitress(cfg: Settings) -> dict[str, Any]:
+    """waitress options: loopback, and with ``SEI_PAINEL_PROXIES`` the local reverse
+    proxy's X-Forwarded-For/-Proto/-Host trusted (client address for throttling,
+    https scheme); waitress drops those headers from anyone else."""
+    opcoes: dict[str, Any] = {
+        "host": "127.0.0.1",
+        "port": cfg.painel_port,
+        "threads": THREADS,
+        "ident": "painel",
+    }
+    if cfg.painel_proxies:
+        opcoes.update(
+            trusted_proxy="127.0.0.1",
+            trusted_proxy_count=cfg.painel_proxies,
+            trusted_proxy_headers=PROXY_HEADERS,
+            clear_untrusted_proxy_headers=True,
+        )
+    return opcoes
 
 
 def main(argv: list[str] | None = None) -> int:  # noqa: ARG001 - no arguments
@@ -27,7 +50,7 @@ def main(argv: list[str] | None = None) -> int:  # noqa: ARG001 - no arguments
     app = criar_app(cfg)
     app.extensions["sei_servicos"].store.migrar()
     print(f"Painel do NTS em http://127.0.0.1:{cfg.painel_port}/", flush=True)
-    waitress.serve(app, host="127.0.0.1", port=cfg.painel_port, threads=THREADS, ident="painel")
+    waitress.serve(app, **opcoes_waitress(cfg))
     return 0
 
 
