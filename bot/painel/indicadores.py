@@ -9,7 +9,7 @@ the database (``GROUP BY``), never a Python loop over the raw events:
   topics (``faq_*`` intents); the share of user messages not understood
   (intent ``nlu_fallback`` or ``out_of_scope``, the ones the bot answers with
   ``action_nao_entendi``: ``bot.faq.sugestoes.INTENCOES_NAO_ENTENDIDAS``) and
-  those messages, CPF and e-mail masked (``bot.ops.logmask.mascarar``),
+  those messages, CPF and e-mail masked (``bot.mascara.mascarar``, what the logs use),
   grouped by normalised text with counts, exportable as candidate NLU
   examples. The channel is the prefix of the sender id (``telegram-…``,
   ``web-…``: ``bot.channels.identidade.remetente``; the gateways reach Rasa
@@ -48,7 +48,7 @@ from sqlalchemy.pool import QueuePool
 
 from bot.faq import respostas
 from bot.faq.sugestoes import INTENCOES_NAO_ENTENDIDAS
-from bot.ops.logmask import mascarar
+from bot.mascara import mascarar
 from bot.solicitacoes.store import requests, status_history
 from bot.solicitacoes.tipos import FUSO, TIPOS
 from bot.text import one_line
