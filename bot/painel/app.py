@@ -141,7 +141,7 @@ def _seguranca(app: Flask) -> None:
         resposta.headers["Content-Security-Policy"] = CSP
         resposta.headers["X-Content-Type-Options"] = "nosniff"
         resposta.headers["X-Frame-Options"] = "DENY"
-        resposta.headers["Referrer-Policy"] = "no-referrer"
+        resposta.headers["Referrer-Policy"] = "same-origin"  # Flask-WTF checks it under https
         resposta.headers.setdefault("Cache-Control", "no-store")
         if app.config["SESSION_COOKIE_SECURE"]:
             resposta.headers["Strict-Transport-Security"] = "max-age=31536000"

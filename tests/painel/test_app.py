@@ -12,6 +12,7 @@ from apoio import SENHA, configuracao, entrar, registrar, token
 
 from bot.painel import usuarios
 from bot.painel.app import criar_app
+from bot.solicitacoes.tipos import FUSO
 
 CPF = "529.982.247-25"
 
@@ -216,7 +217,7 @@ def test_queue_filters_and_late_requests(app, store):
     assert nova.protocolo in por_unidade and velha.protocolo not in por_unidade
     por_tipo = cliente.get("/solicitacoes", query_string={"tipo": "desanexacao"}).text
     assert velha.protocolo in por_tipo and nova.protocolo not in por_tipo
-    hoje = datetime.now(timezone.utc).date().isoformat()
+    hoje = datetime.now(FUSO).date().isoformat()  # days are Maceió's
     periodo = cliente.get("/solicitacoes", query_string={"de": hoje, "ate": hoje}).text
     assert nova.protocolo in periodo
     todas = cliente.get("/solicitacoes").text
@@ -238,3 +239,21 @@ def test_queue_pages_of_50(app, store):
     assert "Próxima página" in primeira
     segunda = cliente.get("/solicitacoes", query_string={"pagina": "2"}).text
     assert "página 2 de 2" in segunda and "NTS-" in segunda and "Página anterior" in segunda
+
+
+def test_behind_https_the_login_post_needs_a_same_origin_referer(tmp_path):
+    """Under https Flask-WTF also checks the Referer (the panel sends it same-origin)."""
+    app = criar_app(configuracao(tmp_path, SEI_PAINEL_HTTPS="1"))
+    store = app.extensions["sei_servicos"].store
+    usuarios.criar(store, "ana", "Ana", "admin", SENHA, autor="teste")
+    cliente = app.test_client()
+    base = "https://painel.sesau"
+    pagina = cliente.get("/entrar", base_url=base)
+    assert pagina.headers["Referrer-Policy"] == "same-origin"
+    dados = {"login": "ana", "senha": SENHA, "csrf_token": token(pagina.text)}
+    assert cliente.post("/entrar", base_url=base, data=dados).status_code == 403
+    outro = {"Referer": "https://outro.site/entrar"}
+    assert cliente.post("/entrar", base_url=base, data=dados, headers=outro).status_code == 403
+    mesmo = {"Referer": f"{base}/entrar"}
+    assert cliente.post("/entrar", base_url=base, data=dados, headers=mesmo).status_code == 302
+    store.fechar()
