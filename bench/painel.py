@@ -478,7 +478,7 @@ def medir_indicadores(
         primeira = time.perf_counter()
         ind.calcular(hoje - timedelta(days=dias - 1), hoje)
         tempos_frio = time.perf_counter() - primeira
-        preparo = time.perf_counter() - inicio
+        preparo = primeira - inicio
         de, ate = hoje - timedelta(days=dias - 1), hoje
         tempos: dict[str, float] = {
             "indices_s": preparo,

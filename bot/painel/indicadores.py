@@ -400,7 +400,8 @@ def _ddl_indices(sqlite: bool) -> list[tuple[str, str]]:
             partes = [f"({c})" if "(" in c else c for c in partes]
         # columns unqualified: an index names its table's columns only
         texto = ", ".join(partes).replace("events.", "")
-        comando = f"CREATE INDEX IF NOT EXISTS {nome} ON events ({texto})"
+        concorrente = "" if sqlite else "CONCURRENTLY "
+        comando = f"CREATE INDEX {concorrente}IF NOT EXISTS {nome} ON events ({texto})"
         if onde is not None:
             comando += " WHERE " + str(
                 onde.compile(dialect=dialeto, compile_kwargs={"literal_binds": True})
@@ -488,7 +489,9 @@ class Indicadores:
         if engine is None:
             return []
         criados = []
-        with engine.begin() as conn:
+        # PostgreSQL: CONCURRENTLY (outside a transaction), Rasa's inserts never wait
+        opcoes = {} if sqlite else {"isolation_level": "AUTOCOMMIT"}
+        with engine.connect().execution_options(**opcoes) as conn:
             existentes = set(conn.execute(_CATALOGO_SQLITE if sqlite else _CATALOGO_PG).scalars())
             for nome, comando in _ddl_indices(sqlite):
                 if nome not in existentes:
@@ -496,6 +499,8 @@ class Indicadores:
                     criados.append(nome)
             if criados and sqlite:  # statistics, so the planner picks the partial index
                 conn.exec_driver_sql("ANALYZE events")
+            if sqlite:
+                conn.commit()
         if criados:
             logger.info("Tracker store indexes created: %s.", ", ".join(criados))
         return criados
