@@ -15,6 +15,8 @@ from collections.abc import Mapping, Sequence
 from xml.sax.saxutils import escape, quoteattr
 
 from bot import content
+from bot.painel.indicadores import Painel
+from bot.solicitacoes.tipos import STATUS, STATUS_TITULOS, TIPOS
 from bot.text import one_line
 
 # Okabe-Ito colour-blind-safe palette (darker variants: 3:1 against white)
@@ -75,12 +77,12 @@ def _vazio(largura: int, altura: int, titulo: str) -> str:
 
 
 def barras(
-    itens: Sequence[tuple[str, float]], titulo: str, *, largura: int = 640, unidade: str = ""
+    itens: Sequence[tuple[str, float]], titulo: str, *, largura: int = 720, unidade: str = ""
 ) -> str:
     """Horizontal bars, one per (label, value), in the order given."""
     if not itens or all(v <= 0 for _, v in itens):
         return _vazio(largura, 120, titulo)
-    linha_h, topo, esquerda, direita = 26, 10, min(260, largura // 2), 70
+    linha_h, topo, esquerda, direita = 26, 10, min(330, largura // 2), 70
     altura = topo * 2 + linha_h * len(itens)
     maximo = max(v for _, v in itens) or 1
     util = largura - esquerda - direita
@@ -91,7 +93,7 @@ def barras(
         y = topo + i * linha_h
         w = max(0.0, util * valor / maximo)
         partes.append(
-            f'<text x="{esquerda - 8}" y="{y + 17}" text-anchor="end">{_texto(rotulo, 40)}</text>'
+            f'<text x="{esquerda - 8}" y="{y + 17}" text-anchor="end">{_texto(rotulo, 50)}</text>'
             f'<rect x="{esquerda}" y="{y + 4}" width="{w:.1f}" height="{linha_h - 8}" '
             f'fill="{CORES[0]}"/>'
             f'<text x="{esquerda + w + 6:.1f}" y="{y + 17}">{_numero(valor)}{escape(sufixo)}</text>'
@@ -226,3 +228,39 @@ def colunas_empilhadas(
     _legenda(partes, list(series), x0, 18)
     partes.append("</svg>")
     return "\n".join(partes)
+
+
+def do_painel(painel: Painel) -> dict[str, str]:
+    """The Indicadores page's charts: conversas, topicos, semanas, conclusao (SVG)."""
+    textos = content.entrada("painel_servicos", "graficos")
+    dias = sorted({c.dia for c in painel.conversas})
+    canais = sorted({c.canal for c in painel.conversas})
+    por_dia = {(c.dia, c.canal): c.conversas for c in painel.conversas}
+    semanas = sorted({s.semana for s in painel.semanas})
+    por_semana: dict[str, list[float]] = {}
+    for status in STATUS:
+        valores = [
+            float(sum(s.quantidade for s in painel.semanas if s.semana == w and s.status == status))
+            for w in semanas
+        ]
+        if any(valores):
+            por_semana[STATUS_TITULOS[status]] = valores
+    conclusao = []
+    for tipo in (t for t in TIPOS if t in painel.conclusao_por_tipo):
+        r = painel.conclusao_por_tipo[tipo]
+        for nome, horas in (("mediana", r.mediana_h), ("p95", r.p95_h)):
+            conclusao.append((f"{TIPOS[tipo].titulo}: {textos[nome]}", round(horas or 0.0, 1)))
+    return {
+        "conversas": linhas(
+            [f"{d:%d/%m}" for d in dias],
+            {canal: [float(por_dia.get((d, canal), 0)) for d in dias] for canal in canais},
+            str(textos["conversas"]),
+        ),
+        "topicos": barras(
+            [(t.titulo, t.mensagens) for t in painel.topicos], str(textos["topicos"])
+        ),
+        "semanas": colunas_empilhadas(
+            [f"{w:%d/%m}" for w in semanas], por_semana, str(textos["semanas"])
+        ),
+        "conclusao": barras(conclusao, str(textos["conclusao"]), unidade="h"),
+    }
