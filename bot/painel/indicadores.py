@@ -27,6 +27,7 @@ sender_id). Days are Maceió days (UTC-3: no daylight saving since 2000).
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import math
 import re
@@ -46,6 +47,7 @@ from sqlalchemy.dialects import sqlite as sqlite_dialeto
 from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.pool import QueuePool
 
+from bot import content
 from bot.faq import respostas
 from bot.faq.sugestoes import INTENCOES_NAO_ENTENDIDAS
 from bot.mascara import mascarar
@@ -238,13 +240,14 @@ def mascarar_mensagem(texto: str) -> str:
 def agrupar_mensagens(
     contagens: Iterable[tuple[str, int]],
     limite: int = LIMITE_GRUPOS,
-    memo: dict[str, tuple[str, str]] | None = None,
+    memo: dict[bytes, tuple[str, str]] | None = None,
 ) -> list[GrupoMensagem]:
     """Group (raw text, count) by ``chave_mensagem`` of the masked text; the
     sample of a group is its most frequent masked variant. Most frequent first.
 
-    ``memo`` (raw text -> (masked, key)) spares masking a text again on the
-    next call; it is cleared when it grows past ``_MEMO_MAXIMO``.
+    ``memo`` (digest of the raw text -> (masked, key)) spares masking a text
+    again on the next call, without keeping the raw text; it is cleared when
+    it grows past ``_MEMO_MAXIMO``.
     """
     memo = {} if memo is None else memo
     if len(memo) > _MEMO_MAXIMO:
@@ -252,10 +255,11 @@ def agrupar_mensagens(
     totais: Counter[str] = Counter()
     variantes: dict[str, Counter[str]] = defaultdict(Counter)
     for texto, n in contagens:
-        feito = memo.get(texto)
+        resumo = hashlib.blake2b(texto.encode("utf-8", "replace"), digest_size=16).digest()
+        feito = memo.get(resumo)
         if feito is None:
             mascarado = mascarar_mensagem(texto or "")
-            feito = memo[texto] = (mascarado, chave_mensagem(mascarado))
+            feito = memo[resumo] = (mascarado, chave_mensagem(mascarado))
         mascarado, chave = feito
         if not chave:
             continue
@@ -447,7 +451,7 @@ class Indicadores:
         self._requests_url = requests_url
         self._trk: tuple[Engine | None, bool] | None = None
         self._req: tuple[Engine | None, bool] | None = None
-        self._memo: dict[str, tuple[str, str]] = {}
+        self._memo: dict[bytes, tuple[str, str]] = {}
 
     def fechar(self) -> None:
         """Release the connections."""
@@ -672,7 +676,7 @@ class Indicadores:
     def calcular(self, inicio: date, fim: date) -> Painel:
         """Every indicator of the period [``inicio``, ``fim``] (Maceió days)."""
         if fim < inicio:
-            raise ValueError("O fim do período é anterior ao início.")
+            raise ValueError(content.entrada("painel_servicos", "indicadores")["periodo_invertido"])
         self._trackers()
         self._solicitacoes()
         # the databases work while the GIL is released: the queries run side by side

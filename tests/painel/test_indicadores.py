@@ -245,6 +245,30 @@ def test_brackets_would_be_annotations_and_are_neutralised():
     assert "- ver (isto)(entidade) agora" in texto
 
 
+@pytest.mark.parametrize(
+    "texto",
+    [
+        "chave: valor",
+        "# não é comentário",
+        "- um item",
+        "'aspas' e \"aspas\"",
+        "{chaves} [colchetes] | barra > maior",
+        "linha\u2028separada\r\ncom\tcontroles\x00",
+        "  espaços nas pontas  ",
+        "*** &amp; ***",
+    ],
+)
+def test_any_message_gives_loadable_yaml_with_the_text_on_one_line(texto):
+    from rasa.shared.nlu.training_data.formats.rasa_yaml import RasaYAMLReader
+
+    grupos = ind.agrupar_mensagens([(texto, 3)])
+    saida = ind.exportar_nlu(grupos)
+    [exemplo] = yaml.safe_load(saida)["nlu"][0]["examples"].splitlines()
+    assert exemplo == "- " + grupos[0].texto.replace("[", "(").replace("]", ")")
+    assert "\n" not in grupos[0].texto and "\x00" not in grupos[0].texto
+    assert len(RasaYAMLReader().reads(saida).intent_examples) == 1
+
+
 def test_grouping_key_and_masking():
     assert ind.chave_mensagem("Meu CPF é ***.982.247-**!") == "meu cpf e 0"
     assert ind.chave_mensagem("Ação   URGENTE, 2 vezes") == "acao urgente 0 vezes"
