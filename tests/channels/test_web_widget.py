@@ -287,7 +287,7 @@ def test_faq_button_cadastro_with_typo_download_and_reload(navegador, gateway, t
     protocolo = re.search(r"NTS-\d{4}-\d{6}", texto).group(0)
 
     # the spreadsheet: a download button -> fetch with X-Sei-Sessao -> Blob -> file
-    botao = page.get_by_role("button", name=re.compile(r"Baixar planilha"))
+    botao = page.get_by_role("button", name=re.compile(r"Baixar planilha NTS-"))
     with page.expect_download() as baixado:
         botao.click()
     download = baixado.value

@@ -371,7 +371,8 @@
     });
     var enviar = el("button", { type: "submit", "class": "sei-icone sei-enviar", "aria-label": TEXTOS.enviar });
     enviar.appendChild(icone("enviar"));
-    [arquivo, anexar, arquivoPlanilha, enviarPlanilha, rotulo, entrada, enviar].forEach(function (filho) {
+    // the planilha button before the clip: Shift+Tab from the message box still reaches the clip first
+    [arquivoPlanilha, enviarPlanilha, arquivo, anexar, rotulo, entrada, enviar].forEach(function (filho) {
       formulario.appendChild(filho);
     });
 
