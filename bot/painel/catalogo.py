@@ -41,6 +41,7 @@ logger = logging.getLogger(__name__)
 
 ARQUIVOS = {"unidades": ARQUIVO_UNIDADES, "cargos": ARQUIVO_CARGOS}
 LIMITE_BYTES = 2 * 1024 * 1024
+LIMITE_LINHA = 4000  # bytes of one CSV line (a unit or cargo is far shorter)
 ACAO_SUBSTITUIR = "catalogo_substituido"
 # starts of files that are not text: zip (xlsx, docx, ods), OLE (xls), PDF, images, gzip
 _ASSINATURAS_BINARIAS = (
@@ -114,6 +115,12 @@ def conferir_bytes(nome: str, conteudo: bytes) -> None:
         )
     if b"\x00" in conteudo or conteudo.startswith(_ASSINATURAS_BINARIAS):
         raise CatalogoRecusado(_msg("binario"))
+    for numero, linha in enumerate(conteudo.splitlines(), start=1):
+        if len(linha) > LIMITE_LINHA:
+            motivo = _msg("linha_longa", limite=LIMITE_LINHA)
+            raise CatalogoRecusado(
+                _msg("invalido_linha", linha=numero, motivo=motivo), numero, motivo
+            )
 
 
 class ServicoCatalogo:

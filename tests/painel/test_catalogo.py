@@ -134,6 +134,10 @@ def test_the_reason_is_the_one_sei_nts_catalog_check_gives(cfg, tmp_path, monkey
         ("sigla,nome,sigla_superior\nSESAU,Secretaria de Saúde,\n".encode("latin-1"), "UTF-8"),
         (b"nome,sigla\nSecretaria,SESAU\n", "faltam as colunas sigla_superior"),
         (b'sigla,nome,sigla_superior\nSESAU,"Secretaria,\n', "aspas"),
+        (
+            b"sigla,nome,sigla_superior\nSESAU," + b"x" * 200_000 + b",\n",
+            "linha 2: linha com mais de",
+        ),
     ],
 )
 def test_hostile_or_broken_uploads_are_refused(cfg, conteudo: bytes, trecho: str):
