@@ -127,7 +127,7 @@ def test_the_reason_is_the_one_sei_nts_catalog_check_gives(cfg, tmp_path, monkey
     [
         (b"", "vazio"),
         (b"   \n\n", "vazio"),
-        (b"sigla,nome\n" + b"A" * LIMITE_BYTES, "o limite é 2,0 MB"),
+        (b"sigla,nome\n" + b"A" * LIMITE_BYTES, "o limite é 900 KB"),
         (b"sigla,nome,sigla_superior\nSESAU,Sec\x00retaria,\n", "binário"),
         (b"PK\x03\x04\x14\x00\x06\x00xl/workbook.xml", "binário"),
         (b"\x89PNG\r\n\x1a\n\x00\x00", "binário"),
