@@ -16,11 +16,13 @@ from typing_extensions import override
 
 from actions.servicos import novo_motor, servicos
 from bot.faq import sugestoes
-from bot.solicitacoes import pedido
+from bot.solicitacoes import pedido, vocabulario
 from bot.solicitacoes.estado import Estado
 from bot.solicitacoes.mensagens import Mensagem, texto_status
+from bot.solicitacoes.mensagens import texto as texto_formulario
 from bot.solicitacoes.protocolo import protocolo_consultado
 from bot.solicitacoes.tipos import TIPOS
+from bot.text import normalize_text
 
 logger = logging.getLogger(__name__)
 
@@ -160,7 +162,8 @@ class ConsultarStatus(Action):  # type: ignore[misc, unused-ignore]
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[dict[str, Any]]:
-        protocolo = protocolo_consultado(tracker.latest_message.get("text") or "")
+        texto = tracker.latest_message.get("text") or ""
+        protocolo = protocolo_consultado(texto)
         if protocolo is None:
             dispatcher.utter_message(response="utter_pedir_protocolo")
             return []
@@ -170,7 +173,23 @@ class ConsultarStatus(Action):  # type: ignore[misc, unused-ignore]
             logger.exception("falha ao consultar o protocolo %s", protocolo)
             dispatcher.utter_message(response="utter_tente_de_novo")
             return []
-        dispatcher.utter_message(text=texto_status(protocolo, status))
+        cancelar = bool(vocabulario.PEDE_CANCELAMENTO.search(normalize_text(texto)))
+        dispatcher.utter_message(text=texto_status(protocolo, status, cancelar=cancelar))
+        return []
+
+
+class BotaoAntigo(Action):  # type: ignore[misc, unused-ignore]
+    """A form button tapped after its form ended: refused, nothing filed."""
+
+    @override
+    def name(self) -> str:
+        return "action_botao_antigo"
+
+    @override
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[dict[str, Any]]:
+        dispatcher.utter_message(text=texto_formulario("botao_antigo_sem_formulario"))
         return []
 
 

@@ -7,6 +7,8 @@ is the new state and the messages to show.
 
 from __future__ import annotations
 
+import hashlib
+import json
 import uuid
 from dataclasses import asdict, dataclass, field
 from typing import Any
@@ -33,6 +35,12 @@ class Estado:
     protocolo: str | None = None
     # id of the message that started the request: not an answer to anything
     mensagem_inicial: str | None = None
+    # the suggestions of the last refusal ("Você quis dizer GETIN?": a "sim" takes it)
+    sugestoes: list[str] = field(default_factory=list)
+    # a request or question typed into a field, while asking "leave or go on?"
+    desvio: str | None = None
+    # the phase to go back to from "desvio" / "cancelar_qual"
+    retorno: str | None = None
 
     @classmethod
     def de_dict(cls, data: dict[str, Any]) -> Estado:
@@ -76,6 +84,32 @@ class Estado:
             if campo.nome not in self.linha:
                 return campo
         return None
+
+    def passo(self) -> str:
+        """The question being asked, as the buttons offered with it name it.
+
+        The same question asked again (after a refusal) keeps its step; another
+        field, row or phase, or a summary of other values, is another step.
+        """
+        aparte = self.fase in ("desvio", "cancelar_qual")  # a question about the question
+        fase = (self.retorno or "campo") if aparte else self.fase
+        # the e-mail warning ("Manter este e-mail") is the same e-mail question
+        identidade: list[Any] = [
+            self.id,
+            self.fase if aparte else "",
+            "campo" if fase == "email_problematico" else fase,
+        ]
+        if fase in ("campo", "email_problematico"):
+            atual, self.fase = self.fase, "campo"
+            campo = self.campo_atual()
+            self.fase = atual
+            identidade += [self.correcao, len(self.linhas), campo.nome if campo else None]
+        elif fase == "mais":
+            identidade.append(len(self.linhas))
+        elif fase in ("resumo", "corrigir"):
+            identidade += [self.unidade, self.linhas]
+        bruto = json.dumps(identidade, sort_keys=True, ensure_ascii=False)
+        return hashlib.blake2s(bruto.encode(), digest_size=6).hexdigest()
 
     def campos_corrigiveis(self) -> list[tuple[int, Campo]]:
         """(row index, field) of every value the summary shows."""

@@ -77,11 +77,14 @@ def mensagens_de_protocolo(solicitacao: Solicitacao) -> list[Mensagem]:
     return mensagens
 
 
-def texto_status(protocolo: str, status: dict[str, str] | None) -> str:
-    """Answer to "qual o status do protocolo ...": no personal data."""
+def texto_status(protocolo: str, status: dict[str, str] | None, *, cancelar: bool = False) -> str:
+    """Answer to "qual o status do protocolo ...": no personal data.
+
+    ``cancelar``: the question asked to cancel it; say how (the NTS cancels).
+    """
     if not status:
         return texto("status_nao_encontrado", protocolo=protocolo)
-    return texto(
+    resposta = texto(
         "status",
         protocolo=status["protocolo"],
         tipo=status["tipo"],
@@ -89,3 +92,6 @@ def texto_status(protocolo: str, status: dict[str, str] | None) -> str:
         criada_em=status["criada_em"],
         previsao=status["previsao"],
     )
+    if cancelar:
+        resposta += "\n\n" + texto("cancelar_registrada", protocolo=status["protocolo"])
+    return resposta

@@ -49,6 +49,28 @@ def pergunta(estado: Estado) -> list[Mensagem]:
         return resumo(estado)
     if estado.fase == "corrigir":
         return [mensagem(texto("pergunta_corrigir"), botoes_correcao(estado))]
+    if estado.fase == "desvio":
+        return [
+            mensagem(
+                texto("pergunta_desvio", tipo=tipo.no_texto, texto=estado.desvio or ""),
+                [
+                    (texto("botao_continuar"), v.RESPOSTA_CONTINUAR),
+                    (texto("botao_sair"), v.RESPOSTA_SAIR),
+                ],
+            )
+        ]
+    if estado.fase == "cancelar_qual":
+        quem = nomes_da_linha(tipo)["quem"]
+        return [
+            mensagem(
+                texto("pergunta_cancelar_qual", quem=quem),
+                [
+                    (texto("botao_so_esta_linha", quem=quem), v.RESPOSTA_SO_ESTA_LINHA),
+                    (texto("botao_tudo"), v.RESPOSTA_TUDO),
+                    (texto("botao_continuar"), v.RESPOSTA_CONTINUAR),
+                ],
+            )
+        ]
     if estado.fase == "email_problematico":
         return [
             mensagem(
@@ -100,6 +122,10 @@ def pergunta_do_campo(estado: Estado, campo: Campo) -> Mensagem:
         botoes = [(texto("botao_sem_anexo"), v.RESPOSTA_SEM_ANEXO)]
     elif not tipo.obrigatorio(campo):
         botoes = [(texto("botao_pular"), v.RESPOSTA_PULAR)]
+    novo = estado.linhas and not estado.correcao and campo.nome != UNIDADE_SOLICITANTE.nome
+    if novo and estado.linha == tipo.valores_fixos:  # first question of one more row
+        quem = nomes_da_linha(tipo)["quem"]
+        botoes = [*botoes, (texto("botao_nao_incluir", quem=quem), v.RESPOSTA_VOLTAR)]
     if estado.correcao:
         frase = texto("prefixo_correcao") + frase
     return mensagem(frase, botoes)
@@ -114,6 +140,11 @@ def botoes_correcao(estado: Estado) -> list[tuple[str, str]]:
         if varias and campo is not UNIDADE_SOLICITANTE:
             rotulo = texto("botao_correcao_linha", coluna=campo.coluna, n=i + 1)
         botoes.append((rotulo, v.resposta_correcao(i + 1, campo.nome)))
+    if varias:
+        quem = nomes_da_linha(estado.definicao)["rotulo"]
+        for n in range(1, len(estado.linhas) + 1):
+            botoes.append((texto("botao_remover_linha", rotulo=quem, n=n), v.resposta_remocao(n)))
+    botoes.append((texto("botao_voltar_resumo"), v.RESPOSTA_VOLTAR))
     return botoes
 
 

@@ -152,6 +152,31 @@ CORRIGIR = frozenset(
 # and "sim" is also what earlier buttons ("Sim, incluir") send back.
 SIM_NO_RESUMO = frozenset({"sim", "s", "ok", "isso", "sim sim", "aham", "positivo"})
 
+# A yes to "Você quis dizer…?": take the suggestion.
+SIM_A_SUGESTAO = frozenset(
+    {
+        "sim",
+        "s",
+        "isso",
+        "isso mesmo",
+        "sim isso",
+        "sim isso mesmo",
+        "ok",
+        "aham",
+        "positivo",
+        "exato",
+        "correto",
+        "certo",
+        "essa",
+        "esse",
+        "sim essa",
+        "sim esse",
+        "pode ser",
+        "quis",
+        "sim quis",
+    }
+)
+
 # An answer starting so asks for a correction too.
 PREFIXO_CORRIGIR = "corrigir"
 
@@ -211,3 +236,120 @@ def resposta_correcao(linha: int, campo: str) -> str:
 
 # A correction button's answer, once normalised: row (from 1) and field name.
 CORRECAO = re.compile(r"^corrigir (\d+) ([a-z_]+)$")
+
+
+def sem_pontuacao(curto: str) -> str:
+    """The normalised words of an answer, punctuation dropped ("oi , bom dia !" -> "oi bom dia")."""
+    return " ".join(re.sub(r"[^\w\s]", " ", curto).split())
+
+
+# A cancelling sentence, in any field ("quero cancelar", "não quero mais isso").
+_FIM_DE_FRASE = r"(?: (?:isso|isto|tudo|mais|nada|agora|por enquanto|obrigad[oa]|"
+_FIM_DE_FRASE += r"a solicitacao|essa solicitacao|esta solicitacao|o pedido|esse pedido|"
+_FIM_DE_FRASE += r"o formulario|esse formulario|o cadastro|esse cadastro))*$"
+FRASE_CANCELAR = re.compile(
+    r"^(?:(?:eu )?(?:quero|queria|vou|prefiro|posso|gostaria de|pode) (?:cancelar|desistir|parar)"
+    r"|nao quero (?:mais|continuar|seguir)|desisto|deixa pra la|deixa para la|esquece)"
+    + _FIM_DE_FRASE
+)
+
+# A greeting on its own: the servant is back, not answering the question.
+SAUDACAO = re.compile(
+    r"^(?:oi+e?|ola|opa|hey|hello|bom dia|boa tarde|boa noite|e ai|tudo bem|tudo bom)"
+    r"(?: (?:oi|ola|bom dia|boa tarde|boa noite|tudo bem|tudo bom|pessoal|assistente|bot))*$"
+)
+
+# Words that make an answer a request or a question, never a name.
+PALAVRAS_DE_PEDIDO = frozenset(
+    {
+        "quero",
+        "queria",
+        "preciso",
+        "precisava",
+        "gostaria",
+        "poderia",
+        "como",
+        "solicitar",
+        "solicito",
+        "cadastrar",
+        "favor",
+        "ajuda",
+        "duvida",
+        "porque",
+        "onde",
+        "qual",
+    }
+)
+
+# While adding one more row: "I do not want to add anyone after all".
+VOLTAR = frozenset(
+    {
+        "voltar",
+        "volta",
+        "volte",
+        "era engano",
+        "foi engano",
+        "engano",
+        "nao incluir",
+        "nao quero incluir",
+        "nao vou incluir",
+        "nao incluir ninguem",
+        "nao incluir mais ninguem",
+        "ninguem",
+        "desistir dessa pessoa",
+        "desistir desta pessoa",
+        "nao incluir esta pessoa",
+        "sem mais ninguem",
+    }
+)
+# At the "what to correct" question: nothing after all, back to the summary.
+NADA_A_CORRIGIR = frozenset(
+    {
+        "voltar",
+        "volta",
+        "nenhum",
+        "nenhuma",
+        "nada",
+        "nao",
+        "esta certo",
+        "tudo certo",
+        "confirmar",
+        "confirmo",
+        "voltar ao resumo",
+        "nao quero corrigir",
+        "deixa",
+    }
+)
+# "Cancel only the person being added, or the whole request?"
+SO_ESTA_LINHA = frozenset(
+    {
+        "so esta pessoa",
+        "so essa pessoa",
+        "so esta unidade",
+        "so essa unidade",
+        "so esta",
+        "so essa",
+        "esta pessoa",
+        "so a pessoa",
+    }
+)
+TUDO = frozenset({"a solicitacao inteira", "tudo", "toda a solicitacao", "solicitacao inteira"})
+
+RESPOSTA_VOLTAR = "voltar"
+RESPOSTA_CONTINUAR = "continuar"
+RESPOSTA_SAIR = "sair"
+RESPOSTA_SO_ESTA_LINHA = "só esta pessoa"
+RESPOSTA_TUDO = "a solicitação inteira"
+CONTINUAR = frozenset({"continuar", "continua", "seguir", "continuar preenchendo", "sim", "s"})
+
+
+def resposta_remocao(linha: int) -> str:
+    """What the button that removes row ``linha`` (from 1) sends back."""
+    return f"remover {linha}"
+
+
+# A row-removal answer, once normalised: "remover 2", "remover pessoa 2", "tirar a pessoa 2".
+REMOCAO = re.compile(r"^(?:remover|tirar|excluir|apagar)(?: a)?(?: (?:pessoa|linha|item))? (\d+)$")
+
+# A status question that asks to cancel the request ("quero cancelar o protocolo NTS-…").
+PEDE_CANCELAMENTO = re.compile(r"\b(?:cancel\w*|desist\w*|anul\w*)\b")

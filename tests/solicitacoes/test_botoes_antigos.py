@@ -13,6 +13,7 @@ import random
 import pytest
 from geradores import gerar_cpf
 
+from bot.solicitacoes import botoes
 from bot.solicitacoes import vocabulario as v
 from bot.solicitacoes.estado import Estado
 from bot.solicitacoes.motor import Motor
@@ -58,11 +59,16 @@ def _valido(motor, estado, rng, linhas):
 
 def _conferir(motor, antes, depois, texto):
     """The invariants of one turn."""
+    toque = botoes.ler(texto)
+    if toque is not None and toque.passo != antes.passo():
+        # a button of an earlier question: refused, nothing at all changes
+        assert depois.para_dict() == antes.para_dict(), texto
+        return True
     if depois.fase == "concluida":
         assert antes.fase == "resumo", f"filed from {antes.fase} by {texto!r}"
-        assert normalize_text(texto) in CONFIRMACOES, f"filed by {texto!r}"
+        assert normalize_text(botoes.valor(texto)) in CONFIRMACOES, f"filed by {texto!r}"
     if depois.fase == "cancelada":
-        return
+        return False
     atual = motor.campo_atual(antes) if antes.fase in ("campo", "email_problematico") else None
     for i, linha in enumerate(antes.linhas):
         for nome, valor in linha.items():
@@ -78,6 +84,7 @@ def _conferir(motor, antes, depois, texto):
             novo = depois.linhas[-1] if len(depois.linhas) > len(antes.linhas) else depois.linha
             if nome in novo:
                 assert novo[nome] == valor, f"{nome} changed by {texto!r}"
+    return False
 
 
 @pytest.mark.parametrize("tipo", sorted(TIPOS))
@@ -89,12 +96,18 @@ def test_earlier_buttons_never_file_nor_change_data(servicos, tipo, semente):
     estado = resposta.estado
     antigos: list[str] = []  # payloads of buttons offered before
     respostas: list[str] = []  # earlier typed answers
+    recusados = 0  # earlier buttons refused
+    houve_vencidos = False  # some button offered before was no longer current
     oferecidos = [b["payload"] for m in motor.pergunta(estado) for b in m.get("buttons", [])]
     for _ in range(120):
         if estado.fase in ("concluida", "cancelada"):
             break
         sorteio = rng.random()
-        if antigos and sorteio < 0.3:
+        vencidos = [p for p in antigos if (botoes.ler(p) or estado).passo != estado.passo()]
+        houve_vencidos = houve_vencidos or bool(vencidos)
+        if not recusados and vencidos:
+            texto, anexo = rng.choice(vencidos), None  # at least one, as soon as there is one
+        elif antigos and sorteio < 0.3:
             texto, anexo = rng.choice(antigos), None
         elif respostas and sorteio < 0.4:
             texto, anexo = rng.choice(respostas), None
@@ -104,7 +117,9 @@ def test_earlier_buttons_never_file_nor_change_data(servicos, tipo, semente):
         resposta = motor.responder(
             Estado.de_dict(estado.para_dict()), texto, anexo=anexo, contato="propriedade"
         )
-        _conferir(motor, antes, resposta.estado, texto)
+        if _conferir(motor, antes, resposta.estado, texto):
+            recusados += 1
+            assert resposta.mensagens[0]["text"].startswith("Essa opção era de uma pergunta")
         estado = resposta.estado
         if texto:
             respostas.append(texto)
@@ -114,3 +129,5 @@ def test_earlier_buttons_never_file_nor_change_data(servicos, tipo, semente):
             oferecidos += [
                 b["payload"] for m in motor.pergunta(estado) for b in m.get("buttons", [])
             ]
+    exercitado = recusados > 0 or not houve_vencidos
+    assert exercitado, "no earlier button was tapped: the property was not exercised"

@@ -4,6 +4,7 @@ import openpyxl
 import pytest
 from geradores import gerar_cpf
 
+from bot.solicitacoes import botoes
 from bot.solicitacoes.estado import Estado
 from bot.solicitacoes.mensagens import entrada, texto, texto_observacao
 from bot.solicitacoes.motor import Motor
@@ -47,7 +48,17 @@ class Conversa:
 
     @property
     def botoes(self):
-        return [b for m in self.saida for b in m.get("buttons", [])]
+        """The buttons shown, each with the answer its payload stands for."""
+        return [
+            {**b, "payload": botoes.valor(b["payload"])}
+            for m in self.saida
+            for b in m.get("buttons", [])
+        ]
+
+    def toca(self, titulo):
+        """Tap the button titled ``titulo`` of the last reply (its real payload)."""
+        brutos = [b for m in self.saida for b in m.get("buttons", [])]
+        return self.diz(next(b["payload"] for b in brutos if b["title"] == titulo))
 
 
 def _pessoa(c, rng, nome="maria DA silva", email=None):
@@ -213,7 +224,10 @@ def test_error_report_without_attachment_is_recorded_so(servicos):
     c = Conversa(servicos, "relato_erro")
     c.diz("Ao incluir documento aparece erro 500 desde ontem de manhã.")
     assert "captura da tela" in c.texto
-    c.diz("oi?")
+    c.diz("oi?")  # a greeting: the open form is recalled (issue 18, item 12)
+    assert "Você está preenchendo uma solicitação de relato de erro" in c.texto
+    assert "captura da tela" in c.texto
+    c.diz("já foi")
     assert "Não recebi nenhuma imagem" in c.texto
     c.diz("não consigo anexar").diz("GETIN").diz("pular").diz("confirmar")
     salvo = servicos.store.buscar(c.estado.protocolo)

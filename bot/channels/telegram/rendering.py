@@ -14,6 +14,7 @@ from telegram.ext import ContextTypes
 from bot import content
 from bot.channels import replies
 from bot.channels.telegram.state import adaptador, dados_do_chat
+from bot.solicitacoes import botoes as botoes_do_formulario
 from bot.solicitacoes.vocabulario import RESPOSTA_SEM_ANEXO
 
 logger = logging.getLogger(__name__)
@@ -61,7 +62,7 @@ def dividir_texto(texto: str, limite: int = LIMITE_TEXTO) -> list[str]:
 def pede_captura(respostas: Sequence[dict[str, Any]]) -> bool:
     """True when the bot's replies ask for the screenshot (they offer "Não consigo anexar")."""
     return any(
-        botao.payload == RESPOSTA_SEM_ANEXO
+        botoes_do_formulario.valor(botao.payload) == RESPOSTA_SEM_ANEXO
         for resposta in respostas
         for botao in replies.botoes(resposta)
     )
