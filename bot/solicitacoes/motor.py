@@ -227,8 +227,10 @@ class Motor:
             estado.fase = "email_problematico"
             estado.pendente = turno.texto.strip()
             return Resposta(estado, [mensagem(erro)])
-        # a single word is an answer, not a question ("NTS" as a new sigla)
-        if curta and (len(v.sem_pontuacao(turno.curto).split()) > 1 or "?" in turno.texto):
+        # a single word is an answer, not a question; a failure that read the
+        # answer as a value ("NTS" as a new sigla) is the answer to give
+        pergunta = len(v.sem_pontuacao(turno.curto).split()) > 1 or "?" in turno.texto
+        if curta and pergunta and not resultado.reconhecido:
             interrompeu = self._interrupcao(estado, turno, FAQ_CONFIANCA_MINIMA)
             if interrompeu:
                 return Resposta(estado, interrompeu)
@@ -289,12 +291,10 @@ class Motor:
         duplicado = self._duplicado(estado, campo, valor)
         if duplicado:
             return duplicado
-        conferir = getattr(validacao, "conferir_linha", None)
-        if conferir is None or campo.nome == UNIDADE_SOLICITANTE.nome:
+        if campo.nome == UNIDADE_SOLICITANTE.nome:
             return None
         indice = estado.correcao[0] if estado.correcao else len(estado.linhas)
-        resultado: str | None = conferir(estado.definicao, estado.linha_em(indice), campo, valor)
-        return resultado
+        return validacao.conferir_linha(estado.definicao, estado.linha_em(indice), campo, valor)
 
     def _incluindo_linha(self, estado: Estado) -> bool:
         """Filling in one more row of a request that has rows already."""

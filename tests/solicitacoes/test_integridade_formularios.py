@@ -205,3 +205,16 @@ def test_item_16_cancelling_a_filed_request_says_how(servicos, rng):
     c2.diz(f"quero cancelar o protocolo {protocolo}", intent="consultar_status", confianca=0.9)
     assert protocolo in c2.texto and "3315-1101" in c2.texto and "cancelar" in c2.texto
     assert c2.estado.fase == "campo"  # the open form goes on
+
+
+def test_item_5_contradictions_in_one_row_are_refused_by_the_engine(servicos, rng):
+    c = Conversa(servicos, "lotacao")
+    c.diz("GETIN").diz("Rita Alves").diz(gerar_cpf(rng)).diz("rita.alves@gmail.com")
+    c.diz("MUDAR").diz("HGE, SUVISA").diz("SUVISA")
+    assert "não pode ser adicionada e removida" in c.texto
+    assert "siglas_remover" not in c.estado.linha and c.estado.linha["siglas_adicionar"]
+    c.diz("NTS")
+    assert c.estado.linhas[0]["siglas_remover"] == "NTS"
+    d = Conversa(servicos, "desanexacao")
+    d.diz("E:02000.0000003030/2020").diz("E:02000.0000003030/2020")
+    assert "não podem ser o mesmo" in d.texto and "processo_anexado" not in d.estado.linha
