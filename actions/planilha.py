@@ -78,7 +78,12 @@ class ConferirPlanilha(Action):  # type: ignore[misc, unused-ignore]
     ) -> list[dict[str, Any]]:
         ref = (tracker.latest_message.get("metadata") or {}).get("planilha")
         resultado = await asyncio.to_thread(
-            planilha_chat.conferir, servicos(), ref, tracker.sender_id, _payloads_decisao()
+            planilha_chat.conferir,
+            servicos(),
+            ref,
+            tracker.sender_id,
+            _payloads_decisao(),
+            tracker.get_slot(SLOT),
         )
         utter(dispatcher, resultado.mensagens)
         return [SlotSet(SLOT, resultado.pendente)]

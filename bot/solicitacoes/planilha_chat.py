@@ -22,7 +22,7 @@ from bot.solicitacoes import conferencia, leitura, planilhas, relatorio
 from bot.solicitacoes.estado import Estado
 from bot.solicitacoes.leitura import PlanilhaRecusada, texto
 from bot.solicitacoes.mensagens import Mensagem, mensagem, mensagens_de_protocolo, nomes_da_linha
-from bot.solicitacoes.nomes_planilhas import nome_conferida, nome_modelo
+from bot.solicitacoes.nomes_planilhas import enviavel, nome_conferida, nome_modelo
 from bot.solicitacoes.recebidas import PlanilhaRecebidaStore
 from bot.solicitacoes.tipos import TIPOS
 
@@ -103,14 +103,32 @@ def _conferida(servicos: Servicos, conf: conferencia.Conferencia) -> str | None:
     return nome
 
 
+def esquecer(servicos: Servicos, pendente: Mapping[str, Any] | None) -> None:
+    """Delete what a check left behind: the upload and the planilha with its errors."""
+    if not pendente:
+        return
+    recebidas(servicos).remover(pendente.get("ref"))
+    arquivo = pendente.get("arquivo")
+    if isinstance(arquivo, str) and enviavel(arquivo) and arquivo.startswith("Conferida-"):
+        (servicos.settings.planilhas_dir / arquivo).unlink(missing_ok=True)
+
+
 def conferir(
-    servicos: Servicos, ref: object, conversa: str, payloads: Mapping[str, str]
+    servicos: Servicos,
+    ref: object,
+    conversa: str,
+    payloads: Mapping[str, str],
+    anterior: Mapping[str, Any] | None = None,
 ) -> Resultado:
-    """Check the upload ``ref`` of ``conversa``; the report and the rows waiting."""
+    """Check the upload ``ref`` of ``conversa``; the report and the rows waiting.
+
+    ``anterior`` is what an earlier check left waiting: replaced by this one.
+    """
     store = recebidas(servicos)
     dados = store.ler(ref, conversa)
+    continua = dict(anterior) if anterior else None  # a refused file changes nothing waiting
     if dados is None:
-        return Resultado([mensagem(texto("sem_arquivo"))])
+        return Resultado([mensagem(texto("sem_arquivo"))], continua)
     try:
         tabela = leitura.ler_planilha(dados)
         conf = conferencia.conferir(
@@ -119,7 +137,9 @@ def conferir(
     except (PlanilhaRecusada, conferencia.PlanilhaNaoReconhecida) as erro:
         store.remover(ref)
         logger.info("planilha recusada (%s)", getattr(erro, "codigo", "cabecalho"))
-        return Resultado([mensagem(str(erro))])
+        return Resultado([mensagem(str(erro))], continua)
+    if anterior and anterior.get("ref") != ref:
+        esquecer(servicos, anterior)
     arquivo = _conferida(servicos, conf)
     logger.info(
         "planilha conferida: %s, %d corretas, %d com erro",
@@ -127,13 +147,8 @@ def conferir(
         len(conf.corretas),
         len(conf.com_erro),
     )
-    pendente = {
-        "id": uuid.uuid4().hex,
-        "ref": ref,
-        "grupos": conf.grupos(),
-    }
-    mensagens = relatorio.mensagens(conf, arquivo, payloads)
-    return Resultado(mensagens, pendente if conf.corretas else None)
+    pendente = {"id": uuid.uuid4().hex, "ref": ref, "grupos": conf.grupos(), "arquivo": arquivo}
+    return Resultado(relatorio.mensagens(conf, arquivo, payloads), pendente)
 
 
 # ---------------------------------------------------------------- decision
@@ -169,8 +184,7 @@ def decidir(
 ) -> Resultado:
     """The requester's choice after a check: registrar, corrigir or cancelar."""
     if decisao == "cancelar":
-        if pendente:
-            recebidas(servicos).remover(pendente.get("ref"))
+        esquecer(servicos, pendente)
         return Resultado([mensagem(texto("cancelada"))])
     if decisao == "corrigir":
         return Resultado([mensagem(texto("vou_aguardar"))], dict(pendente) if pendente else None)
@@ -181,5 +195,5 @@ def decidir(
     except Exception:
         logger.exception("falha ao registrar as linhas da planilha")
         return Resultado([mensagem(texto("falha_registro"))], dict(pendente))
-    recebidas(servicos).remover(pendente.get("ref"))
+    esquecer(servicos, pendente)
     return Resultado(mensagens)

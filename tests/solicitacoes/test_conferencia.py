@@ -287,7 +287,7 @@ def test_injected_errors_are_reported_exactly_and_correct_rows_filed_once(servic
         len(quebradas), relatorio.MAXIMO_PROBLEMAS
     )
     if not conf.corretas:
-        assert resultado.pendente is None
+        assert resultado.pendente["grupos"] == {}
         return
     for _ in range(2):  # a second "Registrar" files nothing new
         planilha_chat.decidir(servicos, resultado.pendente, "registrar", "web", CONVERSA)
@@ -388,3 +388,26 @@ def test_blank_planilha_message_and_file(servicos):
         str(dv.sqref).split(":")[0]: dv.formula1 for dv in wb.active.data_validations.dataValidation
     }
     assert formulas["E2"].startswith("Listas!$A$2") and formulas["F2"].startswith("Listas!$B$2")
+
+
+def test_filing_or_cancelling_deletes_the_upload_and_the_checked_planilha(servicos, tmp_path, rng):
+    linhas = cadastro(servicos, rng, 2)
+    linhas[0]["cpf"] = "529.982.247-26"
+    dados = escrever(TIPOS["cadastro_usuario"], linhas, tmp_path / "m.xlsx", servicos.listas())
+    store = PlanilhaRecebidaStore.junto_dos_anexos(servicos.settings.anexos_dir)
+    primeira = planilha_chat.conferir(servicos, store.salvar(dados, CONVERSA), CONVERSA, PAYLOADS)
+    conferida = servicos.settings.planilhas_dir / primeira.pendente["arquivo"]
+    assert conferida.is_file()
+    # a refused upload keeps what waits; a new check replaces (and deletes) it
+    recusada = planilha_chat.conferir(
+        servicos, store.salvar(b"lixo", CONVERSA), CONVERSA, PAYLOADS, primeira.pendente
+    )
+    assert recusada.pendente == primeira.pendente and conferida.is_file()
+    segunda = planilha_chat.conferir(
+        servicos, store.salvar(dados, CONVERSA), CONVERSA, PAYLOADS, primeira.pendente
+    )
+    assert not conferida.exists() and store.ler(primeira.pendente["ref"], CONVERSA) is None
+    planilha_chat.decidir(servicos, segunda.pendente, "cancelar", "web", CONVERSA)
+    assert not (servicos.settings.planilhas_dir / segunda.pendente["arquivo"]).exists()
+    assert store.ler(segunda.pendente["ref"], CONVERSA) is None
+    assert servicos.store.listar() == []
