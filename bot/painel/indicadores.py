@@ -20,9 +20,11 @@ the database (``GROUP BY``), never a Python loop over the raw events:
   "concluida" of the status history, against the deadline (72 h, 48 h for
   desanexação).
 
-``Indicadores.preparar()`` creates the indexes these queries need on the
-``events`` table (the panel calls it at start; Rasa's own schema only indexes
-sender_id). Days are Maceió days (UTC-3: no daylight saving since 2000).
+The indexes these queries need on the ``events`` table (Rasa's own schema
+only indexes sender_id) are created the first time the tracker store is
+opened (``Indicadores.preparar()``, which the panel calls at start; on
+PostgreSQL ``CREATE INDEX CONCURRENTLY``). One ``Indicadores`` serves every
+thread of the panel. Days are Maceió days (UTC-3: no daylight saving since 2000).
 """
 
 from __future__ import annotations
@@ -31,6 +33,7 @@ import hashlib
 import logging
 import math
 import re
+import threading
 import unicodedata
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator, Sequence
@@ -442,6 +445,35 @@ def _abrir(url: str) -> tuple[Engine | None, bool]:
     return engine, sqlite
 
 
+def _abrir_tabela(url: str, tabela: str) -> tuple[Engine | None, bool]:
+    """``_abrir``, None also while the database lacks ``tabela``."""
+    engine, sqlite = _abrir(url)
+    if engine is not None and not sa.inspect(engine).has_table(tabela):
+        engine.dispose()
+        return None, sqlite
+    return engine, sqlite
+
+
+def _criar_indices(engine: Engine, sqlite: bool) -> list[str]:
+    """Create the missing events indexes; their names."""
+    criados = []
+    # PostgreSQL: CONCURRENTLY (outside a transaction), Rasa's inserts never wait
+    opcoes = {} if sqlite else {"isolation_level": "AUTOCOMMIT"}
+    with engine.connect().execution_options(**opcoes) as conn:
+        existentes = set(conn.execute(_CATALOGO_SQLITE if sqlite else _CATALOGO_PG).scalars())
+        for nome, comando in _ddl_indices(sqlite):
+            if nome not in existentes:
+                conn.exec_driver_sql(comando)
+                criados.append(nome)
+        if criados and sqlite:  # statistics, so the planner picks the partial index
+            conn.exec_driver_sql("ANALYZE events")
+        if sqlite:
+            conn.commit()
+    if criados:
+        logger.info("Tracker store indexes created: %s.", ", ".join(criados))
+    return criados
+
+
 class Indicadores:
     """The indicators of a tracker store and a request store (SQLAlchemy URLs)."""
 
@@ -452,6 +484,7 @@ class Indicadores:
         self._trk: tuple[Engine | None, bool] | None = None
         self._req: tuple[Engine | None, bool] | None = None
         self._memo: dict[bytes, tuple[str, str]] = {}
+        self._trava = threading.Lock()
 
     def fechar(self) -> None:
         """Release the connections."""
@@ -467,47 +500,38 @@ class Indicadores:
         self.fechar()
 
     def _trackers(self) -> tuple[Engine | None, bool]:
+        """The tracker store's engine (None while it has no events table); the
+        first time it opens, its indexes are created (``_criar_indices``)."""
         if self._trk is None or self._trk[0] is None:
-            self._trk = _abrir(self._trackers_url)
-            if self._trk[0] is not None and not sa.inspect(self._trk[0]).has_table("events"):
-                self._trk[0].dispose()
-                self._trk = (None, self._trk[1])
+            with self._trava:
+                if self._trk is None or self._trk[0] is None:
+                    par = _abrir_tabela(self._trackers_url, "events")
+                    if par[0] is not None:
+                        _criar_indices(*par)
+                    self._trk = par
         return self._trk
 
     def _solicitacoes(self) -> tuple[Engine | None, bool]:
         if self._req is None or self._req[0] is None:
-            self._req = _abrir(self._requests_url)
-            if self._req[0] is not None and not sa.inspect(self._req[0]).has_table("requests"):
-                self._req[0].dispose()
-                self._req = (None, self._req[1])
+            with self._trava:
+                if self._req is None or self._req[0] is None:
+                    self._req = _abrir_tabela(self._requests_url, "requests")
         return self._req
 
     # ------------------------------------------------------------ indexes
 
     def preparar(self) -> list[str]:
-        """Create the missing indexes on the events table; their names.
+        """Open the tracker store now, creating its missing indexes; their names.
 
-        Nothing to do (empty list) while the tracker store has no events table.
+        Nothing to do (empty list) while the tracker store has no events table;
+        the first call that finds it creates them (the panel calls this at start).
         """
-        engine, sqlite = self._trackers()
-        if engine is None:
-            return []
-        criados = []
-        # PostgreSQL: CONCURRENTLY (outside a transaction), Rasa's inserts never wait
-        opcoes = {} if sqlite else {"isolation_level": "AUTOCOMMIT"}
-        with engine.connect().execution_options(**opcoes) as conn:
-            existentes = set(conn.execute(_CATALOGO_SQLITE if sqlite else _CATALOGO_PG).scalars())
-            for nome, comando in _ddl_indices(sqlite):
-                if nome not in existentes:
-                    conn.exec_driver_sql(comando)
-                    criados.append(nome)
-            if criados and sqlite:  # statistics, so the planner picks the partial index
-                conn.exec_driver_sql("ANALYZE events")
-            if sqlite:
-                conn.commit()
-        if criados:
-            logger.info("Tracker store indexes created: %s.", ", ".join(criados))
-        return criados
+        with self._trava:
+            if self._trk is not None and self._trk[0] is not None:
+                return _criar_indices(*self._trk)
+            par = _abrir_tabela(self._trackers_url, "events")
+            self._trk = par
+            return _criar_indices(*par) if par[0] is not None else []
 
     def indices_solicitacoes(self) -> Iterator[str]:
         """DDL of ``INDICES_SOLICITACOES`` (for the store's owner to add)."""

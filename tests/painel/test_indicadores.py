@@ -420,3 +420,17 @@ def test_weeks_start_on_monday():
     assert ind.por_semana(linhas) == [
         ind.SolicitacoesSemana(date(2026, 11, 2), "lotacao", "recebida", 3)
     ]
+
+
+def test_a_tracker_store_created_after_the_panel_started_is_read_and_indexed(tmp_path):
+    url = f"sqlite:///{tmp_path / 'trackers.db'}"
+    with Indicadores(url, f"sqlite:///{tmp_path / 'r.db'}") as indicadores:
+        assert indicadores.preparar() == [] and indicadores.conversas_por_dia(INICIO, FIM) == []
+        gravar_eventos(url, EVENTOS)  # Rasa's first conversation
+        assert len(indicadores.conversas_por_dia(INICIO, FIM)) == 4
+        assert indicadores.preparar() == []  # already created on that first read
+    engine = sa.create_engine(url, future=True)
+    with engine.connect() as conn:
+        nomes = set(conn.exec_driver_sql("SELECT name FROM sqlite_master").scalars())
+    engine.dispose()
+    assert {ind.INDICE_DIAS, ind.INDICE_INTENCOES} <= nomes
