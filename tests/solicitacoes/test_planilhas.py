@@ -521,15 +521,17 @@ def perfil_lo(tmp_path_factory) -> str:
     return tmp_path_factory.mktemp("perfil-libreoffice").as_uri()
 
 
-def converter_csv(soffice: str, perfil: str, arquivos: Sequence[Path], saida: Path) -> None:
-    """Convert the first sheet of each file to UTF-8 CSV with headless LibreOffice."""
+def converter(
+    soffice: str, perfil: str, filtro: str, arquivos: Sequence[Path], saida: Path
+) -> None:
+    """Convert each file with headless LibreOffice (``filtro``: its --convert-to argument)."""
     comando = [
         soffice,
         f"-env:UserInstallation={perfil}",
         "--headless",
         "--norestore",
         "--convert-to",
-        "csv:Text - txt - csv (StarCalc):44,34,76,1",
+        filtro,
         "--outdir",
         str(saida),
         *map(str, arquivos),
@@ -547,6 +549,11 @@ def converter_csv(soffice: str, perfil: str, arquivos: Sequence[Path], saida: Pa
         pytest.fail(f"LibreOffice não terminou em {LIMITE_LO} s")
     assert r.returncode == 0, r.stdout + r.stderr
     assert "Error" not in r.stdout + r.stderr, r.stdout + r.stderr
+
+
+def converter_csv(soffice: str, perfil: str, arquivos: Sequence[Path], saida: Path) -> None:
+    """Convert the first sheet of each file to UTF-8 CSV with headless LibreOffice."""
+    converter(soffice, perfil, "csv:Text - txt - csv (StarCalc):44,34,76,1", arquivos, saida)
 
 
 def ler_csv(caminho: Path) -> list[list[str]]:
@@ -605,26 +612,7 @@ def test_impressao_paisagem_uma_pagina_de_largura_cabecalho_repetido_rodape(tmp_
 
 def converter_pdf(soffice: str, perfil: str, arquivos: Sequence[Path], saida: Path) -> None:
     """Print each workbook to PDF with headless LibreOffice."""
-    comando = [
-        soffice,
-        f"-env:UserInstallation={perfil}",
-        "--headless",
-        "--norestore",
-        "--convert-to",
-        "pdf",
-        "--outdir",
-        str(saida),
-        *map(str, arquivos),
-    ]
-    r = subprocess.run(
-        comando,
-        capture_output=True,
-        text=True,
-        timeout=LIMITE_LO,
-        stdin=subprocess.DEVNULL,
-        check=False,
-    )
-    assert r.returncode == 0, r.stdout + r.stderr
+    converter(soffice, perfil, "pdf", arquivos, saida)
 
 
 def paginas(pdf: Path) -> tuple[int, int]:
