@@ -70,10 +70,13 @@ def criar_app(cfg: Settings, servicos_: Servicos | None = None) -> Flask:
     CSRFProtect(app)
     _login(app)
     _seguranca(app)
-    from bot.painel import paginas
+    from bot.painel import gestao, paginas
+    from bot.painel.indicadores import Indicadores
 
+    app.extensions["sei_indicadores"] = Indicadores(cfg.trackers_db_url, cfg.requests_db_url)
     app.register_blueprint(paginas.bp)
-    app.jinja_env.globals.update(texto=texto)
+    app.register_blueprint(gestao.bp)
+    app.jinja_env.globals.update(texto=texto, texto_acoes=paginas.texto_acoes)
     return app
 
 

@@ -91,29 +91,34 @@ def _duracao(d: timedelta) -> str:
     return f"{horas // 24} d {horas % 24} h"
 
 
+def filtro_da_fila() -> FiltroFila:
+    """The queue's filters from the request: GET arguments, or the POSTed form
+    (which alone may carry the search term: names and CPFs stay out of URLs)."""
+    valores = request.values
+    termo = (request.form.get("busca") or "").strip()[:120] if request.method == "POST" else ""
+    return FiltroFila(
+        tipo=valores.get("tipo") if valores.get("tipo") in TIPOS else None,
+        status=valores.get("situacao") if valores.get("situacao") in STATUS else None,
+        unidade=(valores.get("unidade") or "").strip().upper()[:64] or None,
+        desde=_data("de"),
+        ate=_data("ate"),
+        atrasadas=valores.get("atrasadas") == "1",
+        agora=datetime.now(FUSO),
+        **(_busca(termo) if termo else {}),
+    )
+
+
 @bp.route("/solicitacoes", methods=["GET", "POST"])
 def fila() -> ResponseReturnValue:
     """The queue; GET filters (no personal data), POST adds the search term."""
     valores = request.values
-    tipo = valores.get("tipo") if valores.get("tipo") in TIPOS else None
-    status = valores.get("situacao") if valores.get("situacao") in STATUS else None
-    unidade = (valores.get("unidade") or "").strip().upper()[:64] or None
     termo = (request.form.get("busca") or "").strip()[:120] if request.method == "POST" else ""
     try:
         pagina = max(1, int(valores.get("pagina") or 1))
     except ValueError:
         pagina = 1
-    agora = datetime.now(FUSO)
-    filtro = FiltroFila(
-        tipo=tipo,
-        status=status,
-        unidade=unidade,
-        desde=_data("de"),
-        ate=_data("ate"),
-        atrasadas=valores.get("atrasadas") == "1",
-        agora=agora,
-        **(_busca(termo) if termo else {}),
-    )
+    filtro = filtro_da_fila()
+    agora = filtro.agora or datetime.now(FUSO)
     resultado = store().fila(filtro, pagina, POR_PAGINA)
     linhas = [(item, *_prazo(item, agora)) for item in resultado.itens]
     return render_template(

@@ -49,6 +49,10 @@ def main(argv: list[str] | None = None) -> int:  # noqa: ARG001 - no arguments
     cfg = settings_module.load()
     app = criar_app(cfg)
     app.extensions["sei_servicos"].store.migrar()
+    try:
+        app.extensions["sei_indicadores"].preparar()  # indexes of the conversation store
+    except Exception as erro:  # the panel works without them, only slower
+        logging.getLogger(__name__).warning("Indicator indexes not created: %s", erro)
     print(f"Painel do NTS em http://127.0.0.1:{cfg.painel_port}/", flush=True)
     waitress.serve(app, **opcoes_waitress(cfg))
     return 0

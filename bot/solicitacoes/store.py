@@ -309,7 +309,17 @@ def _proibir_alteracao_da_auditoria(conn: Connection) -> None:
     )
 
 
-MIGRACOES: tuple[Callable[[Connection], None], ...] = (_v1, _v2)
+def _v3(conn: Connection) -> None:
+    """Version 3: composite indexes for the panel's queue filters and indicators."""
+    for nome, tabela, colunas in (
+        ("ix_requests_status_criada", "requests", "status, criada_em"),
+        ("ix_requests_unidade_criada", "requests", "unidade, criada_em"),
+        ("ix_status_history_status_request", "status_history", "status, request_id, em"),
+    ):
+        conn.execute(sa.text(f"CREATE INDEX IF NOT EXISTS {nome} ON {tabela} ({colunas})"))
+
+
+MIGRACOES: tuple[Callable[[Connection], None], ...] = (_v1, _v2, _v3)
 
 AUTOR_ASSISTENTE = "assistente"  # the bot filed it
 AUTOR_DESCONHECIDO = "console"  # status changes recorded before authors were
@@ -1041,6 +1051,24 @@ class RequestStore:
             )
             _auditar(conn, em, autor, "atribuicao", request_id, antes=antes, depois=responsavel)
         logger.info("Request %s: assignee changed.", normalizar_protocolo(protocolo))
+
+    def auditar(
+        self,
+        *,
+        autor: str,
+        acao: str,
+        alvo: str | None = None,
+        antes: str | None = None,
+        depois: str | None = None,
+        nota: str | None = None,
+        agora: datetime | None = None,
+    ) -> None:
+        """Append one audit entry not tied to a request (links, catalogues...)."""
+        em = _para_utc(agora)
+        self._preparar()
+        with self._escrita() as conn:
+            _auditar(conn, em, autor, acao, None, alvo=alvo, antes=antes, depois=depois, nota=nota)
+        logger.info("Audit: %s.", acao)
 
     # --------------------------------------------------------- panel: users
     def usuario(self, login: str) -> Usuario | None:

@@ -320,15 +320,17 @@ def test_forged_or_missing_csrf_token_is_refused(aba, painel):
 
 
 def test_five_wrong_passwords_block_the_login(aba, painel):
+    store = painel[1].extensions["sei_servicos"].store
+    usuarios.criar(store, "dani", "Dani", "analista", SENHA, autor="teste")  # blocked below
     page = aba.page
     for _ in range(4):
-        aba.entrar("ana", "senha errada")
+        aba.entrar("dani", "senha errada")
         expect(page.get_by_role("alert")).to_have_text("Usuário ou senha incorretos.")
-    aba.entrar("ana", "senha errada")
+    aba.entrar("dani", "senha errada")
     expect(page.get_by_role("alert")).to_contain_text("Muitas tentativas")
     bloqueio = page.get_by_role("alert").inner_text()
     assert "Muitas tentativas" in bloqueio and "15 minutos" in bloqueio
-    aba.entrar("ana")  # the right password, same address: still refused
+    aba.entrar("dani")  # the right password, same address: still refused
     assert page.get_by_role("alert").inner_text() == bloqueio
     expect(page.get_by_role("heading", name="Solicitações")).to_have_count(0)
 
@@ -350,3 +352,27 @@ def test_idle_session_goes_back_to_login(aba, painel):
         expect(page.get_by_role("status")).to_contain_text("Entre com seu usuário")
     finally:
         app.permanent_session_lifetime = original
+
+
+def test_indicators_export_and_a_refused_catalogue(aba, painel, tmp_path):
+    _, app, _ = painel
+    registrar(app.extensions["sei_servicos"].store, 500, nome="Pessoa Exportada")
+    page = aba.entrar("ana")
+    page.get_by_role("link", name="Indicadores").click()
+    expect(page.get_by_role("heading", name="Indicadores", exact=True)).to_be_visible()
+    expect(page.get_by_role("img", name="Solicitações por semana e situação")).to_be_visible()
+    page.get_by_role("link", name="Solicitações").click()
+    page.get_by_label("Tipo").select_option(label="Cadastro de usuário")
+    page.get_by_role("button", name="Filtrar").click()
+    with page.expect_download() as baixado:
+        page.get_by_role("button", name="Exportar planilhas").click()
+    planilha = openpyxl.load_workbook(io.BytesIO(Path(baixado.value.path()).read_bytes()))
+    assert "Pessoa Exportada" in [c for linha in planilha.active.values for c in linha]
+    page.get_by_role("link", name="Catálogos").click()
+    ruim = tmp_path / "unidades.csv"
+    ruim.write_text("sigla,nome,sigla_superior\nSESAU,S,\nGAB,G,SESAU\nGAB,H,SESAU\n")
+    page.get_by_label("Catálogo", exact=True).select_option("unidades")
+    page.get_by_label("Arquivo CSV").set_input_files(str(ruim))
+    page.get_by_role("button", name="Enviar catálogo").click()
+    expect(page.get_by_role("alert")).to_contain_text("linha 4")
+    expect(page.get_by_role("alert")).to_contain_text("O catálogo atual continua valendo")

@@ -404,11 +404,11 @@ def _colunas(engine: sa.engine.Engine) -> dict:
 
 def test_migrations_match_current_schema_and_are_idempotent(url, abrir):
     primeiro = abrir(url)
-    assert primeiro.migrar() == len(store_mod.MIGRACOES) == 2
+    assert primeiro.migrar() == len(store_mod.MIGRACOES) == 3
     s, _ = enviar(primeiro, 1)
     primeiro.fechar()
     segundo = abrir(url)  # opening an existing v1 database
-    assert segundo.migrar() == 2 and segundo.migrar() == 2
+    assert segundo.migrar() == 3 and segundo.migrar() == 3
     assert segundo.buscar(s.protocolo) == s
     assert enviar(segundo, 2)[0].protocolo.endswith("000002")
     esperado = {t.name: {c.name for c in t.columns} for t in store_mod.metadata.sorted_tables}
@@ -416,7 +416,7 @@ def test_migrations_match_current_schema_and_are_idempotent(url, abrir):
     with segundo._engine.connect() as conn:
         assert conn.execute(
             sa.text("SELECT version FROM schema_version ORDER BY version")
-        ).scalars().all() == [1, 2]
+        ).scalars().all() == [1, 2, 3]
 
 
 def test_next_version_is_one_function(url, abrir, monkeypatch: pytest.MonkeyPatch):
@@ -424,19 +424,20 @@ def test_next_version_is_one_function(url, abrir, monkeypatch: pytest.MonkeyPatc
     s, _ = enviar(antigo, 1)
     antigo.fechar()
 
-    def _v3(conn):
+    def _proxima(conn):
         conn.execute(sa.text("ALTER TABLE requests ADD COLUMN observacao TEXT"))
 
-    monkeypatch.setattr(store_mod, "MIGRACOES", (*store_mod.MIGRACOES, _v3))
+    monkeypatch.setattr(store_mod, "MIGRACOES", (*store_mod.MIGRACOES, _proxima))
+    n = len(store_mod.MIGRACOES)
     novo = abrir(url)
-    assert novo.migrar() == 3
-    assert abrir(url).migrar() == 3  # idempotent: _v3 not applied twice
+    assert novo.migrar() == n
+    assert abrir(url).migrar() == n  # idempotent: not applied twice
     assert "observacao" in _colunas(novo._engine)["requests"]
     assert novo.buscar(s.protocolo) == s
     with novo._engine.connect() as conn:
         assert conn.execute(
             sa.text("SELECT version FROM schema_version ORDER BY version")
-        ).scalars().all() == [1, 2, 3]
+        ).scalars().all() == list(range(1, n + 1))
     monkeypatch.undo()
     with pytest.raises(RuntimeError, match="mais nova"):
         abrir(url).migrar()  # code older than the database
