@@ -781,13 +781,29 @@ class RequestStore:
         solicitacao = self.buscar(protocolo)
         if solicitacao is None:
             return None
-        return {
+        publico = {
             "protocolo": solicitacao.protocolo,
             "tipo": TIPOS[solicitacao.tipo].titulo,
             "status": STATUS_TITULOS[solicitacao.status],
             "criada_em": solicitacao.criada_em.strftime("%d/%m/%Y"),
             "previsao": solicitacao.prazo_em.strftime("%d/%m/%Y"),
         }
+        observacao = self._observacao_publica(solicitacao.protocolo)
+        if observacao:  # the NTS marked it "Visível ao solicitante"
+            publico["observacao"] = observacao
+        return publico
+
+    def _observacao_publica(self, protocolo: str) -> str | None:
+        """The note of the latest status change, when the NTS made it visible."""
+        with self._leitura() as conn:
+            ultima = conn.execute(
+                sa.select(status_history.c.nota, status_history.c.visivel)
+                .join(requests, requests.c.id == status_history.c.request_id)
+                .where(requests.c.protocolo == protocolo)
+                .order_by(status_history.c.id.desc())
+                .limit(1)
+            ).first()
+        return ultima.nota if ultima is not None and ultima.visivel and ultima.nota else None
 
     def _id_por_protocolo(self, conn: Connection, protocolo: str) -> int | None:
         return _inteiro(

@@ -257,3 +257,19 @@ def test_behind_https_the_login_post_needs_a_same_origin_referer(tmp_path):
     mesmo = {"Referer": f"{base}/entrar"}
     assert cliente.post("/entrar", base_url=base, data=dados, headers=mesmo).status_code == 302
     store.fechar()
+
+
+def test_a_visible_note_reaches_the_requesters_status_answer(store):
+    """``status_publico`` (what the bot answers) carries the latest status change's
+    note only when the NTS ticked "Visível ao solicitante"."""
+    from bot.solicitacoes import atendimento
+
+    s = registrar(store, 1)
+    atendimento.mudar_situacao(store, s.protocolo, "em_andamento", autor="a", observacao="interna")
+    assert "observacao" not in store.status_publico(s.protocolo)
+    atendimento.mudar_situacao(
+        store, s.protocolo, "concluida", autor="a", observacao="Acesso liberado", visivel=True
+    )
+    assert store.status_publico(s.protocolo)["observacao"] == "Acesso liberado"
+    atendimento.mudar_situacao(store, s.protocolo, "em_andamento", autor="a")
+    assert "observacao" not in store.status_publico(s.protocolo)
