@@ -308,7 +308,9 @@ def _tabela(solicitacoes: Sequence[Solicitacao], out: TextIO) -> None:
         )
 
 
-def _detalhe(s: Solicitacao, out: TextIO, anexo_existe: bool = True) -> None:
+def _detalhe(
+    s: Solicitacao, eventos: Sequence[Evento], out: TextIO, anexo_existe: bool = True
+) -> None:
     tipo = TIPOS[s.tipo]
     print(
         f"Protocolo: {s.protocolo}\nTipo: {tipo.titulo}\n"
@@ -338,9 +340,11 @@ def _detalhe(s: Solicitacao, out: TextIO, anexo_existe: bool = True) -> None:
         if linha.get("observacoes"):
             print(f"  Observações: {linha['observacoes']}", file=out)
     print("Histórico:", file=out)
-    for h in s.historico:
-        nota = f" — {h['nota']}" if h.get("nota") else ""
-        print(f"  {h['em']}: {h['status']}{nota}", file=out)
+    for e in eventos:
+        mudanca = " → ".join(v for v in (e.antes, e.depois) if v)
+        nota = f" — {e.nota}" if e.nota else ""
+        visivel = " (visível ao solicitante)" if e.visivel else ""
+        print(f"  {e.em:%d/%m/%Y %H:%M} {e.autor}: {e.acao} {mudanca}{nota}{visivel}", file=out)
 
 
 def _mb(n: int) -> str:
@@ -479,7 +483,10 @@ def _executar(args: argparse.Namespace, out: TextIO, entrada: TextIO) -> int:
             print(file=out)
         else:
             _detalhe(
-                s, out, anexo_existe=not s.anexo or servicos.anexos.caminho(s.anexo) is not None
+                s,
+                store.historico(s.protocolo),
+                out,
+                anexo_existe=not s.anexo or servicos.anexos.caminho(s.anexo) is not None,
             )
         return 0
     if args.acao == "export":

@@ -9,6 +9,7 @@ proxy (https), never directly: it listens on the loopback only.
 from __future__ import annotations
 
 import logging
+import signal
 import sys
 from typing import Any
 
@@ -54,8 +55,19 @@ def main(argv: list[str] | None = None) -> int:  # noqa: ARG001 - no arguments
     except Exception as erro:  # the panel works without them, only slower
         logging.getLogger(__name__).warning("Indicator indexes not created: %s", erro)
     print(f"Painel do NTS em http://127.0.0.1:{cfg.painel_port}/", flush=True)
-    waitress.serve(app, **opcoes_waitress(cfg))
+    signal.signal(signal.SIGTERM, _parar)  # the launcher stops its children with SIGTERM
+    try:
+        waitress.serve(app, **opcoes_waitress(cfg))
+    except KeyboardInterrupt:
+        pass
+    finally:
+        app.extensions["sei_indicadores"].fechar()
+        app.extensions["sei_servicos"].store.fechar()
     return 0
+
+
+def _parar(_sinal: int, _quadro: object) -> None:
+    raise KeyboardInterrupt
 
 
 if __name__ == "__main__":

@@ -1,3 +1,4 @@
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -151,3 +152,41 @@ def test_readme_documents_every_variable():
         if nome not in settings.VARIAVEIS_DE_TESTE and f"`{nome}`" not in tabela
     ]
     assert faltam == []
+
+
+def test_the_panel_process_serves_the_login_on_loopback_and_stops_on_sigterm(tmp_path):
+    """What the launcher starts as "painel": the masked entry point, waitress on
+    127.0.0.1:SEI_PAINEL_PORT, the store migrated, SIGTERM ends it cleanly."""
+    import signal
+    import time
+
+    import httpx
+    from conftest import PORT_BASE
+
+    porta = PORT_BASE + 182
+    env = dict(os.environ, SEI_VAR_DIR=str(tmp_path), SEI_PAINEL_PORT=str(porta))
+    env.pop("REQUESTS_DB_URL", None)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "bot.ops.processos", "painel"],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+    )
+    try:
+        limite = time.monotonic() + 60
+        while True:
+            try:
+                resposta = httpx.get(f"http://127.0.0.1:{porta}/entrar", timeout=2)
+                break
+            except httpx.HTTPError:
+                assert proc.poll() is None, proc.stdout.read().decode()
+                assert time.monotonic() < limite, "o painel não subiu"
+                time.sleep(0.3)
+        assert resposta.status_code == 200 and "sei-nts users add" in resposta.text
+        assert resposta.headers["Server"] == "painel"
+        assert (tmp_path / "requests.db").exists() and (tmp_path / "segredo-painel").exists()
+        assert oct((tmp_path / "segredo-painel").stat().st_mode & 0o777) == "0o600"
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        assert proc.wait(timeout=20) == 0
