@@ -49,6 +49,7 @@ XSS = [
     '<a href="javascript:alert(3)">clique</a>',
     "{{ 7*7 }} <iframe src=javascript:alert(4)>",
 ]
+WCAG_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 _enderecos = (f"10.20.{i // 250}.{i % 250 + 1}" for i in itertools.count())
 
 
@@ -376,3 +377,45 @@ def test_indicators_export_and_a_refused_catalogue(aba, painel, tmp_path):
     page.get_by_role("button", name="Enviar catálogo").click()
     expect(page.get_by_role("alert")).to_contain_text("linha 4")
     expect(page.get_by_role("alert")).to_contain_text("O catálogo atual continua valendo")
+
+
+def _violacoes_axe(page) -> list[str]:
+    """axe-core's WCAG 2.1 A/AA violations of the page (evaluated through the
+    DevTools protocol, so the page's CSP stays as it is)."""
+    from axe_playwright_python.base import AXE_SCRIPT
+
+    page.evaluate(AXE_SCRIPT)
+    resultado = page.evaluate(
+        "o => axe.run(document, o)",
+        {"runOnly": {"type": "tag", "values": WCAG_AA}, "resultTypes": ["violations"]},
+    )
+    return [
+        f"{v['id']} ({v['impact']}): {v['help']} — {[n['target'] for n in v['nodes']][:3]}"
+        for v in resultado["violations"]
+    ]
+
+
+def test_pages_have_no_wcag_21_aa_violations(aba, painel):
+    """axe-core on the login, queue, request, indicators and admin pages."""
+    base, app, cfg = painel
+    store = app.extensions["sei_servicos"].store
+    ref = AnexoStore(cfg.anexos_dir).salvar(_png(), "conversa-600")
+    s = registrar(store, 600, tipo="relato_erro", captura=ref)
+    page = aba.page
+    page.goto(base + "/entrar")
+    falhas = {"entrar": _violacoes_axe(page)}
+    aba.entrar("ana")
+    for nome, url in (
+        ("fila", "/solicitacoes"),
+        ("solicitação", f"/solicitacoes/{s.protocolo}"),
+        ("indicadores", "/indicadores"),
+        ("usuários", "/usuarios"),
+        ("catálogos", "/catalogos"),
+        ("links", "/links"),
+        ("auditoria", "/auditoria"),
+    ):
+        page.goto(base + url)
+        falhas[nome] = _violacoes_axe(page)
+    assert {k: v for k, v in falhas.items() if v} == {}
+    page.set_content('<html lang="pt-BR"><body><main><img src="x"></main></body></html>')
+    assert any(v.startswith("image-alt") for v in _violacoes_axe(page))  # axe is really on
