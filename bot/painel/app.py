@@ -63,7 +63,7 @@ def criar_app(cfg: Settings, servicos_: Servicos | None = None) -> Flask:
         PERMANENT_SESSION_LIFETIME=timedelta(minutes=cfg.painel_sessao_min),
         WTF_CSRF_TIME_LIMIT=None,  # the token lives as long as the session
         WTF_CSRF_SSL_STRICT=cfg.painel_https,
-        MAX_CONTENT_LENGTH=1024 * 1024,
+        MAX_CONTENT_LENGTH=4 * 1024 * 1024,  # a catalogue CSV (2 MB, bot.painel.catalogo)
         TEMPLATES_AUTO_RELOAD=False,
     )
     app.extensions["sei_servicos"] = servicos_ or Servicos(cfg)
@@ -118,7 +118,7 @@ def _login(app: Flask) -> None:
                 session.permanent = True
                 login_user(UsuarioPainel(dados))
                 logger.info("Panel login: %s.", dados.login)
-                return redirect(url_for("paginas.fila"))
+                return redirect(_destino(request.args.get("next")))
             logger.info("Panel login refused.")
         return render_template(
             "entrar.html",
@@ -132,6 +132,14 @@ def _login(app: Flask) -> None:
         session.clear()
         flash(texto("saiu"), "info")
         return redirect(url_for("entrar"))
+
+
+def _destino(proxima: str | None) -> str:
+    """Where to go after logging in: the page that asked for it, if it is one of
+    ours (a path, never another site), else the queue."""
+    if proxima and proxima.startswith("/") and not proxima.startswith(("//", "/\\")):
+        return proxima
+    return url_for("paginas.fila")
 
 
 def _seguranca(app: Flask) -> None:
@@ -157,7 +165,13 @@ def _seguranca(app: Flask) -> None:
 
     @app.errorhandler(HTTPException)
     def http(erro: HTTPException) -> ResponseReturnValue:
-        mensagens = {403: "proibido", 404: "nao_encontrada"}
+        mensagens = {
+            400: "requisicao_invalida",
+            403: "proibido",
+            404: "nao_encontrada",
+            405: "requisicao_invalida",
+            413: "muito_grande",
+        }
         chave = mensagens.get(erro.code or 500)
         if chave is None:
             return erro

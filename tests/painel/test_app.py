@@ -273,3 +273,31 @@ def test_a_visible_note_reaches_the_requesters_status_answer(store):
     assert store.status_publico(s.protocolo)["observacao"] == "Acesso liberado"
     atendimento.mudar_situacao(store, s.protocolo, "em_andamento", autor="a")
     assert "observacao" not in store.status_publico(s.protocolo)
+
+
+@pytest.mark.usefixtures("pessoas")
+def test_after_login_back_to_the_page_asked_never_to_another_site(app, store):
+    s = registrar(store, 1)
+    cliente = app.test_client()
+    pedido = cliente.get(f"/solicitacoes/{s.protocolo}")
+    assert pedido.location == f"/entrar?next=%2Fsolicitacoes%2F{s.protocolo}"
+    formulario = cliente.get(pedido.location)
+    acao = re.search(r'<form method="post" action="([^"]+)" class="entrar"', formulario.text)
+    assert acao.group(1) == f"/entrar?next=/solicitacoes/{s.protocolo}"  # the form keeps it
+    dados = {"login": "beto", "senha": SENHA, "csrf_token": token(formulario.text)}
+    resposta = cliente.post(pedido.location, data=dados)
+    assert resposta.location == f"/solicitacoes/{s.protocolo}"
+    for fora in ("https://mal.example/", "//mal.example/", "/\\\\mal.example"):
+        cliente = app.test_client()
+        dados["csrf_token"] = token(cliente.get("/entrar").text)
+        resposta = cliente.post("/entrar", query_string={"next": fora}, data=dados)
+        assert resposta.location == "/solicitacoes", fora
+
+
+@pytest.mark.usefixtures("pessoas")
+def test_http_errors_are_portuguese_pages(app):
+    cliente = app.test_client()
+    entrar(cliente, "beto")
+    assert "não encontrada" in cliente.get("/solicitacoes/NTS-1999-000001").text
+    resposta = cliente.get("/sair")
+    assert resposta.status_code == 405 and "Pedido inválido" in resposta.text
