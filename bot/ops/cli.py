@@ -8,7 +8,8 @@
     sei-nts catalog check
     sei-nts users add LOGIN --name NOME --role analista|admin [--password-stdin]
     sei-nts users list [--json]
-    sei-nts users disable LOGIN
+    sei-nts users disable LOGIN | enable LOGIN
+    sei-nts users password LOGIN [--password-stdin]
     sei-nts privacy purge [--older-than DIAS] [--dry-run] [--trackers-url URL]
     sei-nts backup --out ARQUIVO
     sei-nts restore --from ARQUIVO --yes
@@ -188,7 +189,9 @@ def _parser() -> argparse.ArgumentParser:
     cat_acoes.add_parser("check", help="valida os arquivos dos catálogos")
 
     usu = grupos.add_parser("users", help="usuários do painel do NTS")
-    usu_acoes = usu.add_subparsers(dest="acao", metavar="{add,list,disable}", required=True)
+    usu_acoes = usu.add_subparsers(
+        dest="acao", metavar="{add,list,disable,enable,password}", required=True
+    )
     add = usu_acoes.add_parser(
         "add",
         help="cria um usuário do painel",
@@ -205,6 +208,17 @@ def _parser() -> argparse.ArgumentParser:
         "disable", help="desativa um usuário (as sessões dele terminam)"
     )
     desativar.add_argument("login", metavar="LOGIN")
+    reativar = usu_acoes.add_parser("enable", help="reativa um usuário desativado")
+    reativar.add_argument("login", metavar="LOGIN")
+    senha = usu_acoes.add_parser(
+        "password",
+        help="define uma nova senha (as sessões do usuário terminam)",
+        description="Define uma nova senha (12 caracteres ou mais), pedida no terminal ou "
+        "lida da entrada padrão com --password-stdin; serve também para o administrador "
+        "que esqueceu a própria senha.",
+    )
+    senha.add_argument("login", metavar="LOGIN")
+    senha.add_argument("--password-stdin", action="store_true", help="lê a senha da entrada padrão")
 
     priv = grupos.add_parser("privacy", help="retenção de dados pessoais")
     priv_acoes = priv.add_subparsers(dest="acao", metavar="{purge}", required=True)
@@ -527,7 +541,7 @@ def _ler_senha(args: argparse.Namespace, entrada: TextIO) -> str:
 
     senha = getpass.getpass("Senha (12 caracteres ou mais): ")
     if getpass.getpass("Repita a senha: ") != senha:
-        raise ValueError("As duas senhas digitadas são diferentes; nada foi criado.")
+        raise ValueError("As duas senhas digitadas são diferentes; nada foi alterado.")
     return senha
 
 
@@ -545,6 +559,14 @@ def _usuarios(args: argparse.Namespace, servicos: Servicos, out: TextIO, entrada
     if args.acao == "disable":
         u = usuarios.desativar(store, args.login, autor=autor)
         print(f"Usuário {u.login} desativado; as sessões dele terminaram.", file=out)
+        return 0
+    if args.acao == "enable":
+        u = usuarios.reativar(store, args.login, autor=autor)
+        print(f"Usuário {u.login} reativado.", file=out)
+        return 0
+    if args.acao == "password":
+        u = usuarios.redefinir_senha(store, args.login, _ler_senha(args, entrada), autor=autor)
+        print(f"Senha de {u.login} redefinida; as sessões dele terminaram.", file=out)
         return 0
     todos = store.usuarios()
     if args.json:

@@ -191,6 +191,19 @@ def test_users_add_list_disable(env, capsys):
     ]
     assert _run("users", "disable", "maria.silva")[0] == 0
     assert "desativado" in _run("users", "list")[1]
+    assert _run("users", "enable", "maria.silva")[0] == 0
+    code, out = _run_com_entrada(
+        "outra senha bem longa\n", "users", "password", "maria.silva", "--password-stdin"
+    )
+    assert code == 0 and "redefinida" in out
+    from bot import settings
+    from bot.painel import usuarios
+    from bot.solicitacoes.store import RequestStore
+
+    with RequestStore(settings.load().requests_db_url) as store:
+        assert usuarios.autenticar(store, "maria.silva", "outra senha bem longa", "x") is not None
+        acoes = [e.acao for e in store.auditoria()]
+    assert acoes[:3] == ["senha_redefinida", "usuario_reativado", "usuario_desativado"]
     assert _run("users", "disable", "ninguem")[0] == 1
     assert "Nenhum usuário" in capsys.readouterr().err
     code, _ = _run("users", "add", "x", "--name", "X", "--role", "chefe", "--password-stdin")
