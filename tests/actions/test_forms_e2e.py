@@ -103,3 +103,39 @@ def test_staff_console_sees_what_the_bot_filed(server):
     )
     assert result.returncode == 0, result.stderr
     assert '"kind": "cadastro_usuario"' in result.stdout
+
+
+def _botao(replies, titulo):
+    return next(b for r in replies for b in r.get("buttons", []) if b["title"] == titulo)
+
+
+def test_earlier_buttons_and_a_request_typed_as_a_name_over_rest(server):
+    """Issue 18 through Rasa: stale buttons refused in and after the form, requests not names."""
+    _, var_dir = server
+    sender = "e2e-botoes-antigos"
+    replies, _ = say(sender, "preciso cadastrar uma servidora nova no sei")
+    _, text = say(sender, _botao(replies, "Preencher agora")["payload"])
+    assert "sigla da sua unidade" in text
+    say(sender, "GETIN")
+    _, text = say(sender, "quero cadastrar um servidor novo no sei")
+    assert "parece um pedido" in text and "Quero Cadastrar" not in text
+    replies, text = say(sender, "continuar")
+    assert "nome completo" in text
+    say(sender, "Rita Alves")
+    say(sender, gerar_cpf(random.Random(18), mascarado=True))
+    say(sender, "rita.alves@gmail.com")
+    say(sender, "NTS")
+    replies, text = say(sender, "Enfermeiro")
+    sim_incluir = _botao(replies, "Sim, incluir")
+    replies, text = say(sender, "não")
+    assert "Confira a solicitação" in text
+    _, text = say(sender, sim_incluir["payload"])  # the earlier "Sim, incluir"
+    assert "era de uma pergunta anterior" in text and "Confira a solicitação" in text
+    store = _store(var_dir)
+    assert [s for s in store.listar() if s.contato == sender] == []
+    replies, text = say(sender, _botao(replies, "Confirmar")["payload"])
+    assert "Protocolo: NTS-" in text
+    _, text = say(sender, sim_incluir["payload"])  # after the form ended
+    assert "solicitação que já foi encerrada" in text
+    assert len([s for s in store.listar() if s.contato == sender]) == 1
+    store.fechar()

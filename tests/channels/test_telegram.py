@@ -682,3 +682,40 @@ def _porta_aberta(porta):
 
     with socket.socket() as s:
         return s.connect_ex(("127.0.0.1", porta)) == 0
+
+
+def test_stale_keyboard_and_a_request_typed_as_a_name(adaptador, standin):
+    """Issue 18 on the stand-in: an earlier keyboard's tap files nothing; a request is no name."""
+    _, _, var_dir = adaptador
+    chat = Chat(standin, TOKEN, 700000218)
+    chat.dizer("preciso cadastrar uma servidora nova no sei", espera="Quer começar")
+    chat.tocar("Preencher agora", espera="sigla da sua unidade")
+    chat.dizer("getin", espera="nome completo")
+    respostas = chat.dizer("quero cadastrar um servidor novo no sei", espera="parece um pedido")
+    assert "Quero Cadastrar" not in textos(respostas)
+    assert botoes(respostas) == ["Continuar preenchendo", "Sair do formulário"]
+    chat.tocar("Continuar preenchendo", espera="nome completo")
+    chat.dizer("Rita Alves", espera="CPF de Rita Alves")
+    chat.dizer(gerar_cpf(random.Random(218), mascarado=True), espera="e-mail pessoal")
+    chat.dizer("rita.alves@gmail.com", espera="sigla da unidade")
+    chat.dizer("NTS", espera="cargo")
+    chat.dizer("Enfermeiro", espera="incluir mais")
+    sim_incluir = chat.botao("Sim, incluir")
+    chat.dizer("não", espera="Confira")  # typed: the earlier keyboard is edited away
+    desde = standin.marca()
+    standin.alimentar(TOKEN, toque(chat.chat_id, *sim_incluir))  # a late tap of it anyway
+    chamadas = standin.esperar(
+        lambda: standin.chamadas_de("answerCallbackQuery", desde=desde, token=TOKEN)
+    )
+    time.sleep(3)  # room for a (wrong) filing
+    respostas = chat._saida(desde)
+    assert "Solicitação registrada" not in textos(respostas)
+    # PTB still knows the button (its callback data cache): the engine refuses it
+    assert not any(c.params.get("text") == t("botao_expirado") for c in chamadas)
+    assert "era de uma pergunta anterior" in textos(respostas)
+    store = RequestStore(f"sqlite:///{var_dir / 'requests.db'}")
+    contato = sender_de(var_dir, chat.chat_id)
+    assert [s for s in store.listar() if s.contato == contato] == []
+    _, respostas = chat.tocar("Confirmar", espera="Protocolo:")
+    assert len([s for s in store.listar() if s.contato == contato]) == 1
+    store.fechar()

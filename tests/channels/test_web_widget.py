@@ -606,3 +606,58 @@ def test_phone_sized_viewport_gets_a_full_screen_panel(playwright_, gateway, tmp
         assert nav.dialogos == [] and nav.erros == []
     finally:
         nav.fechar()
+
+
+def _payload_guardado(dados, titulo):
+    """The payload of the last button titled ``titulo`` kept in the widget's state."""
+    achados = []
+
+    def andar(x):
+        if isinstance(x, dict):
+            if x.get("titulo") == titulo and isinstance(x.get("payload"), str):
+                achados.append(x["payload"])
+            for valor in x.values():
+                andar(valor)
+        elif isinstance(x, list):
+            for valor in x:
+                andar(valor)
+
+    andar(dados)
+    assert achados, titulo
+    return achados[-1]
+
+
+def test_stale_payload_and_a_request_typed_as_a_name_in_the_browser(navegador):
+    """Issue 18, real widget and server: a request is no name; a late payload files nothing."""
+    page = navegador.page
+    abrir(page)
+    dizer(page, "preciso cadastrar uma servidora nova no sei")
+    assert "sigla da sua unidade" in tocar(page, "Preencher agora")
+    assert "nome completo" in dizer(page, "getin")
+    texto = dizer(page, "quero cadastrar um servidor novo no sei")
+    assert "parece um pedido" in texto and "Quero Cadastrar" not in texto
+    assert "nome completo" in tocar(page, "Continuar preenchendo")
+    dizer(page, "Rita Alves")
+    dizer(page, gerar_cpf(random.Random(1818), mascarado=True))
+    dizer(page, "rita.alves@gmail.com")
+    dizer(page, "NTS")
+    assert "incluir mais" in dizer(page, "Enfermeiro")
+    antigo = page.locator(".sei-opcao", has_text="Sim, incluir").last
+    payload = _payload_guardado(estado(page), "Sim, incluir")
+    assert "Confira a solicitação" in dizer(page, "não")
+    assert antigo.is_disabled()
+    # a late copy of the old tap (another tab, a retried request) reaches the server anyway
+    resposta = page.evaluate(
+        """async (payload) => {
+            const estado = JSON.parse(sessionStorage.getItem('sei-widget:v1'));
+            const r = await fetch('api/mensagem', {method: 'POST',
+                headers: {'Content-Type': 'application/json'},
+                body: JSON.stringify({sessao: estado.sessao, texto: payload, id: 'tardio-0001'})});
+            return await r.json();
+        }""",
+        payload,
+    )
+    textos = " ".join(r.get("texto", "") for r in resposta["respostas"])
+    assert payload.startswith("/botao_formulario") and "era de uma pergunta anterior" in textos
+    assert "Solicitação registrada" not in textos
+    assert "Protocolo: NTS-" in tocar(page, "Confirmar")
