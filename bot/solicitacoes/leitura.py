@@ -20,6 +20,7 @@ import logging
 import re
 import warnings
 import zipfile
+import zlib
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from typing import Any
@@ -179,9 +180,14 @@ def _carregar(dados: bytes, *, valores: bool) -> Any:
 
 
 def _ler_xlsx(dados: bytes) -> list[Aba]:
-    with _abrir_zip(dados) as arquivo:
-        _conferir_zip(arquivo)
-        formulas = _tem_formulas(arquivo)
+    try:
+        with _abrir_zip(dados) as arquivo:
+            _conferir_zip(arquivo)
+            formulas = _tem_formulas(arquivo)
+    except PlanilhaRecusada:
+        raise
+    except (zipfile.BadZipFile, zlib.error, EOFError, OSError, ValueError, NotImplementedError):
+        raise PlanilhaRecusada("ilegivel") from None  # a damaged part, a bad CRC, odd compression
     livro = _carregar(dados, valores=True)
     try:
         if len(livro.sheetnames) > LIMITE_ABAS:

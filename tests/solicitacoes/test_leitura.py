@@ -7,12 +7,15 @@ parsed beyond the bounds; the time each refusal takes is measured in
 
 from __future__ import annotations
 
+import functools
 import io
 import random
 import zipfile
 
 import openpyxl
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from planilhas_geradas import com_valor_em_cache
 
 from bot import content
@@ -220,3 +223,46 @@ def test_every_refusal_has_its_own_text_and_no_placeholder_left():
     for chave in [k for k in textos if k.startswith("recusa_")]:
         campos = {"mb": "6,0", "maximo": 500}
         assert "{" not in content.texto("planilhas", chave, **campos), chave
+
+
+_BASE = xlsx([CABECALHO, LINHA, LINHA])
+_CSV = "\n".join(map(";".join, [CABECALHO, LINHA])).encode()
+# uncompressed, so that changed bytes reach the XML itself
+_SEM_COMPACTAR = _zip(
+    {
+        i.filename: zipfile.ZipFile(io.BytesIO(_BASE)).read(i)
+        for i in zipfile.ZipFile(io.BytesIO(_BASE)).infolist()
+    },
+    zipfile.ZIP_STORED,
+)
+
+
+@functools.cache
+def _catalogos():
+    from conftest import ROOT
+
+    from bot import settings as configuracao
+    from bot.solicitacoes.catalogos import Catalogos
+
+    return Catalogos.carregar(configuracao.load({"SEI_PROJECT_ROOT": str(ROOT)}).catalogs_dir)
+
+
+@pytest.mark.slow
+@settings(max_examples=200, deadline=None)
+@given(st.data())
+def test_damaged_files_are_refused_never_crash(data):
+    """Random bytes changed anywhere in a valid .xlsx (or a CSV): read or refused, nothing else."""
+    from bot.solicitacoes.conferencia import PlanilhaNaoReconhecida, conferir
+
+    base = bytearray(data.draw(st.sampled_from([_BASE, _SEM_COMPACTAR, _CSV])))
+    for _ in range(data.draw(st.integers(1, 12))):
+        base[data.draw(st.integers(0, len(base) - 1))] = data.draw(st.integers(0, 255))
+    try:
+        tabela = ler_planilha(bytes(base))
+    except PlanilhaRecusada as erro:
+        assert str(erro)
+        return
+    try:
+        conferir(tabela, _catalogos())
+    except PlanilhaNaoReconhecida as erro:
+        assert str(erro)
