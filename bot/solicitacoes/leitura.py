@@ -25,8 +25,6 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from typing import Any
 
-from openpyxl import load_workbook
-
 from bot import content
 from bot.text import strip_accents
 
@@ -166,6 +164,8 @@ def _tem_formulas(arquivo: zipfile.ZipFile) -> bool:
 
 
 def _carregar(dados: bytes, *, valores: bool) -> Any:
+    from openpyxl import load_workbook  # here: the channels import this module's limits
+
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # "data validation extension not supported"...
