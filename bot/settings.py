@@ -77,6 +77,17 @@ class Settings(BaseModel):
     painel_secret_file: Path = Field(alias="SEI_PAINEL_SECRET_FILE")
     painel_https: bool = Field(False, alias="SEI_PAINEL_HTTPS")
     painel_proxies: int = Field(0, alias="SEI_PAINEL_PROXIES")
+    # SEI web service (bot.sei; all optional: without URL and key, the manual flow).
+    # The key is a secret: environment only, never logged, stored or shown.
+    sei_ws_url: str | None = Field(None, alias="SEI_WS_URL")
+    sei_ws_sigla_sistema: str | None = Field(None, alias="SEI_WS_SIGLA_SISTEMA")
+    sei_ws_chave: str | None = Field(None, alias="SEI_WS_CHAVE", repr=False)
+    sei_ws_id_unidade_nts: str | None = Field(None, alias="SEI_WS_ID_UNIDADE_NTS")
+    sei_ws_id_tipo_procedimento: str | None = Field(None, alias="SEI_WS_ID_TIPO_PROCEDIMENTO")
+    sei_ws_id_serie: str | None = Field(None, alias="SEI_WS_ID_SERIE")
+    sei_ws_id_hipotese_legal: str | None = Field(None, alias="SEI_WS_ID_HIPOTESE_LEGAL")
+    sei_ws_timeout_s: float = Field(30.0, alias="SEI_WS_TIMEOUT_S")
+    sei_ws_connect_timeout_s: float = Field(5.0, alias="SEI_WS_CONNECT_TIMEOUT_S")
     # test-only: seconds Servicos.registrar waits after filing (crash tests)
     pausa_envio_teste_s: float = Field(0.0, alias="SEI_TEST_PAUSA_ENVIO")
 
