@@ -356,6 +356,11 @@ class _Novo:
 
 
 STATUS_ABERTOS = ("recebida", "em_andamento")
+# A function the store calls inside the transaction of a new request ("registrada")
+# and of a status change ("situacao"): gancho(conn, acao, solicitacao, detalhes),
+# detalhes = {"antes", "nota", "visivel"}; raising rolls the change back. The
+# notification outbox (bot.notificacoes) is one: it writes its rows in ``conn``.
+Gancho = Callable[[Connection, str, Solicitacao, Mapping[str, Any]], None]
 _FALHAS_GUARDADAS = timedelta(days=1)
 
 
@@ -572,6 +577,7 @@ class RequestStore:
         self._returning = not self._sqlite or sqlite3.sqlite_version_info >= (3, 35, 0)
         self._pronto = False
         self._trava = threading.Lock()
+        self.ganchos: list[Gancho] = []  # see ``Gancho``
 
     # ---------------------------------------------------------------- setup
     def fechar(self) -> None:
@@ -627,6 +633,14 @@ class RequestStore:
                 yield conn
 
     @contextmanager
+    def na_transacao(self) -> Iterator[Connection]:
+        """A write transaction in this store's database, for tables kept beside
+        it (the notification outbox); migrated first."""
+        self._preparar()
+        with self._escrita() as conn:
+            yield conn
+
+    @contextmanager
     def _leitura(self) -> Iterator[Connection]:
         """A read transaction with one snapshot."""
         self._preparar()
@@ -665,6 +679,9 @@ class RequestStore:
                 criada = existente is None
                 request_id = self._inserir(conn, novo) if existente is None else existente
                 solicitacao = self._carregar(conn, request_id)
+                if criada:
+                    for gancho in self.ganchos:
+                        gancho(conn, "registrada", solicitacao, {})
         except IntegrityError:  # an identical registrar won the race
             solicitacao, criada = self._existente_apos_conflito(chave_envio), False
         if criada:
@@ -1036,6 +1053,13 @@ class RequestStore:
                 visivel=visivel,
             )
             solicitacao = self._carregar(conn, request_id)
+            for gancho in self.ganchos:
+                gancho(
+                    conn,
+                    "situacao",
+                    solicitacao,
+                    {"antes": antes, "nota": nota, "visivel": visivel},
+                )
         logger.info("Request %s: status %s -> %s.", solicitacao.protocolo, antes, status)
         return solicitacao
 
