@@ -54,10 +54,21 @@ def main(argv: list[str] | None = None) -> int:  # noqa: ARG001 - no arguments
         app.extensions["sei_indicadores"].preparar()  # indexes of the conversation store
     except Exception as erro:  # the panel works without them, only slower
         logging.getLogger(__name__).warning("Indicator indexes not created: %s", erro)
-    print(f"Painel do NTS em http://127.0.0.1:{cfg.painel_port}/", flush=True)
     signal.signal(signal.SIGTERM, _parar)  # the launcher stops its children with SIGTERM
     try:
-        waitress.serve(app, **opcoes_waitress(cfg))
+        servidor = waitress.create_server(app, **opcoes_waitress(cfg))
+    except OSError as erro:
+        print(
+            f"Erro: o painel não pôde escutar em 127.0.0.1:{cfg.painel_port} ({erro.strerror}). "
+            "Outra cópia já está rodando? Escolha outra porta em SEI_PAINEL_PORT.",
+            file=sys.stderr,
+        )
+        app.extensions["sei_indicadores"].fechar()
+        app.extensions["sei_servicos"].store.fechar()
+        return 1
+    print(f"Painel do NTS em http://127.0.0.1:{cfg.painel_port}/", flush=True)
+    try:
+        servidor.run()
     except KeyboardInterrupt:
         pass
     finally:

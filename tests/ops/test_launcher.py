@@ -190,3 +190,27 @@ def test_the_panel_process_serves_the_login_on_loopback_and_stops_on_sigterm(tmp
     finally:
         proc.send_signal(signal.SIGTERM)
         assert proc.wait(timeout=20) == 0
+
+
+def test_the_panel_says_when_its_port_is_taken(tmp_path):
+    import socket
+
+    from conftest import PORT_BASE
+
+    porta = PORT_BASE + 183
+    with socket.socket() as ocupada:
+        ocupada.bind(("127.0.0.1", porta))
+        ocupada.listen()
+        env = dict(os.environ, SEI_VAR_DIR=str(tmp_path), SEI_PAINEL_PORT=str(porta))
+        env.pop("REQUESTS_DB_URL", None)
+        result = subprocess.run(
+            [sys.executable, "-m", "bot.ops.processos", "painel"],
+            check=False,
+            cwd=ROOT,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    assert f"127.0.0.1:{porta}" in result.stderr and "SEI_PAINEL_PORT" in result.stderr
