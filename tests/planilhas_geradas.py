@@ -110,7 +110,7 @@ def com_valor_em_cache(dados: bytes, celula: str, valor: str) -> bytes:
         for item in entrada.infolist():
             conteudo = entrada.read(item)
             if item.filename == "xl/worksheets/sheet1.xml":
-                padrao = rf'<c r="{celula}"([^>]*)><f>(.*?)</f><v\s*/>'.encode()
+                padrao = rf"<c r=\"{celula}\"([^>]*)><f>(.*?)</f>(?:<v\s*/>|<v></v>)".encode()
                 conteudo = re.sub(
                     padrao, rf'<c r="{celula}"\1 t="str"><f>\2</f><v>{valor}</v>'.encode(), conteudo
                 )

@@ -390,7 +390,9 @@ def _conferir_linha(
         if erro is not None:
             problema(campo, erro)
             continue
-        repetido = _repetido(ctx, campo, valor or "", numero)
+        # the same row rules as the form (a sigla both added and removed...)
+        contradicao = validacao.conferir_linha(tipo, linha.valores, campo, valor or "")
+        repetido = contradicao or _repetido(ctx, campo, valor or "", numero)
         if repetido:
             problema(campo, repetido)
             continue

@@ -411,3 +411,19 @@ def test_filing_or_cancelling_deletes_the_upload_and_the_checked_planilha(servic
     assert not (servicos.settings.planilhas_dir / segunda.pendente["arquivo"]).exists()
     assert store.ler(segunda.pendente["ref"], CONVERSA) is None
     assert servicos.store.listar() == []
+
+
+def test_row_rules_of_the_form_apply_to_each_row(servicos, rng):
+    tipo = TIPOS["lotacao"]
+    cabecalho = [c.coluna for c in tipo.campos]
+    mudar = ["Ana Lima", gerar_cpf(rng), "ana@gmail.com", "MUDAR", "GETIN, NTS", "NTS"]
+    conf = conferir(tabela_de([cabecalho, mudar]), servicos.catalogos)
+    [problema] = conf.problemas
+    esperado = validacao.conferir_linha(
+        tipo,
+        {"siglas_adicionar": "GETIN, NTS", "operacao": "MUDAR"},
+        tipo.campo("siglas_remover"),
+        "NTS",
+    )
+    assert esperado and problema.mensagem == esperado
+    assert problema.linha == 2 and problema.campo == "siglas_remover"
