@@ -26,7 +26,7 @@ _NIVEIS_LOG = ("DEBUG", "INFO", "WARNING", "WARN", "ERROR", "CRITICAL", "FATAL",
 _ESPERADO = {
     "type_error.integer": "esperado um número inteiro",
     "type_error.float": "esperado um número",
-    "type_error.bool": "esperado sim ou não (1 ou 0, true ou false)",
+    "type_error.bool": "esperado 1 ou 0 (ou true/false)",
 }
 
 
