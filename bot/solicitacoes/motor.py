@@ -46,6 +46,11 @@ PEDIDO_CONFIANCA_MINIMA = 0.8
 # Field types whose answer is a name: a request or greeting is never one.
 CAMPOS_DE_NOME = ("nome", "texto_curto")
 
+# A filled planilha sent, or its check's choice tapped, while a form is open
+# (bot/solicitacoes/planilha_chat.py): never an answer to the current field.
+INTENCOES_DE_PLANILHA = frozenset({"enviar_planilha", "decidir_planilha"})
+COMANDOS_DE_PLANILHA = ("/enviar_planilha", "/decidir_planilha")
+
 # Observations a new value of a field of this validator type makes obsolete.
 OBSERVACOES_DO_TIPO = {"email": ("email_mantido",), "anexo": ("sem_captura",)}
 
@@ -97,6 +102,9 @@ class Motor:
         A tapped button answers only the question it was offered with: one of
         an earlier step is refused (the ask step shows the current question).
         """
+        if turno.intent in INTENCOES_DE_PLANILHA or turno.texto.startswith(COMANDOS_DE_PLANILHA):
+            # a planilha uploaded (or its choice tapped) mid-form: not an answer
+            return Resposta(estado, [mensagem(msg.texto("planilha_fora_de_hora"))])
         toque = botoes.ler(turno.texto)
         if toque is not None:
             if toque.passo != estado.passo():

@@ -218,3 +218,13 @@ def test_item_5_contradictions_in_one_row_are_refused_by_the_engine(servicos, rn
     d = Conversa(servicos, "desanexacao")
     d.diz("E:02000.0000003030/2020").diz("E:02000.0000003030/2020")
     assert "não podem ser o mesmo" in d.texto and "processo_anexado" not in d.estado.linha
+
+
+def test_a_planilha_sent_mid_form_is_not_an_answer(servicos):
+    c = Conversa(servicos, "cadastro_usuario")
+    c.diz("GETIN")
+    c.diz("/enviar_planilha", intent="enviar_planilha", confianca=1.0)
+    assert "Recebi uma planilha" in c.texto and "nome" not in c.estado.linha
+    c.diz('/decidir_planilha{"decisao":"registrar"}', intent="decidir_planilha", confianca=1.0)
+    assert "Recebi uma planilha" in c.texto and "nome completo" in c.texto
+    assert servicos.store.listar() == []
