@@ -178,9 +178,13 @@ def _campos(s: Solicitacao) -> list[list[tuple[str, str]]]:
     tipo = TIPOS[s.tipo]
     rotulos = {c.nome: c.coluna for c in tipo.campos}
     rotulos.setdefault("observacoes", "Observações")
+    anexos = {c.nome for c in tipo.campos if c.tipo == "anexo"}
     return [
         [
-            (rotulos.get(chave, chave), "" if valor is None else str(valor))
+            (
+                rotulos.get(chave, chave),
+                "" if valor is None else "a imagem abaixo" if chave in anexos else str(valor),
+            )
             for chave, valor in linha.items()
         ]
         for linha in s.linhas
