@@ -420,3 +420,39 @@ def test_item_17_document_number_through_the_engine(servicos):
     c.diz("12345678")
     assert c.estado.fase == "resumo"
     assert c.estado.linhas[0]["processo"] == "12345678"
+
+
+# ---------------------------------------------------------------- the engine applies the row rules
+
+
+def test_item_5a_engine_asks_again_when_mudar_removes_a_sigla_it_adds(servicos, rng):
+    c = Conversa(servicos, "lotacao")
+    c.diz("getin")
+    _pessoa(c, rng, "Maria da Silva", "maria.silva@gmail.com")
+    c.diz("MUDAR").diz("HGE, GETIN")
+    assert c.campo == "siglas_remover"
+    c.diz("GETIN")
+    assert "não pode ser adicionada e removida" in c.texto
+    assert c.campo == "siglas_remover" and "siglas_remover" not in c.estado.linha
+    c.diz("NTS")
+    assert c.estado.linhas[0]["siglas_adicionar"] == "HGE, GETIN"
+    assert c.estado.linhas[0]["siglas_remover"] == "NTS"
+
+
+def test_item_5b_engine_asks_again_when_attached_is_the_main_process(servicos):
+    c = Conversa(servicos, "desanexacao")
+    c.diz("E:02000.0000003030/2020")
+    assert c.campo == "processo_anexado"
+    c.diz("02000.0000003030/2020")
+    assert "não podem ser o mesmo" in c.texto
+    assert c.campo == "processo_anexado"
+    c.diz("E:02000.0000003031/2020")
+    assert c.campo == "motivo"
+
+
+def test_item_15_existing_sigla_is_answered_even_if_nlu_guesses_an_faq(servicos):
+    c = Conversa(servicos, "criacao_unidade")
+    c.diz("getin").diz("Núcleo de Apoio ao Usuário")
+    c.diz("NTS", intent="faq_contato_nts", confianca=0.95)
+    assert "A sigla NTS já existe no SEI" in c.texto
+    assert c.campo == "sigla_proposta"
