@@ -1,0 +1,34 @@
+"""The SEI stand-in (PHP SoapServer) for the bot.sei tests; skipped without php-soap."""
+
+from __future__ import annotations
+
+import itertools
+import os
+
+import pytest
+from sei_standin import StandIn, php_disponivel
+
+_portas = itertools.count(int(os.environ.get("SEI_TEST_PORT_BASE", "15900")) + 200)
+
+
+def porta_livre() -> int:
+    return next(_portas)
+
+
+@pytest.fixture()
+def standin(tmp_path):
+    if not php_disponivel():
+        pytest.skip("php-cli com php-soap ausente (.ci/install-system-deps instala)")
+    servidor = StandIn(tmp_path / "sei", porta_livre()).iniciar()
+    yield servidor
+    servidor.parar()
+
+
+@pytest.fixture()
+def cfg(standin, tmp_path):
+    from bot import settings
+
+    return settings.load(
+        {"SEI_PROJECT_ROOT": str(settings.PROJECT_ROOT), "SEI_VAR_DIR": str(tmp_path / "var")}
+        | standin.ambiente()
+    )
