@@ -88,6 +88,19 @@ class Settings(BaseModel):
     sei_ws_id_hipotese_legal: str | None = Field(None, alias="SEI_WS_ID_HIPOTESE_LEGAL")
     sei_ws_timeout_s: float = Field(30.0, alias="SEI_WS_TIMEOUT_S")
     sei_ws_connect_timeout_s: float = Field(5.0, alias="SEI_WS_CONNECT_TIMEOUT_S")
+    # notifications (bot.notificacoes): SMTP server (smtp:// STARTTLS, smtps:// TLS; unset:
+    # no e-mail), sender, NTS addresses (comma-separated), panel base URL for links, NTS
+    # Telegram group, daily digest time (HH:MM, Maceio), attempts before "failed", first
+    # retry wait (doubles each time), the key file of the chat references and stop links
+    smtp_url: str | None = Field(None, alias="SEI_SMTP_URL", repr=False)  # may carry a password
+    email_remetente: str | None = Field(None, alias="SEI_EMAIL_REMETENTE")
+    email_nts: str | None = Field(None, alias="SEI_EMAIL_NTS")
+    painel_url: str | None = Field(None, alias="SEI_PAINEL_URL")
+    telegram_nts_chat: str | None = Field(None, alias="SEI_TELEGRAM_NTS_CHAT")
+    avisos_resumo_hora: str = Field("08:00", alias="SEI_AVISOS_RESUMO_HORA")
+    avisos_tentativas: int = Field(8, alias="SEI_AVISOS_TENTATIVAS")
+    avisos_espera_s: float = Field(30.0, alias="SEI_AVISOS_ESPERA_S")
+    avisos_secret_file: Path = Field(alias="SEI_AVISOS_SECRET_FILE")
     # test-only: seconds Servicos.registrar waits after filing (crash tests)
     pausa_envio_teste_s: float = Field(0.0, alias="SEI_TEST_PAUSA_ENVIO")
 
@@ -106,6 +119,7 @@ class Settings(BaseModel):
         valores.setdefault("SEI_CATALOGS_DIR", root / "data" / "catalogs")
         valores.setdefault("SEI_SENDER_SECRET_FILE", var_dir / "segredo-remetente")
         valores.setdefault("SEI_PAINEL_SECRET_FILE", var_dir / "segredo-painel")
+        valores.setdefault("SEI_AVISOS_SECRET_FILE", var_dir / "segredo-avisos")
         producao = _perfil(valores.get("SEI_PERFIL")) == "producao"
         valores.setdefault(
             "REQUESTS_DB_URL",

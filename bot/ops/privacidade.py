@@ -88,6 +88,7 @@ class Relatorio:
     bytes: int = 0
     mantidos_abertos: int = 0
     trackers_ausentes: bool = False
+    avisos: int = 0  # notice subscriptions (addresses, chat references): bot.notificacoes
 
 
 def _arquivo_sqlite(url: URL) -> Path | None:
@@ -252,6 +253,9 @@ def purgar(
     )
     for pasta in (Path(anexos_dir), Path(planilhas_dir)):
         _purgar_temporarios(pasta, limite, simular, relatorio)
+    from bot.notificacoes import assinaturas  # requests ended + retention: addresses go
+
+    relatorio.avisos = assinaturas.purgar(store, dias, simular=simular, agora=agora)
     logger.info(
         "Retention purge (%d days%s): %d conversations, %d events, %d attachments, "
         "%d spreadsheets.",

@@ -5,11 +5,13 @@
     python -m bot.ops.processos web
     python -m bot.ops.processos telegram
     python -m bot.ops.processos painel
+    python -m bot.ops.processos notificacoes
 
 Each one installs ``bot.ops.logmask`` (log records, structlog, stdout/stderr)
 and then hands over to the program it replaces, with the same arguments:
 Rasa's own CLI (``rasa.__main__.main``), rasa-sdk's action server
-(what ``rasa run actions`` runs), the web chat gateway, the Telegram adapter, the NTS panel.
+(what ``rasa run actions`` runs), the web chat gateway, the Telegram adapter, the NTS panel,
+the notification worker.
 """
 
 from __future__ import annotations
@@ -21,12 +23,13 @@ from bot.ops import logmask
 from bot.settings import ConfiguracaoInvalida
 
 USO = (
-    "uso: python -m bot.ops.processos {rasa,acoes,web,telegram,painel} [argumentos...]\n"
+    "uso: python -m bot.ops.processos {rasa,acoes,web,telegram,painel,notificacoes} [argumentos]\n"
     "  rasa      servidor Rasa (mesmos argumentos do comando rasa, ex.: run --model ...)\n"
     "  acoes     servidor de ações (argumentos do rasa-sdk: --actions, --port, --debug...)\n"
     "  web       gateway do chat web\n"
     "  telegram  adaptador do Telegram\n"
     "  painel    painel web do NTS\n"
+    "  notificacoes  entrega dos avisos (e-mail, Telegram)\n"
 )
 
 
@@ -96,12 +99,21 @@ def painel_nts(argv: list[str]) -> int:
     return servidor.main(argv)
 
 
+def entrega_avisos(argv: list[str]) -> int:
+    """The notification worker (bot.notificacoes.worker) with masked logs."""
+    logmask.instalar()
+    from bot.notificacoes import worker
+
+    return worker.main(argv)
+
+
 PROCESSOS: dict[str, Callable[[list[str]], int]] = {
     "rasa": rasa_servidor,
     "acoes": servidor_acoes,
     "web": gateway_web,
     "telegram": adaptador_telegram,
     "painel": painel_nts,
+    "notificacoes": entrega_avisos,
 }
 
 
