@@ -510,13 +510,14 @@ def _executar(args: argparse.Namespace, out: TextIO, entrada: TextIO) -> int:
         return 0
     if args.acao == "spreadsheet":
         return _planilha(args, servicos, out)
+    from bot.painel.usuarios import validar_login
     from bot.solicitacoes import atendimento
 
     s = atendimento.mudar_situacao(
         store,
         args.protocolo,
         args.novo_status,
-        autor=args.by or f"console:{_usuario_do_sistema()}",
+        autor=validar_login(args.by) if args.by else f"console:{_usuario_do_sistema()}",
         observacao=args.note,
         visivel=args.visible,
     )

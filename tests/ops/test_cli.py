@@ -278,6 +278,7 @@ def test_status_through_the_shared_service_with_author_and_visibility(filed):
     }
     code, _ = _run("requests", "status", filed[0], "concluida")  # same status, no note
     assert code == 1
+    assert _run("requests", "status", filed[1], "concluida", "--by", "529.982.247-25")[0] == 1
     code, _ = _run("requests", "status", filed[1], "em_andamento")
     autor = json.loads(_run("requests", "show", filed[1], "--json")[1])["audit"][-1]["by"]
     assert autor.startswith("console:")
