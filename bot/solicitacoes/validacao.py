@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
@@ -586,14 +586,14 @@ def validar_processo_ou_documento(texto: Any, ano_atual: int | None = None) -> R
     if not compacto:
         return _falha("vazio", _mensagem("documento", "vazio"))
     if _partes_processo(compacto) is not None or _PARECE_PROCESSO.search(s):
-        return validar_processo(s, ano_atual)
+        return _com_dica_documento(validar_processo(s, ano_atual))
     grupos = re.findall(r"[0-9]+", s)
     palavras_ = re.findall(r"[^\W\d_]+", chave(s))
     if len(grupos) != 1 or any(p not in _PALAVRAS_DOCUMENTO for p in palavras_):
         return _falha("formato", _mensagem("documento", "formato"))
     digitos = grupos[0]
     if len(digitos) == 19:  # the process number's 19 digits
-        return validar_processo(digitos, ano_atual)
+        return _com_dica_documento(validar_processo(digitos, ano_atual))
     minimo, maximo = DOCUMENTO_DIGITOS
     if not minimo <= len(digitos) <= maximo:
         return _falha(
@@ -601,6 +601,13 @@ def validar_processo_ou_documento(texto: Any, ano_atual: int | None = None) -> R
             _mensagem("documento", "digitos", n=len(digitos), minimo=minimo, maximo=maximo),
         )
     return _ok(digitos)
+
+
+def _com_dica_documento(resultado: Resultado) -> Resultado:
+    """A refused process number, plus how to send a document's number instead."""
+    if resultado.ok or resultado.erro is None:
+        return resultado
+    return replace(resultado, erro=f"{resultado.erro} {_mensagem('documento', 'dica')}")
 
 
 # ---------------------------------------------------------------- texto livre

@@ -456,3 +456,15 @@ def test_item_15_existing_sigla_is_answered_even_if_nlu_guesses_an_faq(servicos)
     c.diz("NTS", intent="faq_contato_nts", confianca=0.95)
     assert "A sigla NTS já existe no SEI" in c.texto
     assert c.campo == "sigla_proposta"
+
+
+@pytest.mark.parametrize(
+    "entrada", ["12.345.678", "SEI 02000.000003/2020-11", "02000.0000003030/2099"]
+)
+def test_item_17_a_refused_process_number_says_how_to_send_a_document(entrada):
+    resultado = _validar("relato_erro", "processo", entrada)
+    assert not resultado.ok and resultado.valor is None
+    assert "E:02000.0000003030/2020" in resultado.erro  # the process example
+    assert "número SEI de um documento" in resultado.erro
+    # where only a process is asked, no word about documents
+    assert "documento" not in _validar("desanexacao", "processo_principal", entrada).erro
