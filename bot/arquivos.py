@@ -7,6 +7,7 @@ and the retention purge remove the ones a killed process left.
 from __future__ import annotations
 
 import os
+import secrets
 import tempfile
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
@@ -69,6 +70,32 @@ def segredo(caminho: Path, tamanho: int = 32) -> bytes:
     try:
         with suppress(FileExistsError):
             os.link(temporario, caminho)
+    finally:
+        os.unlink(temporario)
+    return caminho.read_bytes()
+
+
+def carregar_segredo(caminho: Path) -> bytes:
+    """A secret of 32 random bytes kept in ``caminho`` (mode 0600), created the
+    first time; when several processes start at once, the first to link it wins."""
+    caminho = Path(caminho)
+    try:
+        dados = caminho.read_bytes()
+        if len(dados) >= 32:
+            return dados
+    except FileNotFoundError:
+        pass
+    caminho.parent.mkdir(parents=True, exist_ok=True)
+    temporario = caminho.with_name(f".{caminho.name}.{os.getpid()}.tmp")
+    fd = os.open(temporario, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "wb") as saida:
+        saida.write(secrets.token_bytes(32))
+        saida.flush()
+        os.fsync(saida.fileno())
+    try:
+        os.link(temporario, caminho)  # atomic: the first process to create it wins
+    except FileExistsError:
+        pass
     finally:
         os.unlink(temporario)
     return caminho.read_bytes()

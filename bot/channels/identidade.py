@@ -10,39 +10,10 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import os
-import secrets
 import time
-from pathlib import Path
 from typing import Any
 
 from itsdangerous import BadData, TimestampSigner, URLSafeTimedSerializer
-
-
-def carregar_segredo(caminho: Path) -> bytes:
-    """Read the channel secret, creating it (random, mode 0600) the first time."""
-    caminho = Path(caminho)
-    try:
-        dados = caminho.read_bytes()
-        if len(dados) >= 32:
-            return dados
-    except FileNotFoundError:
-        pass
-    caminho.parent.mkdir(parents=True, exist_ok=True)
-    novo = secrets.token_bytes(32)
-    temporario = caminho.with_name(f".{caminho.name}.{os.getpid()}.tmp")
-    fd = os.open(temporario, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "wb") as saida:
-        saida.write(novo)
-        saida.flush()
-        os.fsync(saida.fileno())
-    try:
-        os.link(temporario, caminho)  # atomic: the first process to create it wins
-    except FileExistsError:
-        pass
-    finally:
-        os.unlink(temporario)
-    return caminho.read_bytes()
 
 
 def remetente(canal: str, identificador: str, segredo: bytes) -> str:

@@ -30,9 +30,9 @@ from flask_login import LoginManager, current_user, login_user, logout_user
 from flask_wtf.csrf import CSRFError, CSRFProtect
 from werkzeug.exceptions import HTTPException
 
+from bot.arquivos import carregar_segredo
 from bot.painel import usuarios
 from bot.painel.contexto import UsuarioPainel, store, texto
-from bot.painel.segredo import carregar_chave
 from bot.settings import Settings
 from bot.solicitacoes.servicos import Servicos
 
@@ -54,7 +54,7 @@ def criar_app(cfg: Settings, servicos_: Servicos | None = None) -> Flask:
     """The panel application for these settings."""
     app = Flask(__name__)
     app.config.update(
-        SECRET_KEY=carregar_chave(cfg.painel_secret_file),
+        SECRET_KEY=carregar_segredo(cfg.painel_secret_file),
         SESSION_COOKIE_NAME="__Host-sei-painel" if cfg.painel_https else "sei-painel",
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Strict",

@@ -92,6 +92,8 @@ def texto_status(protocolo: str, status: dict[str, str] | None, *, cancelar: boo
         criada_em=status["criada_em"],
         previsao=status["previsao"],
     )
+    if status.get("observacao"):  # a note the NTS marked "Visível ao solicitante"
+        resposta += "\n" + texto("status_observacao", observacao=status["observacao"])
     if cancelar:
         resposta += "\n\n" + texto("cancelar_registrada", protocolo=status["protocolo"])
     return resposta

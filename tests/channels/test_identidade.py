@@ -1,7 +1,8 @@
 import os
 import stat
 
-from bot.channels.identidade import Links, carregar_segredo, remetente
+from bot.arquivos import carregar_segredo
+from bot.channels.identidade import Links, remetente
 
 
 def test_secret_created_once_private_and_reused(tmp_path):

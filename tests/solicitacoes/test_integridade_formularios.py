@@ -228,3 +228,27 @@ def test_a_planilha_sent_mid_form_is_not_an_answer(servicos):
     c.diz('/decidir_planilha{"decisao":"registrar"}', intent="decidir_planilha", confianca=1.0)
     assert "Recebi uma planilha" in c.texto and "nome completo" in c.texto
     assert servicos.store.listar() == []
+
+
+def test_a_note_visible_to_the_requester_is_in_the_status_answer(servicos, rng):
+    from bot.solicitacoes import atendimento
+
+    c = _cadastro_ate_mais(servicos, rng)
+    c.diz("não").toca("Confirmar")
+    protocolo = c.estado.protocolo
+    atendimento.mudar_situacao(
+        servicos.store, protocolo, "em_andamento", autor="ana", observacao="Falta o CPF."
+    )
+    c2 = Conversa(servicos, "correcao_cargo")
+    c2.diz(f"status {protocolo}", intent="consultar_status", confianca=0.9)
+    assert "Falta o CPF" not in c2.texto  # internal note
+    atendimento.mudar_situacao(
+        servicos.store,
+        protocolo,
+        "em_andamento",
+        autor="ana",
+        observacao="Aguardando a SEPLAG.",
+        visivel=True,
+    )
+    c2.diz(f"status {protocolo}", intent="consultar_status", confianca=0.9)
+    assert "Observação do SESAU NTS: Aguardando a SEPLAG." in c2.texto

@@ -22,7 +22,7 @@ from telegram.ext import AIORateLimiter, Application
 
 from bot import content
 from bot import settings as configuracao
-from bot.channels.identidade import carregar_segredo
+from bot.arquivos import carregar_segredo
 from bot.channels.rasa_client import RasaClient
 from bot.channels.telegram.handlers import registrar_handlers
 from bot.channels.telegram.redaction import configurar_log

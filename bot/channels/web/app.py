@@ -48,8 +48,9 @@ from aiohttp import web
 
 from bot import content
 from bot import settings as configuracao
+from bot.arquivos import carregar_segredo
 from bot.channels import anexos
-from bot.channels.identidade import Links, carregar_segredo
+from bot.channels.identidade import Links
 from bot.channels.rasa_client import RasaClient
 from bot.channels.web.handlers import (
     FOLGA_MULTIPART,
