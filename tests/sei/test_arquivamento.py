@@ -198,7 +198,7 @@ def test_kill_9_between_gerar_procedimento_and_the_store_still_one_process(
     s = confirmar(filas, 7)
     worker = _worker(cfg, standin, tmp_path, "--pausa-teste", "60")
     try:
-        _esperar(lambda: standin.processos())  # SEI created it; the number is not stored
+        _esperar(standin.processos)  # SEI created it; the number is not stored
         assert _linhas(filas.store)[s.protocolo].estado == ENVIANDO
         worker.send_signal(signal.SIGKILL)
         worker.wait(timeout=10)
