@@ -368,7 +368,11 @@ class Motor:
         for i, linha in enumerate(estado.linhas):
             if estado.correcao and estado.correcao[0] == i:
                 continue
-            if linha.get(campo.nome) == valor:
+            anterior = linha.get(campo.nome)
+            # the same address in other case is the same mailbox (never altered, only compared)
+            if anterior == valor or (
+                campo.tipo == "email" and (anterior or "").casefold() == valor.casefold()
+            ):
                 quem = msg.nomes_da_linha(estado.definicao)["quem"]
                 return msg.texto("duplicado", coluna=campo.coluna, quem=quem, n=i + 1)
         return None

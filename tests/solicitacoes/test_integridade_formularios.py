@@ -252,3 +252,11 @@ def test_a_note_visible_to_the_requester_is_in_the_status_answer(servicos, rng):
     )
     c2.diz(f"status {protocolo}", intent="consultar_status", confianca=0.9)
     assert "Observação do SESAU NTS: Aguardando a SEPLAG." in c2.texto
+
+
+def test_item_4_same_email_in_other_case_is_flagged_and_kept_as_typed(servicos, rng):
+    c = _cadastro_ate_mais(servicos, rng)
+    c.toca("Sim, incluir").diz("João Pereira").diz(gerar_cpf(rng)).diz("Maria.Silva@gmail.com")
+    assert "já foi incluído" in c.texto and "email" not in c.estado.linha
+    c.diz("Joao.Pereira@gmail.com")
+    assert c.estado.linha["email"] == "Joao.Pereira@gmail.com"
