@@ -92,6 +92,7 @@ test: system-deps setup lint train pytest validate stories eval
 # The README images (docs/img): the only place that writes them
 screenshots: train setup
 	$(PY) scripts/screenshots.py
+	$(PY) scripts/screenshots_painel.py
 
 lock:
 	$(PY) -m pip install --quiet -r requirements.in
