@@ -16,7 +16,8 @@ export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 export PYTHONDONTWRITEBYTECODE := 1
 
 TRAIN_INPUTS := config.yml domain.yml $(wildcard data/*.yml) \
-                bot/text.py bot/rasa/components.py $(SPACY_DIR)/meta.json
+                bot/text.py bot/rasa/components.py bot/rasa/ortografia.py \
+                $(SPACY_DIR)/meta.json
 
 .PHONY: help setup system-deps lint train run run-prod test test-fast pytest validate stories \
         eval screenshots lock clean
@@ -85,7 +86,7 @@ stories: train
 
 eval: train
 	$(PY) -m bot.rasa.nlu_eval --model $(MODEL) --train data/nlu.yml \
-	  --test tests/data/nlu_heldout.yml --out results/eval
+	  --test tests/data/nlu_heldout.yml --hard tests/data/nlu_dificeis.yml --out results/eval
 
 test: system-deps setup lint train pytest validate stories eval
 

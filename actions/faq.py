@@ -19,6 +19,8 @@ from bot.solicitacoes.tipos import TIPO_DO_TOPICO, TIPOS
 MENU = "menu"
 MENU_COMPLETO = "/help"
 CONTATO_NTS = "/faq_contato_nts"
+VARIAS_PERGUNTAS = "varias_perguntas"
+HELPDESK = "helpdesk_getin"
 
 
 def _botao(intent: str) -> dict[str, str]:
@@ -54,11 +56,22 @@ class ResponderFaq(Action):  # type: ignore[misc, unused-ignore]
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[dict[str, Any]]:
         intent = tracker.get_intent_of_latest_message(skip_fallback_intent=False)
-        if intent not in respostas.carregar_topicos():
+        topicos = respostas.carregar_topicos()
+        if intent == VARIAS_PERGUNTAS:
+            pedidas = [i for i in tracker.latest_message.get("perguntas") or [] if i in topicos]
+        else:
+            pedidas = [intent] if intent in topicos else []
+        if not pedidas:
             dispatcher.utter_message(response="utter_nao_entendi")
             return []
-        _enviar(dispatcher, respostas.responder(intent, servicos().links))
-        tipo = TIPO_DO_TOPICO.get(intent)
+        links = servicos().links
+        for topico in pedidas:
+            if len(pedidas) > 1:
+                dispatcher.utter_message(
+                    text=content.texto(MENU, "sobre_topico", titulo=topicos[topico].titulo)
+                )
+            _enviar(dispatcher, respostas.responder(topico, links))
+        tipo = next((TIPO_DO_TOPICO[t] for t in reversed(pedidas) if t in TIPO_DO_TOPICO), None)
         if tipo:
             payload = f'/abrir_solicitacao{{"tipo_solicitacao":"{tipo}"}}'
             dispatcher.utter_message(
@@ -69,6 +82,34 @@ class ResponderFaq(Action):  # type: ignore[misc, unused-ignore]
                 ],
             )
         return [SlotSet("oferta_solicitacao", tipo)]
+
+
+class ForaDaPagina(Action):  # type: ignore[misc, unused-ignore]
+    """An SEI question the page does not answer: say so, the NTS, nearby topics.
+
+    Never another topic's answer: the closest topics are only offered as
+    buttons.
+    """
+
+    @override
+    def name(self) -> str:
+        return "action_fora_da_pagina"
+
+    @override
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[dict[str, Any]]:
+        links = servicos().links
+        dispatcher.utter_message(text=content.texto(MENU, "fora_da_pagina"))
+        dispatcher.utter_message(text=respostas.formatar_link(links.get(HELPDESK)))
+        ranking = tracker.latest_message.get("intent_ranking") or []
+        topicos = sugestoes.sugerir_topicos(ranking, respostas.carregar_topicos())
+        botao_nts = {"title": content.texto(MENU, "botao_nts"), "payload": CONTATO_NTS}
+        dispatcher.utter_message(
+            text=content.texto(MENU, "fora_da_pagina_assuntos"),
+            buttons=[_botao(i) for i in topicos] + [botao_nts],
+        )
+        return [SlotSet("oferta_solicitacao", None)]
 
 
 class MostrarMenu(Action):  # type: ignore[misc, unused-ignore]

@@ -29,6 +29,27 @@ from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from bot.text import fold, normalize_token
 
+# the folded message text with misspelt words corrected (SpellingCorrector)
+CORRECTED_TEXT = "texto_corrigido"
+
+
+def _read_json(model_storage: ModelStorage, resource: Resource, name: str) -> Any:
+    """The JSON file a component persisted, or None when there is none."""
+    try:
+        with model_storage.read_from(resource) as model_dir:
+            return json.loads((Path(model_dir) / name).read_text(encoding="utf-8"))
+    except (ValueError, FileNotFoundError):
+        return None
+
+
+def _softmax_weights(model: Any) -> tuple[np.ndarray, np.ndarray]:
+    """Coefficients and intercepts of a fitted regression as a softmax over classes."""
+    coef, intercept = model.coef_, model.intercept_
+    if coef.shape[0] == 1:  # binary: sigmoid(w.x + b) == softmax([0, w.x + b])
+        coef = np.vstack([np.zeros_like(coef), coef])
+        intercept = np.concatenate([[0.0], intercept])
+    return coef, intercept
+
 
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.MESSAGE_TOKENIZER], is_trainable=False)
 class TokenNormalizer(GraphComponent):
@@ -156,7 +177,7 @@ class TfidfFeaturizer(SparseFeaturizer, GraphComponent):
 
     def _sentence(self, message: Message) -> str:
         if self._config.get("sentence_source") == "text":
-            return fold(message.get(TEXT) or "")
+            return message.get(CORRECTED_TEXT) or fold(message.get(TEXT) or "")
         return " ".join(self._tokens(message))
 
     def train(self, training_data: TrainingData) -> Resource:
@@ -302,10 +323,7 @@ class LinearIntentClassifier(GraphComponent, IntentClassifier):
             return self._resource
         model = LogisticRegression(C=self._config["C"], max_iter=self._config["max_iter"])
         model.fit(scipy.sparse.vstack(rows), labels)
-        coef, intercept = model.coef_, model.intercept_
-        if coef.shape[0] == 1:  # binary: sigmoid(w.x + b) == softmax([0, w.x + b])
-            coef = np.vstack([np.zeros_like(coef), coef])
-            intercept = np.concatenate([[0.0], intercept])
+        coef, intercept = _softmax_weights(model)
         self._state = {
             "classes": [str(c) for c in model.classes_],
             "coef": coef.astype(float).tolist(),
@@ -326,11 +344,7 @@ class LinearIntentClassifier(GraphComponent, IntentClassifier):
         **kwargs: Any,
     ) -> LinearIntentClassifier:
         """Load the JSON state written by ``train``."""
-        try:
-            with model_storage.read_from(resource) as model_dir:
-                state = json.loads((Path(model_dir) / "linear.json").read_text())
-        except (ValueError, FileNotFoundError):
-            state = None
+        state = _read_json(model_storage, resource, "linear.json")
         component = cls(config, model_storage, resource, state)
         if state:
             component._weights()
@@ -404,3 +418,344 @@ class LinearIntentClassifier(GraphComponent, IntentClassifier):
             message.set(INTENT, ranking[0], add_to_output=True)
             message.set(INTENT_RANKING_KEY, ranking, add_to_output=True)
         return messages
+
+
+@DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.MESSAGE_TOKENIZER], is_trainable=True)
+class SpellingCorrector(GraphComponent):
+    """Corrects misspelt words against the training vocabulary (``bot.rasa.ortografia``).
+
+    Runs after ``TokenNormalizer``: a token the training data never saw
+    ("snha") becomes the closest known word ("senha") in its text and lemma,
+    and the message gets a corrected copy of its folded text for the
+    sentence features (``TfidfFeaturizer`` reads it). The message text
+    itself is never altered. The vocabulary is persisted as JSON.
+    """
+
+    @staticmethod
+    def get_default_config() -> dict[str, Any]:
+        """No options: the rules live in ``bot.rasa.ortografia``."""
+        return {}
+
+    def __init__(
+        self,
+        model_storage: ModelStorage,
+        resource: Resource,
+        frequencias: dict[str, int] | None = None,
+    ) -> None:
+        """Create the corrector (``frequencias`` when loaded from disk)."""
+        from bot.rasa.ortografia import Corretor
+
+        self._model_storage = model_storage
+        self._resource = resource
+        self._corretor = Corretor(frequencias or {})
+
+    @classmethod
+    def create(
+        cls,
+        config: dict[str, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+    ) -> SpellingCorrector:
+        """Create an untrained corrector."""
+        return cls(model_storage, resource)
+
+    def train(self, training_data: TrainingData) -> Resource:
+        """Learn the vocabulary of the training examples."""
+        from bot.rasa.ortografia import Corretor, palavras
+
+        frequencias = palavras(
+            fold(m.get(TEXT) or "") for m in training_data.training_examples if m.get(TEXT)
+        )
+        self._corretor = Corretor(frequencias)
+        with self._model_storage.write_to(self._resource) as model_dir:
+            (Path(model_dir) / "vocabulario.json").write_text(
+                json.dumps(self._corretor.frequencias), encoding="utf-8"
+            )
+        return self._resource
+
+    @classmethod
+    def load(
+        cls,
+        config: dict[str, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+        **kwargs: Any,
+    ) -> SpellingCorrector:
+        """Load the vocabulary written by ``train``."""
+        return cls(model_storage, resource, _read_json(model_storage, resource, "vocabulario.json"))
+
+    def _correct(self, message: Message) -> None:
+        text = message.get(TEXT) or ""
+        tokens = message.get(TOKENS_NAMES[TEXT]) or []
+        folded = list(fold(text))
+        changed = False
+        for token in reversed(tokens):
+            corrected = self._corretor.corrigir(token.text)
+            if corrected == token.text:
+                continue
+            changed = True
+            token.text = token.lemma = corrected
+            if 0 <= token.start <= token.end <= len(folded):
+                folded[token.start : token.end] = list(corrected)
+        if changed:
+            message.set(CORRECTED_TEXT, "".join(folded))
+
+    def process_training_data(self, training_data: TrainingData) -> TrainingData:
+        """Apply the same rewriting to the training examples."""
+        for example in training_data.training_examples:
+            self._correct(example)
+        return training_data
+
+    def process(self, messages: list[Message]) -> list[Message]:
+        """Correct the tokens of incoming messages."""
+        for message in messages:
+            self._correct(message)
+        return messages
+
+
+@DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=True)
+class IntentRefiner(GraphComponent, IntentClassifier):
+    """After the classifiers: injection, several questions, follow-ups.
+
+    - an instruction-injection message is ``out_of_scope`` (``refino.e_injecao``);
+    - a message with two or more questions on different FAQ topics becomes
+      ``varias_perguntas`` with the topics in ``perguntas``: each part is
+      classified by a small TF-IDF + logistic regression of its own, trained
+      here on the training examples;
+    - a short follow-up right after a topic's answer is read in that topic's
+      context (``refino.com_contexto``; the tracker gives the previous turn).
+    Runs before the FallbackClassifier. Persisted as JSON, never pickled.
+    """
+
+    @staticmethod
+    def get_default_config() -> dict[str, Any]:
+        """Thresholds of the refinements and the per-question classifier."""
+        return {
+            # each question of a multi-question message, by the per-question model
+            "segment_threshold": 0.6,
+            # split on a weak marker only when no topic is this clear
+            "single_topic_confidence": 0.9,
+            # an off-page reading first by this margin is kept even when unsure:
+            # the off-page reply answers nothing, it only points to the NTS
+            "off_page_min_confidence": 0.25,
+            "off_page_margin": 0.05,
+            # confidence given to it: above the FallbackClassifier threshold
+            "off_page_confidence": 0.5,
+            # a first reading under the FallbackClassifier's threshold (or too
+            # close to the second) that the per-question model also gives first,
+            # with at least this probability, is kept: two models agree
+            "fallback_threshold": 0.4,
+            "agreement_min_confidence": 0.4,
+            "C": 10.0,
+            "max_iter": 2000,
+        }
+
+    def __init__(
+        self,
+        config: dict[str, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        state: dict[str, Any] | None = None,
+    ) -> None:
+        """Create the refiner (``state`` when loaded from disk)."""
+        self._config = config
+        self._model_storage = model_storage
+        self._resource = resource
+        self._state = state
+        self._vectorizer: Any = None
+        if state:
+            self._build(state)
+
+    @classmethod
+    def create(
+        cls,
+        config: dict[str, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+    ) -> IntentRefiner:
+        """Create an untrained refiner."""
+        return cls(config, model_storage, resource)
+
+    @staticmethod
+    def _new_vectorizer() -> Any:
+        from sklearn.feature_extraction.text import TfidfVectorizer
+
+        # 2-4-grams seen twice: a third of the features of 2-5-grams, ~3 s to train
+        return TfidfVectorizer(
+            analyzer="char_wb", ngram_range=(2, 4), min_df=2, sublinear_tf=True, dtype=np.float32
+        )
+
+    def _build(self, state: dict[str, Any]) -> None:
+        vectorizer = self._new_vectorizer()
+        vectorizer.vocabulary_ = state["vocabulary"]
+        vectorizer.idf_ = np.asarray(state["idf"], dtype=np.float32)
+        self._vectorizer = vectorizer
+        self._coef_t = np.ascontiguousarray(np.asarray(state["coef"], dtype=np.float32).T)
+        self._intercept = np.asarray(state["intercept"], dtype=np.float32)
+
+    def train(self, training_data: TrainingData) -> Resource:
+        """Fit the per-question classifier on the training examples."""
+        from sklearn.linear_model import LogisticRegression
+
+        pairs = [
+            (m.get(CORRECTED_TEXT) or fold(m.get(TEXT) or ""), m.get(INTENT))
+            for m in training_data.intent_examples
+            if m.get(TEXT) and m.get(INTENT)
+        ]
+        if len({i for _, i in pairs}) < 2:
+            return self._resource
+        vectorizer = self._new_vectorizer()
+        matrix = vectorizer.fit_transform([t for t, _ in pairs])
+        model = LogisticRegression(C=self._config["C"], max_iter=self._config["max_iter"])
+        model.fit(matrix, [i for _, i in pairs])
+        coef, intercept = _softmax_weights(model)
+        self._state = {
+            "vocabulary": {k: int(v) for k, v in vectorizer.vocabulary_.items()},
+            "idf": [float(x) for x in vectorizer.idf_],
+            "classes": [str(c) for c in model.classes_],
+            "coef": coef.astype(float).tolist(),
+            "intercept": intercept.astype(float).tolist(),
+        }
+        self._build(self._state)
+        with self._model_storage.write_to(self._resource) as model_dir:
+            (Path(model_dir) / "refino.json").write_text(json.dumps(self._state))
+        return self._resource
+
+    @classmethod
+    def load(
+        cls,
+        config: dict[str, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+        **kwargs: Any,
+    ) -> IntentRefiner:
+        """Load the JSON state written by ``train``."""
+        return cls(
+            config, model_storage, resource, _read_json(model_storage, resource, "refino.json")
+        )
+
+    def _classify(self, texts: list[str]) -> list[tuple[str, float]]:
+        rows = self._vectorizer.transform(texts)
+        scores = np.asarray(rows @ self._coef_t) + self._intercept
+        scores = np.exp(scores - scores.max(axis=1, keepdims=True))
+        probs = scores / scores.sum(axis=1, keepdims=True)
+        classes = self._state["classes"] if self._state else []
+        return [
+            (classes[int(i)], float(p[int(i)]))
+            for p, i in zip(probs, probs.argmax(axis=1), strict=True)
+        ]
+
+    def _questions(
+        self, message: Message, topics: set[str], ranking: list[dict[str, Any]]
+    ) -> list[str]:
+        from bot.rasa.refino import dividir_perguntas
+
+        if self._vectorizer is None:
+            return []
+        text = message.get(CORRECTED_TEXT) or message.get(TEXT) or ""
+        parts = dividir_perguntas(text, fracos=False)
+        if len(parts) < 2:
+            # only a weak marker: a message read confidently as one topic is one question
+            confident = float(ranking[0].get("confidence") or 0.0)
+            if confident >= self._config["single_topic_confidence"]:
+                return []
+            parts = dividir_perguntas(text)
+        if len(parts) < 2:
+            return []
+        found: list[str] = []
+        for intent, confidence in self._classify(parts):
+            threshold = self._config["segment_threshold"]
+            if intent in topics and confidence >= threshold and intent not in found:
+                found.append(intent)
+        return found if len(found) >= 2 else []
+
+    @staticmethod
+    def _previous_turn(tracker: Any) -> list[dict[str, Any]]:
+        """The tracker's last events as dicts, back to the previous user message."""
+        tail: list[dict[str, Any]] = []
+        for event in reversed(getattr(tracker, "events", None) or []):
+            kind = getattr(event, "type_name", "")
+            if kind == "action":
+                tail.append({"event": "action", "name": getattr(event, "action_name", None)})
+            elif kind == "user":
+                tail.append({"event": "user", "parse_data": getattr(event, "parse_data", {})})
+                break
+        return list(reversed(tail))
+
+    @staticmethod
+    def _set_ranking(message: Message, ranking: list[dict[str, Any]]) -> None:
+        message.set(
+            INTENT,
+            {"name": ranking[0]["name"], "confidence": ranking[0]["confidence"]},
+            add_to_output=True,
+        )
+        message.set(INTENT_RANKING_KEY, ranking, add_to_output=True)
+
+    def process(self, messages: list[Message], tracker: Any = None) -> list[Message]:
+        """Refine intent and ranking of each message."""
+        from bot.rasa import refino
+
+        topics = {c for c in (self._state or {}).get("classes", []) if c.startswith("faq_")}
+        for message in messages:
+            text = message.get(TEXT) or ""
+            ranking = [dict(r) for r in message.get(INTENT_RANKING_KEY) or []]
+            if not ranking:
+                continue
+            if refino.e_injecao(text):
+                rest = [r for r in ranking if r["name"] != refino.INTENCAO_FORA_DO_ESCOPO]
+                self._set_ranking(
+                    message, [{"name": refino.INTENCAO_FORA_DO_ESCOPO, "confidence": 1.0}, *rest]
+                )
+                continue
+            questions = self._questions(message, topics, ranking)
+            if questions:
+                message.set("perguntas", questions, add_to_output=True)
+                self._set_ranking(message, refino.por_cima(refino.INTENCAO_VARIAS, 1.0, ranking))
+                continue
+            previous = refino.topico_anterior(self._previous_turn(tracker))
+            steered = refino.com_contexto(ranking, previous, text, topics)
+            if steered:
+                self._set_ranking(message, steered)
+                continue
+            if not self._keep_off_page(message, ranking):
+                self._keep_agreement(message, ranking)
+        return messages
+
+    def _keep_agreement(self, message: Message, ranking: list[dict[str, Any]]) -> None:
+        """An unsure first reading the per-question model agrees with is kept."""
+        from bot.rasa import refino
+
+        first = float(ranking[0].get("confidence") or 0.0)
+        second = float(ranking[1].get("confidence") or 0.0) if len(ranking) > 1 else 0.0
+        threshold = self._config["fallback_threshold"]
+        if self._vectorizer is None or (first >= threshold and first - second >= 0.1):
+            return
+        text = message.get(CORRECTED_TEXT) or fold(message.get(TEXT) or "")
+        intent, confidence = self._classify([text])[0]
+        if (
+            intent == ranking[0].get("name")
+            and confidence >= self._config["agreement_min_confidence"]
+        ):
+            self._set_ranking(
+                message, refino.por_cima(intent, max(first, threshold + 0.05), ranking)
+            )
+
+    def _keep_off_page(self, message: Message, ranking: list[dict[str, Any]]) -> bool:
+        """An unsure off-page first reading is kept (True when it was)."""
+        from bot.rasa import refino
+
+        first = float(ranking[0].get("confidence") or 0.0)
+        second = float(ranking[1].get("confidence") or 0.0) if len(ranking) > 1 else 0.0
+        target = self._config["off_page_confidence"]
+        if (
+            ranking[0].get("name") == refino.INTENCAO_FORA_DA_PAGINA
+            and self._config["off_page_min_confidence"] <= first < target
+            and first - second >= self._config["off_page_margin"]
+        ):
+            self._set_ranking(message, refino.por_cima(str(ranking[0]["name"]), target, ranking))
+            return True
+        return False

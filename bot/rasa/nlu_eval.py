@@ -6,6 +6,9 @@ training file, prints per-intent precision / recall / F1 side by side,
 writes a confusion-matrix PNG and a Markdown report, and exits non-zero when
 our macro-F1 is below the floor or below the baseline.
 
+Per category (--hard files, plus the FAQ topics of the main held-out) the
+share of right replies is gated too (CATEGORY_FLOORS).
+
 Two readings of our model are reported: ``top-1`` is the intent DIET ranks
 first (comparable with the baseline); ``com fallback`` counts a message the
 FallbackClassifier turned into ``nlu_fallback`` as a miss (what a user sees
@@ -26,6 +29,21 @@ import yaml
 
 MACRO_F1_FLOOR = 0.95
 FALLBACK_INTENT = "nlu_fallback"
+OUT_OF_SCOPE_INTENT = "out_of_scope"
+OFF_PAGE_INTENT = "fora_da_pagina"
+# the FAQ topics of the main held-out, read as one category
+TOPICS_CATEGORY = "topicos"
+# minimum share of right replies per category (issue 16, "Done when")
+CATEGORY_FLOORS = {
+    "digitacao": 0.97,
+    "curtas": 0.97,
+    "longas": 0.97,
+    "lotacao_cadastro": 0.97,
+    "onde_enviar": 0.97,
+    "fora_da_pagina": 0.95,
+    "injecao": 0.95,
+    TOPICS_CATEGORY: 0.99,
+}
 
 
 def load_examples(path: Path) -> list[tuple[str, str]]:
@@ -40,6 +58,55 @@ def load_examples(path: Path) -> list[tuple[str, str]]:
             if line.startswith("- "):
                 pairs.append((line[2:].strip(), block["intent"]))
     return pairs
+
+
+def load_categorised(path: Path) -> list[tuple[str, str, str]]:
+    """(text, intent, category) triples; the category is the block's metadata."""
+    data = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
+    triples = []
+    for block in data.get("nlu", []):
+        if "intent" not in block:
+            continue
+        category = (block.get("metadata") or {}).get("categoria") or block["intent"]
+        for raw in block["examples"].splitlines():
+            line = raw.strip()
+            if line.startswith("- "):
+                triples.append((line[2:].strip(), block["intent"], str(category)))
+    return triples
+
+
+def category_scores(
+    categories: Sequence[str], gold: Sequence[str], final: Sequence[str]
+) -> dict[str, dict[str, float]]:
+    """Per category: right replies and safe replies (no other topic's answer).
+
+    A reply is right when the final intent (after fallback) is the gold one;
+    it is safe when it is right or not a FAQ topic at all (a clarification,
+    the out-of-scope or the off-page reply): the answer of another topic is
+    the one unsafe outcome.
+    """
+    out: dict[str, dict[str, float]] = {}
+    for category in dict.fromkeys(categories):
+        rows = [(g, f) for c, g, f in zip(categories, gold, final, strict=True) if c == category]
+        right = sum(g == f for g, f in rows)
+        safe = sum(g == f or not f.startswith("faq_") for g, f in rows)
+        out[category] = {"n": len(rows), "acerto": right / len(rows), "seguro": safe / len(rows)}
+    return out
+
+
+def category_table(scores: dict[str, dict[str, float]]) -> str:
+    """Markdown table of the per-category figures with their floors."""
+    lines = [
+        "| categoria | n | resposta certa | sem resposta de outro tópico | mínimo |",
+        "|---|---:|---:|---:|---:|",
+    ]
+    for category, s in scores.items():
+        floor = CATEGORY_FLOORS.get(category)
+        lines.append(
+            f"| {category} | {int(s['n'])} | {s['acerto']:.3f} | {s['seguro']:.3f} "
+            f"| {'' if floor is None else f'{floor:.2f}'} |"
+        )
+    return "\n".join(lines)
 
 
 def baseline_predict(train: Sequence[tuple[str, str]], texts: Sequence[str]) -> list[str]:
@@ -166,10 +233,19 @@ def main(argv=None) -> int:
     parser.add_argument("--test", type=Path, required=True)
     parser.add_argument("--out", type=Path, required=True)
     parser.add_argument("--floor", type=float, default=MACRO_F1_FLOOR)
+    parser.add_argument(
+        "--hard",
+        type=Path,
+        action="append",
+        default=[],
+        help="held-out of hard cases with a category per block (repeatable)",
+    )
     args = parser.parse_args(argv)
 
     train, test = load_examples(args.train), load_examples(args.test)
-    overlap = {t.lower() for t, _ in train} & {t.lower() for t, _ in test}
+    hard = [t for path in args.hard for t in load_categorised(path)]
+    train_texts = {t.lower() for t, _ in train}
+    overlap = train_texts & ({t.lower() for t, _ in test} | {t.lower() for t, _, _ in hard})
     if overlap:
         print(
             f"ERRO: {len(overlap)} exemplos de teste também estão no treino: {sorted(overlap)[:5]}"
@@ -179,8 +255,9 @@ def main(argv=None) -> int:
     labels = sorted(set(gold))
 
     started = time.perf_counter()
-    top1, final = rasa_predict(args.model, texts)
+    top1, final = rasa_predict(args.model, texts + [t for t, _, _ in hard])
     rasa_s = time.perf_counter() - started
+    top1, final, hard_final = top1[: len(texts)], final[: len(texts)], final[len(texts) :]
     started = time.perf_counter()
     base_pred = baseline_predict(train, texts)
     base_s = time.perf_counter() - started
@@ -188,6 +265,13 @@ def main(argv=None) -> int:
     ours = per_intent_scores(gold, top1, labels)
     ours_fb = per_intent_scores(gold, final, labels)
     base = per_intent_scores(gold, base_pred, labels)
+    topic_rows = [(g, f) for g, f in zip(gold, final, strict=True) if g.startswith("faq_")]
+    categories = [TOPICS_CATEGORY] * len(topic_rows) + [c for _, _, c in hard]
+    by_category = category_scores(
+        categories,
+        [g for g, _ in topic_rows] + [i for _, i, _ in hard],
+        [f for _, f in topic_rows] + hard_final,
+    )
 
     args.out.mkdir(parents=True, exist_ok=True)
     plot_confusion(
@@ -201,11 +285,17 @@ def main(argv=None) -> int:
         {"texto": t, "correto": g, "top1": p, "final": f}
         for t, g, p, f in zip(texts, gold, top1, final, strict=True)
         if g != f
+    ] + [
+        {"texto": t, "correto": g, "final": f, "categoria": c}
+        for (t, g, c), f in zip(hard, hard_final, strict=True)
+        if g != f
     ]
     table = report_table(labels, ours, ours_fb, base)
+    cat_table = category_table(by_category)
     (args.out / "report.md").write_text(
         f"# Avaliação da NLU\n\nTreino: {len(train)} exemplos; teste separado: "
-        f"{len(test)} exemplos, {len(labels)} intents.\n\n{table}\n",
+        f"{len(test)} exemplos, {len(labels)} intents; casos difíceis: {len(hard)}.\n\n"
+        f"{table}\n\n## Por categoria (com fallback)\n\n{cat_table}\n",
         encoding="utf-8",
     )
     (args.out / "errors.json").write_text(json.dumps(errors, ensure_ascii=False, indent=1))
@@ -215,14 +305,17 @@ def main(argv=None) -> int:
                 "nosso_top1": ours["_macro"],
                 "nosso_com_fallback": ours_fb["_macro"],
                 "baseline": base["_macro"],
+                "categorias": by_category,
             },
             indent=1,
         )
     )
 
     print(table)
+    print()
+    print(cat_table)
     print(
-        f"\nparse de {len(texts)} mensagens: {rasa_s:.1f} s; "
+        f"\nparse de {len(texts) + len(hard)} mensagens: {rasa_s:.1f} s; "
         f"baseline (treino+predição): {base_s:.1f} s"
     )
     print(
@@ -235,12 +328,16 @@ def main(argv=None) -> int:
         failures.append(f"macro-F1 {min(f1, f1_fb):.3f} abaixo do mínimo {args.floor:.2f}")
     if f1 < f1_base:
         failures.append(f"macro-F1 {f1:.3f} abaixo do baseline {f1_base:.3f}")
+    for category, scores in by_category.items():
+        floor = CATEGORY_FLOORS.get(category)
+        if floor is not None and scores["acerto"] < floor:
+            failures.append(f"{category}: {scores['acerto']:.3f} abaixo do mínimo {floor:.2f}")
     if failures:
         print("GATE REPROVADO: " + "; ".join(failures))
         return 1
     print(
         f"GATE APROVADO: macro-F1 {f1:.3f} (c/ fallback {f1_fb:.3f}) >= {args.floor:.2f} "
-        f"e >= baseline {f1_base:.3f}"
+        f"e >= baseline {f1_base:.3f}; categorias nos mínimos"
     )
     return 0
 

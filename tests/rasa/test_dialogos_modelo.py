@@ -1,0 +1,144 @@
+"""Two-turn dialogues with the trained model: the follow-up in its context.
+
+``rasa test core`` parses every story message without the conversation, so
+the follow-ups that only the previous topic explains are checked here: the
+trained model parses the second message with a tracker in which the bot has
+just answered the first one (what the Rasa server does). ``SEI_TEST_MODEL``
+picks another model file (default: the trained ``MODEL``).
+"""
+
+import asyncio
+import os
+from pathlib import Path
+
+import pytest
+from conftest import MODEL
+
+DIALOGOS = [
+    (
+        "esqueci a senha do sei",
+        "faq_esqueci_senha",
+        "e se o email nao estiver cadastrado?",
+        "faq_esqueci_senha",
+    ),
+    ("esqueci a senha do sei", "faq_esqueci_senha", "e pra mudar ela depois?", "faq_mudar_senha"),
+    ("como relato um erro no sei", "faq_relatar_erro", "precisa mandar print?", "faq_relatar_erro"),
+    (
+        "como cadastro um servidor novo no sei",
+        "faq_cadastro_usuario",
+        "precisa do cpf dele?",
+        "faq_cadastro_usuario",
+    ),
+    (
+        "como adiciono lotação pra um servidor",
+        "faq_lotacao",
+        "e a sigla do setor, qual coloco?",
+        "faq_lotacao",
+    ),
+    (
+        "como crio um setor no sei",
+        "faq_criacao_unidade",
+        "tem que ser por processo mesmo?",
+        "faq_criacao_unidade",
+    ),
+    (
+        "meu cargo está errado no sei",
+        "faq_cargo_errado",
+        "quais dados vão no processo?",
+        "faq_cargo_errado",
+    ),
+    (
+        "como desanexar processos",
+        "faq_desanexar_processos",
+        "e quanto tempo demora?",
+        "faq_desanexar_processos",
+    ),
+    (
+        "qual o telefone do nts",
+        "faq_contato_nts",
+        "tem outro jeito de falar com eles?",
+        "faq_contato_nts",
+    ),
+    (
+        "como é o cadastro de usuario externo",
+        "faq_usuario_externo",
+        "e se ele representar uma empresa?",
+        "faq_usuario_externo",
+    ),
+    (
+        "como consulto a tramitacao de um processo",
+        "faq_consultar_tramitacao",
+        "e se o processo for restrito?",
+        "faq_consultar_tramitacao",
+    ),
+    (
+        "como adiciono lotação pra um servidor",
+        "faq_lotacao",
+        "sim, mas precisa do cpf?",
+        "faq_lotacao",
+    ),
+    (
+        "como remover um usuario do setor",
+        "faq_remocao_usuario",
+        "quais dados tem que constar?",
+        "faq_remocao_usuario",
+    ),
+    (
+        "como cadastro um servidor novo no sei",
+        "faq_cadastro_usuario",
+        "e quanto tempo demora?",
+        "faq_prazo_atendimento",
+    ),
+]
+
+
+@pytest.fixture(scope="module")
+def agente():
+    from rasa.core.agent import Agent
+
+    caminho = Path(os.environ.get("SEI_TEST_MODEL") or MODEL)
+    assert caminho.exists(), f"modelo ausente: {caminho}"
+    return Agent.load(str(caminho))
+
+
+def _analisar(agente, texto, tracker=None):
+    from rasa.core.channels.channel import UserMessage
+
+    return asyncio.run(agente.processor.parse_message(UserMessage(texto), tracker))
+
+
+@pytest.mark.parametrize(("primeira", "intent1", "seguinte", "intent2"), DIALOGOS)
+def test_follow_up_is_read_in_the_context_of_the_answer(
+    agente, primeira, intent1, seguinte, intent2
+):
+    from rasa.shared.core.events import ActionExecuted, UserUttered
+    from rasa.shared.core.trackers import DialogueStateTracker
+
+    dados = _analisar(agente, primeira)
+    assert dados["intent"]["name"] == intent1
+    tracker = DialogueStateTracker.from_events(
+        "dialogo",
+        [
+            ActionExecuted("action_listen"),
+            UserUttered(primeira, dados["intent"], parse_data=dados),
+            ActionExecuted("action_responder_faq"),
+            ActionExecuted("action_listen"),
+        ],
+    )
+    assert _analisar(agente, seguinte, tracker)["intent"]["name"] == intent2
+
+
+def test_a_bare_yes_after_the_offer_stays_a_yes(agente):
+    from rasa.shared.core.events import ActionExecuted, UserUttered
+    from rasa.shared.core.trackers import DialogueStateTracker
+
+    dados = _analisar(agente, "como adiciono lotação pra um servidor")
+    tracker = DialogueStateTracker.from_events(
+        "oferta",
+        [
+            UserUttered("como adiciono lotação pra um servidor", dados["intent"], parse_data=dados),
+            ActionExecuted("action_responder_faq"),
+            ActionExecuted("action_listen"),
+        ],
+    )
+    assert _analisar(agente, "sim", tracker)["intent"]["name"] == "affirm"
