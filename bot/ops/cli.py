@@ -127,7 +127,7 @@ def _parser() -> argparse.ArgumentParser:
         description="Console do SESAU NTS: solicitações e catálogos do assistente do SEI.",
     )
     grupos = parser.add_subparsers(
-        dest="grupo", required=True, metavar="{requests,catalog,users,privacy,backup,restore}"
+        dest="grupo", required=True, metavar="{requests,catalog,sei,users,privacy,backup,restore}"
     )
 
     req = grupos.add_parser("requests", help="solicitações registradas pelo assistente")
@@ -185,8 +185,11 @@ def _parser() -> argparse.ArgumentParser:
     )
 
     cat = grupos.add_parser("catalog", help="catálogos de unidades e cargos")
-    cat_acoes = cat.add_subparsers(dest="acao", metavar="{check}", required=True)
+    cat_acoes = cat.add_subparsers(dest="acao", metavar="{check,sync}", required=True)
     cat_acoes.add_parser("check", help="valida os arquivos dos catálogos")
+    from bot.sei.cli import registrar as registrar_sei
+
+    registrar_sei(grupos, cat_acoes)  # sei {check,status,reenviar,vincular}, catalog sync
 
     usu = grupos.add_parser("users", help="usuários do painel do NTS")
     usu_acoes = usu.add_subparsers(
@@ -458,6 +461,8 @@ def _executar(args: argparse.Namespace, out: TextIO, entrada: TextIO) -> int:
     from bot.solicitacoes.servicos import Servicos
 
     servicos = Servicos(settings_module.load())
+    if getattr(args, "sei_executar", None) is not None:  # bot.sei.cli commands
+        return int(args.sei_executar(args, servicos.settings, out))
     if args.grupo == "users":
         return _usuarios(args, servicos, out, entrada)
     if args.grupo == "privacy":
