@@ -540,36 +540,57 @@ def main(argv: list[str] | None = None) -> int:
         "store and time again",
     )
     args = parser.parse_args(argv)
-    args.work.mkdir(parents=True, exist_ok=True)
+    figuras = medir(
+        args.work,
+        args.requests,
+        args.events,
+        indices=args.indices,
+        requests_url=args.requests_url,
+        trackers_url=args.trackers_url,
+    )
+    json.dump(figuras, sys.stdout, ensure_ascii=False, indent=2)
+    print()
+    return 0
+
+
+def medir(
+    work: Path,
+    n_solicitacoes: int = 100_000,
+    n_eventos: int = 1_000_000,
+    *,
+    indices: bool = True,
+    requests_url: str | None = None,
+    trackers_url: str | None = None,
+) -> dict[str, Any]:
+    """Fill (unless already filled) and time the queue, the export and the indicators."""
+    work.mkdir(parents=True, exist_ok=True)
     agora = datetime(2026, 11, 30, 18, 0, tzinfo=FUSO)
-    req_url = args.requests_url or f"sqlite:///{args.work / 'requests.db'}"
-    trk_url = args.trackers_url or f"sqlite:///{args.work / 'trackers.db'}"
+    req_url = requests_url or f"sqlite:///{work / 'requests.db'}"
+    trk_url = trackers_url or f"sqlite:///{work / 'trackers.db'}"
     figuras: dict[str, Any] = {
         "quando": datetime.now(timezone.utc).isoformat(timespec="seconds"),
         "maquina": f"{platform.node()} {platform.machine()} {os.cpu_count()} CPUs, "
         f"Python {platform.python_version()}, SQLite {sqlite3.sqlite_version}",
-        "solicitacoes": args.requests,
-        "eventos": args.events,
+        "solicitacoes": n_solicitacoes,
+        "eventos": n_eventos,
     }
-    marca = args.work / f"preenchido-{args.requests}-{args.events}"
+    marca = work / f"preenchido-{n_solicitacoes}-{n_eventos}"
     if not marca.exists():
-        figuras["preencher_solicitacoes_s"] = preencher_solicitacoes(req_url, args.requests, agora)
-        figuras["preencher_eventos_s"] = preencher_trackers(trk_url, args.events, agora)
+        figuras["preencher_solicitacoes_s"] = preencher_solicitacoes(req_url, n_solicitacoes, agora)
+        figuras["preencher_eventos_s"] = preencher_trackers(trk_url, n_eventos, agora)
         marca.touch()
     consultar = consulta_fila_store(req_url)
     figuras["fila_consulta"] = "RequestStore.fila" if consultar else "substituta (bench)"
     consultar = consultar or consulta_fila_padrao(req_url)
     figuras["fila"] = medir_fila(consultar, agora)
-    figuras["exportacao"] = medir_exportacao(req_url, args.work / "var")
+    figuras["exportacao"] = medir_exportacao(req_url, work / "var")
     figuras["indicadores"] = medir_indicadores(trk_url, req_url, agora.date())
-    if args.indices:
+    if indices:
         figuras["indices_solicitacoes"] = criar_indices_solicitacoes(req_url)
         figuras["fila_com_indices"] = medir_fila(consultar, agora)
         figuras["indicadores_com_indices"] = medir_indicadores(trk_url, req_url, agora.date())
     figuras["carga_media"] = os.getloadavg()
-    json.dump(figuras, sys.stdout, ensure_ascii=False, indent=2)
-    print()
-    return 0
+    return figuras
 
 
 if __name__ == "__main__":

@@ -29,7 +29,17 @@ def write(results: Path, doc: Path, img: Path) -> Path:
     """Render the Markdown and the plots from ``results``; the doc path."""
     sections = {
         name: load_json(results / f"{name}.json") or {}
-        for name in ("start", "quality", "latency", "memory", "filing", "levers")
+        for name in (
+            "start",
+            "quality",
+            "latency",
+            "memory",
+            "filing",
+            "levers",
+            "painel",
+            "planilha",
+            "avisos",
+        )
     }
     data = {k: v.get("data") or {} for k, v in sections.items()}
     metas = {k: v.get("meta") for k, v in sections.items()}
@@ -136,6 +146,26 @@ def write(results: Path, doc: Path, img: Path) -> Path:
         "",
         tables.levers_md(data["levers"], data["quality"].get("ours")),
         _notes(),
+        "## Painel do NTS, planilhas e avisos",
+        "",
+        "Cada seção roda o script de `bench/` do mesmo nome sozinha (`--only painel`, "
+        "`--only planilha`, `--only avisos`); os números abaixo são o JSON que cada uma "
+        "devolve, achatado.",
+        "",
+        *(
+            part
+            for nome, titulo in (
+                ("painel", "Painel (100.000 solicitações, 1.000.000 de eventos)"),
+                ("planilha", "Conferência de planilha de 500 linhas e arquivos hostis"),
+                ("avisos", "1.000 mudanças de situação até o servidor SMTP local"),
+            )
+            for part in (
+                f"### {titulo}",
+                "",
+                tables.section_note(metas[nome]),
+                tables.flat_md(data[nome]),
+            )
+        ),
         "## Como reproduzir",
         "",
         "```sh",

@@ -48,7 +48,17 @@ from bench.load import load
 from bench.memory import soak
 from bench.servers import BotServers
 
-SECTIONS = ("start", "quality", "latency", "memory", "filing", "levers")
+SECTIONS = (
+    "start",
+    "quality",
+    "latency",
+    "memory",
+    "filing",
+    "levers",
+    "painel",
+    "planilha",
+    "avisos",
+)
 CONCURRENCY = (1, 10, 50)
 TURNS = {1: 200, 10: 600, 50: 1000}  # messages per concurrency level and model
 WARMUP_TURNS = 40
@@ -164,6 +174,27 @@ def section_memory(work: Path, turns: int = 10_000, every: int = 200) -> dict[st
         return {"start_s": round(srv.start_s, 2), **soak(srv, turns, 10, every)}
 
 
+def _painel(work: Path) -> dict[str, Any]:
+    """The NTS panel with 100,000 requests and 1,000,000 conversation events."""
+    from bench import painel
+
+    return painel.medir(work)
+
+
+def _planilha() -> dict[str, Any]:
+    """A 500-row planilha checked row by row, and the hostile files refused."""
+    from bench import planilha
+
+    return planilha.measure()
+
+
+def _avisos(work: Path) -> dict[str, Any]:
+    """1,000 status changes delivered to a local SMTP server."""
+    from bench import notificacoes
+
+    return notificacoes.medir(work, 1000, None, PORT_BASE + 190)
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -209,6 +240,9 @@ def main(argv=None) -> int:
         "latency": lambda: section_latency(args.work, args.out, args.scale),
         "memory": lambda: section_memory(args.work, args.soak_turns, max(1, args.soak_turns // 50)),
         "filing": lambda: filing.run(args.work / "filing"),
+        "painel": lambda: _painel(args.work / "painel"),
+        "planilha": _planilha,
+        "avisos": lambda: _avisos(args.work / "avisos"),
         "levers": lambda: levers.run(
             args.work / "levers", args.lever_turns, [x for x in args.levers.split(",") if x] or None
         ),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from typing import Any
 
 from bench.formatting import LABELS, concurrency_levels, get, integer, num, pct, ratio
 
@@ -279,3 +280,23 @@ def levers_md(lev: dict, ours_quality: dict | None = None) -> str:
         "as de workers/referência também com 50. A acurácia de `base` é a de (a) na seção de "
         "qualidade.\n\n" + "\n".join(rows) + "\n"
     )
+
+
+def flat_md(dados: dict[str, Any]) -> str:
+    """A result dict as a two-column table (nested keys joined by ' · ')."""
+    if not dados:
+        return "_não medido nesta rodada._\n"
+    linhas = ["| medida | valor |", "|---|---|"]
+
+    def andar(prefixo: str, valor: Any) -> None:
+        if isinstance(valor, dict):
+            for chave, item in valor.items():
+                andar(f"{prefixo} · {chave}" if prefixo else str(chave), item)
+        elif isinstance(valor, (list, tuple)) and len(valor) > 6:
+            linhas.append(f"| {prefixo} | {len(valor)} itens |")
+        else:
+            texto = valor if not isinstance(valor, float) else f"{valor:.3g}"
+            linhas.append(f"| {prefixo} | {str(texto).replace('|', '/')} |")
+
+    andar("", dados)
+    return "\n".join(linhas) + "\n"
