@@ -33,6 +33,7 @@ from sqlalchemy.engine import Connection
 
 from bot.notificacoes.tabelas import migrar, notification_subscriptions, notifications
 from bot.settings import Settings
+from bot.solicitacoes.servicos import Servicos
 from bot.solicitacoes.store import RequestStore
 from bot.solicitacoes.tipos import STATUS_TITULOS, TIPOS, Solicitacao
 
@@ -75,6 +76,7 @@ class Tarefa:
     assinatura_id: int | None
     dados: dict[str, Any]
     tentativas: int
+    endereco: str | None = None  # the subscription's address, encrypted; None: stopped
 
 
 @dataclass(frozen=True)
@@ -222,6 +224,12 @@ def instalar(store: RequestStore, destinos: Destinos) -> None:
         store.ganchos.append(partial(_gancho, destinos))
 
 
+def ligar(servicos: Servicos) -> None:
+    """``instalar`` for a process's ``Servicos`` (actions server, panel, console):
+    its store's new requests and status changes queue their notifications."""
+    instalar(servicos.store, Destinos.de(servicos.settings))
+
+
 def reivindicar(
     store: RequestStore,
     canais: Sequence[str],
@@ -254,7 +262,17 @@ def reivindicar(
                 proxima_em=momento + timedelta(seconds=prazo_s),
             )
         )
-        linhas = conn.execute(sa.select(notifications).where(n.id.in_(ids)).order_by(n.id)).all()
+        s = notification_subscriptions.c
+        linhas = conn.execute(
+            sa.select(notifications, s.endereco)
+            .select_from(
+                notifications.outerjoin(
+                    notification_subscriptions, sa.and_(s.id == n.assinatura_id, s.ativa)
+                )
+            )
+            .where(n.id.in_(ids))
+            .order_by(n.id)
+        ).all()
     return [
         Tarefa(
             id=r.id,
@@ -266,6 +284,7 @@ def reivindicar(
             assinatura_id=r.assinatura_id,
             dados=json.loads(r.dados),
             tentativas=r.tentativas,
+            endereco=r.endereco,
         )
         for r in linhas
     ]

@@ -79,11 +79,10 @@ class Entregador:
         """Deliver one notification; its new state."""
         destino = t.destino
         if t.assinatura_id is not None:
-            alvo = assinaturas.endereco(self.store, self.chaves, t.assinatura_id)
-            if alvo is None:  # stopped or purged meanwhile
+            destino = None if t.endereco is None else self.chaves.decifrar(t.endereco)
+            if destino is None:  # stopped or purged meanwhile
                 fila.concluir(self.store, t.id, fila.DESCARTADA)
                 return fila.DESCARTADA
-            destino = alvo[1]
         try:
             if destino is None:
                 raise Falha("sem destino", permanente=True)

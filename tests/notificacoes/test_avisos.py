@@ -193,6 +193,7 @@ def test_telegram_status_change_reaches_the_right_chat_and_purge_forgets_it(tmp_
         assert {s.protocolo, outro.protocolo} <= {
             p for c in grupo for p in (s.protocolo, outro.protocolo) if p in c.params["text"]
         }
+        assert cfg.avisos_secret_file.stat().st_mode & 0o777 == 0o600
         # at rest the chat reference is encrypted
         with store.na_transacao() as conn:
             guardados = [r.endereco for r in conn.execute(sa.select(notification_subscriptions))]
@@ -348,3 +349,11 @@ def test_texts_exist_for_every_status():
 
     assert set(content.entrada("notificacoes", "proximo")) == set(STATUS)
     assert "parar avisos" in textos.texto("parar_texto")
+
+
+def test_ligar_hooks_a_processs_services_once(servicos):
+    fila.ligar(servicos)
+    fila.ligar(servicos)
+    assert len(servicos.store.ganchos) == 1
+    s, _, _ = arquivar(servicos.store, 14)
+    assert s.protocolo and fila.contagem(servicos.store) == {}  # no NTS address configured
