@@ -357,3 +357,24 @@ def test_ligar_hooks_a_processs_services_once(servicos):
     assert len(servicos.store.ganchos) == 1
     s, _, _ = arquivar(servicos.store, 14)
     assert s.protocolo and fila.contagem(servicos.store) == {}  # no NTS address configured
+
+
+def test_the_callers_api_in_a_few_lines(servicos):
+    from bot.notificacoes.avisos import Avisos
+
+    avisos = Avisos.de(servicos)
+    s, _, _ = arquivar(servicos.store, 15)
+    assert s.protocolo in avisos.assinar(s.protocolo, "web", "web-xyz")
+    with pytest.raises(ValueError, match="Canal de avisos desconhecido"):
+        avisos.assinar(s.protocolo, "sms", "82999990000")
+    with pytest.raises(LookupError):
+        avisos.assinar("NTS-2020-999999", "web", "web-xyz")
+    atendimento.mudar_situacao(servicos.store, s.protocolo, "em_andamento", autor="ana")
+    (aviso,) = avisos.pendentes_para("web-xyz")
+    assert "Em andamento" in aviso
+    assert "não vai mais receber" in avisos.parar(s.protocolo)
+    assert "não tinha avisos" in avisos.parar(s.protocolo)
+    assert "não é válido" in avisos.parar_por_link("forjado")
+    token = avisos.chaves.assinar_parada(s.protocolo)
+    assert s.protocolo in avisos.parar_por_link(token)
+    assert avisos.falhas(s.protocolo) == [] and avisos.reenviar(999) is False
