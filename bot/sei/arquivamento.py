@@ -91,7 +91,8 @@ class ResultadoSei:
     tentativas: int = 0
 
 
-AoArquivar = Callable[[Solicitacao, ResultadoSei], None]
+# called in the transaction that stores the number (e.g. avisos.avisar_requerente)
+AoArquivar = Callable[[Connection, Solicitacao, ResultadoSei], object]
 
 
 def _agora() -> datetime:
@@ -183,9 +184,18 @@ def reenviar(store: RequestStore, protocolo: str) -> bool:
     return bool(feito)
 
 
-def vincular(store: RequestStore, cliente: ClienteSei, protocolo: str, numero: str) -> ResultadoSei:
+def vincular(
+    store: RequestStore,
+    cliente: ClienteSei,
+    protocolo: str,
+    numero: str,
+    ao_arquivar: AoArquivar | None = None,
+) -> ResultadoSei:
     """Record by hand the SEI process of a ``conferir`` request, after checking in
     SEI that its specification names the protocol. ValueError in Portuguese."""
+    solicitacao = store.buscar(protocolo)
+    if solicitacao is None:
+        raise ValueError(f"Nenhuma solicitação encontrada com o protocolo {protocolo!r}.")
     consulta = cliente.consultar_procedimento(numero)
     if protocolo not in consulta.especificacao:
         raise ValueError(
@@ -205,9 +215,12 @@ def vincular(store: RequestStore, cliente: ClienteSei, protocolo: str, numero: s
                 atualizado_em=_agora(),
             )
         ).rowcount
+        resultado = ResultadoSei(protocolo, ARQUIVADO, consulta.numero, consulta.link)
+        if feito and ao_arquivar is not None:
+            ao_arquivar(conn, solicitacao, resultado)
     if not feito:
         raise ValueError(f"A solicitação {protocolo} não está aguardando o SEI.")
-    return ResultadoSei(protocolo, ARQUIVADO, consulta.numero, consulta.link)
+    return resultado
 
 
 def liberar_vencidos(store: RequestStore, prazo_s: float) -> int:
@@ -347,6 +360,7 @@ def arquivar(
     chave: str,
     *,
     anexos_dir: Path | None = None,
+    ao_arquivar: AoArquivar | None = None,
     pausa_teste_s: float = 0.0,
 ) -> ResultadoSei:
     """Create the SEI process of a request already taken (``enviando`` with
@@ -366,6 +380,7 @@ def arquivar(
         return _conferir(store, protocolo, erro)
     if pausa_teste_s:  # crash tests: the process exists, its number is not stored yet
         time.sleep(pausa_teste_s)
+    resultado = ResultadoSei(protocolo, ARQUIVADO, gerado.numero, gerado.link)
     with store.na_transacao() as conn:
         conn.execute(
             sei_processos.update()
@@ -380,8 +395,10 @@ def arquivar(
                 atualizado_em=_agora(),
             )
         )
+        if ao_arquivar is not None:
+            ao_arquivar(conn, solicitacao, resultado)
     logger.info("Request %s filed in SEI as %s.", protocolo, gerado.numero)
-    return ResultadoSei(protocolo, ARQUIVADO, gerado.numero, gerado.link)
+    return resultado
 
 
 def processar(
@@ -411,11 +428,10 @@ def processar(
             solicitacao,
             chave,
             anexos_dir=anexos_dir,
+            ao_arquivar=ao_arquivar,
             pausa_teste_s=pausa_teste_s,
         )
         resultados.append(resultado)
-        if resultado.estado == ARQUIVADO and ao_arquivar is not None:
-            ao_arquivar(solicitacao, resultado)
         if resultado.estado in (AGUARDANDO, FALHOU):
             break  # SEI down or refusing: the others wait for the next round
     return resultados

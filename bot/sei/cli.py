@@ -14,7 +14,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TextIO
 
-from bot.sei import arquivamento, catalogo
+from bot.sei import arquivamento, avisos, catalogo
 from bot.sei.cliente import ClienteSei, ErroSei, FalhaSei
 from bot.sei.config import ConfigSei
 from bot.settings import Settings
@@ -129,7 +129,9 @@ def vincular(args: argparse.Namespace, cfg: Settings, out: TextIO) -> int:
         return 1
     with _store(cfg) as store:
         try:
-            r = arquivamento.vincular(store, cliente, args.protocolo, args.numero)
+            r = arquivamento.vincular(
+                store, cliente, args.protocolo, args.numero, avisos.avisar_requerente
+            )
         except (FalhaSei, ErroSei) as erro:
             print(f"SEI: {erro}", file=sys.stderr)
             return 1

@@ -87,7 +87,9 @@ def test_confirmation_queues_and_the_worker_files_one_process_with_the_planilha(
     assert _linhas(filas.store)[s.protocolo].estado == AGUARDANDO
     avisos = []
     [r] = arquivamento.processar(
-        filas.store, sei, ao_arquivar=lambda sol, res: avisos.append((sol.protocolo, res.numero))
+        filas.store,
+        sei,
+        ao_arquivar=lambda _conn, sol, res: avisos.append((sol.protocolo, res.numero)),
     )
     assert r.estado == ARQUIVADO and r.numero.startswith("E:02000.") and r.link
     assert avisos == [(s.protocolo, r.numero)]
@@ -242,3 +244,21 @@ def test_poller_turns_sei_steps_into_status_changes(filas, sei, standin):
     eventos = filas.store.historico(s.protocolo)
     assert any(getattr(e, "autor", None) == acompanhamento.AUTOR for e in eventos)
     assert atendimento.STATUS_TITULOS["concluida"] == "Concluída"
+
+
+def test_the_requester_is_told_the_sei_number_through_the_outbox(filas, sei, tmp_path):
+    from bot.notificacoes import assinaturas, fila
+    from bot.notificacoes.segredo import Chaves
+    from bot.notificacoes.tabelas import notifications
+    from bot.sei import avisos
+
+    fila.instalar(filas.store, fila.Destinos())
+    chaves = Chaves.do_arquivo(tmp_path / "segredo")
+    s = confirmar(filas, 5)
+    assinaturas.assinar(filas.store, chaves, s.protocolo, "email", "pessoa@example.com")
+    [r] = arquivamento.processar(filas.store, sei, ao_arquivar=avisos.avisar_requerente)
+    with filas.store.na_transacao() as conn:
+        [dados] = conn.execute(
+            sa.select(notifications.c.dados).where(notifications.c.chave.like("sei:%"))
+        ).scalars()
+    assert f"Seu processo no SEI: {r.numero}." in dados and "pessoa@example.com" not in dados
