@@ -208,6 +208,7 @@ def _gancho(
     destinos: Destinos, conn: Connection, acao: str, s: Solicitacao, detalhes: Mapping[str, Any]
 ) -> None:
     """``RequestStore.ganchos`` entry: queue what a new request or a change needs."""
+    migrar(conn)  # no-op unless the database was replaced (a restore)
     if acao == "registrada":
         enfileirar_nova(conn, s, destinos)
         return

@@ -73,8 +73,18 @@ def _v1(conn: Connection) -> None:
 MIGRACOES: tuple[Callable[[Connection], None], ...] = (_v1,)
 
 
+def _versao(conn: Connection) -> int:
+    if not sa.inspect(conn).has_table(notification_schema.name):
+        return 0
+    return int(conn.execute(sa.select(sa.func.max(notification_schema.c.version))).scalar() or 0)
+
+
 def migrar(conn: Connection) -> int:
-    """Create/migrate these tables inside ``conn``'s transaction; return the version."""
+    """Create/migrate these tables inside ``conn``'s transaction; return the version.
+    Cheap when up to date (the hooks call it on every change: a store restored from
+    an older copy gets its tables back)."""
+    if _versao(conn) == len(MIGRACOES):
+        return len(MIGRACOES)
     if conn.dialect.name == "postgresql":
         conn.execute(sa.text("SELECT pg_advisory_xact_lock(:k)"), {"k": _PG_LOCK})
     notification_schema.create(conn, checkfirst=True)

@@ -378,3 +378,19 @@ def test_the_callers_api_in_a_few_lines(servicos):
     token = avisos.chaves.assinar_parada(s.protocolo)
     assert s.protocolo in avisos.parar_por_link(token)
     assert avisos.falhas(s.protocolo) == [] and avisos.reenviar(999) is False
+
+
+def test_a_store_restored_without_the_tables_gets_them_back_on_the_next_change(
+    tmp_path, sqlite_url, smtp
+):
+    cfg, store, _ = preparar(tmp_path, sqlite_url, smtp)
+    s, _, _ = arquivar(store, 16)
+    with store.na_transacao() as conn:  # what a copy from before issue 13 looks like
+        for tabela in ("notifications", "notification_subscriptions", "notification_schema"):
+            conn.execute(sa.text(f"DROP TABLE {tabela}"))
+    atendimento.mudar_situacao(store, s.protocolo, "em_andamento", autor="ana")
+    outra, _, _ = arquivar(store, 17)
+    rodar(cfg)
+    assert any(outra.protocolo in m["Subject"] for m in smtp.caixa.para(NTS[0]))
+    assert store.buscar(s.protocolo).status == "em_andamento"
+    store.fechar()
