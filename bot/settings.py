@@ -98,9 +98,16 @@ class Settings(BaseModel):
     painel_url: str | None = Field(None, alias="SEI_PAINEL_URL")
     telegram_nts_chat: str | None = Field(None, alias="SEI_TELEGRAM_NTS_CHAT")
     avisos_resumo_hora: str = Field("08:00", alias="SEI_AVISOS_RESUMO_HORA")
-    avisos_tentativas: int = Field(8, alias="SEI_AVISOS_TENTATIVAS")
+    avisos_tentativas: int = Field(12, alias="SEI_AVISOS_TENTATIVAS")
     avisos_espera_s: float = Field(30.0, alias="SEI_AVISOS_ESPERA_S")
     avisos_secret_file: Path = Field(alias="SEI_AVISOS_SECRET_FILE")
+    # message limits (bot.limites; "MENSAGENS/SEGUNDOS,...", empty: none): per web
+    # session, per client address (behind SEI_WEB_PROXIES trusted proxies), per
+    # Telegram chat; in the production profile the counters live in Redis
+    limite_sessao: str = Field("12/10,60/60", alias="SEI_LIMITE_SESSAO")
+    limite_endereco: str = Field("300/60", alias="SEI_LIMITE_ENDERECO")
+    limite_chat: str = Field("12/10,60/60", alias="SEI_LIMITE_CHAT")
+    web_proxies: int = Field(0, alias="SEI_WEB_PROXIES")
     # test-only: seconds Servicos.registrar waits after filing (crash tests)
     pausa_envio_teste_s: float = Field(0.0, alias="SEI_TEST_PAUSA_ENVIO")
 
@@ -146,7 +153,15 @@ class Settings(BaseModel):
             raise ValueError("esperado um nível de log (DEBUG, INFO, WARNING, ERROR ou CRITICAL)")
         return nivel
 
-    @validator("painel_sessao_min", "painel_proxies")
+    @validator("limite_sessao", "limite_endereco", "limite_chat")
+    @classmethod
+    def _check_limite(cls, valor: str) -> str:
+        from bot.limites import ler_regras
+
+        ler_regras(valor)  # RegraInvalida (a ValueError): the message says the format
+        return valor
+
+    @validator("painel_sessao_min", "painel_proxies", "web_proxies")
     @classmethod
     def _check_painel(cls, valor: int, field: Any) -> int:
         minimo = 1 if field.name == "painel_sessao_min" else 0

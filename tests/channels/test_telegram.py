@@ -30,7 +30,8 @@ from processes import stop
 from telegram_standin import TelegramStandin, documento, figurinha, foto, texto, toque
 
 from bot import content
-from bot.channels.identidade import carregar_segredo, remetente
+from bot.arquivos import carregar_segredo
+from bot.channels.identidade import remetente
 from bot.channels.telegram import rendering, state
 from bot.solicitacoes.anexos import AnexoStore
 from bot.solicitacoes.store import RequestStore
@@ -719,3 +720,28 @@ def test_stale_keyboard_and_a_request_typed_as_a_name(adaptador, standin):
     _, respostas = chat.tocar("Confirmar", espera="Protocolo:")
     assert len([s for s in store.listar() if s.contato == contato]) == 1
     store.fechar()
+
+
+def test_a_flooding_chat_is_throttled_and_told_once_while_others_are_served(standin, tmp_path):
+    """Issue 17: per-chat limit (SEI_LIMITE_CHAT); the excess never reaches Rasa."""
+    token = "654:LIMITE"
+    log = tmp_path / "adaptador.log"
+    with rasa_falso(lambda m: [{"text": f"eco {m}"}]) as rasa:
+        proc = iniciar_adaptador(
+            standin, token, tmp_path / "var", log, rasa.porta, SEI_LIMITE_CHAT="3/60"
+        )
+        try:
+            abusador, outro = Chat(standin, token, 700000917), Chat(standin, token, 700000918)
+            desde = standin.marca()
+            for i in range(8):
+                standin.alimentar(token, texto(abusador.chat_id, f"m{i}"))
+            saida = abusador.esperar(desde, espera="aguarde um instante", calma=1.5)
+            ecos = [c for c in saida if c.params.get("text", "").startswith("eco ")]
+            avisos = [c for c in saida if "aguarde um instante" in c.params.get("text", "")]
+            assert len(ecos) == 3 and len(avisos) == 1
+            assert "eco ola" in textos(outro.dizer("ola", espera="eco ola"))
+            assert len(rasa.recebidas) == 4
+            registro = log.read_text()
+            assert str(abusador.chat_id) not in registro and "Traceback" not in registro
+        finally:
+            stop(proc)

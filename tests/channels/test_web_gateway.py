@@ -507,3 +507,48 @@ def test_main_reads_settings_and_binds_the_configured_host(monkeypatch, tmp_path
     assert web.main([]) == 0
     assert chamadas["host"] == "0.0.0.0"
     assert capsys.readouterr().out == "Chat web do SEI pronto: http://0.0.0.0:18123/\n"
+
+
+def test_a_flooding_session_gets_429_in_portuguese_and_others_are_served(tmp_path):
+    rasa = RasaFalso()
+
+    async def corpo(c: TestClient) -> None:
+        status = []
+        for _ in range(5):
+            r = await c.post("/api/mensagem", json={"sessao": SESSAO, "texto": "oi"})
+            status.append(r.status)
+        assert status == [200, 200, 200, 429, 429]
+        dados = await r.json()
+        assert "aguarde um instante" in dados["erro"] and "O que você digitou" in dados["erro"]
+        assert 1 <= int(r.headers["Retry-After"]) <= 60
+        outra = await c.post("/api/mensagem", json={"sessao": OUTRA, "texto": "oi"})
+        assert outra.status == 200
+        assert len(rasa.chamadas) == 4  # the refused ones never reached Rasa
+
+    rodar(tmp_path, rasa, corpo, limite_sessao="3/60", limite_endereco="100/60")
+
+
+def test_the_address_limit_uses_x_forwarded_for_only_behind_trusted_proxies(tmp_path):
+    async def corpo_sem_proxy(c: TestClient) -> None:
+        for i in range(3):  # a forged header is ignored: every session is one address
+            sessao = f"Abc_def-0123456789abcdefGHIJKL{i:02d}"
+            r = await c.post(
+                "/api/mensagem",
+                json={"sessao": sessao, "texto": "oi"},
+                headers={"X-Forwarded-For": f"10.0.0.{i}"},
+            )
+            assert r.status == (200 if i < 2 else 429)
+
+    rodar(tmp_path, RasaFalso(), corpo_sem_proxy, limite_endereco="2/60")
+
+    async def corpo_com_proxy(c: TestClient) -> None:
+        for i in range(3):  # behind one trusted proxy: each client address counts apart
+            sessao = f"Abc_def-0123456789abcdefGHIJKL{i:02d}"
+            r = await c.post(
+                "/api/mensagem",
+                json={"sessao": sessao, "texto": "oi"},
+                headers={"X-Forwarded-For": f"203.0.113.9, 10.0.0.{i}"},
+            )
+            assert r.status == 200
+
+    rodar(tmp_path, RasaFalso(), corpo_com_proxy, limite_endereco="2/60", proxies=1)

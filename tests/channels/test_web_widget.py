@@ -30,7 +30,8 @@ from PIL import Image
 from processes import stop
 
 from bot import settings
-from bot.channels.identidade import Links, carregar_segredo, remetente
+from bot.arquivos import carregar_segredo
+from bot.channels.identidade import Links, remetente
 from bot.solicitacoes.anexos import AnexoStore
 from bot.solicitacoes.store import RequestStore
 

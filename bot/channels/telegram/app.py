@@ -14,6 +14,7 @@ from __future__ import annotations
 import logging
 import re
 import sys
+from typing import Any
 from urllib.parse import urlparse
 
 from telegram import BotCommand
@@ -28,6 +29,7 @@ from bot.channels.telegram.handlers import registrar_handlers
 from bot.channels.telegram.redaction import configurar_log
 from bot.channels.telegram.rendering import mostrar
 from bot.channels.telegram.state import Adaptador, Aplicacao, PorConversa, Recentes
+from bot.limites import Limitador, ler_regras
 from bot.solicitacoes.anexos import AnexoStore
 
 # mostrar: also imported from here by tests/ops/test_injecao.py
@@ -70,8 +72,19 @@ async def _ao_iniciar(app: Aplicacao) -> None:
 
 
 async def _ao_encerrar(app: Aplicacao) -> None:
-    """Close the Rasa client's HTTP session."""
-    await app.bot_data["adaptador"].rasa.close()
+    """Close the Rasa client's HTTP session (and the limits' Redis client)."""
+    estado = app.bot_data["adaptador"]
+    await estado.rasa.close()
+    await estado.limite.fechar()
+
+
+def _redis(cfg: configuracao.Settings) -> Any:
+    """The Redis client the production profile's limits share (None: in this process)."""
+    if not cfg.producao:
+        return None
+    from redis import asyncio as redis_asyncio
+
+    return redis_asyncio.from_url(cfg.redis_url, socket_timeout=0.5)
 
 
 def construir_aplicacao(cfg: configuracao.Settings) -> Aplicacao:
@@ -95,6 +108,12 @@ def construir_aplicacao(cfg: configuracao.Settings) -> Aplicacao:
         anexos=AnexoStore(cfg.anexos_dir),
         planilhas_dir=cfg.planilhas_dir,
         recentes=Recentes(),
+        limite=Limitador(
+            "telegram-chat",
+            ler_regras(cfg.limite_chat),
+            _redis(cfg),
+            cfg.redis_key_prefix,
+        ),
     )
     registrar_handlers(app)
     return app

@@ -94,6 +94,15 @@ async def conversar(
     estado = adaptador(context)
     chat_id = _chat_id(update)
     remetente_id = estado.remetente(chat_id)
+    espera = await estado.limite.consumir(str(chat_id))
+    if espera > 0:  # over the chat's limit: not relayed; told once in a while
+        logger.info("limite de mensagens: %s aguarda %.0f s", remetente_id, espera)
+        if chat_id not in estado.avisados:
+            estado.avisados[chat_id] = None
+            await context.bot.send_message(
+                chat_id, _texto("aguarde", segundos=max(1, round(espera)))
+            )
+        return
     await _digitando(context, chat_id)
     try:
         respostas = await estado.rasa.enviar(remetente_id, texto, metadata)

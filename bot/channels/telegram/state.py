@@ -5,16 +5,17 @@ from __future__ import annotations
 import asyncio
 from collections import defaultdict
 from collections.abc import Awaitable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from cachetools import FIFOCache
+from cachetools import FIFOCache, TTLCache
 from telegram import Update
 from telegram.ext import Application, BaseUpdateProcessor, ContextTypes
 
 from bot.channels.identidade import remetente
 from bot.channels.rasa_client import RasaClient
+from bot.limites import Limitador
 from bot.solicitacoes.anexos import AnexoStore
 
 CANAL = "telegram"
@@ -80,6 +81,9 @@ class Adaptador:
     anexos: AnexoStore
     planilhas_dir: Path
     recentes: Recentes
+    # messages per chat (bot.limites); chats already told to wait, for a while
+    limite: Limitador = field(default_factory=lambda: Limitador("telegram-chat", ()))
+    avisados: TTLCache[int, None] = field(default_factory=lambda: TTLCache(10_000, ttl=10))
 
     def remetente(self, chat_id: int) -> str:
         """Sender id sent to Rasa for a chat (never the raw chat id)."""

@@ -69,13 +69,16 @@ from bot.channels.web.state import (
     ANEXOS_KEY,
     CONFIG_KEY,
     CSP_KEY,
+    LIMITES_KEY,
     LINKS_KEY,
     RASA_KEY,
     REPETICOES_KEY,
     Config,
+    Limites,
     Rasa,
     Repeticoes,
 )
+from bot.limites import Limitador, ler_regras
 from bot.solicitacoes.anexos import AnexoStore
 
 # transformar, STATIC_DIR: also imported from here by tests/ops/test_injecao.py
@@ -105,11 +108,26 @@ def criar_app(config: Config, rasa: Rasa) -> web.Application:
     app[ANEXOS_KEY] = AnexoStore(config.anexos_dir)
     app[REPETICOES_KEY] = Repeticoes()
     app[CSP_KEY] = politica_seguranca(config.frame_ancestors)
+    redis = None
+    if config.redis_url:
+        from redis import asyncio as redis_asyncio  # production profile only
+
+        redis = redis_asyncio.from_url(config.redis_url, socket_timeout=0.5)
+    app[LIMITES_KEY] = Limites(
+        sessao=Limitador(
+            "web-sessao", ler_regras(config.limite_sessao), redis, config.redis_prefixo
+        ),
+        endereco=Limitador(
+            "web-endereco", ler_regras(config.limite_endereco), redis, config.redis_prefixo
+        ),
+    )
     # aiohttp 3.9 types its signals for aiosignal < 1.4: a false positive
     app.on_response_prepare.append(cabecalhos_de_seguranca)  # type: ignore[arg-type]
 
     async def fechar(_app: web.Application) -> None:
         await rasa.close()
+        if redis is not None:
+            await redis.close()
 
     app.on_cleanup.append(fechar)  # type: ignore[arg-type]
     app.router.add_get("/", pagina)
@@ -145,6 +163,11 @@ def main(argv: list[str] | None = None) -> int:  # noqa: ARG001 - the runner pas
         anexos_dir=cfg.anexos_dir,
         download_ttl_s=cfg.download_ttl_s,
         frame_ancestors=cfg.web_frame_ancestors,
+        limite_sessao=cfg.limite_sessao,
+        limite_endereco=cfg.limite_endereco,
+        proxies=cfg.web_proxies,
+        redis_url=cfg.redis_url if cfg.producao else None,
+        redis_prefixo=cfg.redis_key_prefix,
     )
     app = criar_app(config, RasaClient(cfg.rasa_url))
     pronto = content.texto("canais", "web_pronto", endereco=f"http://{cfg.host}:{cfg.web_port}/")

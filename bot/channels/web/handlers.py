@@ -20,6 +20,7 @@ from bot.channels.web.rendering import transformar
 from bot.channels.web.state import (
     ANEXOS_KEY,
     CONFIG_KEY,
+    LIMITES_KEY,
     LINKS_KEY,
     RASA_KEY,
     REPETICOES_KEY,
@@ -90,6 +91,36 @@ async def _conversar(
     return transformar(mensagens, app[LINKS_KEY], sender)
 
 
+def endereco_do_cliente(request: web.Request, proxies: int) -> str:
+    """The client's address: the socket's, or (behind ``proxies`` trusted reverse
+    proxies) the one the outermost trusted proxy saw, from X-Forwarded-For."""
+    if proxies > 0:
+        vistos = [
+            parte.strip()
+            for cabecalho in request.headers.getall("X-Forwarded-For", [])
+            for parte in cabecalho.split(",")
+            if parte.strip()
+        ]
+        if len(vistos) >= proxies:
+            return vistos[-proxies]
+    return request.remote or "?"
+
+
+async def limitar(request: web.Request, sender: str) -> None:
+    """Refuse (429, "aguarde um instante") a session or address over its limit."""
+    limites = request.app[LIMITES_KEY]
+    endereco = endereco_do_cliente(request, request.app[CONFIG_KEY].proxies)
+    espera = max(await limites.sessao.consumir(sender), await limites.endereco.consumir(endereco))
+    if espera > 0:
+        segundos = max(1, round(espera))
+        logger.info("limite de mensagens: %s aguarda %d s", sender, segundos)
+        raise ErroPedido(
+            429,
+            content.texto("canais", "web_aguarde", segundos=segundos),
+            {"Retry-After": str(segundos)},
+        )
+
+
 async def api_mensagem(request: web.Request) -> web.Response:
     """POST {sessao, texto[, id]} -> {respostas}."""
     if request.content_type != "application/json":
@@ -111,6 +142,7 @@ async def api_mensagem(request: web.Request) -> web.Response:
         raise ErroPedido(413, _texto("longa"))
     if not texto.strip():
         raise ErroPedido(400, _texto("vazia"))
+    await limitar(request, sender)
     chave = _chave(sender, dados.get("id"))
     respostas = await request.app[REPETICOES_KEY].executar(
         chave, lambda: _conversar(request.app, sender, texto)
@@ -163,6 +195,7 @@ async def api_anexo(request: web.Request) -> web.Response:
     sender = _sender(request.app, campos.get("sessao"))
     if arquivo is None:
         raise ErroPedido(400, _texto("anexo_faltando"))
+    await limitar(request, sender)
     dados, nome = arquivo
 
     async def enviar() -> list[dict[str, Any]]:
@@ -192,6 +225,7 @@ async def api_planilha(request: web.Request) -> web.Response:
     sender = _sender(request.app, campos.get("sessao"))
     if arquivo is None:
         raise ErroPedido(400, faltando)
+    await limitar(request, sender)
     dados = arquivo[0]
     store = PlanilhaRecebidaStore.junto_dos_anexos(request.app[CONFIG_KEY].anexos_dir)
 

@@ -27,10 +27,13 @@ TIPOS_TEXTO = (
 class ErroPedido(Exception):
     """A request the gateway refuses; ``status`` and a Portuguese message."""
 
-    def __init__(self, status: int, mensagem: str) -> None:
+    def __init__(
+        self, status: int, mensagem: str, cabecalhos: dict[str, str] | None = None
+    ) -> None:
         super().__init__(mensagem)
         self.status = status
         self.mensagem = mensagem
+        self.cabecalhos = cabecalhos or {}
 
 
 def _texto(chave: str) -> str:
@@ -98,7 +101,9 @@ async def erros_e_registro(
         return resposta
     except ErroPedido as erro:
         status = erro.status
-        return resposta_json({"erro": erro.mensagem}, status=erro.status)
+        resposta_erro = resposta_json({"erro": erro.mensagem}, status=erro.status)
+        resposta_erro.headers.update(erro.cabecalhos)
+        return resposta_erro
     except web.HTTPException as erro:
         status = erro.status
         if request.path.startswith("/api/") or erro.status == 404:

@@ -13,6 +13,7 @@ from aiohttp import web
 from cachetools import TTLCache
 
 from bot.channels.identidade import Links
+from bot.limites import Limitador
 from bot.solicitacoes.anexos import AnexoStore
 
 
@@ -35,6 +36,22 @@ class Config:
     anexos_dir: Path
     download_ttl_s: int = 24 * 3600
     frame_ancestors: str = "'self'"
+    # message limits (bot.limites rules) per session and per client address;
+    # ``proxies``: trusted reverse proxies in front (X-Forwarded-For); Redis URL
+    # to share the counters among gateways (None: in this process)
+    limite_sessao: str = ""
+    limite_endereco: str = ""
+    proxies: int = 0
+    redis_url: str | None = None
+    redis_prefixo: str = "sei"
+
+
+@dataclass(frozen=True)
+class Limites:
+    """The gateway's limiters: per session and per client address."""
+
+    sessao: Limitador
+    endereco: Limitador
 
 
 class Repeticoes:
@@ -83,3 +100,4 @@ LINKS_KEY = web.AppKey("links", Links)
 ANEXOS_KEY = web.AppKey("anexos", AnexoStore)
 REPETICOES_KEY = web.AppKey("repeticoes", Repeticoes)
 CSP_KEY = web.AppKey("csp", str)
+LIMITES_KEY = web.AppKey("limites", Limites)

@@ -1,0 +1,147 @@
+"""Per-key message limits: one abuser must not slow everyone down.
+
+A sliding-window log per key and rule ("12 messages in 10 s and 60 in
+60 s"): the gateways call ``Limitador.consumir`` before relaying a message
+and refuse it while the key is over a rule. In-process by default (one
+gateway); in Redis (sorted sets, one MULTI per rule) in the production
+profile, so two gateways or replicas share one limit. Keys are hashed:
+no session, address or chat id is stored in clear.
+
+Hand-written on purpose, and small: ``limits`` (the well-kept library)
+requires ``packaging>=21``, which Rasa 3.6 pins below 21, and
+pyrate-limiter keeps one bucket (with its own leak task) per key.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import re
+import time
+import uuid
+from collections import deque
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from cachetools import TTLCache
+
+logger = logging.getLogger(__name__)
+
+_REGRA = re.compile(r"^\s*(\d+)\s*/\s*(\d+)\s*s?\s*$")
+
+
+class RegraInvalida(ValueError):
+    """A limit rule that is not "N/SEGUNDOS"."""
+
+
+@dataclass(frozen=True)
+class Regra:
+    """At most ``maximo`` messages in any ``janela_s`` seconds."""
+
+    maximo: int
+    janela_s: int
+
+
+def ler_regras(texto: str) -> tuple[Regra, ...]:
+    """Rules from "12/10,60/60" (messages/seconds, comma-separated; empty: no limit)."""
+    regras = []
+    for parte in (texto or "").split(","):
+        if not parte.strip():
+            continue
+        m = _REGRA.match(parte)
+        if not m or int(m.group(1)) < 1 or int(m.group(2)) < 1:
+            raise RegraInvalida(
+                f"limite {parte.strip()!r} inválido: use MENSAGENS/SEGUNDOS, por exemplo 12/10"
+            )
+        regras.append(Regra(int(m.group(1)), int(m.group(2))))
+    return tuple(regras)
+
+
+class Limitador:
+    """Sliding-window limits of one scope ("sessao", "endereco", "chat")."""
+
+    def __init__(
+        self,
+        escopo: str,
+        regras: Sequence[Regra],
+        redis: Any | None = None,
+        prefixo: str = "sei",
+        maximo_chaves: int = 100_000,
+    ) -> None:
+        self.escopo = escopo
+        self.regras = tuple(regras)
+        self._redis = redis  # a redis.asyncio client, or None: in this process
+        self._prefixo = f"{prefixo}:limite:{escopo}"
+        maior = max((r.janela_s for r in self.regras), default=1)
+        self._locais: TTLCache[str, deque[float]] = TTLCache(maximo_chaves, ttl=maior)
+
+    def _chave(self, chave: str) -> str:
+        return hashlib.blake2b(chave.encode(), digest_size=12).hexdigest()
+
+    async def fechar(self) -> None:
+        """Close the Redis client, if any."""
+        if self._redis is not None:
+            await self._redis.close()
+
+    async def consumir(self, chave: str) -> float:
+        """Count one message of ``chave``: 0 if it may go, else seconds to wait."""
+        if not self.regras:
+            return 0.0
+        hashed = self._chave(chave)
+        agora = time.time()
+        if self._redis is None:
+            return self._consumir_local(hashed, agora)
+        try:
+            return await self._consumir_redis(hashed, agora)
+        except Exception as erro:  # Redis down: serve (fail open), say so
+            logger.warning("limite %s sem Redis (%s): mensagem liberada", self.escopo, erro)
+            return 0.0
+
+    def _consumir_local(self, hashed: str, agora: float) -> float:
+        log = self._locais.get(hashed)
+        if log is None:
+            log = deque()
+        maior = max(r.janela_s for r in self.regras)
+        while log and log[0] <= agora - maior:
+            log.popleft()
+        espera = 0.0
+        for regra in self.regras:
+            recentes = [t for t in log if t > agora - regra.janela_s]
+            if len(recentes) >= regra.maximo:
+                espera = max(espera, recentes[-regra.maximo] + regra.janela_s - agora)
+        if espera <= 0:
+            log.append(agora)
+        self._locais[hashed] = log  # refreshes the entry's time to live
+        return max(espera, 0.0)
+
+    async def _consumir_redis(self, hashed: str, agora: float) -> float:
+        redis: Any = self._redis
+        membro = f"{agora:.6f}:{uuid.uuid4().hex[:8]}"
+        chaves = [f"{self._prefixo}:{regra.janela_s}:{hashed}" for regra in self.regras]
+        pipe = redis.pipeline(transaction=True)
+        for chave, regra in zip(chaves, self.regras, strict=True):
+            pipe.zremrangebyscore(chave, 0, agora - regra.janela_s)
+            pipe.zadd(chave, {membro: agora})
+            pipe.zcard(chave)
+            pipe.expire(chave, regra.janela_s + 1)
+        resultados = await pipe.execute()
+        contagens = resultados[2::4]
+        excedidas = [
+            (chave, regra)
+            for chave, regra, n in zip(chaves, self.regras, contagens, strict=True)
+            if n > regra.maximo
+        ]
+        if not excedidas:
+            return 0.0
+        pipe = redis.pipeline(transaction=True)
+        for chave in chaves:  # a refused message does not count
+            pipe.zrem(chave, membro)
+        for chave, regra in excedidas:
+            pipe.zrange(chave, -regra.maximo, -regra.maximo, withscores=True)
+        resultados = await pipe.execute()
+        espera = 0.0
+        for (_chave, regra), item in zip(excedidas, resultados[len(chaves) :], strict=True):
+            if item:
+                espera = max(espera, float(item[0][1]) + regra.janela_s - agora)
+        return max(espera, 0.1)
