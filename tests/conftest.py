@@ -106,6 +106,15 @@ def pytest_collection_modifyitems(items):
             item.add_marker(pytest.mark.e2e)
 
 
+# e2e tests type faster than people: the message limits have their own tests
+# (tests/core/test_limites.py, the gateway's and the Telegram adapter's)
+LIMITES_DE_TESTE = {
+    "SEI_LIMITE_SESSAO": "1000/10",
+    "SEI_LIMITE_ENDERECO": "",
+    "SEI_LIMITE_CHAT": "1000/10",
+}
+
+
 def start_launcher(var_dir, rasa_port, actions_port, timeout=240, web_port=None, **extra_env):
     """Start `python -m bot.ops.launcher` (what `make run` runs) and wait until ready."""
     if _running and not _running[-1].get_closest_marker("e2e"):
@@ -120,7 +129,7 @@ def start_launcher(var_dir, rasa_port, actions_port, timeout=240, web_port=None,
         SEI_WEB_PORT=str(web_port or rasa_port + 75),
         SEI_PAINEL_PORT=str(rasa_port + 150),  # the NTS panel the launcher starts too
         SEI_VAR_DIR=str(var_dir),
-        **extra_env,
+        **{**LIMITES_DE_TESTE, **extra_env},
     )
     with open(log, "wb") as out:
         proc = subprocess.Popen(

@@ -23,7 +23,7 @@ import httpx
 import openpyxl
 import pytest
 import yaml
-from conftest import PORT_BASE, RASA_PORT, ROOT
+from conftest import LIMITES_DE_TESTE, PORT_BASE, RASA_PORT, ROOT
 from geradores import gerar_cpf
 from PIL import Image
 from processes import stop
@@ -60,7 +60,7 @@ def iniciar_adaptador(standin, token, var_dir, log, rasa_port=RASA_PORT, **extra
         SEI_VAR_DIR=str(var_dir),
         SEI_RASA_PORT=str(rasa_port),
         SEI_LOG_LEVEL="DEBUG",
-        **extra,
+        **{**LIMITES_DE_TESTE, **extra},
     )
     with open(log, "wb") as saida:
         proc = subprocess.Popen(
