@@ -34,6 +34,17 @@ class Avisos:
         fila.ligar(servicos)
         return cls(servicos.store, servicos.settings)
 
+    @property
+    def email_ligado(self) -> bool:
+        """Whether e-mail can be sent (``SEI_SMTP_URL``): only then offer
+        "Quer receber os avisos desta solicitação por e-mail?"."""
+        return bool(self.settings.smtp_url)
+
+    @property
+    def telegram_ligado(self) -> bool:
+        """Whether Telegram pushes can be sent (``TELEGRAM_BOT_TOKEN``)."""
+        return bool(self.settings.telegram_token)
+
     @cached_property
     def chaves(self) -> Chaves:
         """Keys from ``SEI_AVISOS_SECRET_FILE`` (created the first time)."""

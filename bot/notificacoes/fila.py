@@ -58,9 +58,11 @@ class Destinos:
 
     @classmethod
     def de(cls, cfg: Settings) -> Destinos:
-        """From ``SEI_EMAIL_NTS`` (comma-separated) and ``SEI_TELEGRAM_NTS_CHAT``."""
+        """From ``SEI_EMAIL_NTS`` (comma-separated) and ``SEI_TELEGRAM_NTS_CHAT``; only
+        the channels that can be delivered (SMTP, a Telegram token), so nothing piles up."""
         emails = tuple(e.strip() for e in (cfg.email_nts or "").split(",") if e.strip())
-        return cls(emails, (cfg.telegram_nts_chat or "").strip() or None)
+        grupo = (cfg.telegram_nts_chat or "").strip() or None
+        return cls(emails if cfg.smtp_url else (), grupo if cfg.telegram_token else None)
 
 
 @dataclass(frozen=True)
