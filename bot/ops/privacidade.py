@@ -38,6 +38,7 @@ from bot import settings as settings_module
 from bot.arquivos import substituir_atomico
 from bot.settings import Settings
 from bot.solicitacoes.protocolo import ARQUIVO_PLANILHA, protocolo_da_planilha
+from bot.solicitacoes.recebidas import SUBPASTA as SUBPASTA_RECEBIDAS
 from bot.solicitacoes.tipos import FUSO
 
 if TYPE_CHECKING:
@@ -51,6 +52,8 @@ SQLITE_ESPERA_S = 30
 
 _ANEXO = re.compile(r"^([0-9a-f]{32})\.[a-z0-9]{1,8}$")
 _EXPORTACAO = re.compile(r"^(NTS-exportacao-[a-z_]+-\d{8}-\d{6})\.xlsx$")
+# a checked planilha sent back with its "Erros" column (personal data, no protocol)
+_CONFERIDA = re.compile(r"^(Conferida-[0-9a-f]{32})\.xlsx$")
 _TEMPORARIO = re.compile(r"^(\..+\.tmp)$")  # left behind by a crash in gravar_atomico
 
 
@@ -251,7 +254,16 @@ def purgar(
     relatorio.planilhas += _purgar_pasta(
         Path(planilhas_dir), _EXPORTACAO, limite, frozenset(), simular=simular, relatorio=relatorio
     )
-    for pasta in (Path(anexos_dir), Path(planilhas_dir)):
+    # planilhas sent in the chat for checking and the checked copies, when the
+    # requester never filed nor cancelled them (filing or cancelling deletes them)
+    recebidas = Path(anexos_dir) / SUBPASTA_RECEBIDAS
+    relatorio.anexos += _purgar_pasta(
+        recebidas, _ANEXO, limite, frozenset(), simular=simular, relatorio=relatorio
+    )
+    relatorio.planilhas += _purgar_pasta(
+        Path(planilhas_dir), _CONFERIDA, limite, frozenset(), simular=simular, relatorio=relatorio
+    )
+    for pasta in (Path(anexos_dir), Path(planilhas_dir), recebidas):
         _purgar_temporarios(pasta, limite, simular, relatorio)
     from bot.notificacoes import assinaturas  # requests ended + retention: addresses go
 

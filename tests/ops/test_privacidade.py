@@ -485,3 +485,26 @@ def test_senha_do_postgres_nao_vai_na_linha_de_comando():
     assert "s3gr" not in conninfo and env["PGPASSWORD"] == "s3gr'edo"
     assert "host='db.interno'" in conninfo and "port='5433'" in conninfo
     assert "dbname='sei'" in conninfo and "sslmode='require'" in conninfo
+
+
+def test_purge_apaga_planilhas_recebidas_abandonadas(env):
+    """Planilhas sent for checking and never filed nor cancelled go with the retention."""
+    from bot.solicitacoes.recebidas import PlanilhaRecebidaStore
+
+    var = env
+    var.mkdir(parents=True)
+    recebidas = PlanilhaRecebidaStore.junto_dos_anexos(var / "anexos")
+    velha, nova = recebidas.salvar(b"PK velha", "conversa-1"), recebidas.salvar(b"PK", "c-2")
+    (var / "planilhas").mkdir(parents=True, exist_ok=True)
+    conferida_velha = var / "planilhas" / ("Conferida-" + "a" * 32 + ".xlsx")
+    conferida_nova = var / "planilhas" / ("Conferida-" + "b" * 32 + ".xlsx")
+    modelo = var / "planilhas" / "Modelo-Cadastro-de-usuario.xlsx"
+    for caminho in (conferida_velha, conferida_nova, modelo):
+        caminho.write_bytes(b"PK")
+    for caminho in (*recebidas.pasta.glob(f"{velha}.*"), conferida_velha, modelo):
+        envelhecer(caminho, 95)
+    codigo, _, erro = nts("privacy", "purge")
+    assert codigo == 0, erro
+    assert not list(recebidas.pasta.glob(f"{velha}.*")) and not conferida_velha.exists()
+    assert len(list(recebidas.pasta.glob(f"{nova}.*"))) == 2 and conferida_nova.exists()
+    assert modelo.exists()  # a blank model holds no personal data
