@@ -57,6 +57,9 @@ AGUARDANDO, ENVIANDO, ARQUIVADO, CONFERIR, FALHOU = (
 )
 TENTATIVAS = 12
 ESPERA_S = 5.0  # first retry; doubles per attempt, capped at ESPERA_MAX_S
+# the spreadsheet is written just after the request is filed (and queued): a
+# worker that comes first waits this long, doubling, for it
+ESPERA_DOCUMENTO_S = 0.2
 ESPERA_MAX_S = 3600.0
 _ESPECIFICACAO_MAX = 100  # SEI's limit for a process specification
 
@@ -89,6 +92,7 @@ class ResultadoSei:
     link: str | None = None
     erro: str | None = None
     tentativas: int = 0
+    tipo_erro: str | None = None  # ErroSei.tipo of the last failure
 
 
 # called in the transaction that stores the number (e.g. avisos.avisar_requerente)
@@ -313,11 +317,17 @@ def pedido_de(solicitacao: Solicitacao, chave: str, anexos_dir: Path | None) -> 
     )
 
 
-def _espera(tentativas: int) -> float:
-    return float(min(ESPERA_MAX_S, ESPERA_S * 2 ** max(0, tentativas - 1)))
+def _espera(tentativas: int, base_s: float = ESPERA_S) -> float:
+    return float(min(ESPERA_MAX_S, base_s * 2 ** max(0, tentativas - 1)))
 
 
-def _adiar(store: RequestStore, protocolo: str, erro: ErroSei, definitivo: bool) -> ResultadoSei:
+def _adiar(
+    store: RequestStore,
+    protocolo: str,
+    erro: ErroSei,
+    definitivo: bool,
+    espera_base_s: float = ESPERA_S,
+) -> ResultadoSei:
     with store.na_transacao() as conn:
         linha = conn.execute(
             sa.select(sei_processos.c.tentativas).where(sei_processos.c.protocolo == protocolo)
@@ -332,11 +342,13 @@ def _adiar(store: RequestStore, protocolo: str, erro: ErroSei, definitivo: bool)
                 tentativas=tentativas,
                 erro=str(erro),
                 chave=None,
-                proxima_em=_agora() + timedelta(seconds=_espera(tentativas)),
+                proxima_em=_agora() + timedelta(seconds=_espera(tentativas, espera_base_s)),
                 atualizado_em=_agora(),
             )
         )
-    return ResultadoSei(protocolo, estado, erro=str(erro), tentativas=tentativas)
+    return ResultadoSei(
+        protocolo, estado, erro=str(erro), tentativas=tentativas, tipo_erro=erro.tipo
+    )
 
 
 def _conferir(store: RequestStore, protocolo: str, erro: ErroSei) -> ResultadoSei:
@@ -350,7 +362,7 @@ def _conferir(store: RequestStore, protocolo: str, erro: ErroSei) -> ResultadoSe
             .where(sei_processos.c.protocolo == protocolo)
             .values(estado=CONFERIR, erro=mensagem, atualizado_em=_agora())
         )
-    return ResultadoSei(protocolo, CONFERIR, erro=mensagem)
+    return ResultadoSei(protocolo, CONFERIR, erro=mensagem, tipo_erro=erro.tipo)
 
 
 def arquivar(
@@ -369,7 +381,7 @@ def arquivar(
     try:
         pedido = pedido_de(solicitacao, chave, anexos_dir)
     except DocumentoAusente as erro:
-        return _adiar(store, protocolo, erro, definitivo=False)
+        return _adiar(store, protocolo, erro, definitivo=False, espera_base_s=ESPERA_DOCUMENTO_S)
     try:
         gerado = cliente.gerar_procedimento(pedido)
     except (SeiIndisponivel, FalhaSei) as erro:  # SEI did not create anything
@@ -432,6 +444,8 @@ def processar(
             pausa_teste_s=pausa_teste_s,
         )
         resultados.append(resultado)
-        if resultado.estado in (AGUARDANDO, FALHOU):
+        if resultado.estado == FALHOU or (
+            resultado.estado == AGUARDANDO and resultado.tipo_erro != DocumentoAusente.tipo
+        ):
             break  # SEI down or refusing: the others wait for the next round
     return resultados

@@ -262,3 +262,30 @@ def test_the_requester_is_told_the_sei_number_through_the_outbox(filas, sei, tmp
             sa.select(notifications.c.dados).where(notifications.c.chave.like("sei:%"))
         ).scalars()
     assert f"Seu processo no SEI: {r.numero}." in dados and "pessoa@example.com" not in dados
+
+
+def test_a_worker_ahead_of_the_spreadsheet_waits_briefly_for_it(filas, sei, standin):
+    s, _ = filas.store.registrar(
+        "cadastro_usuario",
+        [_linha_simples(9)],
+        canal="web",
+        contato="c9",
+        unidade="GETIN",
+        chave_envio="k9",
+    )
+    [r] = arquivamento.processar(filas.store, sei)
+    assert r.estado == AGUARDANDO and r.tipo_erro == "documento" and not standin.processos()
+    filas.gerar_planilha(s)
+    time.sleep(arquivamento.ESPERA_DOCUMENTO_S + 0.1)
+    [r] = arquivamento.processar(filas.store, sei)
+    assert r.estado == ARQUIVADO and len(standin.processos()) == 1
+
+
+def _linha_simples(n: int) -> dict:
+    return {
+        "nome": "Joana Exemplo Teste",
+        "cpf": _cpf(123456000 + n),
+        "email": f"pessoa{n}@example.com",
+        "sigla": "GETIN",
+        "cargo": "Assessor Técnico",
+    }
