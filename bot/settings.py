@@ -108,6 +108,8 @@ class Settings(BaseModel):
     limite_endereco: str = Field("300/60", alias="SEI_LIMITE_ENDERECO")
     limite_chat: str = Field("12/10,60/60", alias="SEI_LIMITE_CHAT")
     web_proxies: int = Field(0, alias="SEI_WEB_PROXIES")
+    # requests one conversation may file per day (bot.solicitacoes.cota; 0: no cap)
+    limite_registros_dia: int = Field(20, alias="SEI_LIMITE_REGISTROS_DIA")
     # test-only: seconds Servicos.registrar waits after filing (crash tests)
     pausa_envio_teste_s: float = Field(0.0, alias="SEI_TEST_PAUSA_ENVIO")
 
@@ -161,7 +163,7 @@ class Settings(BaseModel):
         ler_regras(valor)  # RegraInvalida (a ValueError): the message says the format
         return valor
 
-    @validator("painel_sessao_min", "painel_proxies", "web_proxies")
+    @validator("painel_sessao_min", "painel_proxies", "web_proxies", "limite_registros_dia")
     @classmethod
     def _check_painel(cls, valor: int, field: Any) -> int:
         minimo = 1 if field.name == "painel_sessao_min" else 0

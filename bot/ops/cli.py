@@ -172,6 +172,14 @@ def _parser() -> argparse.ArgumentParser:
         help="quem fez a mudança, no histórico (padrão: console:<usuário do sistema>)",
     )
 
+    liberar = acoes.add_parser(
+        "liberar-limite",
+        help="libera, até o fim do dia, mais registros para quem registrou esta solicitação "
+        "(limite diário SEI_LIMITE_REGISTROS_DIA)",
+    )
+    liberar.add_argument("protocolo", metavar="PROTOCOLO", help="ex.: NTS-2026-000123")
+    liberar.add_argument("--by", metavar="LOGIN", help="quem liberou, na auditoria")
+
     planilha = acoes.add_parser(
         "spreadsheet",
         help="gera de novo a planilha de uma solicitação (por exemplo, depois da retenção)",
@@ -516,6 +524,14 @@ def _executar(args: argparse.Namespace, out: TextIO, entrada: TextIO) -> int:
     if args.acao == "spreadsheet":
         return _planilha(args, servicos, out)
     from bot.painel.usuarios import validar_login
+
+    if args.acao == "liberar-limite":
+        from bot.solicitacoes import cota
+
+        autor = validar_login(args.by) if args.by else f"console:{_usuario_do_sistema()}"
+        protocolo = cota.liberar(store, args.protocolo, autor)
+        print(f"Limite diário liberado até o fim do dia para quem registrou {protocolo}.", file=out)
+        return 0
     from bot.solicitacoes import atendimento
 
     s = atendimento.mudar_situacao(

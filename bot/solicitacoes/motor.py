@@ -458,6 +458,9 @@ class Motor:
 
     def _enviar(self, estado: Estado, canal: str, contato: str) -> Resposta:
         try:
+            if not self.s.pode_registrar(contato, estado.id):  # today's cap: kept, not filed
+                limite = self.s.settings.limite_registros_dia
+                return Resposta(estado, [mensagem(msg.texto("limite_diario", limite=limite))])
             solicitacao = self.s.registrar(estado, canal, contato)
         except Exception:
             return Resposta(estado, [mensagem(msg.texto("falha_registro"))])

@@ -18,7 +18,7 @@ from pathlib import Path
 
 from bot.faq import respostas
 from bot.settings import Settings
-from bot.solicitacoes import planilhas
+from bot.solicitacoes import cota, planilhas
 from bot.solicitacoes.anexos import AnexoStore
 from bot.solicitacoes.catalogos import ARQUIVO_CARGOS, ARQUIVO_UNIDADES, Catalogos
 from bot.solicitacoes.estado import Estado
@@ -136,6 +136,12 @@ class Servicos:
         destino = self.caminho_planilha(solicitacao.protocolo)
         planilhas.gerar_planilha(TIPOS[solicitacao.tipo], [solicitacao], destino, self.listas())
         return self.store.definir_planilha(solicitacao.protocolo, str(destino))
+
+    def pode_registrar(self, contato: str, chave_envio: str) -> bool:
+        """``contato`` is under today's cap of filings, or this one was filed already."""
+        if cota.pode_registrar(self.store, contato, self.settings.limite_registros_dia):
+            return True
+        return cota.ja_registrada(self.store, chave_envio)
 
     def status_publico(self, protocolo: str) -> dict[str, str] | None:
         """Status a requester may see (no personal data)."""
