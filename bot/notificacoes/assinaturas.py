@@ -45,13 +45,16 @@ def assinar(store: RequestStore, chaves: Chaves, protocolo: str, canal: str, end
     previous address of that channel). The e-mail is validated by the caller."""
     if canal not in CANAIS:
         raise ValueError(f"Canal de avisos desconhecido: {canal!r}. Use: {', '.join(CANAIS)}.")
-    if not endereco.strip():
-        raise ValueError("Informe o endereço para os avisos.")
+    endereco = endereco.strip()
+    if not endereco or any(c.isspace() or not c.isprintable() for c in endereco):
+        raise ValueError("Endereço para os avisos vazio ou com espaços: confira e envie de novo.")
+    if canal == "email" and (endereco.count("@") != 1 or "." not in endereco.split("@")[1]):
+        raise ValueError(f"E-mail inválido para os avisos: {endereco!r}. Exemplo: nome@gmail.com.")
     canonico = _protocolo(protocolo)
     s = notification_subscriptions.c
     valores = {
-        "endereco": chaves.cifrar(endereco.strip()),
-        "busca": chaves.busca(canal, endereco.strip()),
+        "endereco": chaves.cifrar(endereco),
+        "busca": chaves.busca(canal, endereco),
         "ativa": True,
     }
     with store.na_transacao() as conn:

@@ -24,6 +24,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import date, datetime
 
+from sqlalchemy.exc import SQLAlchemyError
+
 from bot import settings as settings_module
 from bot.notificacoes import assinaturas, fila, resumo, textos
 from bot.notificacoes.envio import ConfigSmtp, EnvioSmtp, EnvioTelegram, Falha
@@ -33,6 +35,8 @@ from bot.solicitacoes.store import RequestStore
 from bot.solicitacoes.tipos import FUSO
 
 logger = logging.getLogger(__name__)
+
+ESPERA_BANCO_S = 5.0  # seconds between tries while the request store is down
 
 
 class Entregador:
@@ -94,30 +98,36 @@ class Entregador:
             else:
                 raise Falha(f"canal {t.canal} não configurado")
         except Falha as erro:
-            estado = fila.adiar(
-                self.store,
-                t,
-                str(erro),
-                permanente=erro.permanente,
-                tentativas=self.cfg.avisos_tentativas,
-                espera_s=self.cfg.avisos_espera_s,
-            )
-            logger.warning(
-                "Notification %d (%s, %s, %s) attempt %d failed: %s -> %s.",
-                t.id,
-                t.evento,
-                t.canal,
-                t.protocolo or "-",
-                t.tentativas,
-                erro,
-                estado,
-            )
-            return estado
+            return self._falhou(t, erro)
+        except Exception as erro:  # a bug or a bad stored value: this row only
+            logger.exception("Notification %d could not be built or sent.", t.id)
+            return self._falhou(t, Falha(f"erro inesperado ({type(erro).__name__})", True))
         fila.concluir(self.store, t.id)
         logger.info(
             "Notification %d (%s, %s, %s) delivered.", t.id, t.evento, t.canal, t.protocolo or "-"
         )
         return fila.ENVIADA
+
+    def _falhou(self, t: fila.Tarefa, erro: Falha) -> str:
+        estado = fila.adiar(
+            self.store,
+            t,
+            str(erro),
+            permanente=erro.permanente,
+            tentativas=self.cfg.avisos_tentativas,
+            espera_s=self.cfg.avisos_espera_s,
+        )
+        logger.warning(
+            "Notification %d (%s, %s, %s) attempt %d failed: %s -> %s.",
+            t.id,
+            t.evento,
+            t.canal,
+            t.protocolo or "-",
+            t.tentativas,
+            erro,
+            estado,
+        )
+        return estado
 
     def fechar(self) -> None:
         """Close the connections."""
@@ -146,19 +156,35 @@ def _trava_sqlite(cfg: Settings) -> Iterator[None]:
         os.close(fd)
 
 
+def _preparar(cfg: Settings, store: RequestStore, parar: threading.Event) -> bool:
+    """Migrate and hook the store, waiting while the database is down; False if stopped."""
+    avisado = False
+    while not parar.is_set():
+        try:
+            fila.instalar(store, fila.Destinos.de(cfg))
+            return True
+        except SQLAlchemyError as erro:
+            if not avisado:
+                logger.warning("Request store unavailable (%s); retrying.", type(erro).__name__)
+                avisado = True
+            parar.wait(ESPERA_BANCO_S)
+    return False
+
+
 def rodar(
     cfg: Settings, parar: threading.Event, *, ate_esvaziar: bool = False, intervalo_s: float = 1.0
 ) -> int:
-    """The delivery loop until ``parar`` is set (or, ``ate_esvaziar``, nothing is due)."""
+    """The delivery loop until ``parar`` is set (or, ``ate_esvaziar``, nothing is due).
+    The database going away does not end it: it waits and goes on."""
     store = RequestStore(cfg.requests_db_url)
-    destinos = fila.Destinos.de(cfg)
-    fila.instalar(store, destinos)
     entregador = Entregador(cfg, store)
     horario = resumo.hora(cfg.avisos_resumo_hora)
     if entregador.smtp is None:
         logger.warning(textos.texto("sem_smtp"))
     resumo_feito: date | None = None
     try:
+        if not _preparar(cfg, store, parar):
+            return 0
         with _trava_sqlite(cfg):
             if cfg.requests_db_url.startswith("sqlite"):
                 fila.liberar_orfas(store)  # the lock is ours: nobody else is sending
@@ -167,15 +193,20 @@ def rodar(
                 ", ".join(entregador.canais) or "none",
             )
             while not parar.is_set():
-                hoje = datetime.now(FUSO).date()
-                if resumo_feito != hoje and datetime.now(FUSO).time() >= horario:
-                    resumo.enfileirar_resumo(store, destinos, horario)
-                    resumo_feito = hoje
-                tarefas = fila.reivindicar(store, entregador.canais) if entregador.canais else []
-                for tarefa in tarefas:
-                    if parar.is_set():
-                        break
-                    entregador.entregar(tarefa)
+                try:
+                    hoje = datetime.now(FUSO).date()
+                    if resumo_feito != hoje and datetime.now(FUSO).time() >= horario:
+                        resumo.enfileirar_resumo(store, fila.Destinos.de(cfg), horario)
+                        resumo_feito = hoje
+                    tarefas = fila.reivindicar(store, entregador.canais)
+                    for tarefa in tarefas:
+                        if parar.is_set():
+                            break
+                        entregador.entregar(tarefa)
+                except SQLAlchemyError as erro:
+                    logger.warning("Request store unavailable (%s); retrying.", type(erro).__name__)
+                    parar.wait(ESPERA_BANCO_S)
+                    continue
                 if not tarefas:
                     entregador.fechar()
                     if ate_esvaziar:

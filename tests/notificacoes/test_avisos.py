@@ -4,6 +4,7 @@ the change's transaction, the worker's loop delivers to a real SMTP server
 
 from __future__ import annotations
 
+import logging
 import random
 import re
 import threading
@@ -372,6 +373,9 @@ def test_the_callers_api_in_a_few_lines(servicos):
         avisos.assinar(s.protocolo, "sms", "82999990000")
     with pytest.raises(LookupError):
         avisos.assinar("NTS-2020-999999", "web", "web-xyz")
+    for ruim in ("a@b.com\nBcc: x@y.com", "sem-arroba", "a@b@c.com", "  "):
+        with pytest.raises(ValueError):
+            avisos.assinar(s.protocolo, "email", ruim)
     atendimento.mudar_situacao(servicos.store, s.protocolo, "em_andamento", autor="ana")
     (aviso,) = avisos.pendentes_para("web-xyz")
     assert "Em andamento" in aviso
@@ -397,3 +401,61 @@ def test_a_store_restored_without_the_tables_gets_them_back_on_the_next_change(
     assert any(outra.protocolo in m["Subject"] for m in smtp.caixa.para(NTS[0]))
     assert store.buscar(s.protocolo).status == "em_andamento"
     store.fechar()
+
+
+def test_a_bad_stored_row_fails_alone_and_the_worker_goes_on(tmp_path, sqlite_url, smtp):
+    cfg, store, chaves = preparar(tmp_path, sqlite_url, smtp, SEI_EMAIL_NTS="")
+    a, _, _ = arquivar(store, 18)
+    b, _, _ = arquivar(store, 19)
+    for s in (a, b):
+        assinaturas.assinar(store, chaves, s.protocolo, "email", f"{s.protocolo}@example.org")
+    with store.na_transacao() as conn:  # an address with a header injected, stored directly
+        conn.execute(
+            notification_subscriptions.update()
+            .where(notification_subscriptions.c.protocolo == a.protocolo)
+            .values(endereco=chaves.cifrar("x@example.org\nBcc: y@example.org"))
+        )
+    for s in (a, b):
+        atendimento.mudar_situacao(store, s.protocolo, "em_andamento", autor="ana")
+    rodar(cfg)
+    assert [m["To"] for m in smtp.caixa.todas()] == [f"{b.protocolo}@example.org"]
+    (falha,) = fila.falhas(store, a.protocolo)
+    assert "erro inesperado" in (falha.erro or "")
+    store.fechar()
+
+
+def test_the_worker_waits_for_a_database_that_is_not_there_yet(tmp_path, monkeypatch, caplog):
+    import uuid
+
+    from avisos_apoio import PG_URL
+    from sqlalchemy.engine import make_url
+
+    admin = sa.create_engine(PG_URL, isolation_level="AUTOCOMMIT")
+    try:
+        admin.connect().close()
+    except sa.exc.OperationalError:
+        pytest.skip("PostgreSQL indisponível em 127.0.0.1:5432")
+    nome = f"sei_avisos_tarde_{uuid.uuid4().hex[:10]}"
+    url = str(make_url(PG_URL).set(database=nome))
+    cfg = configurar(tmp_path, url)
+    monkeypatch.setattr(worker, "ESPERA_BANCO_S", 0.1)
+    parar = threading.Event()
+    t = threading.Thread(target=worker.rodar, args=(cfg, parar), kwargs={"intervalo_s": 0.05})
+    with caplog.at_level(logging.INFO, logger="bot.notificacoes"):
+        t.start()
+        try:
+            time.sleep(0.5)
+            assert t.is_alive() and "Request store unavailable" in caplog.text
+            with admin.connect() as conn:
+                conn.execute(sa.text(f'CREATE DATABASE "{nome}"'))
+            limite = time.monotonic() + 20
+            while "Notification worker started" not in caplog.text:
+                assert time.monotonic() < limite
+                time.sleep(0.05)
+        finally:
+            parar.set()
+            t.join(10)
+    with admin.connect() as conn:
+        conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{nome}" WITH (FORCE)'))
+    admin.dispose()
+    assert not t.is_alive()
