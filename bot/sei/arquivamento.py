@@ -43,6 +43,8 @@ from bot.sei.cliente import (
     PedidoProcesso,
     SeiIndisponivel,
 )
+from bot.sei.config import ConfigSei
+from bot.settings import Settings
 from bot.solicitacoes.store import RequestStore
 from bot.solicitacoes.tipos import TIPOS, Solicitacao
 
@@ -141,6 +143,14 @@ def instalar(store: RequestStore) -> None:
     migrar(store)
     if gancho not in store.ganchos:
         store.ganchos.append(gancho)
+
+
+def instalar_se_configurado(store: RequestStore, settings: Settings) -> bool:
+    """``instalar`` when the SEI web service is configured; whether it was."""
+    if ConfigSei.de_settings(settings) is None:
+        return False
+    instalar(store)
+    return True
 
 
 def enfileirar(store: RequestStore, protocolo: str) -> None:
