@@ -6,12 +6,13 @@
     python -m bot.ops.processos telegram
     python -m bot.ops.processos painel
     python -m bot.ops.processos notificacoes
+    python -m bot.ops.processos sei
 
 Each one installs ``bot.ops.logmask`` (log records, structlog, stdout/stderr)
 and then hands over to the program it replaces, with the same arguments:
 Rasa's own CLI (``rasa.__main__.main``), rasa-sdk's action server
 (what ``rasa run actions`` runs), the web chat gateway, the Telegram adapter, the NTS panel,
-the notification worker.
+the notification worker, the SEI worker.
 """
 
 from __future__ import annotations
@@ -23,13 +24,15 @@ from bot.ops import logmask
 from bot.settings import ConfiguracaoInvalida
 
 USO = (
-    "uso: python -m bot.ops.processos {rasa,acoes,web,telegram,painel,notificacoes} [argumentos]\n"
+    "uso: python -m bot.ops.processos {rasa,acoes,web,telegram,painel,notificacoes,sei} "
+    "[argumentos]\n"
     "  rasa      servidor Rasa (mesmos argumentos do comando rasa, ex.: run --model ...)\n"
     "  acoes     servidor de ações (argumentos do rasa-sdk: --actions, --port, --debug...)\n"
     "  web       gateway do chat web\n"
     "  telegram  adaptador do Telegram\n"
     "  painel    painel web do NTS\n"
     "  notificacoes  entrega dos avisos (e-mail, Telegram)\n"
+    "  sei       processos no SEI: abertura, andamentos, catálogos (bot.sei.worker)\n"
 )
 
 
@@ -107,6 +110,14 @@ def entrega_avisos(argv: list[str]) -> int:
     return worker.main(argv)
 
 
+def worker_sei(argv: list[str]) -> int:
+    """The SEI worker (bot.sei.worker) with masked logs."""
+    logmask.instalar()
+    from bot.sei import worker
+
+    return worker.main(argv)
+
+
 PROCESSOS: dict[str, Callable[[list[str]], int]] = {
     "rasa": rasa_servidor,
     "acoes": servidor_acoes,
@@ -114,6 +125,7 @@ PROCESSOS: dict[str, Callable[[list[str]], int]] = {
     "telegram": adaptador_telegram,
     "painel": painel_nts,
     "notificacoes": entrega_avisos,
+    "sei": worker_sei,
 }
 
 
