@@ -101,6 +101,9 @@ class Settings(BaseModel):
     avisos_tentativas: int = Field(12, alias="SEI_AVISOS_TENTATIVAS")
     avisos_espera_s: float = Field(30.0, alias="SEI_AVISOS_ESPERA_S")
     avisos_secret_file: Path = Field(alias="SEI_AVISOS_SECRET_FILE")
+    # public prefix of the one-click "parar avisos" link (served by the web gateway, e.g.
+    # https://chat.saude.al.gov.br/avisos/parar); unset: e-mails say to write "parar avisos"
+    avisos_parar_url: str | None = Field(None, alias="SEI_AVISOS_PARAR_URL")
     # message limits (bot.limites; "MENSAGENS/SEGUNDOS,...", empty: none): per web
     # session, per client address (behind SEI_WEB_PROXIES trusted proxies), per
     # Telegram chat; in the production profile the counters live in Redis
