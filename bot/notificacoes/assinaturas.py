@@ -100,9 +100,10 @@ def parar(store: RequestStore, protocolo: str) -> bool:
     return bool(ids)
 
 
-def link_parar(chaves: Chaves, base_url: str, protocolo: str) -> str:
-    """The one-click "parar avisos" link of an e-mail (a panel route serves it)."""
-    return f"{base_url.rstrip('/')}/avisos/parar/{chaves.assinar_parada(protocolo)}"
+def link_parar(chaves: Chaves, prefixo: str, protocolo: str) -> str:
+    """The one-click "parar avisos" link of an e-mail: ``SEI_AVISOS_PARAR_URL`` plus
+    the signed token (the web gateway serves it: GET a page with a button, POST stops)."""
+    return f"{prefixo.rstrip('/')}/{chaves.assinar_parada(protocolo)}"
 
 
 def parar_por_link(store: RequestStore, chaves: Chaves, token: str) -> str | None:

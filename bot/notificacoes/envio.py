@@ -86,6 +86,9 @@ def _mensagem(remetente: str, para: str, msg: Mensagem, chave: str) -> EmailMess
     email["Date"] = formatdate(localtime=False)
     dominio = remetente.rpartition("@")[2] or "localhost"
     email["Message-ID"] = f"<{chave.replace(':', '.').replace(' ', '')}@{dominio}>"
+    if msg.link_parar:  # RFC 8058: the mail client's own one-click "unsubscribe" (a POST)
+        email["List-Unsubscribe"] = f"<{msg.link_parar}>"
+        email["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
     email.set_content(msg.texto)
     email.add_alternative(msg.html, subtype="html")
     return email

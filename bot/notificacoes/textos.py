@@ -21,20 +21,22 @@ def texto(chave: str, **campos: object) -> str:
 
 @dataclass(frozen=True)
 class Mensagem:
-    """A message: subject (e-mail), plain text, HTML."""
+    """A message: subject (e-mail), plain text, HTML; the "parar avisos" link, if any."""
 
     assunto: str
     texto: str
     html: str
+    link_parar: str | None = None
 
 
-def _montar(assunto: str, paragrafos: Sequence[str]) -> Mensagem:
+def _montar(assunto: str, paragrafos: Sequence[str], link_parar: str | None = None) -> Mensagem:
     partes = [p for p in paragrafos if p]
     corpo_html = "".join("<p>" + html.escape(p).replace("\n", "<br>\n") + "</p>\n" for p in partes)
     return Mensagem(
         assunto=assunto,
         texto="\n\n".join(partes) + "\n",
         html=f'<!doctype html>\n<html lang="pt-BR"><body>\n{corpo_html}</body></html>\n',
+        link_parar=link_parar,
     )
 
 
@@ -52,6 +54,7 @@ def situacao(dados: Mapping[str, Any], link_parar: str | None = None) -> Mensage
             texto("parar_link", link=link_parar) if link_parar else texto("parar_texto"),
             texto("assinatura"),
         ],
+        link_parar,
     )
 
 

@@ -74,9 +74,10 @@ class Entregador:
             return textos.nova(t.dados, self.link(t.dados["protocolo"]))
         if t.evento == "resumo":
             return textos.resumo(t.dados, self.link)
+        prefixo = self.cfg.avisos_parar_url  # a link only when something serves it
         parar = None
-        if t.canal == "email" and t.protocolo:
-            parar = assinaturas.link_parar(self.chaves, self.painel_url, t.protocolo)
+        if t.canal == "email" and t.protocolo and prefixo:
+            parar = assinaturas.link_parar(self.chaves, prefixo, t.protocolo)
         return textos.situacao(t.dados, parar)
 
     def entregar(self, t: fila.Tarefa) -> str:

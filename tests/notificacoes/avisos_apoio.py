@@ -129,6 +129,7 @@ def ambiente(tmp_path: Path, url: str, **env: str) -> dict[str, str]:
         "SEI_AVISOS_ESPERA_S": "0.2",
         "SEI_AVISOS_RESUMO_HORA": "23:59",
         "SEI_PAINEL_URL": "https://painel.exemplo.gov.br/nts",
+        "SEI_AVISOS_PARAR_URL": "https://chat.exemplo.gov.br/avisos/parar",
     }
     base.update(env)
     return base

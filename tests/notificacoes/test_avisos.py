@@ -109,8 +109,10 @@ def test_status_change_with_visible_note_emails_the_requester_until_stopped(tmp_
     assert cpf not in texto and "Joana" not in texto
     assert "Cadastro liberado" in html(segunda)
     # the one-click link in the e-mail stops the notices of this request
-    link = re.search(r"https://painel\.exemplo\.gov\.br/nts/avisos/parar/(\S+)", texto)
+    link = re.search(r"https://chat\.exemplo\.gov\.br/avisos/parar/(\S+)", texto)
     assert link is not None
+    assert segunda["List-Unsubscribe"] == f"<{link.group(0)}>"
+    assert segunda["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
     assert assinaturas.parar_por_link(store, chaves, link.group(1) + "x") is None
     assert assinaturas.parar_por_link(store, chaves, link.group(1)) == s.protocolo
     atendimento.mudar_situacao(
@@ -459,3 +461,16 @@ def test_the_worker_waits_for_a_database_that_is_not_there_yet(tmp_path, monkeyp
         conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{nome}" WITH (FORCE)'))
     admin.dispose()
     assert not t.is_alive()
+
+
+def test_without_a_public_stop_url_the_email_says_to_write_parar_avisos(tmp_path, sqlite_url, smtp):
+    cfg, store, chaves = preparar(tmp_path, sqlite_url, smtp, SEI_EMAIL_NTS="")
+    cfg = cfg.copy(update={"avisos_parar_url": None})
+    s, _, _ = arquivar(store, 20)
+    assinaturas.assinar(store, chaves, s.protocolo, "email", "pessoa@example.org")
+    atendimento.mudar_situacao(store, s.protocolo, "em_andamento", autor="ana")
+    rodar(cfg)
+    (msg,) = smtp.caixa.para("pessoa@example.org")
+    assert 'escreva "parar avisos"' in corpo(msg) and "/avisos/parar/" not in corpo(msg)
+    assert msg["List-Unsubscribe"] is None
+    store.fechar()
