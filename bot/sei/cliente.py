@@ -22,6 +22,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlparse
 
 import requests
 import urllib3.exceptions
@@ -146,7 +147,7 @@ class _Transporte(zeep.transports.Transport):
     def load(self, url: str) -> bytes:
         if url.rstrip("/") == SOAP_ENC.rstrip("/"):
             return _SOAPENC_XSD.read_bytes()
-        return bytes(super().load(url))
+        return bytes(super().load(url))  # type: ignore[no-untyped-call]
 
 
 def _sem_chave(texto: str, chave: str) -> str:
@@ -219,7 +220,7 @@ class ClienteSei:
         if self._cliente is None:
             # zeep.transports logs whole envelopes (with the key) at DEBUG
             logging.getLogger("zeep.transports").setLevel(logging.INFO)
-            transporte = _Transporte(
+            transporte = _Transporte(  # type: ignore[no-untyped-call]
                 timeout=self.cfg.timeout_s,
                 operation_timeout=(self.cfg.connect_timeout_s, self.cfg.timeout_s),
             )
@@ -227,7 +228,9 @@ class ClienteSei:
                 strict=False, forbid_dtd=True, forbid_entities=True, forbid_external=True
             )
             try:
-                cliente = zeep.Client(self.cfg.url, transport=transporte, settings=opcoes)
+                cliente = zeep.Client(  # type: ignore[no-untyped-call]
+                    self.cfg.url, transport=transporte, settings=opcoes
+                )
             except Exception as erro:  # every failure to read the WSDL
                 raise self._traduzir(erro, "WSDL", "") from None
             _aceitar_arrays_vazios(cliente)
@@ -235,7 +238,8 @@ class ClienteSei:
         return self._cliente
 
     def _array(self, tipo: str, itens: Sequence[Any]) -> Any:
-        return self._zeep().get_type(_NS + tipo)(list(itens))
+        tipo_zeep = self._zeep().get_type(_NS + tipo)  # type: ignore[no-untyped-call]
+        return tipo_zeep(list(itens))
 
     def _chamar(self, operacao: str, *partes: Any, alvo: str = "") -> Any:
         cliente = self._zeep()
@@ -290,7 +294,7 @@ class ClienteSei:
         )
 
     def _host(self) -> str:
-        return requests.utils.urlparse(self.cfg.url).netloc or self.cfg.url
+        return urlparse(self.cfg.url).netloc or self.cfg.url
 
     # ---------------------------------------------------------- operations
     def listar_unidades(self) -> list[Unidade]:
