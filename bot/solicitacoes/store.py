@@ -641,6 +641,13 @@ class RequestStore:
             yield conn
 
     @contextmanager
+    def na_leitura(self) -> Iterator[Connection]:
+        """A read transaction (one snapshot) in this store's database, for tables
+        kept beside it (the notification outbox); migrated first."""
+        with self._leitura() as conn:
+            yield conn
+
+    @contextmanager
     def _leitura(self) -> Iterator[Connection]:
         """A read transaction with one snapshot."""
         self._preparar()
