@@ -289,3 +289,20 @@ def _linha_simples(n: int) -> dict:
         "sigla": "GETIN",
         "cargo": "Assessor Técnico",
     }
+
+
+def test_a_refused_key_waits_with_a_portuguese_reason_and_the_key_is_stored_nowhere(
+    filas, sei, standin, cfg
+):
+    s = confirmar(filas, 11)
+    standin.configurar(chave="outra" * 14 + "xy")
+    [r] = arquivamento.processar(filas.store, sei)
+    assert r.estado == AGUARDANDO and r.tipo_erro == "chave"
+    assert "recusou a chave de acesso" in (
+        arquivamento.situacao(filas.store, s.protocolo).erro or ""
+    )
+    filas.store.fechar()
+    banco = (cfg.var_dir / "requests.db").read_bytes() + b"".join(
+        p.read_bytes() for p in cfg.var_dir.glob("requests.db-*")
+    )
+    assert CHAVE.encode() not in banco
