@@ -194,6 +194,7 @@ def _esperar(condicao, limite_s: float = 30.0):
     raise AssertionError("condição não atingida a tempo")
 
 
+@pytest.mark.slow  # a worker process killed and restarted, ~15 s
 def test_kill_9_between_gerar_procedimento_and_the_store_still_one_process(
     filas, sei, standin, cfg, tmp_path
 ):
