@@ -31,6 +31,13 @@ def _botao_menu_completo() -> dict[str, str]:
     return {"title": content.texto(MENU, "botao_menu_completo"), "payload": MENU_COMPLETO}
 
 
+def _botoes_sugeridos(ranking: list[dict[str, Any]]) -> list[dict[str, str]]:
+    """The likeliest topics of a ranking as buttons, then the NTS (once)."""
+    topicos = sugestoes.sugerir_topicos(ranking, respostas.carregar_topicos())
+    botao_nts = {"title": content.texto(MENU, "botao_nts"), "payload": CONTATO_NTS}
+    return [_botao(i) for i in topicos if f"/{i}" != CONTATO_NTS] + [botao_nts]
+
+
 def _user_intents(tracker: Tracker) -> list[str]:
     return [
         (e.get("parse_data") or {}).get("intent", {}).get("name") or ""
@@ -103,11 +110,8 @@ class ForaDaPagina(Action):  # type: ignore[misc, unused-ignore]
         dispatcher.utter_message(text=content.texto(MENU, "fora_da_pagina"))
         dispatcher.utter_message(text=respostas.formatar_link(links.get(HELPDESK)))
         ranking = tracker.latest_message.get("intent_ranking") or []
-        topicos = sugestoes.sugerir_topicos(ranking, respostas.carregar_topicos())
-        botao_nts = {"title": content.texto(MENU, "botao_nts"), "payload": CONTATO_NTS}
         dispatcher.utter_message(
-            text=content.texto(MENU, "fora_da_pagina_assuntos"),
-            buttons=[_botao(i) for i in topicos] + [botao_nts],
+            text=content.texto(MENU, "fora_da_pagina_assuntos"), buttons=_botoes_sugeridos(ranking)
         )
         return [SlotSet("oferta_solicitacao", None)]
 
@@ -153,9 +157,5 @@ class NaoEntendi(Action):  # type: ignore[misc, unused-ignore]
             dispatcher.utter_message(response="utter_fora_de_escopo", buttons=buttons)
             return []
         ranking = tracker.latest_message.get("intent_ranking") or []
-        topicos = sugestoes.sugerir_topicos(ranking, respostas.carregar_topicos())
-        botao_nts = {"title": content.texto(MENU, "botao_nts"), "payload": CONTATO_NTS}
-        dispatcher.utter_message(
-            response="utter_sugestoes", buttons=[_botao(i) for i in topicos] + [botao_nts]
-        )
+        dispatcher.utter_message(response="utter_sugestoes", buttons=_botoes_sugeridos(ranking))
         return []

@@ -78,3 +78,15 @@ def test_off_page_question_says_so_with_the_nts_and_nearby_topics_only_as_button
     assert events == [
         {"event": "slot", "timestamp": None, "name": "oferta_solicitacao", "value": None}
     ]
+
+
+def test_the_nts_button_is_offered_once_even_when_it_is_a_nearby_topic():
+    ranking = [
+        {"name": "fora_da_pagina", "confidence": 0.7},
+        {"name": "faq_contato_nts", "confidence": 0.2},
+        {"name": "faq_prazo_atendimento", "confidence": 0.06},
+    ]
+    for action in (faq_actions.ForaDaPagina(), faq_actions.NaoEntendi()):
+        messages, _ = _run(action, _tracker("fora_da_pagina", ranking))
+        payloads = [b["payload"] for b in messages[-1]["buttons"]]
+        assert payloads.count("/faq_contato_nts") == 1
