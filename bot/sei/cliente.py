@@ -16,6 +16,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+import functools
 import logging
 import re
 from collections.abc import Sequence
@@ -33,6 +35,7 @@ from zeep.xsd.elements.any import Any as XsdAny
 from zeep.xsd.elements.indicators import Indicator
 
 from bot.sei.config import ConfigSei
+from bot.settings import Settings
 from bot.text import fold
 
 logger = logging.getLogger(__name__)
@@ -400,6 +403,22 @@ class ClienteSei:
             alvo=protocolo,
         )
         return [_andamento(a) for a in r or []]
+
+
+@functools.cache
+def _cliente_cacheado(cfg: ConfigSei) -> ClienteSei:
+    return ClienteSei(cfg)
+
+
+def cliente_configurado(settings: Settings, timeout_s: float | None = None) -> ClienteSei | None:
+    """One client per process (the WSDL is read once), or None without SEI.
+    ``timeout_s`` caps the call time (e.g. a chat turn: a few seconds)."""
+    cfg = ConfigSei.de_settings(settings)
+    if cfg is None:
+        return None
+    if timeout_s is not None:
+        cfg = dataclasses.replace(cfg, timeout_s=min(cfg.timeout_s, timeout_s))
+    return _cliente_cacheado(cfg)
 
 
 def _nao_conectou(erro: Exception) -> bool:

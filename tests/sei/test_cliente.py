@@ -132,3 +132,13 @@ def test_unreachable_server_is_not_delivered(cfg, standin):
     with pytest.raises(SeiIndisponivel) as erro:
         _cliente(cfg).listar_unidades()
     assert "não foi enviada" in str(erro.value) and CHAVE not in str(erro.value)
+
+
+def test_one_client_per_process_with_a_capped_timeout(cfg, tmp_path):
+    from bot import settings
+    from bot.sei.cliente import cliente_configurado
+
+    a = cliente_configurado(cfg, timeout_s=3)
+    assert a is not None and a is cliente_configurado(cfg, timeout_s=3)
+    assert a.cfg.timeout_s == 3 and a.listar_unidades()
+    assert cliente_configurado(settings.load({"SEI_VAR_DIR": str(tmp_path)})) is None
