@@ -15,8 +15,18 @@ from bot.solicitacoes.servicos import Servicos
 
 @lru_cache(maxsize=1)
 def servicos() -> Servicos:
-    """Catalogues, links, store and folders from the environment."""
-    return Servicos(settings.load())
+    """Catalogues, links, store and folders from the environment; the store's new
+    requests queue their notifications (and their SEI filing, when configured),
+    and the form offers e-mail notices when e-mail is on."""
+    from bot.notificacoes.avisos import Avisos
+    from bot.sei.arquivamento import instalar_se_configurado
+
+    s = Servicos(settings.load())
+    avisos = Avisos.de(s)
+    if avisos.email_ligado:
+        s.assinante = avisos.assinar
+    instalar_se_configurado(s.store, s.settings)
+    return s
 
 
 def novo_motor() -> Motor:

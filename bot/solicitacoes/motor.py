@@ -12,6 +12,7 @@ form's "ask" step shows ``Motor.pergunta``. The state is an ``Estado``
 
 from __future__ import annotations
 
+import logging
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import replace
@@ -33,6 +34,8 @@ if TYPE_CHECKING:
 
 __all__ = ["Estado", "Motor", "Resposta", "Turno"]
 
+logger = logging.getLogger(__name__)
+
 # Least NLU confidence to take an answer for an FAQ question (or a "yes");
 # higher in free-text fields, where any text is a plausible answer.
 FAQ_CONFIANCA_MINIMA = 0.6
@@ -43,6 +46,9 @@ FAQ_CONFIANCA_CAMPO_LIVRE = 0.8
 PERGUNTA_MAXIMA = 300
 # Least confidence to take a name or free-text answer for another request.
 PEDIDO_CONFIANCA_MINIMA = 0.8
+# The address of a filed request's e-mail notices, validated like the form's e-mails.
+CAMPO_EMAIL_AVISOS = Campo("email", "E-mail dos avisos", "email")
+
 # Field types whose answer is a name: a request or greeting is never one.
 CAMPOS_DE_NOME = ("nome", "texto_curto")
 
@@ -126,6 +132,9 @@ class Motor:
         )
         if not cancela:
             return None
+        if estado.fase in ("avisos", "avisos_email"):  # filed already: only the offer ends
+            estado.fase = "concluida"
+            return Resposta(estado, [mensagem(msg.texto("avisos_nao"))])
         if estado.fase == "campo" and self._incluindo_linha(estado):
             estado.retorno, estado.fase = estado.fase, "cancelar_qual"
             return Resposta(estado, [])
@@ -155,6 +164,8 @@ class Motor:
             "corrigir": self._responder_corrigir,
             "email_problematico": self._responder_email_problematico,
             "desvio": self._responder_desvio,
+            "avisos": self._responder_avisos,
+            "avisos_email": self._responder_avisos_email,
             "cancelar_qual": self._responder_cancelar_qual,
         }
         fase = fases.get(estado.fase)
@@ -464,9 +475,46 @@ class Motor:
             solicitacao = self.s.registrar(estado, canal, contato)
         except Exception:
             return Resposta(estado, [mensagem(msg.texto("falha_registro"))])
-        estado.fase = "concluida"
         estado.protocolo = solicitacao.protocolo
+        # filed; with e-mail notices on, one more question: "avisos por e-mail?"
+        estado.fase = "avisos" if self.s.assinante is not None else "concluida"
         return Resposta(estado, msg.mensagens_de_protocolo(solicitacao))
+
+    def _responder_avisos(self, estado: Estado, turno: Turno) -> Resposta:
+        palavras = v.sem_pontuacao(turno.curto)
+        if palavras in v.SIM or turno.intent == "affirm":
+            estado.fase = "avisos_email"
+            return Resposta(estado, [])
+        if "@" in turno.texto:  # the address straight away
+            return self._responder_avisos_email(estado, turno)
+        estado.fase = "concluida"
+        return Resposta(estado, [mensagem(msg.texto("avisos_nao"))])
+
+    def _responder_avisos_email(self, estado: Estado, turno: Turno) -> Resposta:
+        if v.sem_pontuacao(turno.curto) in v.PULAR | v.NAO:
+            estado.fase = "concluida"
+            return Resposta(estado, [mensagem(msg.texto("avisos_nao"))])
+        # the form's own rules (personal, not a unit's mailbox); Hotmail/Outlook is
+        # only warned about in the question, not refused
+        resultado = validacao.validar_campo(CAMPO_EMAIL_AVISOS, turno.texto, self.s.catalogos)
+        if resultado.codigo == "provedor_problematico":
+            resultado = validacao.validar_email(turno.texto, aceitar_provedor_problematico=True)
+        if not resultado.ok or not resultado.valor:
+            estado.fase = "avisos_email"
+            return Resposta(
+                estado, [mensagem(resultado.erro or msg.texto("avisos_email_invalido"))]
+            )
+        assinante = self.s.assinante
+        if assinante is None or estado.protocolo is None:  # not reachable: asked only with one
+            estado.fase = "concluida"
+            return Resposta(estado, [])
+        try:
+            resposta = assinante(estado.protocolo, "email", resultado.valor)
+        except Exception:
+            logger.exception("falha ao guardar o e-mail de avisos de %s", estado.protocolo)
+            resposta = msg.texto("avisos_falha")
+        estado.fase = "concluida"
+        return Resposta(estado, [mensagem(resposta)])
 
     def _responder_corrigir(self, estado: Estado, turno: Turno) -> Resposta:
         palavras = v.sem_pontuacao(turno.curto)

@@ -49,6 +49,20 @@ def pergunta(estado: Estado) -> list[Mensagem]:
         return resumo(estado)
     if estado.fase == "corrigir":
         return [mensagem(texto("pergunta_corrigir"), botoes_correcao(estado))]
+    if estado.fase == "avisos":
+        return [
+            mensagem(
+                texto("pergunta_avisos"),
+                [
+                    (texto("botao_avisos_sim"), v.RESPOSTA_SIM),
+                    (texto("botao_avisos_nao"), v.RESPOSTA_NAO),
+                ],
+            )
+        ]
+    if estado.fase == "avisos_email":
+        return [
+            mensagem(texto("pergunta_avisos_email"), [(texto("botao_pular"), v.RESPOSTA_PULAR)])
+        ]
     if estado.fase == "desvio":
         return [
             mensagem(

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from functools import cached_property
 from pathlib import Path
 
@@ -54,6 +54,10 @@ class Servicos:
         self.settings = settings
         self._catalogos: tuple[Path, Catalogos] | None = None
         self._pasta_invalida: Path | None = None
+        # sends a filed request's notices to an address: (protocolo, canal, endereco)
+        # -> the reply text; set by the process's glue when e-mail notices are on
+        # (bot.notificacoes.avisos.Avisos.assinar), None: the form does not offer them
+        self.assinante: Callable[[str, str, str], str] | None = None
 
     @property
     def catalogos(self) -> Catalogos:

@@ -260,3 +260,46 @@ def test_item_4_same_email_in_other_case_is_flagged_and_kept_as_typed(servicos, 
     assert "já foi incluído" in c.texto and "email" not in c.estado.linha
     c.diz("Joao.Pereira@gmail.com")
     assert c.estado.linha["email"] == "Joao.Pereira@gmail.com"
+
+
+def test_after_filing_the_form_offers_email_notices_when_email_is_on(tmp_path, rng):
+    """Issue 13: "Quer receber os avisos desta solicitação por e-mail?" (validated address)."""
+    import sqlalchemy as sa
+    from conftest import ROOT
+
+    from bot import settings
+    from bot.notificacoes.avisos import Avisos
+    from bot.notificacoes.tabelas import notification_subscriptions
+    from bot.solicitacoes.servicos import Servicos
+
+    cfg = settings.load(
+        {
+            "SEI_PROJECT_ROOT": str(ROOT),
+            "SEI_VAR_DIR": str(tmp_path / "var"),
+            "SEI_SMTP_URL": "smtp://127.0.0.1:1",
+        }
+    )
+    s = Servicos(cfg)
+    avisos = Avisos.de(s)
+    s.assinante = avisos.assinar
+    try:
+        c = _cadastro_ate_mais(s, rng)
+        c.diz("não").toca("Confirmar")
+        assert "Protocolo: NTS-" in c.texto and "avisos desta solicitação por e-mail" in c.texto
+        assert c.estado.fase == "avisos" and len(s.store.listar()) == 1
+        c.toca("Sim, por e-mail")
+        c.diz("getin@gmail.com")  # a unit's mailbox: refused like in the form
+        assert "coletivo" in c.texto and c.estado.fase == "avisos_email"
+        c.diz("ana.souza@gmail.com")
+        assert c.estado.fase == "concluida" and c.estado.protocolo in c.texto
+        with s.store.na_transacao() as conn:
+            linhas = conn.execute(sa.select(notification_subscriptions)).all()
+        assert [(x.protocolo, x.canal, x.ativa) for x in linhas] == [
+            (c.estado.protocolo, "email", True)
+        ]
+        assert "ana.souza" not in linhas[0].endereco  # encrypted at rest
+        c2 = _cadastro_ate_mais(s, rng, nome="Rui Dias")
+        c2.diz("não").toca("Confirmar").toca("Não, obrigado")
+        assert c2.estado.fase == "concluida" and len(s.store.listar()) == 2
+    finally:
+        s.store.fechar()
