@@ -119,7 +119,7 @@ def parar_por_link(store: RequestStore, chaves: Chaves, token: str) -> str | Non
 def endereco(store: RequestStore, chaves: Chaves, assinatura_id: int) -> tuple[str, str] | None:
     """(channel, clear address) of an active subscription; None if stopped or purged."""
     s = notification_subscriptions.c
-    with store.na_transacao() as conn:
+    with store.na_leitura() as conn:
         r = conn.execute(
             sa.select(s.canal, s.endereco).where(s.id == assinatura_id, s.ativa == sa.true())
         ).first()
@@ -130,24 +130,29 @@ def endereco(store: RequestStore, chaves: Chaves, assinatura_id: int) -> tuple[s
 
 
 def pendentes_para(store: RequestStore, chaves: Chaves, sender: str) -> list[str]:
-    """The notices waiting for a web chat sender (plain text), marked shown."""
+    """The notices waiting for a web chat sender (plain text), marked shown. Called
+    on every web message: a read, and a write only when there is something to show."""
     s, n = notification_subscriptions.c, notifications.c
+    consulta = (
+        sa.select(n.id, n.dados)
+        .join(notification_subscriptions, s.id == n.assinatura_id)
+        .where(
+            s.busca == chaves.busca("web", sender),
+            s.ativa == sa.true(),
+            n.canal == "web",
+            n.estado == PENDENTE,
+        )
+        .order_by(n.id)
+    )
+    with store.na_leitura() as conn:
+        if conn.execute(consulta.limit(1)).first() is None:
+            return []
     with store.na_transacao() as conn:
-        linhas = conn.execute(
-            sa.select(n.id, n.dados)
-            .join(notification_subscriptions, s.id == n.assinatura_id)
-            .where(
-                s.busca == chaves.busca("web", sender),
-                s.ativa == sa.true(),
-                n.canal == "web",
-                n.estado == PENDENTE,
-            )
-            .order_by(n.id)
-        ).all()
+        linhas = conn.execute(consulta).all()  # again: another process may have shown them
         if linhas:
             conn.execute(
                 notifications.update()
-                .where(n.id.in_([r.id for r in linhas]))
+                .where(n.id.in_([r.id for r in linhas]), n.estado == PENDENTE)
                 .values(estado=ENVIADA, enviada_em=agora_utc(), tentativas=1)
             )
     return [textos.situacao(json.loads(r.dados)).texto for r in linhas]

@@ -16,6 +16,7 @@ from functools import cached_property
 
 from bot.notificacoes import assinaturas, fila, textos
 from bot.notificacoes.segredo import Chaves
+from bot.notificacoes.tabelas import migrar
 from bot.settings import Settings
 from bot.solicitacoes.servicos import Servicos
 from bot.solicitacoes.store import RequestStore
@@ -27,12 +28,22 @@ class Avisos:
     def __init__(self, store: RequestStore, settings: Settings) -> None:
         self.store = store
         self.settings = settings
+        self._pronto = False
+
+    def _preparar(self) -> None:
+        """The tables exist (once per object; the web gateway may be the first to ask)."""
+        if not self._pronto:
+            with self.store.na_transacao() as conn:
+                migrar(conn)
+            self._pronto = True
 
     @classmethod
     def de(cls, servicos: Servicos) -> Avisos:
         """Over a process's ``Servicos`` (hooks its store too: ``fila.ligar``)."""
         fila.ligar(servicos)
-        return cls(servicos.store, servicos.settings)
+        avisos = cls(servicos.store, servicos.settings)
+        avisos._pronto = True
+        return avisos
 
     @property
     def email_ligado(self) -> bool:
@@ -53,16 +64,19 @@ class Avisos:
     def assinar(self, protocolo: str, canal: str, endereco: str) -> str:
         """Send the notices of ``protocolo`` to ``endereco`` on ``canal``; the reply text
         (for e-mail; the caller validates the address like the other e-mails)."""
+        self._preparar()
         assinaturas.assinar(self.store, self.chaves, protocolo, canal, endereco)
         return textos.texto("assinado_email", protocolo=protocolo)
 
     def parar(self, protocolo: str) -> str:
         """ "parar avisos": stop them for ``protocolo``; the reply text."""
+        self._preparar()
         chave = "parado" if assinaturas.parar(self.store, protocolo) else "parado_nenhum"
         return textos.texto(chave, protocolo=protocolo)
 
     def parar_por_link(self, token: str) -> str:
         """The one-click link of an e-mail: the page's text (stopped, or link invalid)."""
+        self._preparar()
         protocolo = assinaturas.parar_por_link(self.store, self.chaves, token)
         if protocolo is None:
             return textos.texto("parar_link_invalido")
@@ -70,12 +84,15 @@ class Avisos:
 
     def pendentes_para(self, sender: str) -> list[str]:
         """The web widget's notices for ``sender`` (each returned once)."""
+        self._preparar()
         return assinaturas.pendentes_para(self.store, self.chaves, sender)
 
     def falhas(self, protocolo: str) -> list[fila.Falha]:
         """Notifications of ``protocolo`` given up on (panel: request page)."""
+        self._preparar()
         return fila.falhas(self.store, protocolo)
 
     def reenviar(self, notificacao_id: int) -> bool:
         """Queue a failed notification again (panel: "reenviar")."""
+        self._preparar()
         return fila.reenviar(self.store, notificacao_id)

@@ -345,7 +345,7 @@ def adiar(
 def falhas(store: RequestStore, protocolo: str) -> list[Falha]:
     """The failed notifications of a request, oldest first (for the panel)."""
     n = notifications.c
-    with store.na_transacao() as conn:
+    with store.na_leitura() as conn:
         linhas = conn.execute(
             sa.select(notifications)
             .where(n.protocolo == protocolo, n.estado == FALHOU)
@@ -380,7 +380,7 @@ def reenviar(store: RequestStore, notificacao_id: int) -> bool:
 
 def contagem(store: RequestStore) -> dict[str, int]:
     """How many notifications are in each state."""
-    with store.na_transacao() as conn:
+    with store.na_leitura() as conn:
         return {
             estado: int(total)
             for estado, total in conn.execute(

@@ -474,3 +474,12 @@ def test_without_a_public_stop_url_the_email_says_to_write_parar_avisos(tmp_path
     assert 'escreva "parar avisos"' in corpo(msg) and "/avisos/parar/" not in corpo(msg)
     assert msg["List-Unsubscribe"] is None
     store.fechar()
+
+
+def test_a_process_that_never_installed_can_still_ask_for_web_notices(tmp_path, sqlite_url):
+    from bot.notificacoes.avisos import Avisos
+
+    cfg = configurar(tmp_path, sqlite_url)
+    store = RequestStore(sqlite_url)  # e.g. the web gateway: nothing migrated the tables
+    assert Avisos(store, cfg).pendentes_para("web-novo") == []
+    store.fechar()
