@@ -49,7 +49,10 @@ _INJECAO = [
         r"\ba partir de agora\b.{0,40}\b(voce|vc|responda|seja|aja|ignore)\b",
         r"\b(senhas?|logins?|credenc\w*) (do|da|de|dos|das) (admin\w*|root|master|"
         r"outr[oa]s?|todos|todas|gestor|banco de dados|meu chefe|minha chefe)\b",
-        r"\b(finja|finge|fingir|imagine) (que|ser)\b",
+        r"\b(finja|finge|fingir|imagine|simule|simula|simular) (que|ser)\b",
+        r"\bfaca de conta\b",
+        r"\bsenhas? (que|q) (o|a|os|as) [\w ]{1,20} (usa|usam)\b",
+        r"\b(acesso|perfil|permissao|modo) (de )?(admin\w*|root|irrestrito|avancado|sem filtro)\b",
         r"\bsenha (padrao|master|mestra|geral|root)\b",
         r"\b(hackear|hackeio|invadir|invado|quebrar a senha|descobrir a senha)\b",
         r"\b(lista|listar|liste|mostre|mostra|passe|passa|me de|me da)\b.{0,30}"
