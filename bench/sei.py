@@ -17,6 +17,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import random
 import signal
 import subprocess
 import sys
@@ -30,20 +31,16 @@ from bench.common import machine_info, summary_ms
 from bot import settings
 from bot.sei import arquivamento
 from bot.solicitacoes.servicos import Servicos
+from tests.geradores import gerar_cpf
 from tests.sei_standin import StandIn
 
 ROOT = Path(__file__).resolve().parent.parent
 
 
 def _linha(n: int) -> dict[str, str]:
-    digitos = [int(c) for c in f"{123450000 + n:09d}"]
-    for tamanho in (9, 10):
-        soma = sum(d * (tamanho + 1 - i) for i, d in enumerate(digitos[:tamanho]))
-        digitos.append(0 if soma * 10 % 11 == 10 else soma * 10 % 11)
-    s = "".join(map(str, digitos))
     return {
         "nome": "Joana Exemplo Teste",
-        "cpf": f"{s[:3]}.{s[3:6]}.{s[6:9]}-{s[9:]}",
+        "cpf": gerar_cpf(random.Random(n), mascarado=True),  # generated, not real
         "email": f"pessoa{n}@example.com",
         "sigla": "GETIN",
         "cargo": "Assessor Técnico",

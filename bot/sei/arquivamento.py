@@ -60,8 +60,9 @@ AGUARDANDO, ENVIANDO, ARQUIVADO, CONFERIR, FALHOU = (
 TENTATIVAS = 12
 ESPERA_S = 5.0  # first retry; doubles per attempt, capped at ESPERA_MAX_S
 # the spreadsheet is written just after the request is filed (and queued): a
-# worker that comes first waits this long, doubling, for it
-ESPERA_DOCUMENTO_S = 0.2
+# worker that comes first waits this long, doubling up to ESPERA_DOCUMENTO_MAX_S
+ESPERA_DOCUMENTO_S = 0.1
+ESPERA_DOCUMENTO_MAX_S = 5.0
 ESPERA_MAX_S = 3600.0
 _ESPECIFICACAO_MAX = 100  # SEI's limit for a process specification
 
@@ -327,16 +328,18 @@ def pedido_de(solicitacao: Solicitacao, chave: str, anexos_dir: Path | None) -> 
     )
 
 
-def _espera(tentativas: int, base_s: float = ESPERA_S) -> float:
-    return float(min(ESPERA_MAX_S, base_s * 2 ** max(0, tentativas - 1)))
+def _espera(tentativas: int, base_s: float = ESPERA_S, teto_s: float = ESPERA_MAX_S) -> float:
+    return float(min(teto_s, base_s * 2 ** max(0, tentativas - 1)))
 
 
 def _adiar(
     store: RequestStore,
     protocolo: str,
     erro: ErroSei,
+    *,
     definitivo: bool,
     espera_base_s: float = ESPERA_S,
+    espera_teto_s: float = ESPERA_MAX_S,
 ) -> ResultadoSei:
     with store.na_transacao() as conn:
         linha = conn.execute(
@@ -352,7 +355,8 @@ def _adiar(
                 tentativas=tentativas,
                 erro=str(erro),
                 chave=None,
-                proxima_em=_agora() + timedelta(seconds=_espera(tentativas, espera_base_s)),
+                proxima_em=_agora()
+                + timedelta(seconds=_espera(tentativas, espera_base_s, espera_teto_s)),
                 atualizado_em=_agora(),
             )
         )
@@ -391,7 +395,14 @@ def arquivar(
     try:
         pedido = pedido_de(solicitacao, chave, anexos_dir)
     except DocumentoAusente as erro:
-        return _adiar(store, protocolo, erro, definitivo=False, espera_base_s=ESPERA_DOCUMENTO_S)
+        return _adiar(
+            store,
+            protocolo,
+            erro,
+            definitivo=False,
+            espera_base_s=ESPERA_DOCUMENTO_S,
+            espera_teto_s=ESPERA_DOCUMENTO_MAX_S,
+        )
     try:
         gerado = cliente.gerar_procedimento(pedido)
     except (SeiIndisponivel, FalhaSei) as erro:  # SEI did not create anything

@@ -6,6 +6,7 @@ from __future__ import annotations
 import hashlib
 import io
 import os
+import random
 import signal
 import subprocess
 import sys
@@ -14,6 +15,7 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
+from geradores import gerar_cpf
 from sei_standin import CHAVE
 
 from bot.sei import acompanhamento, arquivamento
@@ -26,13 +28,7 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 def _cpf(n: int) -> str:
-    digitos = [int(c) for c in f"{n:09d}"]
-    for tamanho in (9, 10):
-        soma = sum(d * (tamanho + 1 - i) for i, d in enumerate(digitos[:tamanho]))
-        resto = soma * 10 % 11
-        digitos.append(0 if resto == 10 else resto)
-    s = "".join(map(str, digitos))
-    return f"{s[:3]}.{s[3:6]}.{s[6:9]}-{s[9:]}"
+    return gerar_cpf(random.Random(n), mascarado=True)
 
 
 def confirmar(servicos, n: int):
