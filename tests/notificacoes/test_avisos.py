@@ -483,3 +483,16 @@ def test_a_process_that_never_installed_can_still_ask_for_web_notices(tmp_path, 
     store = RequestStore(sqlite_url)  # e.g. the web gateway: nothing migrated the tables
     assert Avisos(store, cfg).pendentes_para("web-novo") == []
     store.fechar()
+
+
+def test_rows_of_a_worker_that_died_come_back_when_its_lease_ends(tmp_path, db_url, abrir):
+    _, store, _ = preparar(tmp_path, db_url, None, SEI_EMAIL_NTS="")
+    with store.na_transacao() as conn:
+        fila.enfileirar(conn, chave="lease:1", evento="situacao", canal="email", dados={})
+    (tomada,) = fila.reivindicar(store, ["email"], prazo_s=0.3)  # then the worker dies
+    outro = abrir(db_url)
+    assert fila.reivindicar(outro, ["email"]) == []  # still leased
+    time.sleep(0.4)
+    (de_novo,) = fila.reivindicar(outro, ["email"])
+    assert de_novo.id == tomada.id and de_novo.tentativas == 2
+    store.fechar()
