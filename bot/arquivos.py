@@ -53,28 +53,6 @@ def _fsync(caminho: Path) -> None:
         os.close(fd)
 
 
-def segredo(caminho: Path, tamanho: int = 32) -> bytes:
-    """A random secret kept in ``caminho`` (mode 0600), created the first time;
-    concurrent first calls agree (the first process to link its file wins)."""
-    caminho = Path(caminho)
-    with suppress(FileNotFoundError):
-        if len(dados := caminho.read_bytes()) >= tamanho:
-            return dados
-    caminho.parent.mkdir(parents=True, exist_ok=True)
-    temporario = caminho.with_name(f".{caminho.name}.{os.getpid()}.tmp")
-    fd = os.open(temporario, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "wb") as saida:
-        saida.write(os.urandom(tamanho))
-        saida.flush()
-        os.fsync(saida.fileno())
-    try:
-        with suppress(FileExistsError):
-            os.link(temporario, caminho)
-    finally:
-        os.unlink(temporario)
-    return caminho.read_bytes()
-
-
 def carregar_segredo(caminho: Path) -> bytes:
     """A secret of 32 random bytes kept in ``caminho`` (mode 0600), created the
     first time; when several processes start at once, the first to link it wins."""

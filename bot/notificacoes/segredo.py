@@ -19,12 +19,10 @@ from itsdangerous import BadData, URLSafeSerializer
 
 from bot import arquivos
 
-_TAMANHO = 32
-
 
 def carregar(caminho: Path) -> bytes:
     """Read the secret, creating it (random, 0600, atomically) the first time."""
-    return arquivos.segredo(caminho, _TAMANHO)
+    return arquivos.carregar_segredo(caminho)
 
 
 def _derivar(segredo: bytes, finalidade: str) -> bytes:
