@@ -33,6 +33,15 @@ def planilha(resposta: dict[str, Any]) -> dict[str, Any] | None:
     return custom if isinstance(custom, dict) and custom.get("tipo") == "planilha" else None
 
 
+def protocolo_registrado(resposta: dict[str, Any]) -> str | None:
+    """The protocol of a request this reply says was filed (``custom`` ``registrada``)."""
+    custom = resposta.get("custom")
+    if isinstance(custom, dict) and custom.get("tipo") == "registrada":
+        protocolo = custom.get("protocolo")
+        return protocolo if isinstance(protocolo, str) and protocolo else None
+    return None
+
+
 def planilha_segura(pasta: Path, arquivo: Any) -> Path | None:
     """The spreadsheet file named by Rasa, only if well-named, a file and inside ``pasta``.
 

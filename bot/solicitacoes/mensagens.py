@@ -61,7 +61,10 @@ def mensagens_de_protocolo(solicitacao: Solicitacao) -> list[Mensagem]:
         prazo=_data(solicitacao.prazo_em),
         horas=tipo.prazo_horas,
     )
-    mensagens = [mensagem(registrada)]
+    # the marker lets the channels tie the notices of this request to the chat
+    mensagens = [
+        mensagem(registrada, custom={"tipo": "registrada", "protocolo": solicitacao.protocolo})
+    ]
     if tipo.planilha:
         mensagens.append(
             mensagem(

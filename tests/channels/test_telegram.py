@@ -745,3 +745,64 @@ def test_a_flooding_chat_is_throttled_and_told_once_while_others_are_served(stan
             assert str(abusador.chat_id) not in registro and "Traceback" not in registro
         finally:
             stop(proc)
+
+
+def test_a_request_filed_in_a_chat_gets_its_news_there(standin, tmp_path):
+    """Issue 13 on the stand-in: the adapter ties the chat (encrypted) to the request;
+    the NTS's visible note reaches that chat through the notification worker."""
+    from bot import settings as configuracao
+    from bot.notificacoes.avisos import Avisos
+    from bot.solicitacoes import atendimento
+    from bot.solicitacoes.servicos import Servicos
+
+    token = "987:AVISOS"
+    var = tmp_path / "var"
+    cfg = configuracao.load(
+        {"SEI_PROJECT_ROOT": str(ROOT), "SEI_VAR_DIR": str(var), "TELEGRAM_BOT_TOKEN": token}
+    )
+    s = Servicos(cfg)
+    Avisos.de(s)
+    filed, _ = s.store.registrar(
+        "correcao_cargo",
+        [{"nome": "Ana Lima", "cpf": gerar_cpf(random.Random(13)), "cargo": "Enfermeiro"}],
+        canal="telegram",
+        contato="telegram-x",
+        unidade="GETIN",
+        chave_envio="envio-telegram-1",
+    )
+    registrada = {"tipo": "registrada", "protocolo": filed.protocolo}
+    log = tmp_path / "adaptador.log"
+    with rasa_falso(lambda m: [{"text": "Solicitação registrada!", "custom": registrada}]) as rasa:
+        proc = iniciar_adaptador(standin, token, var, log, rasa.porta)
+        try:
+            chat = Chat(standin, token, 700000913)
+            chat.dizer("confirmar", espera="registrada")
+            time.sleep(1)  # the subscription is written after the reply
+        finally:
+            stop(proc)
+    atendimento.mudar_situacao(
+        s.store,
+        filed.protocolo,
+        "concluida",
+        autor="ana",
+        observacao="Acesso criado.",
+        visivel=True,
+    )
+    env = {**sem_chaves_telegram(), "TELEGRAM_BOT_TOKEN": token, "TELEGRAM_API_URL": standin.url}
+    env.update(SEI_VAR_DIR=str(var), SEI_PROJECT_ROOT=str(ROOT))
+    desde = standin.marca()
+    feito = subprocess.run(
+        [sys.executable, "-m", "bot.notificacoes.worker", "--ate-esvaziar"],
+        check=False,
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert feito.returncode == 0, feito.stderr[-2000:]
+    enviadas = standin.chamadas_de("sendMessage", chat.chat_id, desde=desde, token=token)
+    assert enviadas and filed.protocolo in enviadas[0].params["text"]
+    assert "Acesso criado." in enviadas[0].params["text"]
+    assert str(chat.chat_id) not in log.read_text() + feito.stderr + feito.stdout
+    s.store.fechar()

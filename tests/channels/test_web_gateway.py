@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import io
 import logging
+import random
 import re
 import time
 from collections.abc import Awaitable, Callable
@@ -552,3 +553,64 @@ def test_the_address_limit_uses_x_forwarded_for_only_behind_trusted_proxies(tmp_
             assert r.status == 200
 
     rodar(tmp_path, RasaFalso(), corpo_com_proxy, limite_endereco="2/60", proxies=1)
+
+
+def test_a_filed_request_ties_its_news_to_the_session_shown_on_the_next_message(tmp_path):
+    """Issue 13, web chat: the NTS's visible note reaches the session that filed it."""
+    from conftest import ROOT
+    from geradores import gerar_cpf
+
+    from bot import settings
+    from bot.notificacoes.avisos import Avisos
+    from bot.solicitacoes import atendimento
+    from bot.solicitacoes.servicos import Servicos
+
+    cfg = settings.load({"SEI_PROJECT_ROOT": str(ROOT), "SEI_VAR_DIR": str(tmp_path / "var")})
+    s = Servicos(cfg)
+    avisos = Avisos.de(s)  # hooks the store: status changes queue their notices
+    filed, _ = s.store.registrar(
+        "correcao_cargo",
+        [{"nome": "Ana Lima", "cpf": gerar_cpf(random.Random(13)), "cargo": "Enfermeiro"}],
+        canal="web",
+        contato=SENDER,
+        unidade="GETIN",
+        chave_envio="envio-web-1",
+    )
+    rasa = RasaFalso(
+        [
+            {
+                "text": "Solicitação registrada!",
+                "custom": {"tipo": "registrada", "protocolo": filed.protocolo},
+            }
+        ]
+    )
+
+    async def corpo(c: TestClient) -> None:
+        await c.post("/api/mensagem", json={"sessao": SESSAO, "texto": "confirmar"})
+        rasa.respostas = [{"text": "Como posso ajudar?"}]
+        atendimento.mudar_situacao(
+            s.store,
+            filed.protocolo,
+            "em_andamento",
+            autor="ana",
+            observacao="Aguardando a SEPLAG.",
+            visivel=True,
+        )
+        r = await c.post("/api/mensagem", json={"sessao": OUTRA, "texto": "oi"})
+        assert "SEPLAG" not in str(await r.json())  # another session sees nothing
+        r = await c.post("/api/mensagem", json={"sessao": SESSAO, "texto": "oi"})
+        respostas = (await r.json())["respostas"]
+        assert filed.protocolo in respostas[0]["texto"] and "SEPLAG" in respostas[0]["texto"]
+        assert respostas[-1]["texto"] == "Como posso ajudar?"
+        r = await c.post("/api/mensagem", json={"sessao": SESSAO, "texto": "oi"})
+        assert "SEPLAG" not in str(await r.json())  # shown once
+
+    async def principal() -> None:
+        app = web.criar_app(_config(tmp_path), rasa, avisos)
+        async with TestClient(TestServer(app)) as cliente:
+            await corpo(cliente)
+
+    try:
+        asyncio.run(principal())
+    finally:
+        s.store.fechar()

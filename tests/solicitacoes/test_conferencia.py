@@ -313,7 +313,9 @@ def test_report_is_summarised_and_split_within_telegrams_limit(servicos, tmp_pat
     assert textos[0].startswith('Conferi a planilha "Cadastro de Usuários": ')
     assert all(len(x) <= 4096 for x in textos)
     assert t("e_mais", n=len(quebradas) - 10) in "\n".join(textos)
-    planilha = next(m for m in resultado.mensagens if m.get("custom"))["custom"]
+    planilha = next(
+        m for m in resultado.mensagens if (m.get("custom") or {}).get("tipo") == "planilha"
+    )["custom"]
     assert planilha["tipo"] == "planilha" and planilha["arquivo"].startswith("Conferida-")
     botoes = resultado.mensagens[-1]["buttons"]
     assert [b["payload"] for b in botoes] == ["/r", "/c", "/x"]
@@ -329,7 +331,9 @@ def test_checked_planilha_comes_back_with_errors_column_and_red_cells_then_passe
         dados, CONVERSA
     )
     resultado = planilha_chat.conferir(servicos, ref, CONVERSA, PAYLOADS)
-    arquivo = next(m for m in resultado.mensagens if m.get("custom"))["custom"]["arquivo"]
+    arquivo = next(
+        m for m in resultado.mensagens if (m.get("custom") or {}).get("tipo") == "planilha"
+    )["custom"]["arquivo"]
     wb = openpyxl.load_workbook(servicos.settings.planilhas_dir / arquivo)
     ws = wb.active
     cabecalho = [c.value for c in ws[1]]

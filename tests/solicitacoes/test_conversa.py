@@ -88,7 +88,9 @@ def test_cadastro_two_people_files_once_with_spreadsheet(servicos, rng):
     protocolo = c.estado.protocolo
     assert protocolo.startswith("NTS-") and protocolo in c.texto
     assert "72 horas" in c.texto and f"status do protocolo {protocolo}" in c.texto
-    planilha = next(m for m in c.saida if m.get("custom"))["custom"]
+    planilha = next(m for m in c.saida if (m.get("custom") or {}).get("tipo") == "planilha")[
+        "custom"
+    ]
     assert planilha == {"tipo": "planilha", "protocolo": protocolo, "arquivo": f"{protocolo}.xlsx"}
 
     salvo = servicos.store.buscar(protocolo)
@@ -233,7 +235,7 @@ def test_error_report_without_attachment_is_recorded_so(servicos):
     salvo = servicos.store.buscar(c.estado.protocolo)
     assert salvo.anexo is None and salvo.linhas[0]["observacoes"] == OBS_SEM_CAPTURA
     assert salvo.unidade == "GETIN"
-    assert not [m for m in c.saida if m.get("custom")]  # no spreadsheet for this kind
+    assert not [m for m in c.saida if (m.get("custom") or {}).get("tipo") == "planilha"]
 
 
 def test_error_report_with_attachment_reference(servicos):

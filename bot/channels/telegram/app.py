@@ -78,6 +78,18 @@ async def _ao_encerrar(app: Aplicacao) -> None:
     await estado.limite.fechar()
 
 
+def _avisos(cfg: configuracao.Settings) -> Any:
+    """The notifications over the request store (None, and a log line, if it fails)."""
+    try:
+        from bot.notificacoes.avisos import Avisos
+        from bot.solicitacoes.servicos import Servicos
+
+        return Avisos(Servicos(cfg).store, cfg)
+    except Exception:
+        logger.exception("avisos do Telegram desligados: banco de solicitações indisponível")
+        return None
+
+
 def _redis(cfg: configuracao.Settings) -> Any:
     """The Redis client the production profile's limits share (None: in this process)."""
     if not cfg.producao:
@@ -114,6 +126,7 @@ def construir_aplicacao(cfg: configuracao.Settings) -> Aplicacao:
             _redis(cfg),
             cfg.redis_key_prefix,
         ),
+        avisos=_avisos(cfg),
     )
     registrar_handlers(app)
     return app

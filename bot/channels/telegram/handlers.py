@@ -24,7 +24,7 @@ from telegram.ext import (
 )
 
 from bot import content
-from bot.channels import anexos
+from bot.channels import anexos, replies
 from bot.channels.rasa_client import RasaIndisponivel
 from bot.channels.replies import Botao
 from bot.channels.telegram.rendering import ESPERA_CAPTURA, TECLADO_ANTERIOR, mostrar
@@ -113,6 +113,23 @@ async def conversar(
         await context.bot.send_message(chat_id, _texto("indisponivel"))
         return
     await mostrar(context, chat_id, respostas)
+    await _assinar_avisos(estado, chat_id, remetente_id, respostas)
+
+
+async def _assinar_avisos(
+    estado: Adaptador, chat_id: int, remetente_id: str, respostas: list[dict[str, Any]]
+) -> None:
+    """A request filed in this chat sends its news here (the chat id kept encrypted)."""
+    if estado.avisos is None:
+        return
+    for resposta in respostas:
+        protocolo = replies.protocolo_registrado(resposta)
+        if not protocolo:
+            continue
+        try:
+            await asyncio.to_thread(estado.avisos.assinar, protocolo, "telegram", str(chat_id))
+        except Exception:
+            logger.exception("avisos do Telegram não ligados a %s (%s)", protocolo, remetente_id)
 
 
 async def _digitando(context: ContextTypes.DEFAULT_TYPE, chat_id: int) -> None:

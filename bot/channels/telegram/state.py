@@ -84,6 +84,9 @@ class Adaptador:
     # messages per chat (bot.limites); chats already told to wait, for a while
     limite: Limitador = field(default_factory=lambda: Limitador("telegram-chat", ()))
     avisados: TTLCache[int, None] = field(default_factory=lambda: TTLCache(10_000, ttl=10))
+    # the notifications (bot.notificacoes.avisos.Avisos): a request filed in a chat
+    # gets its news there; None: off
+    avisos: Any | None = None
 
     def remetente(self, chat_id: int) -> str:
         """Sender id sent to Rasa for a chat (never the raw chat id)."""

@@ -67,12 +67,14 @@ from bot.channels.web.middleware import (
 from bot.channels.web.rendering import transformar
 from bot.channels.web.state import (
     ANEXOS_KEY,
+    AVISOS_KEY,
     CONFIG_KEY,
     CSP_KEY,
     LIMITES_KEY,
     LINKS_KEY,
     RASA_KEY,
     REPETICOES_KEY,
+    Avisos,
     Config,
     Limites,
     Rasa,
@@ -86,6 +88,8 @@ __all__ = ["STATIC_DIR", "Config", "criar_app", "main", "transformar"]
 
 STATIC_DIR = Path(__file__).resolve().parent / "static"
 
+logger = logging.getLogger(__name__)
+
 
 async def pagina(_request: web.Request) -> web.FileResponse:
     """The demo page."""
@@ -97,12 +101,14 @@ async def favicon(_request: web.Request) -> web.Response:
     return web.Response(status=204)
 
 
-def criar_app(config: Config, rasa: Rasa) -> web.Application:
-    """The gateway application (``rasa`` is closed on cleanup)."""
+def criar_app(config: Config, rasa: Rasa, avisos: Avisos | None = None) -> web.Application:
+    """The gateway application (``rasa`` is closed on cleanup); ``avisos``: the
+    notifications (a filed request's news shown on the session's next message)."""
     app = web.Application(
         middlewares=[erros_e_registro], client_max_size=anexos.LIMITE_ANEXO + FOLGA_MULTIPART
     )
     app[CONFIG_KEY] = config
+    app[AVISOS_KEY] = avisos
     app[RASA_KEY] = rasa
     app[LINKS_KEY] = Links(config.segredo, config.download_ttl_s)
     app[ANEXOS_KEY] = AnexoStore(config.anexos_dir)
@@ -150,6 +156,18 @@ def _segredo(caminho: Path) -> bytes:
     return carregar_segredo(caminho)
 
 
+def _avisos(cfg: configuracao.Settings) -> Avisos | None:
+    """The notifications over the request store (None, and a log line, if it fails)."""
+    try:
+        from bot.notificacoes.avisos import Avisos as AvisosDoBanco
+        from bot.solicitacoes.servicos import Servicos
+
+        return AvisosDoBanco(Servicos(cfg).store, cfg)
+    except Exception:
+        logger.exception("avisos do chat web desligados: banco de solicitações indisponível")
+        return None
+
+
 def main(argv: list[str] | None = None) -> int:  # noqa: ARG001 - the runner passes its argv
     """Serve the web chat on SEI_HOST:SEI_WEB_PORT until SIGINT/SIGTERM."""
     cfg = configuracao.load()
@@ -169,7 +187,7 @@ def main(argv: list[str] | None = None) -> int:  # noqa: ARG001 - the runner pas
         redis_url=cfg.redis_url if cfg.producao else None,
         redis_prefixo=cfg.redis_key_prefix,
     )
-    app = criar_app(config, RasaClient(cfg.rasa_url))
+    app = criar_app(config, RasaClient(cfg.rasa_url), _avisos(cfg))
     pronto = content.texto("canais", "web_pronto", endereco=f"http://{cfg.host}:{cfg.web_port}/")
     web.run_app(
         app,

@@ -7,7 +7,7 @@ import json
 import logging
 import re
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from aiohttp import BodyPartReader, web
 
@@ -19,11 +19,13 @@ from bot.channels.web.middleware import ErroPedido, resposta_json
 from bot.channels.web.rendering import transformar
 from bot.channels.web.state import (
     ANEXOS_KEY,
+    AVISOS_KEY,
     CONFIG_KEY,
     LIMITES_KEY,
     LINKS_KEY,
     RASA_KEY,
     REPETICOES_KEY,
+    Avisos,
 )
 from bot.solicitacoes.anexos import AnexoInvalido
 from bot.solicitacoes.leitura import PlanilhaRecusada
@@ -88,7 +90,30 @@ async def _conversar(
     except RasaIndisponivel as erro:
         logger.warning("Rasa indisponível (%s)", erro)
         raise ErroPedido(503, _texto("indisponivel")) from erro
-    return transformar(mensagens, app[LINKS_KEY], sender)
+    novidades = await _avisos(app, sender, mensagens)
+    return novidades + transformar(mensagens, app[LINKS_KEY], sender)
+
+
+async def _avisos(
+    app: web.Application, sender: str, mensagens: list[dict[str, Any]]
+) -> list[dict[str, Any]]:
+    """Tie a request just filed to this session; the news waiting for it (shown first).
+
+    A failure only costs the notices: the conversation goes on.
+    """
+    avisos = cast("Avisos | None", app.get(AVISOS_KEY))
+    if avisos is None:
+        return []
+    try:
+        for mensagem in mensagens:
+            protocolo = replies.protocolo_registrado(mensagem)
+            if protocolo:
+                await asyncio.to_thread(avisos.assinar, protocolo, "web", sender)
+        textos = await asyncio.to_thread(avisos.pendentes_para, sender)
+    except Exception:
+        logger.exception("avisos do chat web indisponíveis agora")
+        return []
+    return [{"tipo": "texto", "texto": t} for t in textos]  # shown as the bot's messages
 
 
 def endereco_do_cliente(request: web.Request, proxies: int) -> str:

@@ -101,3 +101,15 @@ ANEXOS_KEY = web.AppKey("anexos", AnexoStore)
 REPETICOES_KEY = web.AppKey("repeticoes", Repeticoes)
 CSP_KEY = web.AppKey("csp", str)
 LIMITES_KEY = web.AppKey("limites", Limites)
+
+
+class Avisos(Protocol):
+    """What the gateway needs of the notifications (bot.notificacoes.avisos.Avisos)."""
+
+    def assinar(self, protocolo: str, canal: str, endereco: str) -> str: ...
+
+    def pendentes_para(self, sender: str) -> list[str]: ...
+
+
+# None: notifications off (unit tests of the gateway alone)
+AVISOS_KEY = web.AppKey("avisos", object)
