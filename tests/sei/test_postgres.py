@@ -1,0 +1,80 @@
+"""Filing into SEI with the request store on PostgreSQL: two workers at once
+take each request once (fresh database per test; skipped without PostgreSQL)."""
+
+from __future__ import annotations
+
+import os
+import random
+import threading
+import uuid
+
+import pytest
+import sqlalchemy as sa
+from geradores import gerar_cpf
+from sqlalchemy.engine import make_url
+
+from bot import settings
+from bot.sei import arquivamento
+from bot.sei.cliente import ClienteSei
+from bot.sei.config import ConfigSei
+from bot.solicitacoes.servicos import Servicos
+
+PG_URL = os.environ.get("TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")
+
+
+@pytest.fixture()
+def pg_url():
+    admin = sa.create_engine(PG_URL, isolation_level="AUTOCOMMIT")
+    nome = f"sei_ws_test_{uuid.uuid4().hex[:12]}"
+    try:
+        with admin.connect() as conn:
+            conn.execute(sa.text(f'CREATE DATABASE "{nome}"'))
+    except sa.exc.OperationalError:
+        admin.dispose()
+        pytest.skip("PostgreSQL indisponível em 127.0.0.1:5432")
+    yield str(make_url(PG_URL).set(database=nome))
+    with admin.connect() as conn:
+        conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{nome}" WITH (FORCE)'))
+    admin.dispose()
+
+
+def test_two_workers_on_postgresql_file_each_request_once(standin, tmp_path, pg_url):
+    cfg = settings.load(
+        {"SEI_VAR_DIR": str(tmp_path / "var"), "REQUESTS_DB_URL": pg_url} | standin.ambiente()
+    )
+    servicos = Servicos(cfg)
+    arquivamento.instalar(servicos.store)
+    protocolos = []
+    for n in range(12):
+        linha = {
+            "nome": "Joana Exemplo Teste",
+            "cpf": gerar_cpf(random.Random(n), mascarado=True),
+            "email": f"pessoa{n}@example.com",
+            "sigla": "GETIN",
+            "cargo": "Assessor Técnico",
+        }
+        s, _ = servicos.store.registrar(
+            "cadastro_usuario",
+            [linha],
+            canal="web",
+            contato="c",
+            unidade="GETIN",
+            chave_envio=f"k{n}",
+        )
+        protocolos.append(servicos.gerar_planilha(s).protocolo)
+    sei = ConfigSei.de_settings(cfg)
+    assert sei is not None
+    feitos: list[list[arquivamento.ResultadoSei]] = []
+
+    def trabalhar() -> None:
+        feitos.append(arquivamento.processar(servicos.store, ClienteSei(sei)))
+
+    threads = [threading.Thread(target=trabalhar) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=120)
+    arquivados = sorted(r.protocolo for lista in feitos for r in lista if r.estado == "arquivado")
+    assert arquivados == sorted(protocolos)
+    assert len(standin.processos()) == 12
+    servicos.store.fechar()
