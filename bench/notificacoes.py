@@ -29,6 +29,7 @@ from aiosmtpd.controller import Controller
 
 from bot import settings
 from bot.notificacoes import assinaturas, fila
+from bot.notificacoes.envio import message_id
 from bot.notificacoes.segredo import Chaves
 from bot.notificacoes.tabelas import notifications
 from bot.solicitacoes import atendimento
@@ -129,13 +130,8 @@ def medir(work: Path, mudancas: int, db: str | None, porta: int) -> dict[str, An
             for r in conn.execute(sa.select(notifications.c.chave, notifications.c.criada_em))
         }
     store.fechar()
-    atrasos = []
-    for mid, chegada in recebidas.chegadas.items():
-        chave = mid.strip("<>").rsplit("@", 1)[0]
-        for original, criada in criadas.items():
-            if original.replace(":", ".") == chave:
-                atrasos.append(chegada - criada)
-                break
+    por_id = {message_id(chave, "saude.al.gov.br"): criada for chave, criada in criadas.items()}
+    atrasos = [chegada - por_id[mid] for mid, chegada in recebidas.chegadas.items()]
     return {
         "data": datetime.now(timezone.utc).isoformat(timespec="seconds"),
         "maquina": f"{platform.node()} {platform.machine()}, {os.cpu_count()} CPUs, "

@@ -10,6 +10,7 @@ environment and is never logged. A ``Falha`` says whether retrying can help
 
 from __future__ import annotations
 
+import hashlib
 import ipaddress
 import logging
 import smtplib
@@ -78,6 +79,12 @@ class ConfigSmtp:
             return self.host == "localhost"
 
 
+def message_id(chave: str, dominio: str) -> str:
+    """The e-mail's Message-ID: the same for every attempt of one notification (the
+    idempotency key, hashed: it carries no address), so a receiver can drop a copy."""
+    return f"<aviso.{hashlib.sha256(chave.encode()).hexdigest()[:40]}@{dominio}>"
+
+
 def _mensagem(remetente: str, para: str, msg: Mensagem, chave: str) -> EmailMessage:
     email = EmailMessage()
     email["From"] = remetente
@@ -85,7 +92,7 @@ def _mensagem(remetente: str, para: str, msg: Mensagem, chave: str) -> EmailMess
     email["Subject"] = msg.assunto
     email["Date"] = formatdate(localtime=False)
     dominio = remetente.rpartition("@")[2] or "localhost"
-    email["Message-ID"] = f"<{chave.replace(':', '.').replace(' ', '')}@{dominio}>"
+    email["Message-ID"] = message_id(chave, dominio)
     if msg.link_parar:  # RFC 8058: the mail client's own one-click "unsubscribe" (a POST)
         email["List-Unsubscribe"] = f"<{msg.link_parar}>"
         email["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"

@@ -19,6 +19,7 @@ from geradores import gerar_cpf
 from telegram_standin import TelegramStandin
 
 from bot.notificacoes import assinaturas, fila, textos, worker
+from bot.notificacoes.envio import message_id
 from bot.notificacoes.segredo import Chaves
 from bot.notificacoes.tabelas import notification_subscriptions, notifications
 from bot.solicitacoes import atendimento
@@ -78,7 +79,8 @@ def test_new_request_emails_the_nts_with_protocol_and_no_personal_data(tmp_path,
             assert cpf not in conteudo and digitos not in re.sub(r"\D", "", conteudo)
             assert email not in conteudo and "Joana" not in conteudo
         assert msg["From"] == "assistente-sei@saude.al.gov.br"
-        assert msg["Message-ID"].startswith("<nova.")
+        chave = f"nova:{s.protocolo}:email:{endereco}"
+        assert msg["Message-ID"] == message_id(chave, "saude.al.gov.br")
     assert fila.contagem(store) == {"enviada": 2}
     store.fechar()
 

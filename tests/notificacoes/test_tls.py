@@ -19,7 +19,7 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 
-from bot.notificacoes.envio import ConfigSmtp, EnvioSmtp, Falha
+from bot.notificacoes.envio import ConfigSmtp, EnvioSmtp, Falha, message_id
 from bot.notificacoes.textos import Mensagem
 
 MSG = Mensagem("Assunto", "Texto", "<p>Texto</p>")
@@ -113,7 +113,7 @@ def test_tls_verified_login_and_no_password_in_logs(tls, modo, monkeypatch, capl
         with caplog.at_level(logging.DEBUG):
             envio.enviar("pessoa@example.org", MSG, "k:2")
             envio.fechar()
-        assert [m["Message-ID"] for m in caixa.todas()] == ["<k.2@saude.al.gov.br>"]
+        assert [m["Message-ID"] for m in caixa.todas()] == [message_id("k:2", "saude.al.gov.br")]
         assert autenticador.vistos[-1] == ("avisos", "s3nh@-secreta")
         assert "s3nh" not in caplog.text and "s3nh" not in repr(ConfigSmtp.da_url(url))
     finally:
