@@ -244,13 +244,18 @@ def reivindicar(
     """Take up to ``limite`` due notifications of ``canais`` for ``prazo_s`` seconds."""
     momento = agora or agora_utc()
     n = notifications.c
+    consulta = (
+        sa.select(n.id)
+        .where(n.estado.in_((PENDENTE, ENVIANDO)), n.proxima_em <= momento, n.canal.in_(canais))
+        .order_by(n.proxima_em, n.id)
+        .limit(limite)
+    )
+    if not canais:
+        return []
+    with store.na_leitura() as conn:  # idle polls take no write lock
+        if conn.execute(consulta.limit(1)).first() is None:
+            return []
     with store.na_transacao() as conn:
-        consulta = (
-            sa.select(n.id)
-            .where(n.estado.in_((PENDENTE, ENVIANDO)), n.proxima_em <= momento, n.canal.in_(canais))
-            .order_by(n.proxima_em, n.id)
-            .limit(limite)
-        )
         if conn.dialect.name == "postgresql":
             consulta = consulta.with_for_update(skip_locked=True)
         ids = list(conn.execute(consulta).scalars())

@@ -199,7 +199,7 @@ def rodar(
                     if resumo_feito != hoje and datetime.now(FUSO).time() >= horario:
                         resumo.enfileirar_resumo(store, fila.Destinos.de(cfg), horario)
                         resumo_feito = hoje
-                    tarefas = fila.reivindicar(store, entregador.canais)
+                    tarefas = fila.reivindicar(store, entregador.canais)  # none: no DB access
                     for tarefa in tarefas:
                         if parar.is_set():
                             break
