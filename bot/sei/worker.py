@@ -21,6 +21,7 @@ import time
 from types import FrameType
 
 from bot import settings as settings_module
+from bot.notificacoes import fila
 from bot.sei import acompanhamento, arquivamento, avisos, catalogo
 from bot.sei.cliente import ClienteSei, ErroSei
 from bot.sei.config import ConfigSei
@@ -49,6 +50,8 @@ def rodar(
     ultimo_catalogo = time.monotonic()  # first sync one interval after start
     with RequestStore(cfg.requests_db_url) as store:
         arquivamento.migrar(store)
+        # status changes made from SEI steps notify the requester as the panel's do
+        fila.instalar(store, fila.Destinos.de(cfg))
         while not parar.is_set():
             arquivamento.liberar_vencidos(store, prazo_envio_s)
             arquivamento.processar(

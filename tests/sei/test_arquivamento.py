@@ -303,3 +303,29 @@ def test_a_refused_key_waits_with_a_portuguese_reason_and_the_key_is_stored_nowh
         p.read_bytes() for p in cfg.var_dir.glob("requests.db-*")
     )
     assert CHAVE.encode() not in banco
+
+
+def test_a_status_change_from_sei_reaches_the_requester_through_the_outbox(
+    filas, sei, standin, tmp_path
+):
+    from bot.notificacoes import assinaturas, fila
+    from bot.notificacoes.segredo import Chaves
+    from bot.notificacoes.tabelas import notifications
+
+    fila.instalar(filas.store, fila.Destinos())  # as the SEI worker does
+    s = confirmar(filas, 12)
+    assinaturas.assinar(
+        filas.store, Chaves.do_arquivo(tmp_path / "segredo"), s.protocolo, "email", "p@example.com"
+    )
+    [r] = arquivamento.processar(filas.store, sei)
+    standin.andar(r.numero, "32", "Processo remetido pela unidade SESAU-NTS", "SESAU-GETIN")
+    assert acompanhamento.acompanhar(filas.store, sei, ROOT) == 1
+    with filas.store.na_transacao() as conn:
+        dados = (
+            conn.execute(
+                sa.select(notifications.c.dados).where(notifications.c.evento == "situacao")
+            )
+            .scalars()
+            .all()
+        )
+    assert any("devolveu o processo ao setor solicitante" in d for d in dados)
