@@ -156,6 +156,9 @@ def commands(cfg: Settings, model: Path, endpoints: Path) -> dict[str, list[str]
         processos["rasa" if i == 0 else f"rasa-{i + 1}"] = rasa
     processos["web"] = [*processo, "web"]
     processos["painel"] = [*processo, "painel"]
+    # issue 13: the notification worker (bot.notificacoes) delivers the outbox; without
+    # SEI_SMTP_URL (and no Telegram token) it says so once and only waits
+    processos["notificacoes"] = [*processo, "notificacoes"]
     if cfg.telegram_token:
         processos["telegram"] = [*processo, "telegram"]
     return processos
@@ -332,6 +335,11 @@ def main() -> int:
                 + replicas
                 + f"  Chat web (página de demonstração): http://{cfg.host}:{cfg.web_port}/\n"
                 + f"  Painel do NTS: http://127.0.0.1:{cfg.painel_port}/\n"
+                + (  # issue 13: say once whether notices go out by e-mail
+                    "  Avisos por e-mail: ligados\n"
+                    if cfg.smtp_url
+                    else "  Avisos por e-mail: desligados (defina SEI_SMTP_URL)\n"
+                )
                 + (
                     "  Telegram: ligado\n"
                     if cfg.telegram_token

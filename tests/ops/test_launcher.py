@@ -37,7 +37,7 @@ def test_api_only_with_a_token(tmp_path):
 def test_every_process_starts_through_the_masking_entrypoints(tmp_path):
     """CPF/e-mail masking (bot.ops.processos) wraps every child; DEBUG reaches Rasa and actions."""
     cmds = launcher.commands(_cfg(TELEGRAM_BOT_TOKEN="1:x"), Path("m.tar.gz"), tmp_path / "e.yml")
-    assert set(cmds) == {"acoes", "rasa", "web", "painel", "telegram"}
+    assert set(cmds) == {"acoes", "rasa", "web", "painel", "notificacoes", "telegram"}
     for nome, cmd in cmds.items():
         assert cmd[1:3] == ["-m", "bot.ops.processos"], nome
         assert "--debug" not in cmd
