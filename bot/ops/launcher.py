@@ -159,6 +159,12 @@ def commands(cfg: Settings, model: Path, endpoints: Path) -> dict[str, list[str]
     # issue 13: the notification worker (bot.notificacoes) delivers the outbox; without
     # SEI_SMTP_URL (and no Telegram token) it says so once and only waits
     processos["notificacoes"] = [*processo, "notificacoes"]
+    # issue 14: with the SEI web service configured, the worker that files each request
+    # as a SEI process and follows its steps (bot.sei); without it, today's manual flow
+    from bot.sei.config import ConfigSei
+
+    if ConfigSei.de_settings(cfg) is not None:
+        processos["sei"] = [*processo, "sei"]
     if cfg.telegram_token:
         processos["telegram"] = [*processo, "telegram"]
     return processos

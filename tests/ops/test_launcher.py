@@ -46,6 +46,23 @@ def test_every_process_starts_through_the_masking_entrypoints(tmp_path):
     assert "--debug" in debug["rasa"] and "--debug" in debug["acoes"]
 
 
+def test_the_sei_worker_starts_only_with_the_sei_web_service_configured(tmp_path):
+    """Issue 14: without SEI_WS_URL/SIGLA/CHAVE, today's manual flow and no SEI worker."""
+    assert "sei" not in launcher.commands(_cfg(), Path("m.tar.gz"), tmp_path / "e.yml")
+    com_sei = _cfg(
+        SEI_WS_URL="http://127.0.0.1:9/sei.wsdl",
+        SEI_WS_SIGLA_SISTEMA="ASSISTENTE",
+        SEI_WS_CHAVE="chave-de-teste",
+        SEI_WS_ID_UNIDADE_NTS="110000001",
+        SEI_WS_ID_TIPO_PROCEDIMENTO="100000001",
+        SEI_WS_ID_SERIE="1",
+        SEI_WS_ID_HIPOTESE_LEGAL="1",
+    )
+    cmd = launcher.commands(com_sei, Path("m.tar.gz"), tmp_path / "e.yml")["sei"]
+    assert cmd[1:4] == ["-m", "bot.ops.processos", "sei"]
+    assert "chave-de-teste" not in " ".join(cmd)  # the key stays in the environment
+
+
 def test_endpoints_file_points_to_the_configured_action_port(tmp_path):
     cfg = _cfg(SEI_ACTIONS_PORT="6123")
     out = launcher.render_endpoints(cfg, tmp_path / "endpoints.yml")
