@@ -25,7 +25,7 @@ def servicos() -> Servicos:
     avisos = Avisos.de(s)
     if avisos.email_ligado:
         s.assinante = avisos.assinar
-    instalar_se_configurado(s.store, s.settings)
+    s.arquiva_no_sei = instalar_se_configurado(s.store, s.settings)
     return s
 
 

@@ -52,8 +52,9 @@ def _data(momento: datetime) -> str:
     return momento.strftime(texto("formato_data"))
 
 
-def mensagens_de_protocolo(solicitacao: Solicitacao) -> list[Mensagem]:
-    """What the requester sees once the request is filed."""
+def mensagens_de_protocolo(solicitacao: Solicitacao, *, sei: bool = False) -> list[Mensagem]:
+    """What the requester sees once the request is filed; ``sei``: the assistant
+    files the SEI process itself (bot.sei), so the servant need not open one."""
     tipo = TIPOS[solicitacao.tipo]
     registrada = texto(
         "registrada",
@@ -68,7 +69,8 @@ def mensagens_de_protocolo(solicitacao: Solicitacao) -> list[Mensagem]:
     if tipo.planilha:
         mensagens.append(
             mensagem(
-                texto("planilha_pronta", planilha=tipo.planilha),
+                texto("planilha_pronta_sei" if sei else "planilha_pronta", planilha=tipo.planilha)
+                + (" " + content.texto("sei", "confirmacao_com_sei") if sei else ""),
                 custom={
                     "tipo": "planilha",
                     "protocolo": solicitacao.protocolo,

@@ -478,7 +478,7 @@ class Motor:
         estado.protocolo = solicitacao.protocolo
         # filed; with e-mail notices on, one more question: "avisos por e-mail?"
         estado.fase = "avisos" if self.s.assinante is not None else "concluida"
-        return Resposta(estado, msg.mensagens_de_protocolo(solicitacao))
+        return Resposta(estado, msg.mensagens_de_protocolo(solicitacao, sei=self.s.arquiva_no_sei))
 
     def _responder_avisos(self, estado: Estado, turno: Turno) -> Resposta:
         palavras = v.sem_pontuacao(turno.curto)

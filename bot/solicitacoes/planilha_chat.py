@@ -22,6 +22,7 @@ from bot.solicitacoes import conferencia, leitura, planilhas, relatorio
 from bot.solicitacoes.estado import Estado
 from bot.solicitacoes.leitura import PlanilhaRecusada, texto
 from bot.solicitacoes.mensagens import Mensagem, mensagem, mensagens_de_protocolo, nomes_da_linha
+from bot.solicitacoes.mensagens import texto as texto_formulario
 from bot.solicitacoes.nomes_planilhas import enviavel, nome_conferida, nome_modelo
 from bot.solicitacoes.recebidas import PlanilhaRecebidaStore
 from bot.solicitacoes.tipos import TIPOS
@@ -168,8 +169,12 @@ def _registrar(
             unidade=conferencia.unidade_provavel(tipo, linhas),
             linhas=[dict(linha) for linha in linhas],
         )
+        if not servicos.pode_registrar(contato, estado.id):  # today's cap (bot.solicitacoes.cota)
+            limite = servicos.settings.limite_registros_dia
+            saida.append(mensagem(texto_formulario("limite_diario", limite=limite)))
+            break
         solicitacao = servicos.registrar(estado, canal, contato)
-        saida += mensagens_de_protocolo(solicitacao)
+        saida += mensagens_de_protocolo(solicitacao, sei=servicos.arquiva_no_sei)
     if len(grupos) > 1:
         saida.insert(0, mensagem(texto("varias_solicitacoes")))
     return saida

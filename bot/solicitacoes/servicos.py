@@ -58,6 +58,8 @@ class Servicos:
         # -> the reply text; set by the process's glue when e-mail notices are on
         # (bot.notificacoes.avisos.Avisos.assinar), None: the form does not offer them
         self.assinante: Callable[[str, str, str], str] | None = None
+        # the SEI web service files each request itself (set by the glue: bot.sei)
+        self.arquiva_no_sei = False
 
     @property
     def catalogos(self) -> Catalogos:

@@ -303,3 +303,16 @@ def test_after_filing_the_form_offers_email_notices_when_email_is_on(tmp_path, r
         assert c2.estado.fase == "concluida" and len(s.store.listar()) == 2
     finally:
         s.store.fechar()
+
+
+def test_with_sei_configured_the_confirmation_does_not_ask_to_open_a_process(servicos, rng):
+    """Issue 14: the assistant files the SEI process itself, the servant is told so."""
+    servicos.arquiva_no_sei = True
+    c = _cadastro_ate_mais(servicos, rng)
+    c.diz("não").toca("Confirmar")
+    assert "O próprio assistente vai abrir o processo no SEI" in c.texto
+    assert "anexe-a ao processo" not in c.texto
+    servicos.arquiva_no_sei = False
+    c = _cadastro_ate_mais(servicos, rng, nome="Rui Dias")
+    c.diz("não").toca("Confirmar")
+    assert "anexe-a ao processo no SEI" in c.texto
