@@ -11,6 +11,7 @@ import sys
 import time
 from pathlib import Path
 
+import pytest
 from avisos_apoio import ROOT, ServidorSmtp, ambiente, porta_livre
 from processes import stop
 
@@ -18,6 +19,11 @@ from bot.notificacoes import fila
 from bot.solicitacoes.store import RequestStore
 
 NTS = "nts@saude.al.gov.br"
+
+
+@pytest.fixture
+def sqlite_url(tmp_path: Path) -> str:
+    return f"sqlite:///{tmp_path / 'var' / 'requests.db'}"
 
 
 def iniciar(env: dict[str, str], log: Path) -> subprocess.Popen:
