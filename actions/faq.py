@@ -20,6 +20,7 @@ MENU = "menu"
 MENU_COMPLETO = "/help"
 CONTATO_NTS = "/faq_contato_nts"
 VARIAS_PERGUNTAS = "varias_perguntas"
+FORA_DA_PAGINA = "fora_da_pagina"
 HELPDESK = "helpdesk_getin"
 
 
@@ -64,20 +65,23 @@ class ResponderFaq(Action):  # type: ignore[misc, unused-ignore]
     ) -> list[dict[str, Any]]:
         intent = tracker.get_intent_of_latest_message(skip_fallback_intent=False)
         topicos = respostas.carregar_topicos()
+        perguntas: list[str] = []
         if intent == VARIAS_PERGUNTAS:
-            pedidas = [i for i in tracker.latest_message.get("perguntas") or [] if i in topicos]
-        else:
-            pedidas = [intent] if intent in topicos else []
+            perguntas = list(tracker.latest_message.get("perguntas") or [])
+        pedidas = [i for i in perguntas if i in topicos] or ([intent] if intent in topicos else [])
         if not pedidas:
             dispatcher.utter_message(response="utter_nao_entendi")
             return []
         links = servicos().links
         for topico in pedidas:
-            if len(pedidas) > 1:
+            if len(perguntas) > 1:
                 dispatcher.utter_message(
                     text=content.texto(MENU, "sobre_topico", titulo=topicos[topico].titulo)
                 )
             _enviar(dispatcher, respostas.responder(topico, links))
+        if FORA_DA_PAGINA in perguntas:  # the other question: not on the page
+            dispatcher.utter_message(text=content.texto(MENU, "fora_da_pagina_outra"))
+            dispatcher.utter_message(text=respostas.formatar_link(links.get(HELPDESK)))
         tipo = next((TIPO_DO_TOPICO[t] for t in reversed(pedidas) if t in TIPO_DO_TOPICO), None)
         if tipo:
             payload = f'/abrir_solicitacao{{"tipo_solicitacao":"{tipo}"}}'

@@ -666,12 +666,16 @@ class IntentRefiner(GraphComponent, IntentClassifier):
             parts = dividir_perguntas(text)
         if len(parts) < 2:
             return []
+        from bot.rasa.refino import INTENCAO_FORA_DA_PAGINA
+
         found: list[str] = []
         for intent, confidence in self._classify(parts):
             threshold = self._config["segment_threshold"]
-            if intent in topics and confidence >= threshold and intent not in found:
+            wanted = intent in topics or intent == INTENCAO_FORA_DA_PAGINA
+            if wanted and confidence >= threshold and intent not in found:
                 found.append(intent)
-        return found if len(found) >= 2 else []
+        # two questions, at least one of them on a topic of the page
+        return found if len(found) >= 2 and set(found) & topics else []
 
     @staticmethod
     def _previous_turn(tracker: Any) -> list[dict[str, Any]]:

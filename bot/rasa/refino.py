@@ -211,7 +211,9 @@ def topico_anterior(
             dados = evento.get("parse_data") or {}
             nome = (dados.get("intent") or {}).get("name")
             if nome == INTENCAO_VARIAS:
-                perguntas = dados.get("perguntas") or []
+                perguntas = [
+                    p for p in dados.get("perguntas") or [] if p != INTENCAO_FORA_DA_PAGINA
+                ]
                 return str(perguntas[-1]) if perguntas else None
             return str(nome) if nome else None
     return None

@@ -90,3 +90,14 @@ def test_the_nts_button_is_offered_once_even_when_it_is_a_nearby_topic():
         messages, _ = _run(action, _tracker("fora_da_pagina", ranking))
         payloads = [b["payload"] for b in messages[-1]["buttons"]]
         assert payloads.count("/faq_contato_nts") == 1
+
+
+def test_a_topic_and_an_off_page_question_get_the_answer_and_the_not_covered_note():
+    tracker = _tracker("varias_perguntas", perguntas=["faq_esqueci_senha", "fora_da_pagina"])
+    messages, _ = _run(faq_actions.ResponderFaq(), tracker)
+    texts = [m["text"] for m in messages]
+    senha = respostas.responder("faq_esqueci_senha", servicos().links)
+    assert texts[1 : 1 + len(senha)] == senha
+    nota = content.texto("menu", "fora_da_pagina_outra")
+    assert nota in texts and "não cobre isso" in nota
+    assert texts.index(nota) > len(senha)

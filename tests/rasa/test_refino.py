@@ -159,3 +159,11 @@ def test_a_follow_up_the_previous_answer_covers_stays_with_it():
     assert novo is not None and novo[0]["name"] == "faq_desanexar_processos"
     # after another topic, the general deadline
     assert com_contexto(ranking, "faq_cadastro_usuario", "e quanto tempo demora?", TOPICOS) is None
+
+
+def test_previous_topic_of_a_topic_and_an_off_page_question_is_the_topic():
+    eventos = [
+        _usuario("varias_perguntas", perguntas=["faq_lotacao", "fora_da_pagina"]),
+        {"event": "action", "name": "action_responder_faq"},
+    ]
+    assert topico_anterior(eventos) == "faq_lotacao"
