@@ -1,6 +1,7 @@
 """Filing requests into SEI (bot.sei.arquivamento / worker) against the PHP stand-in,
 with the real SQLite request store and spreadsheets."""
 
+# ruff: noqa: F811 - pytest fixtures imported from apoio_sei are arguments
 from __future__ import annotations
 
 import hashlib
@@ -15,6 +16,7 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
+from apoio_sei import cfg, standin  # noqa: F401 (pytest fixtures)
 from geradores import gerar_cpf
 from sei_standin import CHAVE
 

@@ -1,12 +1,14 @@
 """sei-nts sei check / catalog sync / sei status, and the chat's process lookup,
 against the PHP stand-in."""
 
+# ruff: noqa: F811 - pytest fixtures imported from apoio_sei are arguments
 from __future__ import annotations
 
 import io
 import logging
 
 import pytest
+from apoio_sei import cfg, standin  # noqa: F401 (pytest fixtures)
 from sei_standin import CHAVE
 
 from bot.ops import cli

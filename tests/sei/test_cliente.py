@@ -1,5 +1,6 @@
 """bot.sei.cliente against PHP's own SoapServer (tests/sei_standin)."""
 
+# ruff: noqa: F811 - pytest fixtures imported from apoio_sei are arguments
 from __future__ import annotations
 
 import base64
@@ -7,6 +8,7 @@ import hashlib
 import logging
 
 import pytest
+from apoio_sei import cfg, standin  # noqa: F401 (pytest fixtures)
 from sei_standin import CHAVE
 
 from bot.sei.cliente import (

@@ -1,6 +1,7 @@
 """Filing into SEI with the request store on PostgreSQL: two workers at once
 take each request once (fresh database per test; skipped without PostgreSQL)."""
 
+# ruff: noqa: F811 - pytest fixtures imported from apoio_sei are arguments
 from __future__ import annotations
 
 import os
@@ -10,6 +11,7 @@ import uuid
 
 import pytest
 import sqlalchemy as sa
+from apoio_sei import cfg, standin  # noqa: F401 (pytest fixtures)
 from geradores import gerar_cpf
 from sqlalchemy.engine import make_url
 

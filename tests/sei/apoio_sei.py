@@ -1,4 +1,9 @@
-"""The SEI stand-in (PHP SoapServer) for the bot.sei tests; skipped without php-soap."""
+"""The SEI stand-in (PHP SoapServer) for the bot.sei tests; skipped without php-soap.
+
+The test modules import these fixtures (``from apoio_sei import cfg, standin``):
+a ``conftest.py`` here would shadow the top-level one that other tests import
+as ``conftest``.
+"""
 
 from __future__ import annotations
 
