@@ -669,9 +669,12 @@ class IntentRefiner(GraphComponent, IntentClassifier):
         from bot.rasa.refino import INTENCAO_FORA_DA_PAGINA
 
         found: list[str] = []
-        for intent, confidence in self._classify(parts):
+        for part, (intent, confidence) in zip(parts, self._classify(parts), strict=True):
             threshold = self._config["segment_threshold"]
-            wanted = intent in topics or intent == INTENCAO_FORA_DA_PAGINA
+            # an off-page part must be a question of its own, not a fragment
+            # ("o sei é um sistema de que? de documentos?")
+            off_page = intent == INTENCAO_FORA_DA_PAGINA and len(part.split()) >= 4
+            wanted = intent in topics or off_page
             if wanted and confidence >= threshold and intent not in found:
                 found.append(intent)
         # two questions, at least one of them on a topic of the page
