@@ -66,7 +66,16 @@ def criar_app(cfg: Settings, servicos_: Servicos | None = None) -> Flask:
         MAX_CONTENT_LENGTH=4 * 1024 * 1024,  # a catalogue CSV (2 MB, bot.painel.catalogo)
         TEMPLATES_AUTO_RELOAD=False,
     )
-    app.extensions["sei_servicos"] = servicos_ or Servicos(cfg)
+    servicos_ = servicos_ or Servicos(cfg)
+    app.extensions["sei_servicos"] = servicos_
+    # status changes and visible notes queue the requester's notices (issue 13)
+    from bot.notificacoes.avisos import Avisos
+
+    app.extensions["sei_avisos"] = Avisos.de(servicos_)
+    # with the SEI web service configured, the request page shows its SEI side (issue 14)
+    from bot.sei.arquivamento import instalar_se_configurado
+
+    app.extensions["sei_ativo"] = instalar_se_configurado(servicos_.store, cfg)
     CSRFProtect(app)
     _login(app)
     _seguranca(app)

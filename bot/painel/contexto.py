@@ -11,6 +11,7 @@ from flask import abort, current_app
 from flask_login import UserMixin, current_user
 
 from bot import content
+from bot.notificacoes.avisos import Avisos
 from bot.solicitacoes.servicos import Servicos
 from bot.solicitacoes.store import RequestStore, Usuario
 
@@ -53,6 +54,11 @@ def usuario_atual() -> UsuarioPainel:
 def store() -> RequestStore:
     """The request store of this app."""
     return servicos().store
+
+
+def avisos() -> Avisos:
+    """The notifications over this app's store (failed ones, "reenviar")."""
+    return cast(Avisos, current_app.extensions["sei_avisos"])
 
 
 def servicos() -> Servicos:

@@ -23,7 +23,15 @@ from flask.typing import ResponseReturnValue
 from flask_login import current_user
 
 from bot.painel import usuarios
-from bot.painel.contexto import admin_obrigatorio, servicos, store, texto, usuario_atual
+from bot.painel.contexto import (
+    admin_obrigatorio,
+    avisos,
+    servicos,
+    store,
+    texto,
+    usuario_atual,
+)
+from bot.sei import arquivamento
 from bot.solicitacoes import atendimento
 from bot.solicitacoes.protocolo import normalizar_protocolo
 from bot.solicitacoes.store import PAPEIS, STATUS_ABERTOS, Evento, FiltroFila, ItemFila
@@ -199,6 +207,9 @@ def solicitacao(protocolo: str) -> ResponseReturnValue:
     captura = bool(s.anexo and servicos().anexos.caminho(s.anexo))
     return render_template(
         "solicitacao.html",
+        sei=arquivamento.situacao(store(), s.protocolo) if sei_ativo() else None,
+        sei_reenviavel=(arquivamento.FALHOU, arquivamento.CONFERIR),
+        avisos_falhos=avisos().falhas(s.protocolo),
         s=s,
         tipo=TIPOS[s.tipo],
         campos=_campos(s),
@@ -209,6 +220,11 @@ def solicitacao(protocolo: str) -> ResponseReturnValue:
         captura=captura,
         responsavel=store().responsavel(s.protocolo),
     )
+
+
+def sei_ativo() -> bool:
+    """The SEI web service is configured (its table exists, its side is shown)."""
+    return bool(current_app.extensions.get("sei_ativo"))
 
 
 def _de_volta(s: Solicitacao) -> ResponseReturnValue:
@@ -234,6 +250,32 @@ def situacao(protocolo: str) -> ResponseReturnValue:
             texto("situacao_salva", protocolo=novo.protocolo, situacao=STATUS_TITULOS[novo.status]),
             "info",
         )
+    return _de_volta(s)
+
+
+@bp.post("/solicitacoes/<protocolo>/sei/reenviar")
+def reenviar_sei(protocolo: str) -> ResponseReturnValue:
+    """Queue a failed (or to-be-checked) SEI filing again (issue 14), audited."""
+    s = _solicitacao(protocolo)
+    if sei_ativo() and arquivamento.reenviar(store(), s.protocolo):
+        store().auditar(autor=usuario_atual().login, acao="sei_reenviado", alvo=s.protocolo)
+        flash(texto("sei_reenviado", protocolo=s.protocolo), "info")
+    else:
+        flash(texto("sei_nao_reenviavel", protocolo=s.protocolo), "erro")
+    return _de_volta(s)
+
+
+@bp.post("/solicitacoes/<protocolo>/avisos/<int:notificacao>/reenviar")
+def reenviar_aviso(protocolo: str, notificacao: int) -> ResponseReturnValue:
+    """Queue a notice given up on again (issue 13), audited."""
+    s = _solicitacao(protocolo)
+    if any(f.id == notificacao for f in avisos().falhas(s.protocolo)) and avisos().reenviar(
+        notificacao
+    ):
+        store().auditar(autor=usuario_atual().login, acao="aviso_reenviado", alvo=s.protocolo)
+        flash(texto("aviso_reenviado", protocolo=s.protocolo), "info")
+    else:
+        flash(texto("aviso_nao_reenviavel"), "erro")
     return _de_volta(s)
 
 
