@@ -532,8 +532,10 @@ def _executar(args: argparse.Namespace, out: TextIO, entrada: TextIO) -> int:
         protocolo = cota.liberar(store, args.protocolo, autor)
         print(f"Limite diário liberado até o fim do dia para quem registrou {protocolo}.", file=out)
         return 0
+    from bot.notificacoes import fila
     from bot.solicitacoes import atendimento
 
+    fila.ligar(servicos)  # the change queues the requester's notices, as in the panel
     s = atendimento.mudar_situacao(
         store,
         args.protocolo,

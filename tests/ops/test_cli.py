@@ -282,3 +282,31 @@ def test_status_through_the_shared_service_with_author_and_visibility(filed):
     code, _ = _run("requests", "status", filed[1], "em_andamento")
     autor = json.loads(_run("requests", "show", filed[1], "--json")[1])["audit"][-1]["by"]
     assert autor.startswith("console:")
+
+
+def test_a_status_change_from_the_console_notifies_like_the_panel(filed, monkeypatch):
+    """Issue 13: `sei-nts requests status` queues the requester's notice (same hook)."""
+    import sqlalchemy as sa
+
+    from bot import settings
+    from bot.notificacoes.avisos import Avisos
+    from bot.notificacoes.tabelas import notifications
+    from bot.solicitacoes.servicos import Servicos
+
+    monkeypatch.setenv("SEI_SMTP_URL", "smtp://127.0.0.1:9")
+    monkeypatch.setenv("SEI_EMAIL_REMETENTE", "assistente@example.com")
+    servicos = Servicos(settings.load())
+    Avisos(servicos.store, servicos.settings).assinar(filed[0], "email", "ana.lima@gmail.com")
+    code, _ = _run(
+        "requests", "status", filed[0], "em_andamento", "--note", "Na SEPLAG.", "--visible"
+    )
+    assert code == 0
+    with servicos.store.na_transacao() as conn:
+        eventos = [
+            (r.protocolo, r.evento, r.canal)
+            for r in conn.execute(
+                sa.select(notifications).where(notifications.c.evento == "situacao")
+            )
+        ]
+    servicos.store.fechar()
+    assert eventos == [(filed[0], "situacao", "email")]
