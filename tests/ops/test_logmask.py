@@ -391,6 +391,9 @@ def servidores(tmp_path_factory):
         SEI_RASA_PORT=str(RASA_PORT),
         SEI_ACTIONS_PORT=str(ACTIONS_PORT),
         SEI_WEB_PORT=str(WEB_PORT),
+        SEI_PAINEL_PORT=str(RASA_PORT + 150),
+        SEI_LIMITE_SESSAO="1000/10",
+        SEI_LIMITE_CHAT="1000/10",
         SEI_LOG_LEVEL="DEBUG",
         LOG_LEVEL="DEBUG",
         LOG_LEVEL_LIBRARIES="DEBUG",
@@ -406,7 +409,7 @@ def servidores(tmp_path_factory):
 
     # exactly what `make run` starts (bot.ops.processos entry points, --debug from SEI_LOG_LEVEL)
     comandos = launcher.commands(settings.load(env), MODEL, endpoints)
-    assert set(comandos) == {"acoes", "rasa", "web", "telegram"}
+    assert set(comandos) == {"acoes", "rasa", "web", "telegram", "painel", "notificacoes"}
     procs = {}
     try:
         for nome, comando in comandos.items():
@@ -502,7 +505,7 @@ def test_nenhum_cpf_ou_email_em_nenhum_log(conversas):
         log.stem: log.read_text(encoding="utf-8", errors="replace")
         for log in conversas["logs"].glob("*.log")
     }
-    assert set(textos) == {"acoes", "rasa", "web", "telegram"}
+    assert set(textos) == {"acoes", "rasa", "web", "telegram", "painel", "notificacoes"}
     for cpf in (conversas["cpf"], conversas["cpf2"]):
         padrao = vestigios(cpf)
         for nome, texto in textos.items():
