@@ -15,6 +15,7 @@ from typing import Any
 import aiohttp
 import pytest
 from aiohttp.test_utils import TestClient, TestServer
+from geradores import gerar_cpf
 from PIL import Image
 
 from bot.channels.identidade import Links, remetente
@@ -558,7 +559,6 @@ def test_the_address_limit_uses_x_forwarded_for_only_behind_trusted_proxies(tmp_
 def test_a_filed_request_ties_its_news_to_the_session_shown_on_the_next_message(tmp_path):
     """Issue 13, web chat: the NTS's visible note reaches the session that filed it."""
     from conftest import ROOT
-    from geradores import gerar_cpf
 
     from bot import settings
     from bot.notificacoes.avisos import Avisos
@@ -607,6 +607,55 @@ def test_a_filed_request_ties_its_news_to_the_session_shown_on_the_next_message(
 
     async def principal() -> None:
         app = web.criar_app(_config(tmp_path), rasa, avisos)
+        async with TestClient(TestServer(app)) as cliente:
+            await corpo(cliente)
+
+    try:
+        asyncio.run(principal())
+    finally:
+        s.store.fechar()
+
+
+def test_the_stop_link_of_the_notice_e_mails_shows_a_button_and_stops_on_post(tmp_path):
+    """Issue 13: SEI_AVISOS_PARAR_URL is this route; a GET stops nothing (mail scanners)."""
+    from conftest import ROOT
+
+    from bot import settings
+    from bot.notificacoes import assinaturas
+    from bot.notificacoes.avisos import Avisos
+    from bot.solicitacoes.servicos import Servicos
+
+    cfg = settings.load({"SEI_PROJECT_ROOT": str(ROOT), "SEI_VAR_DIR": str(tmp_path / "var")})
+    s = Servicos(cfg)
+    avisos = Avisos.de(s)
+    filed, _ = s.store.registrar(
+        "correcao_cargo",
+        [{"nome": "Ana Lima", "cpf": gerar_cpf(random.Random(14)), "cargo": "Enfermeiro"}],
+        canal="web",
+        contato=SENDER,
+        unidade="GETIN",
+        chave_envio="envio-parar-1",
+    )
+    avisos.assinar(filed.protocolo, "email", "ana.lima@gmail.com")
+    caminho = assinaturas.link_parar(avisos.chaves, "/avisos/parar", filed.protocolo)
+
+    async def corpo(c: TestClient) -> None:
+        r = await c.get(caminho)
+        pagina = await r.text()
+        assert r.status == 200 and "Parar os avisos" in pagina and "<script" not in pagina
+        _assert_security_headers(r.headers)
+        # the GET stopped nothing: the subscription was still on
+        assert "não vai mais receber avisos" in avisos.parar(filed.protocolo)
+        avisos.assinar(filed.protocolo, "email", "ana.lima@gmail.com")
+        r = await c.post(caminho, data={"List-Unsubscribe": "One-Click"})
+        assert r.status == 200 and "não vai mais receber avisos" in await r.text()
+        r = await c.post(caminho[:-6] + "AAAAAA")
+        assert r.status in (200, 404) and "não" in (await r.text()).lower()
+        r = await c.get("/avisos/parar/<script>alert(1)</script>")
+        assert "<script>alert" not in await r.text()
+
+    async def principal() -> None:
+        app = web.criar_app(_config(tmp_path), RasaFalso(), avisos)
         async with TestClient(TestServer(app)) as cliente:
             await corpo(cliente)
 

@@ -52,6 +52,7 @@ from bot.arquivos import carregar_segredo
 from bot.channels import anexos
 from bot.channels.identidade import Links
 from bot.channels.rasa_client import RasaClient
+from bot.channels.web import parada
 from bot.channels.web.handlers import (
     FOLGA_MULTIPART,
     api_anexo,
@@ -143,6 +144,8 @@ def criar_app(config: Config, rasa: Rasa, avisos: Avisos | None = None) -> web.A
     app.router.add_post("/api/anexo", api_anexo)
     app.router.add_post("/api/planilha", api_planilha)
     app.router.add_get("/api/download/{token}", api_download)
+    app.router.add_get("/avisos/parar/{token}", parada.pagina_parar)
+    app.router.add_post("/avisos/parar/{token}", parada.parar)
     return app
 
 

@@ -110,6 +110,8 @@ class Avisos(Protocol):
 
     def pendentes_para(self, sender: str) -> list[str]: ...
 
+    def parar_por_link(self, token: str) -> str: ...
+
 
 # None: notifications off (unit tests of the gateway alone)
 AVISOS_KEY = web.AppKey("avisos", object)
