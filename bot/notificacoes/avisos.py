@@ -56,15 +56,6 @@ class Avisos:
         """Whether Telegram pushes can be sent (``TELEGRAM_BOT_TOKEN``)."""
         return bool(self.settings.telegram_token)
 
-    def aviso_lgpd(self) -> str:
-        """The privacy-notice sentence about notices (retention from ``SEI_RETENCAO_DIAS``)."""
-        return textos.texto("aviso_lgpd_avisos", dias=self.settings.retencao_dias)
-
-    def pergunta_email(self) -> str:
-        """ "Quer receber os avisos desta solicitação por e-mail?" (ask only if
-        ``email_ligado``)."""
-        return textos.texto("pergunta_email")
-
     @cached_property
     def chaves(self) -> Chaves:
         """Keys from ``SEI_AVISOS_SECRET_FILE`` (created the first time)."""

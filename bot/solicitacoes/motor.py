@@ -75,7 +75,8 @@ class Motor:
         if tipo_chave is None or tipo_chave not in TIPOS:
             return Resposta(Estado(tipo=None, fase="tipo", avisar_lgpd=avisar_lgpd), [])
         estado = Estado(tipo=tipo_chave, linha=TIPOS[tipo_chave].valores_fixos)
-        return Resposta(estado, perguntas.introducao(estado, avisar_lgpd))
+        dias = self.s.settings.retencao_dias
+        return Resposta(estado, perguntas.introducao(estado, avisar_lgpd, dias))
 
     def campo_atual(self, estado: Estado) -> Campo | None:
         """The field being asked, or None outside the ``campo`` phase."""
@@ -184,7 +185,8 @@ class Motor:
             linha=TIPOS[chave].valores_fixos,
             mensagem_inicial=estado.mensagem_inicial,
         )
-        return Resposta(novo, perguntas.introducao(novo, estado.avisar_lgpd))
+        dias = self.s.settings.retencao_dias
+        return Resposta(novo, perguntas.introducao(novo, estado.avisar_lgpd, dias))
 
     def _interrupcao(self, estado: Estado, turno: Turno, minimo: float) -> list[Mensagem] | None:
         """Answer a question asked in the middle of the form, if it is one."""

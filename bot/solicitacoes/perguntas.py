@@ -16,8 +16,9 @@ from bot.solicitacoes.mensagens import Mensagem, entrada, mensagem, nomes_da_lin
 from bot.solicitacoes.tipos import TIPOS, UNIDADE_SOLICITANTE, Campo
 
 
-def introducao(estado: Estado, avisar_lgpd: bool) -> list[Mensagem]:
-    """The first messages of a request of a known kind (and the LGPD notice)."""
+def introducao(estado: Estado, avisar_lgpd: bool, dias_retencao: int = 90) -> list[Mensagem]:
+    """The first messages of a request of a known kind (and the LGPD notice, which
+    says how long the notices' addresses are kept)."""
     tipo = estado.definicao
     inicio = texto("introducao", tipo=tipo.no_texto)
     if tipo.varias_linhas:
@@ -25,7 +26,7 @@ def introducao(estado: Estado, avisar_lgpd: bool) -> list[Mensagem]:
     inicio += texto("introducao_cancelar")
     mensagens = [mensagem(inicio)]
     if avisar_lgpd:
-        mensagens.append(mensagem(texto("aviso_lgpd")))
+        mensagens.append(mensagem(texto("aviso_lgpd", dias=dias_retencao)))
     return mensagens
 
 
