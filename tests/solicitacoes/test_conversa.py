@@ -10,7 +10,7 @@ from bot.solicitacoes.mensagens import entrada, texto, texto_observacao
 from bot.solicitacoes.motor import Motor
 from bot.solicitacoes.tipos import TIPOS, UNIDADE_SOLICITANTE
 
-AVISO_LGPD = texto("aviso_lgpd")
+AVISO_LGPD = texto("aviso_lgpd", dias=90)  # SEI_RETENCAO_DIAS default
 OBS_EMAIL_MANTIDO = texto_observacao("email_mantido")
 OBS_SEM_CAPTURA = texto_observacao("sem_captura")
 
