@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import re
 from typing import Any
 
 from rasa_sdk import Action, Tracker
@@ -22,6 +24,28 @@ CONTATO_NTS = "/faq_contato_nts"
 VARIAS_PERGUNTAS = "varias_perguntas"
 FORA_DA_PAGINA = "fora_da_pagina"
 HELPDESK = "helpdesk_getin"
+TRAMITACAO = "faq_consultar_tramitacao"
+LINK_CONSULTA = "consulta_processos"
+# a SEI process number in the message ("onde está o processo E:02000.0000003030/2020?")
+_NUMERO_DE_PROCESSO = re.compile(r"(?<![0-9])[0-9]{5}\.[0-9]{1,10}[/\-][0-9]{4}|[0-9]{19}")
+CONSULTA_TIMEOUT_S = 8.0  # a chat turn does not wait longer for SEI
+
+
+async def _consulta_sei(texto: str) -> str | None:
+    """Item 19: the process's type, last step and units, from SEI itself; None when
+    the SEI web service is not configured or the message names no process."""
+    if not _NUMERO_DE_PROCESSO.search(texto):
+        return None
+    from bot.sei.cliente import cliente_configurado
+    from bot.sei.consulta import consultar_processo
+
+    s = servicos()
+    cliente = cliente_configurado(s.settings, timeout_s=CONSULTA_TIMEOUT_S)
+    if cliente is None:
+        return None
+    link = s.links.get(LINK_CONSULTA)
+    url = getattr(link, "url", None) if link is not None else None
+    return await asyncio.to_thread(consultar_processo, cliente, texto, url)
 
 
 def _botao(intent: str) -> dict[str, str]:
@@ -72,6 +96,11 @@ class ResponderFaq(Action):  # type: ignore[misc, unused-ignore]
         if not pedidas:
             dispatcher.utter_message(response="utter_nao_entendi")
             return []
+        if pedidas == [TRAMITACAO]:
+            consulta = await _consulta_sei(tracker.latest_message.get("text") or "")
+            if consulta:
+                dispatcher.utter_message(text=consulta)
+                return [SlotSet("oferta_solicitacao", None)]
         links = servicos().links
         for topico in pedidas:
             if len(perguntas) > 1:
@@ -155,6 +184,12 @@ class NaoEntendi(Action):  # type: ignore[misc, unused-ignore]
             dispatcher.utter_message(response="utter_segunda_falha")
             _enviar(dispatcher, respostas.responder("faq_contato_nts", servicos().links))
             return []
+        if sugestoes.acao_anterior(tracker.events) == "action_responder_faq":
+            # the number alone, right after the "consultar processo" answer
+            consulta = await _consulta_sei(tracker.latest_message.get("text") or "")
+            if consulta:
+                dispatcher.utter_message(text=consulta)
+                return []
         intent = tracker.get_intent_of_latest_message(skip_fallback_intent=False)
         if intent == sugestoes.INTENCAO_FORA_DO_ESCOPO:
             buttons = [_botao(i) for i in respostas.mais_procurados()] + [_botao_menu_completo()]
