@@ -39,6 +39,7 @@ def write(results: Path, doc: Path, img: Path) -> Path:
             "painel",
             "planilha",
             "avisos",
+            "sei",
         )
     }
     data = {k: v.get("data") or {} for k, v in sections.items()}
@@ -149,7 +150,8 @@ def write(results: Path, doc: Path, img: Path) -> Path:
         "## Painel do NTS, planilhas e avisos",
         "",
         "Cada seção roda o script de `bench/` do mesmo nome sozinha (`--only painel`, "
-        "`--only planilha`, `--only avisos`); os números abaixo são o JSON que cada uma "
+        "`--only planilha`, `--only avisos`, `--only sei`); os números abaixo são o JSON "
+        "que cada uma "
         "devolve, achatado.",
         "",
         *(
@@ -158,6 +160,7 @@ def write(results: Path, doc: Path, img: Path) -> Path:
                 ("painel", "Painel (100.000 solicitações, 1.000.000 de eventos)"),
                 ("planilha", "Conferência de planilha de 500 linhas e arquivos hostis"),
                 ("avisos", "1.000 mudanças de situação até o servidor SMTP local"),
+                ("sei", "Confirmação com e sem o SEI; da confirmação ao número do processo"),
             )
             for part in (
                 f"### {titulo}",

@@ -58,6 +58,7 @@ SECTIONS = (
     "painel",
     "planilha",
     "avisos",
+    "sei",
 )
 CONCURRENCY = (1, 10, 50)
 TURNS = {1: 200, 10: 600, 50: 1000}  # messages per concurrency level and model
@@ -195,6 +196,13 @@ def _avisos(work: Path) -> dict[str, Any]:
     return notificacoes.medir(work, 1000, None, PORT_BASE + 190)
 
 
+def _sei(work: Path) -> dict[str, Any]:
+    """Confirmation turn with and without SEI; time from confirmation to SEI number."""
+    from bench import sei
+
+    return sei.medir(work, 50, PORT_BASE + 195)
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -243,6 +251,7 @@ def main(argv=None) -> int:
         "painel": lambda: _painel(args.work / "painel"),
         "planilha": _planilha,
         "avisos": lambda: _avisos(args.work / "avisos"),
+        "sei": lambda: _sei(args.work / "sei"),
         "levers": lambda: levers.run(
             args.work / "levers", args.lever_turns, [x for x in args.levers.split(",") if x] or None
         ),
