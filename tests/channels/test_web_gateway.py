@@ -604,6 +604,19 @@ def test_a_filed_request_ties_its_news_to_the_session_shown_on_the_next_message(
         assert respostas[-1]["texto"] == "Como posso ajudar?"
         r = await c.post("/api/mensagem", json={"sessao": SESSAO, "texto": "oi"})
         assert "SEPLAG" not in str(await r.json())  # shown once
+        # reopening the widget (same browser session) shows new news without a message
+        atendimento.mudar_situacao(
+            s.store, filed.protocolo, "concluida", autor="ana", observacao="Feito.", visivel=True
+        )
+        chamadas = len(rasa.chamadas)
+        r = await c.post("/api/avisos", json={"sessao": SESSAO})
+        respostas = (await r.json())["respostas"]
+        assert len(respostas) == 1 and "Feito." in respostas[0]["texto"]
+        assert len(rasa.chamadas) == chamadas  # Rasa is not asked anything
+        r = await c.post("/api/avisos", json={"sessao": SESSAO})
+        assert (await r.json())["respostas"] == []
+        r = await c.post("/api/avisos", json={"sessao": "curta"})
+        assert r.status == 400
 
     async def principal() -> None:
         app = web.criar_app(_config(tmp_path), rasa, avisos)

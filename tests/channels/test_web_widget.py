@@ -662,3 +662,41 @@ def test_stale_payload_and_a_request_typed_as_a_name_in_the_browser(navegador):
     assert payload.startswith("/botao_formulario") and "era de uma pergunta anterior" in textos
     assert "Solicitação registrada" not in textos
     assert "Protocolo: NTS-" in tocar(page, "Confirmar")
+
+
+def test_the_news_of_a_filed_request_shows_when_the_widget_is_reopened(navegador, gateway):
+    """Issue 13: the NTS's visible note reaches the browser session that filed the request,
+    on reopening (a reload in the same session), without typing anything."""
+    from bot import settings
+    from bot.notificacoes.avisos import Avisos
+    from bot.solicitacoes import atendimento
+    from bot.solicitacoes.servicos import Servicos
+
+    page = navegador.page
+    _, var_dir = gateway
+    abrir(page)
+    dizer(page, "quero abrir uma solicitação de correção de cargo")
+    dizer(page, "GETIN")
+    dizer(page, "Rita Alves")
+    dizer(page, gerar_cpf(random.Random(1313), mascarado=True))
+    assert "Confira a solicitação" in dizer(page, "Enfermeiro")
+    texto = tocar(page, "Confirmar")
+    protocolo = re.search(r"NTS-\d{4}-\d{6}", texto).group(0)
+    s = Servicos(settings.load({"SEI_PROJECT_ROOT": str(ROOT), "SEI_VAR_DIR": str(var_dir)}))
+    try:
+        Avisos.de(s)  # this process's changes queue notices, as the panel's do
+        atendimento.mudar_situacao(
+            s.store, protocolo, "em_andamento", autor="ana", observacao="Na SEPLAG.", visivel=True
+        )
+    finally:
+        s.store.fechar()
+    antes = _n_bot(page)
+    page.reload()
+    page.get_by_role("dialog", name="Assistente do SEI").wait_for(state="visible")
+    page.wait_for_function(
+        "n => document.querySelectorAll('.sei-msg-bot, .sei-msg-aviso').length > n",
+        arg=antes,
+        timeout=RESPOSTA_MS,
+    )
+    ultima = page.locator(".sei-msg-bot").last.inner_text()
+    assert protocolo in ultima and "Na SEPLAG." in ultima

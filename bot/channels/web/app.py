@@ -56,6 +56,7 @@ from bot.channels.web import parada
 from bot.channels.web.handlers import (
     FOLGA_MULTIPART,
     api_anexo,
+    api_avisos,
     api_download,
     api_mensagem,
     api_planilha,
@@ -142,6 +143,7 @@ def criar_app(config: Config, rasa: Rasa, avisos: Avisos | None = None) -> web.A
     app.router.add_static("/static/", STATIC_DIR, follow_symlinks=False)
     app.router.add_post("/api/mensagem", api_mensagem)
     app.router.add_post("/api/anexo", api_anexo)
+    app.router.add_post("/api/avisos", api_avisos)
     app.router.add_post("/api/planilha", api_planilha)
     app.router.add_get("/api/download/{token}", api_download)
     app.router.add_get("/avisos/parar/{token}", parada.pagina_parar)

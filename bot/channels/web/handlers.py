@@ -207,6 +207,22 @@ async def _ler_multipart(
     return campos, arquivo
 
 
+async def api_avisos(request: web.Request) -> web.Response:
+    """POST {sessao} -> {respostas}: the news waiting for this session (widget opened)."""
+    if request.content_type != "application/json":
+        raise ErroPedido(415, _texto("json"))
+    corpo = await _ler_limitado(request.content, LIMITE_CORPO_JSON, _texto("longa"))
+    try:
+        dados = json.loads(corpo)
+    except ValueError:
+        raise ErroPedido(400, _texto("json")) from None
+    if not isinstance(dados, dict):
+        raise ErroPedido(400, _texto("json"))
+    sender = _sender(request.app, dados.get("sessao"))
+    await limitar(request, sender)
+    return resposta_json({"respostas": await _avisos(request.app, sender, [])})
+
+
 async def api_anexo(request: web.Request) -> web.Response:
     """POST multipart (sessao, arquivo[, id]): store the screenshot, tell the form."""
     if not request.content_type.startswith("multipart/"):

@@ -464,6 +464,24 @@
     if (focar) {
       this.entrada.focus();
     }
+    this.novidades();
+  };
+
+  /** News of a request this session filed (a status change, an NTS note), on opening. */
+  Widget.prototype.novidades = function () {
+    var self = this;
+    if (this.ocupado || !this.estado.sessao) {
+      return;
+    }
+    var corpo = JSON.stringify({ sessao: this.estado.sessao });
+    this.chamar("api/avisos", function () {
+      return { method: "POST", headers: { "Content-Type": "application/json" }, body: corpo };
+    }).then(function (respostas) {
+      if (respostas.length) {
+        self.receber(respostas);
+        self.rolarParaFim();
+      }
+    }).catch(function () { /* only the news is delayed: the next message brings it */ });
   };
 
   Widget.prototype.fechar = function () {
