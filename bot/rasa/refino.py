@@ -98,8 +98,14 @@ ASPECTOS_COBERTOS = {
 MAX_PALAVRAS_CONTINUACAO = 12
 CONFIANCA_SEGURA = 0.6
 BONUS_CONTEXTO = 0.5
-# an off-page reading at least this sure is kept (the message alone would get it)
+# an off-page reading at least this sure is kept (the message alone would get it),
+# unless the follow-up speaks of what the answer just given says (``_fala_da_resposta``:
+# "tem que ser por processo mesmo?" after the unit-creation answer, 0.50 off-page)
 CONFIANCA_FORA = 0.45
+# words too common in the answers to say what a follow-up is about
+_PALAVRAS_COMUNS = frozenset(
+    {"sobre", "quando", "sesau", "deve", "devem", "pode", "mesmo", "mesma", "informar"}
+)
 CONFIANCA_CONTEXTO = 0.6
 
 
@@ -155,7 +161,8 @@ def com_contexto(
     sim_que_pergunta = nome in INTENCOES_DE_SIM and _e_pergunta(texto)
     if not sim_que_pergunta and confianca >= CONFIANCA_SEGURA:
         return None
-    if nome == INTENCAO_FORA_DA_PAGINA and confianca >= CONFIANCA_FORA:
+    fora = nome == INTENCAO_FORA_DA_PAGINA and confianca >= CONFIANCA_FORA
+    if fora and not _fala_da_resposta(texto, anterior):
         return None
     pontos = {
         str(r["name"]): float(r.get("confidence") or 0.0)
@@ -168,6 +175,18 @@ def com_contexto(
     if escolhido == nome:
         return None
     return por_cima(escolhido, max(pontos[escolhido], CONFIANCA_CONTEXTO), ranking)
+
+
+def _fala_da_resposta(texto: str, topico: str) -> bool:
+    """The follow-up uses a content word (5+ letters) of the answer just given."""
+    from bot.faq import respostas
+
+    dados = respostas.carregar_topicos().get(topico)
+    if dados is None:
+        return False
+    da_resposta = set(re.findall(r"[a-z]{5,}", fold(f"{dados.titulo} {dados.resposta}")))
+    palavras = set(re.findall(r"[a-z]{5,}", fold(texto))) - _PALAVRAS_COMUNS
+    return bool(palavras & da_resposta)
 
 
 MARGEM_AMBIGUIDADE = 0.11

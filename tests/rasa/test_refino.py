@@ -108,6 +108,14 @@ def test_an_off_page_reading_is_not_steered_to_the_previous_topic():
     assert com_contexto(ranking, "faq_esqueci_senha", "e tem app?", TOPICOS) is None
 
 
+def test_an_unsure_off_page_follow_up_about_the_answer_just_given_is_steered_to_it():
+    """It speaks of what the answer says ("processo"), so it is about that topic."""
+    ranking = _ranking(("fora_da_pagina", 0.5), ("faq_desanexar_processos", 0.1))
+    topicos = TOPICOS | {"faq_criacao_unidade", "faq_desanexar_processos"}
+    novo = com_contexto(ranking, "faq_criacao_unidade", "tem que ser por processo mesmo?", topicos)
+    assert novo is not None and novo[0]["name"] == "faq_criacao_unidade"
+
+
 def _usuario(intent, **extra):
     return {"event": "user", "parse_data": {"intent": {"name": intent}, **extra}}
 
