@@ -28,8 +28,9 @@ def test_cadastro_from_faq_answer_with_a_typo_corrected(server):
     rng = random.Random(11)
     replies, text = say("e2e-cad", "preciso cadastrar uma servidora nova no sei")
     assert "planilha de Cadastro de Usuários" in text
-    botao = [b for r in replies for b in r.get("buttons", [])][-1]
-    assert botao["title"] == "Preencher agora"
+    botao = next(
+        b for r in replies for b in r.get("buttons", []) if b["title"] == "Preencher agora"
+    )
     _, text = say("e2e-cad", botao["payload"])
     assert "LGPD" in text and "sigla da sua unidade" in text
     say("e2e-cad", "getin")

@@ -247,7 +247,7 @@ def _responder(servicos, tipo, valores):
             Estado.de_dict(json.loads(json.dumps(estado.para_dict()))),
             texto,
             canal="web",
-            contato="injecao",
+            contato=f"injecao-{id(valores)}",  # one conversation per request (daily cap)
         )
         if r.estado.falhas:
             recusadas.append(texto)
