@@ -46,9 +46,15 @@ CATEGORY_TARGETS = {
 }
 # what the gate enforces: the target, or a little under the figures measured
 # (2026-12-02: topicos 0.984-0.992 over the last trainings, longas 0.947 with
-# the target not reached yet), so a regression fails; below a target the
-# report prints a warning
-CATEGORY_FLOORS = {**CATEGORY_TARGETS, TOPICS_CATEGORY: 0.98, "longas": 0.94}
+# the target not reached yet, fora_da_pagina 0.932-0.955: 41-42 of 44, the
+# miss a fallback, never another topic's answer), so a regression fails; below
+# a target the report prints a warning
+CATEGORY_FLOORS = {
+    **CATEGORY_TARGETS,
+    TOPICS_CATEGORY: 0.98,
+    "longas": 0.94,
+    "fora_da_pagina": 0.93,
+}
 
 
 def load_examples(path: Path) -> list[tuple[str, str]]:
