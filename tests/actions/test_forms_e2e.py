@@ -10,6 +10,7 @@ from conftest import RASA_PORT, rest_say
 from geradores import gerar_cpf
 from PIL import Image
 
+from bot.solicitacoes import botoes
 from bot.solicitacoes.anexos import AnexoStore
 from bot.solicitacoes.store import RequestStore
 
@@ -40,7 +41,8 @@ def test_cadastro_from_faq_answer_with_a_typo_corrected(server):
     cpf = gerar_cpf(rng, mascarado=True)
     say("e2e-cad", cpf)
     replies, text = say("e2e-cad", "maria.silva@gmial.com")
-    assert "maria.silva@gmail.com" in [b["payload"] for r in replies for b in r.get("buttons", [])]
+    payloads = [b["payload"] for r in replies for b in r.get("buttons", [])]
+    assert "maria.silva@gmail.com" in [botoes.valor(p) for p in payloads]  # step-tagged
     say("e2e-cad", "maria.silva@gmail.com")
     say("e2e-cad", "NTS")
     say("e2e-cad", "Enfermeiro")
