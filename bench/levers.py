@@ -164,7 +164,8 @@ def RequestStore(*args, **kwargs):  # noqa: N802 - stands in for the class
 """
 # the lines of bot/solicitacoes/servicos.py the lever replaces, and by what
 LAZY_SERVICOS = {
-    "from bot.solicitacoes import planilhas": LAZY_PLANILHAS,
+    "from bot.solicitacoes import cota, planilhas": "from bot.solicitacoes import cota\n"
+    + LAZY_PLANILHAS,
     "from bot.solicitacoes.store import RequestStore": LAZY_STORE,
 }
 
