@@ -33,6 +33,7 @@ def write(results: Path, doc: Path, img: Path) -> Path:
             "start",
             "quality",
             "latency",
+            "openloop",
             "memory",
             "filing",
             "levers",
@@ -86,9 +87,10 @@ def write(results: Path, doc: Path, img: Path) -> Path:
         "| meta (máquina de 2 núcleos) | medido | situação |",
         "|---|---|---|",
     ]
-    for name, measured, ok in targets.assess(
-        data["quality"], data["latency"], data["start"], data["memory"]
-    ):
+    for name, measured, ok in [
+        *targets.assess(data["quality"], data["latency"], data["start"], data["memory"]),
+        *targets.assess_openloop(data["openloop"]),
+    ]:
         out.append(f"| {name} | {measured} | {targets.status(ok)} |")
     out += [
         "",
@@ -116,6 +118,12 @@ def write(results: Path, doc: Path, img: Path) -> Path:
         tables.latency_md(data["latency"]),
         pic("latency", "latência por concorrência"),
         pic("throughput", "vazão por concorrência"),
+        "## Malha aberta: capacidade",
+        "",
+        tables.section_note(metas["openloop"]),
+        _openloop_method(data["openloop"]),
+        "",
+        tables.openloop_md(data["openloop"]),
         "## Partida e memória",
         "",
         tables.section_note(metas["start"]),
@@ -188,6 +196,33 @@ def write(results: Path, doc: Path, img: Path) -> Path:
     ]
     doc.write_text("\n".join(out), encoding="utf-8")
     return doc
+
+
+def _openloop_method(ol: dict) -> str:
+    """How the open-loop section measures (``bench/openloop.py``)."""
+    m = ol.get("method") or {}
+    return (
+        "Carga em malha aberta (`bench/openloop.py`): as mensagens chegam num processo de "
+        "Poisson a uma taxa fixa (intervalos exponenciais de um gerador com semente, "
+        "calculados antes do início), seja qual for a demora das respostas, como usuários "
+        "de verdade. Cada chegada é a próxima mensagem de uma conversa ociosa (a resposta "
+        "anterior já chegou e ainda há turnos), ou o início de uma conversa nova, com a "
+        "mesma mistura da seção anterior. A latência conta a partir do instante *agendado* "
+        "de envio: fila no servidor ou atraso do próprio cliente entram na conta (sem "
+        "omissão coordenada; o atraso do cliente aparece numa coluna). Cada degrau manda "
+        f"taxa × {num(m.get('duration_s'), 0)} s mensagens (no mínimo "
+        f"{m.get('min_messages', '?')}); respostas que não chegam "
+        f"{num(m.get('drain_s'), 0)} s depois do último envio contam como erro. A escada "
+        "sobe 5, 10, 20, 40 e depois de 20 em 20 msg/s até o primeiro degrau reprovado, "
+        f"e então divide ao meio o intervalo entre o último aprovado e o reprovado "
+        f"{m.get('refine', '?')} vezes (no máximo {m.get('max_steps', '?')} degraus). "
+        f"**Capacidade** = a maior taxa com p99 ≤ {num(m.get('p99_limit_ms'), 0)} ms e "
+        "nenhum erro nem resposta vazia, abaixo de toda taxa reprovada. (a) e (b) ficam "
+        "no ar ao mesmo tempo e sobem a escada alternadamente; depois de cada degrau, "
+        "espera-se o servidor ficar ocioso. Produção: `SEI_PERFIL=producao` com as "
+        "réplicas que o launcher inicia (portas seguidas), conversas num banco PostgreSQL "
+        "descartável e travas no Redis; cada conversa fica numa réplica (hash do remetente)."
+    )
 
 
 def _rel(path: Path, doc: Path) -> str:

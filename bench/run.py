@@ -11,12 +11,19 @@ re-runs a part; the report always shows each section's own date/commit):
    of the TF-IDF baseline (c);
 3. ``latency``: (a) and (b) served side by side (same launcher commands and
    action server), 1, 10 and 50 concurrent conversations, interleaved;
+   ``openloop``: (a) and (b) under Poisson arrivals on a rate ladder up to
+   saturation (``bench.openloop``), on the development profile (SQLite, one
+   Rasa) and the production one (2 replicas, PostgreSQL + Redis), interleaved;
 4. ``memory``: 10,000 turns on (a), RSS of both servers every 200 turns;
 5. ``filing``: request submission, sequential and 50 threads, on SQLite;
 6. ``levers``: the tuning experiments of ``bench.levers``.
 
 Everything listens on 127.0.0.1 only and every run has a bounded number of
 requests. Progress goes to stderr.
+
+Model (b) comes from the quality section's results (``<out>/quality.json``);
+when they are missing (a section run alone on a fresh clone) it is trained
+once for the run, or ``--model-b`` names one.
 
 Usage: python -m bench.run [--out results/bench] [--doc docs/BENCHMARKS.md]
            [--only start,quality,...] [--skip levers] [--soak-turns 10000]
@@ -25,6 +32,8 @@ Usage: python -m bench.run [--out results/bench] [--doc docs/BENCHMARKS.md]
 from __future__ import annotations
 
 import argparse
+import contextlib
+import functools
 import shutil
 import sys
 import time
@@ -32,7 +41,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from bench import filing, levers, quality, report
+from bench import filing, levers, openloop, quality, report
 from bench.common import (
     DEFAULT_RESULTS,
     MODEL,
@@ -46,12 +55,13 @@ from bench.common import (
 )
 from bench.load import load
 from bench.memory import soak
-from bench.servers import BotServers
+from bench.servers import BotServers, scratch_database
 
 SECTIONS = (
     "start",
     "quality",
     "latency",
+    "openloop",
     "memory",
     "filing",
     "levers",
@@ -63,6 +73,7 @@ SECTIONS = (
 CONCURRENCY = (1, 10, 50)
 TURNS = {1: 200, 10: 600, 50: 1000}  # messages per concurrency level and model
 WARMUP_TURNS = 40
+OPENLOOP_PROFILES = ("desenvolvimento", "producao")
 
 
 def section_start(work: Path, runs: int = 3) -> dict[str, Any]:
@@ -78,12 +89,14 @@ def section_start(work: Path, runs: int = 3) -> dict[str, Any]:
 
 
 def _model_b(work: Path, out_dir: Path) -> Path:
-    """Model (b) from the quality section, trained here if missing."""
+    """Model (b) from the quality section, trained here if missing (into
+    ``work``, created when a section runs alone on a fresh clone)."""
     data = load_json(out_dir / "quality.json") or {}
     path = Path(((data.get("data") or {}).get("default") or {}).get("model") or "")
     if path.is_file():
         return path
     say("modelo (b) ausente: treinando com a configuração padrão do Rasa")
+    work.mkdir(parents=True, exist_ok=True)
     return Path(
         quality.train(quality.default_config(work), work / "models", "default", label="default")[
             "model"
@@ -105,9 +118,15 @@ def _keep_model_b(out_dir: Path, work: Path):
     return {**b, "model": str(keep), "measured_at": when}
 
 
-def section_latency(work: Path, out_dir: Path, scale: float = 1.0) -> dict[str, Any]:
+def _warm(srv: BotServers, label: str) -> None:
+    """The closed-loop warm-up before measuring, on every replica."""
+    for url in srv.urls:
+        load(url, 4, WARMUP_TURNS, seed=3, sender_prefix="warm", label=label, record=False)
+
+
+def section_latency(work: Path, model_b: Path, scale: float = 1.0) -> dict[str, Any]:
     """(a) and (b) side by side at each concurrency, interleaved."""
-    models = {"ours": MODEL, "default": _model_b(work / "quality", out_dir)}
+    models = {"ours": MODEL, "default": model_b}
     servers = {
         key: BotServers(
             path, work / "latency", PORT_BASE + 10 * i, PORT_BASE + 10 * i + 50, name=key
@@ -123,15 +142,7 @@ def section_latency(work: Path, out_dir: Path, scale: float = 1.0) -> dict[str, 
             say(f"iniciando servidores de {key} ({srv.model.name})")
             srv.start()
             out["runs"][key]["_start"] = {"start_s": round(srv.start_s, 2), "rss_idle": srv.rss()}
-            load(
-                srv.url,
-                4,
-                WARMUP_TURNS,
-                seed=3,
-                sender_prefix="warm",
-                label=f"{key}: aquecimento",
-                record=False,
-            )
+            _warm(srv, f"{key}: aquecimento")
         for n, c in enumerate(CONCURRENCY):
             order = list(servers) if n % 2 == 0 else list(reversed(list(servers)))
             for key in order:
@@ -156,6 +167,87 @@ def section_latency(work: Path, out_dir: Path, scale: float = 1.0) -> dict[str, 
     finally:
         for srv in servers.values():
             srv.stop()
+    return out
+
+
+def _production_env(stack: contextlib.ExitStack, key: str) -> dict[str, str]:
+    """The production profile of one model: its own throw-away PostgreSQL
+    database (trackers and requests) and the levers' Redis database and prefix
+    (locks; cleaned when ``stack`` closes)."""
+    pg_url = stack.enter_context(scratch_database(name=key))
+    return {
+        "SEI_PERFIL": "producao",
+        "SEI_POSTGRES_URL": pg_url,
+        "SEI_REDIS_URL": f"redis://{levers.REDIS_URL_HOST}:{levers.REDIS_PORT}/{levers.REDIS_DB}",
+        "SEI_REDIS_PREFIX": levers._redis_prefix(),
+    }
+
+
+def _openloop_size(scale: float) -> tuple[float, int]:
+    """Seconds and minimum messages of each ladder step at ``--scale``."""
+    return openloop.DURATION_S * scale, max(10, round(openloop.MIN_MESSAGES * scale))
+
+
+def _openloop_profile(
+    profile: str, work: Path, models: dict[str, Path], port: int, scale: float
+) -> dict[str, Any]:
+    """The ladders of (a) and (b), served at once, on one profile."""
+    out: dict[str, Any] = {"configs": {}}
+    with contextlib.ExitStack() as stack:
+        envs: dict[str, dict[str, str]] = {}
+        if profile == "producao":
+            stack.callback(levers._redis_cleanup)
+            envs = {key: _production_env(stack, key) for key in models}
+        servers = {
+            key: BotServers(
+                path, work, port + 10 * i, port + 10 * i + 50, name=key, env=envs.get(key)
+            )
+            for i, (key, path) in enumerate(models.items())
+        }
+        for key, srv in servers.items():
+            say(f"malha aberta ({profile}): iniciando {key} ({srv.model.name})")
+            stack.enter_context(srv)
+            out["configs"][key] = {
+                "replicas": len(srv.urls),
+                "start_s": round(srv.start_s, 2),
+                "rss_idle": srv.rss(),
+            }
+            _warm(srv, f"{key} ({profile}): aquecimento")
+        duration_s, min_messages = _openloop_size(scale)
+        ladders = openloop.ladder(
+            {key: srv.urls for key, srv in servers.items()},
+            duration_s=duration_s,
+            min_messages=min_messages,
+            after_step=lambda key: servers[key].settle(),
+        )
+        for key, srv in servers.items():
+            out["configs"][key].update(ladders[key], rss_after=srv.rss())
+    return out
+
+
+def section_openloop(
+    work: Path, model_b: Path, scale: float = 1.0, profiles: tuple[str, ...] = OPENLOOP_PROFILES
+) -> dict[str, Any]:
+    """Open-loop capacity of (a) and (b) on each profile (``bench.openloop``).
+    A profile that cannot run (no PostgreSQL/Redis for production) records its
+    error; the others are still measured."""
+    models = {"ours": MODEL, "default": model_b}
+    out: dict[str, Any] = {
+        "models": {k: str(v) for k, v in models.items()},
+        "method": openloop.method(*_openloop_size(scale)),
+        "profiles": {},
+    }
+    for i, profile in enumerate(profiles):
+        started = time.perf_counter()
+        try:
+            data = _openloop_profile(
+                profile, work / profile, models, PORT_BASE + 400 + 20 * i, scale
+            )
+        except Exception as err:
+            say(f"malha aberta ({profile}) falhou: {err}"[:2000])
+            data = {"error": f"{type(err).__name__}: {err}"[:2000]}
+        data["elapsed_s"] = round(time.perf_counter() - started, 1)
+        out["profiles"][profile] = data
     return out
 
 
@@ -229,6 +321,16 @@ def main(argv=None) -> int:
     parser.add_argument(
         "--scale", type=float, default=1.0, help="fração das mensagens de carga (depuração)"
     )
+    parser.add_argument(
+        "--model-b",
+        type=Path,
+        help="modelo (b) já treinado (padrão: o da seção quality em --out, ou treinado uma vez)",
+    )
+    parser.add_argument(
+        "--openloop-profiles",
+        default=",".join(OPENLOOP_PROFILES),
+        help="perfis da seção openloop (desenvolvimento,producao)",
+    )
     args = parser.parse_args(argv)
     chosen: list[str] = [
         s
@@ -242,10 +344,18 @@ def main(argv=None) -> int:
         print(f"modelo ausente: {MODEL} (rode 'make train')", file=sys.stderr)
         return 1
     args.work.mkdir(parents=True, exist_ok=True)
+    # read after the quality section (if chosen) ran; trained at most once per run
+    model_b = functools.cache(lambda: args.model_b or _model_b(args.work / "quality", args.out))
     runners: dict[str, Callable[[], object]] = {
         "start": lambda: section_start(args.work, args.start_runs),
         "quality": lambda: quality.run(args.work / "quality"),
-        "latency": lambda: section_latency(args.work, args.out, args.scale),
+        "latency": lambda: section_latency(args.work, model_b(), args.scale),
+        "openloop": lambda: section_openloop(
+            args.work / "openloop",
+            model_b(),
+            args.scale,
+            tuple(p for p in args.openloop_profiles.split(",") if p),
+        ),
         "memory": lambda: section_memory(args.work, args.soak_turns, max(1, args.soak_turns // 50)),
         "filing": lambda: filing.run(args.work / "filing"),
         "painel": lambda: _painel(args.work / "painel"),

@@ -5,16 +5,22 @@ rendered endpoints), on loopback ports of their own and with their own
 straight to Rasa's REST channel.
 
 Extra environment (thread settings, ``SANIC_WORKERS``) and endpoint
-sections (tracker store, lock store) are how the levers are measured.
+sections (tracker store, lock store) are how the levers are measured. With
+``SEI_PERFIL=producao`` in the environment, every Rasa replica the launcher
+would start runs (``rasa``, ``rasa-2``... on consecutive ports), its stores
+in a throw-away PostgreSQL database (``scratch_database``) and Redis.
 """
 
 from __future__ import annotations
 
+import contextlib
 import os
 import socket
 import subprocess
 import time
-from collections.abc import Mapping
+import urllib.parse
+import uuid
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 
 import httpx
@@ -24,6 +30,11 @@ from bench.common import ROOT, cpu_seconds, tree_rss_mb
 
 READY_TIMEOUT_S = 300
 PROBE = "esqueci minha senha"
+# a PostgreSQL database the benchmark may connect to and CREATE DATABASE from
+POSTGRES_ADMIN_URL = os.environ.get(
+    "BENCH_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test"
+)
+IDLE_CPU_SHARE = 0.1  # settle(): servers using less than this share of one core are idle
 
 
 class ServerError(RuntimeError):
@@ -93,14 +104,20 @@ class BotServers:
         self.project_root = Path(project_root)
         self.actions_cmd = actions_cmd
         self.procs: dict[str, subprocess.Popen] = {}
+        self.rasa_ports = [rasa_port]  # every replica's, set by start()
         self.start_s = 0.0  # seconds to the first answer, set by start()
         self.actions_ready_s: float | None = None
 
     # ------------------------------------------------------------ lifecycle
     @property
     def url(self) -> str:
-        """The REST channel webhook."""
-        return f"http://127.0.0.1:{self.rasa_port}/webhooks/rest/webhook"
+        """The REST channel webhook (of the first replica)."""
+        return self.urls[0]
+
+    @property
+    def urls(self) -> list[str]:
+        """The REST channel webhook of every Rasa replica."""
+        return [f"http://127.0.0.1:{port}/webhooks/rest/webhook" for port in self.rasa_ports]
 
     @property
     def var_dir(self) -> Path:
@@ -124,11 +141,15 @@ class BotServers:
         from bot import settings
         from bot.ops import launcher
 
-        busy = [p for p in (self.rasa_port, self.actions_port) if not port_free(p)]
-        if busy:
-            raise ServerError(f"{self.name}: porta(s) {busy} já em uso em 127.0.0.1")
         env_vars = self._env()
         cfg = settings.load({**os.environ, **env_vars})
+        self.rasa_ports = cfg.rasa_ports
+        busy = [p for p in (*self.rasa_ports, self.actions_port) if not port_free(p)]
+        if busy:
+            raise ServerError(f"{self.name}: porta(s) {busy} já em uso em 127.0.0.1")
+        problem = launcher.check_shared_stores(cfg) if cfg.producao else None
+        if problem:
+            raise ServerError(f"{self.name}: {problem}")
         self.var_dir.mkdir(parents=True, exist_ok=True)
         endpoints = launcher.render_endpoints(cfg, self.workdir / f"endpoints-{self.name}.yml")
         if self.extra_endpoints:
@@ -141,7 +162,7 @@ class BotServers:
         env = launcher.child_env(cfg)
         env.update(env_vars)
         started = time.perf_counter()
-        for key in ("acoes", "rasa"):
+        for key in ("acoes", *(k for k in cmds if k.startswith("rasa"))):
             with open(self.workdir / f"{self.name}-{key}.log", "wb") as log:
                 self.procs[key] = subprocess.Popen(
                     cmds[key],
@@ -171,7 +192,9 @@ class BotServers:
                 except httpx.HTTPError:
                     pass
             try:
-                if self.actions_ready_s is not None and self.say_sync("bench-probe", PROBE):
+                if self.actions_ready_s is not None and all(
+                    self.say_sync("bench-probe", PROBE, url=url) for url in self.urls
+                ):
                     return
             except httpx.HTTPError:
                 pass
@@ -186,9 +209,12 @@ class BotServers:
                     f"(código {proc.returncode})\n{self.log_tail()}"
                 )
 
-    def say_sync(self, sender: str, text: str, timeout: float = 60) -> list:
-        """One message through the REST channel (blocking); the replies."""
-        resp = httpx.post(self.url, json={"sender": sender, "message": text}, timeout=timeout)
+    def say_sync(self, sender: str, text: str, timeout: float = 60, url: str | None = None) -> list:
+        """One message through the REST channel (blocking; the first replica
+        unless ``url``); the replies."""
+        resp = httpx.post(
+            url or self.url, json={"sender": sender, "message": text}, timeout=timeout
+        )
         resp.raise_for_status()
         return resp.json()
 
@@ -217,9 +243,46 @@ class BotServers:
         return {key: proc.pid for key, proc in self.procs.items()}
 
     def rss(self) -> dict[str, float]:
-        """RSS (MB) of the Rasa server and the action server (with workers)."""
+        """RSS (MB) of each server (``rasa``, ``rasa-2``..., ``acoes``; with workers)."""
         return {key: round(tree_rss_mb(pid), 1) for key, pid in self.pids().items()}
 
     def cpu(self) -> dict[str, float]:
         """CPU seconds used so far by each server."""
         return {key: cpu_seconds(pid) for key, pid in self.pids().items()}
+
+    def settle(self, timeout: float = 30, every: float = 0.5) -> float:
+        """Wait until the servers are idle (all together under ``IDLE_CPU_SHARE``
+        of a core over ``every`` seconds: a backlog left by an overloaded step
+        is done), at most ``timeout`` s; the seconds waited."""
+        started = last_at = time.perf_counter()
+        last = sum(self.cpu().values())
+        while time.perf_counter() - started < timeout:
+            time.sleep(every)
+            now, used = time.perf_counter(), sum(self.cpu().values())
+            if used - last < IDLE_CPU_SHARE * (now - last_at):
+                break
+            last, last_at = used, now
+        return time.perf_counter() - started
+
+
+@contextlib.contextmanager
+def scratch_database(admin_url: str = POSTGRES_ADMIN_URL, name: str = "") -> Iterator[str]:
+    """A new PostgreSQL database (created from ``admin_url``'s, dropped at the
+    end); yields its URL. Raises ServerError when PostgreSQL does not answer."""
+    import psycopg2
+
+    try:
+        admin = psycopg2.connect(admin_url, connect_timeout=5)
+    except psycopg2.Error as err:
+        raise ServerError(f"PostgreSQL inacessível: {str(err).strip()[:200]}") from None
+    admin.autocommit = True
+    db = f"seibench_{name}_{os.getpid()}_{uuid.uuid4().hex[:6]}"
+    try:
+        with admin.cursor() as cur:
+            cur.execute(f'CREATE DATABASE "{db}"')
+        parts = urllib.parse.urlsplit(admin_url)
+        yield urllib.parse.urlunsplit(parts._replace(path=f"/{db}"))
+    finally:
+        with admin.cursor() as cur:
+            cur.execute(f'DROP DATABASE IF EXISTS "{db}" WITH (FORCE)')
+        admin.close()

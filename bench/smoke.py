@@ -3,7 +3,8 @@
 Against a running assistant (``--url``, e.g. what ``make run`` serves) or
 servers it starts itself (the trained ``models/sei.tar.gz``), it runs tiny
 versions of every measurement: one whole registration conversation and a
-mixed load at 1 and 5 concurrent conversations, an RSS soak of a few dozen
+mixed load at 1 and 5 concurrent conversations, an open-loop ladder of two
+short steps (5 and 10 msg/s), an RSS soak of a few dozen
 turns, the filing path with a handful of requests and threads, the TF-IDF
 baseline, then the report and its plots, all into a temporary folder (never
 docs/). It also checks that every tuning lever of ``bench.levers`` still
@@ -27,7 +28,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from bench import filing, levers, quality, report
+from bench import filing, levers, openloop, quality, report
 from bench.common import MODEL, PORT_BASE, machine_info, save_json, say
 from bench.load import load
 from bench.memory import soak
@@ -61,6 +62,32 @@ def _sane_load(name: str, summary: dict, turns: int, problems: list[str]) -> Non
         problems.append(f"{name}: percentis sem sentido: {lat}")
     if not summary["throughput_msg_s"] > 0:
         problems.append(f"{name}: vazão {summary['throughput_msg_s']}")
+
+
+OPEN_RATES = (5, 10)
+OPEN_MESSAGES = 15
+
+
+def _sane_open(name: str, data: dict, problems: list[str]) -> None:
+    """Every open-loop step answered, on schedule-based latencies that make sense."""
+    steps = data.get("steps") or []
+    # a step failing p99 on a busy machine ends the ladder early: not a harness fault
+    if not steps or len(steps) > len(OPEN_RATES):
+        problems.append(f"{name}: {len(steps)} degraus")
+    for s in steps:
+        lat, where = s["latency_ms"], f"{name} {s['rate_msg_s']:g} msg/s"
+        if s["answered"] != s["messages"] or s["errors"] or s["timeouts"] or s["empty_replies"]:
+            problems.append(
+                f"{where}: {s['answered']}/{s['messages']} respondidas, {s['errors']} erros, "
+                f"{s['timeouts']} sem resposta, {s['empty_replies']} vazias: {s['error_samples']}"
+            )
+        values = [lat[k] for k in ("p50", "p99", "max")]
+        if not all(math.isfinite(v) and v > 0 for v in values) or values != sorted(values):
+            problems.append(f"{where}: percentis sem sentido: {lat}")
+        if not s["achieved_msg_s"] > 0 or not math.isfinite(s["lateness_ms"]["max"]):
+            problems.append(f"{where}: vazão {s['achieved_msg_s']}, atraso {s['lateness_ms']}")
+    if data.get("capacity_msg_s") != openloop.capacity(steps):
+        problems.append(f"{name}: capacidade {data.get('capacity_msg_s')} incoerente")
 
 
 def run(url: str | None, out: Path) -> list[str]:
@@ -112,35 +139,53 @@ def run(url: str | None, out: Path) -> list[str]:
                 }
             },
         }
-        # 2. RSS over a few turns (own servers only: a remote one has no pid here)
+        # 2. open loop: two short Poisson steps (the verdicts are not checked)
+        urls = own.urls if own else [servers.url]
+        ladder = openloop.ladder(
+            {"ours": urls},
+            rates=OPEN_RATES,
+            max_steps=len(OPEN_RATES),
+            refine=0,
+            min_messages=OPEN_MESSAGES,
+            duration_s=0,
+            seed=4,
+        )["ours"]
+        _sane_open("malha aberta", ladder, problems)
+        open_loop = {
+            "models": {"ours": str(MODEL)},
+            "method": openloop.method(0, OPEN_MESSAGES, len(OPEN_RATES)),
+            "profiles": {"desenvolvimento": {"configs": {"ours": {"replicas": 1, **ladder}}}},
+        }
+        # 3. RSS over a few turns (own servers only: a remote one has no pid here)
         memory = {}
         if own:
             memory = soak(own, 30, 3, 10, label="smoke memória")
             if not all(v > 50 for v in memory["final"].values()) or len(memory["at"]) < 3:
                 problems.append(f"memória: leituras de RSS sem sentido: {memory['rss']}")
             _sane_load("memória", memory["load"], 30, problems)
-        # 3. filing path
+        # 4. filing path
         fil = filing.run(out / "filing", requests=5, threads=5, per_thread=2)
         for key in ("sequential", "concurrent"):
             if not fil[key]["ok"] or not fil[key]["unique_protocols"] or not fil[key]["sequential"]:
                 problems.append(f"registro ({key}): {fil[key]}")
         if fil["concurrent"]["errors"]:
             problems.append(f"registro: erros com threads: {fil['concurrent']['error_samples']}")
-        # 4. quality: the baseline only (training Rasa models is for `make bench`)
+        # 5. quality: the baseline only (training Rasa models is for `make bench`)
         base = quality.evaluate_baseline()
         if not 0.5 < base["accuracy"] <= 1:
             problems.append(f"baseline: acurácia {base['accuracy']}")
         for name, data in (
             ("latency", latency),
+            ("openloop", open_loop),
             ("memory", memory),
             ("filing", fil),
             ("quality", {"baseline": base}),
         ):
             save_json(results / f"{name}.json", {"meta": meta, "data": data})
-        # 5. report and plots
+        # 6. report and plots
         doc = report.write(results, out / "BENCHMARKS.md", out / "img")
         text = doc.read_text(encoding="utf-8")
-        if "## Metas" not in text or "## Latência" not in text:
+        if "## Metas" not in text or "## Latência" not in text or "## Malha aberta" not in text:
             problems.append("relatório incompleto")
         pngs = [p for p in (out / "img").glob("bench-*.png") if p.stat().st_size > 1000]
         expected = 3 if own else 2
@@ -150,6 +195,8 @@ def run(url: str | None, out: Path) -> list[str]:
         say(
             f"smoke: {elapsed:.1f} s (sem a partida dos servidores); c=1 p50 "
             f"{single['latency_ms']['p50']:.0f} ms, c=5 {mixed['throughput_msg_s']:.1f} msg/s, "
+            f"malha aberta p99 {ladder['steps'][-1]['latency_ms']['p99']:.0f} ms a "
+            f"{ladder['steps'][-1]['rate_msg_s']:g} msg/s, "
             f"registro p50 {fil['sequential']['submit_ms']['p50']:.0f} ms; relatório {doc}"
         )
     finally:

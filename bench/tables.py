@@ -300,3 +300,65 @@ def flat_md(dados: dict[str, Any]) -> str:
 
     andar("", dados)
     return "\n".join(linhas) + "\n"
+
+
+PROFILES = {"desenvolvimento": "desenvolvimento (SQLite, 1 Rasa)", "producao": "produção"}
+
+
+def _profile_title(profile: str, data: dict) -> str:
+    reps = {get(c, "replicas") for c in (data.get("configs") or {}).values()} - {None}
+    if profile == "producao":
+        n = next(iter(reps), "?") if len(reps) == 1 else "?"
+        return f"produção ({n} réplicas do Rasa, PostgreSQL + Redis)"
+    return PROFILES.get(profile, profile)
+
+
+def openloop_md(ol: dict) -> str:
+    """Per profile and model, the rate ladder; then the capacities."""
+    profiles = (ol or {}).get("profiles") or {}
+    if not profiles or "error" in (ol or {}):
+        return f"Não medida{': ' + ol['error'][:300] if ol and 'error' in ol else ''}.\n"
+    limit = num(get(ol, "method", "p99_limit_ms"), 0)
+    parts, caps = [], []
+    for profile, data in profiles.items():
+        title = _profile_title(profile, data)
+        if "error" in data:
+            why = data["error"][:300].replace("\n", " ")
+            parts.append(f"**{title}**: não medido ({why}).\n")
+            caps.append(f"| {title} | — | — | não medido |")
+            continue
+        for key, cfg in (data.get("configs") or {}).items():
+            rows = [
+                f"**{title}, {LABELS.get(key, key)}** (partida {num(cfg.get('start_s'))} s; "
+                f"RSS Rasa {num(get(cfg, 'rss_idle', 'rasa'), 0)} → "
+                f"{num(get(cfg, 'rss_after', 'rasa'), 0)} MB)",
+                "",
+                "| taxa pedida | mensagens | oferecida | alcançada | p50 | p95 | p99 | máx "
+                "| erros | vazias | atraso do cliente (máx.) | p99 ≤ "
+                f"{limit} ms, sem falha |",
+                "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|:---:|",
+            ]
+            for s in cfg.get("steps") or []:
+                lat = s.get("latency_ms") or {}
+                rows.append(
+                    f"| {num(s['rate_msg_s'], 0)} msg/s | {s['messages']} "
+                    f"| {num(s.get('offered_msg_s'))} | {num(s.get('achieved_msg_s'))} "
+                    f"| {num(lat.get('p50'), 0)} ms | {num(lat.get('p95'), 0)} ms "
+                    f"| {num(lat.get('p99'), 0)} ms | {num(lat.get('max'), 0)} ms "
+                    f"| {s['errors'] + s['timeouts']} | {s['empty_replies']} "
+                    f"| {num(get(s, 'lateness_ms', 'max'), 0)} ms "
+                    f"| {'sim' if s['ok'] else '**não**'} |"
+                )
+            parts.append("\n".join(rows) + "\n")
+            best = max((s.get("achieved_msg_s") or 0 for s in cfg.get("steps") or []), default=None)
+            caps.append(
+                f"| {title} | {LABELS.get(key, key)} "
+                f"| **{num(cfg.get('capacity_msg_s'), 0, ' msg/s')}** "
+                f"| {num(best, 1, ' msg/s')} |"
+            )
+    table = [
+        "| perfil | modelo | capacidade | maior vazão alcançada |",
+        "|---|---|---:|---:|",
+        *caps,
+    ]
+    return "\n".join(parts) + "\n" + "\n".join(table) + "\n"

@@ -86,3 +86,51 @@ def assess(q, lat, start, mem) -> list[tuple[str, str, bool | None]]:
         )
     )
     return rows
+
+
+def _capacity(ol: dict, profile: str, key: str) -> float | None:
+    return get(ol, "profiles", profile, "configs", key, "capacity_msg_s")
+
+
+def _ladder_ran(ol: dict, profile: str, key: str) -> bool:
+    return bool(get(ol, "profiles", profile, "configs", key, "steps"))
+
+
+def _capacity_target(
+    ol: dict, profile: str, factor: float, name: str
+) -> tuple[str, str, bool | None]:
+    """Capacity of (a) on ``profile`` ≥ ``factor`` × that of (b) on development;
+    (b) passing no step counts as capacity 0."""
+    a, b = _capacity(ol, profile, "ours"), _capacity(ol, "desenvolvimento", "default")
+    ran = _ladder_ran(ol, profile, "ours") and _ladder_ran(ol, "desenvolvimento", "default")
+    times = ratio(a, b)
+    measured = f"{num(a, 0)} vs {num(b, 0)} msg/s" + (f" → {num(times, 2)} ×" if times else "")
+    ok = None if not ran else (a or 0) >= factor * (b or 0) and bool(a)
+    return name, measured if ran else "—", ok
+
+
+def assess_openloop(ol: dict) -> list[tuple[str, str, bool | None]]:
+    """The open-loop targets: capacity ratios and p99 at 20 msg/s on (a)."""
+    rows = [
+        _capacity_target(
+            ol, "desenvolvimento", 2, "desenvolvimento: capacidade em malha aberta ≥ 2 × (b)"
+        )
+    ]
+    steps = get(ol, "profiles", "desenvolvimento", "configs", "ours", "steps") or []
+    at20 = next((s for s in steps if s.get("rate_msg_s") == 20), None)
+    p99 = get(at20, "latency_ms", "p99")
+    failures = None if at20 is None else at20["errors"] + at20["timeouts"] + at20["empty_replies"]
+    if at20 is None:  # not measured, or the ladder stopped (failed) below 20 msg/s
+        top = max((s["rate_msg_s"] for s in steps), default=None)
+        measured = "—" if top is None else f"a escada parou em {num(top, 0)} msg/s"
+        ok = None if top is None else False
+    else:
+        measured = f"{num(p99, 0)} ms, {failures} falhas"
+        ok = p99 is not None and p99 <= 150 and failures == 0
+    rows.append(("a 20 msg/s em malha aberta, p99 ≤ 150 ms ((a), desenvolvimento)", measured, ok))
+    rows.append(
+        _capacity_target(
+            ol, "producao", 3, "produção: capacidade de (a) ≥ 3 × a de (b) no desenvolvimento"
+        )
+    )
+    return rows

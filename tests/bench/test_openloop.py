@@ -1,0 +1,149 @@
+"""The open-loop client of ``bench.openloop``: the seeded Poisson schedule, the
+ladder and capacity rules, and latency counted from the scheduled send time
+(against a tiny local aiohttp stand-in for Rasa's REST channel, not Rasa)."""
+
+import asyncio
+import statistics
+import time
+
+import pytest
+
+from bench import openloop
+
+
+def _step(rate, ok):
+    return {"rate_msg_s": rate, "ok": ok}
+
+
+def test_schedule_is_seeded_increasing_and_at_the_asked_rate():
+    a = openloop.schedule(20, 4000, seed=5)
+    assert a == openloop.schedule(20, 4000, seed=5)
+    assert a != openloop.schedule(20, 4000, seed=6)
+    gaps = [y - x for x, y in zip([0.0, *a], a, strict=False)]
+    assert all(g > 0 for g in gaps)
+    assert len(a) / a[-1] == pytest.approx(20, rel=0.05)
+    # exponential gaps: the standard deviation equals the mean (a fixed beat would be 0)
+    assert statistics.pstdev(gaps) == pytest.approx(statistics.fmean(gaps), rel=0.1)
+
+
+def test_a_conversation_sticks_to_one_replica_and_senders_spread_over_both():
+    urls = ["http://r1", "http://r2"]
+    chosen = [openloop.replica(urls, f"aberta-x-{i}") for i in range(200)]
+    assert chosen == [openloop.replica(urls, f"aberta-x-{i}") for i in range(200)]
+    assert 60 < chosen.count("http://r1") < 140
+
+
+def test_ladder_climbs_until_the_first_failure_then_bisects():
+    ladder = (5, 10, 20, 40, 60)
+    assert openloop.next_rate([], ladder) == 5
+    done = [(5, True), (10, True), (20, True)]
+    assert openloop.next_rate(done, ladder) == 40
+    done.append((40, False))
+    assert openloop.next_rate(done, ladder) == 30
+    done.append((30, True))
+    assert openloop.next_rate(done, ladder) == 35
+    done.append((35, False))
+    assert openloop.next_rate(done, ladder, refine=2) is None  # two bisections done
+    assert openloop.next_rate([(5, True)] * 3, ladder, max_steps=3) is None
+    assert openloop.next_rate([(r, True) for r in ladder], ladder) is None  # top reached
+
+
+def test_capacity_is_the_highest_passing_rate_below_every_failure():
+    steps = [_step(5, True), _step(10, True), _step(20, True), _step(40, False), _step(30, True)]
+    assert openloop.capacity(steps) == 30
+    assert openloop.capacity([*steps, _step(35, False)]) == 30
+    # a pass above a failure (noise) does not raise the capacity
+    assert openloop.capacity([_step(5, True), _step(10, False), _step(20, True)]) == 5
+    assert openloop.capacity([_step(5, False), _step(3, False)]) is None
+    assert openloop.capacity([_step(5, True), _step(10, True)]) == 10
+
+
+def test_a_step_fails_on_p99_over_the_limit_or_on_any_failure():
+    assert openloop.passed(499, 0, 100)
+    assert not openloop.passed(501, 0, 100)
+    assert not openloop.passed(10, 1, 100)
+    assert not openloop.passed(float("nan"), 0, 0)
+
+
+async def _with_stub(handler, coro_factory):
+    """Serve ``handler`` on 127.0.0.1 (a free port) while ``coro_factory(url)`` runs."""
+    from aiohttp import web
+
+    app = web.Application()
+    app.router.add_post("/webhooks/rest/webhook", handler)
+    runner = web.AppRunner(app)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    port = site._server.sockets[0].getsockname()[1]
+    try:
+        return await coro_factory(f"http://127.0.0.1:{port}/webhooks/rest/webhook")
+    finally:
+        await runner.cleanup()
+
+
+def test_latency_runs_from_the_scheduled_send_even_when_the_client_is_late():
+    """The stand-in blocks the whole event loop (client included) for 0.5 s on the
+    first message: the messages due meanwhile go out late, and their latency
+    counts that wait, not just the fast reply that follows."""
+    from aiohttp import web
+
+    calls = []
+
+    async def handler(request):
+        body = await request.json()
+        calls.append(body["sender"])
+        if len(calls) == 1:
+            time.sleep(0.5)  # blocks the loop: the client cannot send meanwhile
+        return web.json_response([{"recipient_id": body["sender"], "text": "ok"}])
+
+    rate, n, seed = 40, 30, 3
+    res = asyncio.run(_with_stub(handler, lambda url: openloop.run_step([url], rate, n, seed=seed)))
+    assert res.answered == n and res.failures == 0 and len(calls) == n
+    offsets = openloop.schedule(rate, n, seed)
+    assert sorted(s for s, _ in res.records) == pytest.approx(offsets, abs=1e-6)
+    blocked_until = offsets[0] + 0.5  # the first message's send, then the block
+    waited = [(s, lat) for s, lat in res.records if offsets[0] < s < blocked_until - 0.1]
+    assert waited, "some messages must have been due during the block"
+    for sched, lat in waited:
+        assert lat >= blocked_until - sched - 0.05
+    assert max(res.lateness) >= 0.3  # the client saw its own lateness
+    assert res.summary()["latency_ms"]["max"] >= 450
+
+
+def test_a_slow_server_queues_arrivals_instead_of_slowing_them_down():
+    """One reply at a time, 0.1 s each, at 30 msg/s: open loop keeps sending on
+    schedule, so the queue (and the latency from the schedule) grows."""
+    from aiohttp import web
+
+    lock = asyncio.Lock()
+
+    async def handler(request):
+        body = await request.json()
+        async with lock:
+            await asyncio.sleep(0.1)
+        return web.json_response([{"recipient_id": body["sender"], "text": "ok"}])
+
+    rate, n = 30, 20
+    res = asyncio.run(_with_stub(handler, lambda url: openloop.run_step([url], rate, n, seed=9)))
+    assert res.answered == n
+    assert max(res.lateness) < 0.05  # sends stayed on schedule
+    assert res.max_in_flight >= 5
+    # the last reply comes ~n × 0.1 s after the start, whatever the schedule
+    assert res.last_reply_s >= n * 0.1 - 0.02
+    assert res.summary()["latency_ms"]["max"] >= 1000 * (n * 0.1 - res.span_s) - 50
+    assert not res.summary()["ok"]  # p99 well over 500 ms
+
+
+def test_replies_missing_after_the_drain_are_timeouts():
+    from aiohttp import web
+
+    async def handler(request):
+        await asyncio.sleep(5)
+        return web.json_response([])
+
+    res = asyncio.run(
+        _with_stub(handler, lambda url: openloop.run_step([url], 50, 5, seed=1, drain_s=0.3))
+    )
+    assert res.timeouts == 5 and res.answered == 0
+    assert not res.summary()["ok"]
