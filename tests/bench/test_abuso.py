@@ -38,14 +38,14 @@ def test_session_ids_are_valid_for_the_gateway_and_distinct_per_run():
     assert abuso.endereco(1, -1) != abuso.endereco(1, 0) != abuso.endereco(2, 0)
 
 
-def _normais(p99: float, enviadas: int = 400, recusadas: int = 0) -> dict:
+def _normais(p99: float, enviadas: int = 400, recusadas: int = 0, p50: float = 100.0) -> dict:
     return {
         "enviadas": enviadas,
         "respondidas": enviadas - recusadas,
         "vazias": 0,
         "recusadas_429": recusadas,
         "erros": 0,
-        "latencia_ms": {"n": enviadas, "p50": 100.0, "p95": 200.0, "p99": p99, "max": p99},
+        "latencia_ms": {"n": enviadas, "p50": p50, "p95": 200.0, "p99": p99, "max": p99},
     }
 
 
@@ -97,3 +97,11 @@ def test_table_has_both_runs_the_ratio_and_the_abuser_line():
     assert "1,40 ×" in texto  # p99 ratio
     assert "1.988 recusadas com 429" in texto
     assert abuso.tabela({"error": "boom"}) == ["Não medido: boom."]
+
+
+def test_a_saturated_baseline_is_said_in_the_table_and_the_target_row():
+    dados = _dados(560.0)
+    assert "saturado" not in abuso.metas(dados)[0][1]
+    dados["rodadas"]["sem_abuso"]["normais"] = _normais(400.0, p50=2500.0)
+    assert "já saturado" in abuso.metas(dados)[0][1]
+    assert "já não acompanhou" in "\n".join(abuso.tabela(dados))
