@@ -23,7 +23,12 @@ advice) and each simulated user sends its own ``X-Forwarded-For`` address;
 without that, the per-address limit would put the abuser and everyone else in
 one bucket.
 
+With ``--mesmo-endereco``, a third run puts every user behind the abuser's
+address (one office NAT, or a proxy without ``SEI_WEB_PROXIES``): outside the
+targets, it shows what the per-address limit does to them.
+
 Usage: python -m bench.abuso --out /tmp/abuso.json [--work DIR] [--duracao 40]
+           [--mesmo-endereco]
 """
 
 from __future__ import annotations
@@ -257,8 +262,11 @@ async def rodada(
     indice: int,
     normais: list[Envio],
     abusador: list[Envio],
+    *,
+    mesmo_endereco: bool = False,
 ) -> dict[str, Any]:
-    """One open-loop run; normal users and the abuser on separate client pools."""
+    """One open-loop run; normal users and the abuser on separate client pools
+    (``mesmo_endereco``: all of them behind the abuser's address, like one NAT)."""
     import aiohttp
 
     url = base_url + "/api/mensagem"
@@ -277,7 +285,7 @@ async def rodada(
                 e,
                 inicio=inicio,
                 rodada=nome,
-                xff=endereco(indice, e.cliente),
+                xff=endereco(indice, -1 if mesmo_endereco else e.cliente),
                 conta=conta,
             )
             for e, http, conta in grupos
@@ -291,8 +299,11 @@ async def rodada(
     return saida
 
 
-def medir(work: Path, port_base: int, duracao_s: float = DURACAO_S) -> dict[str, Any]:
-    """Both runs against one set of servers (started here, stopped in ``finally``)."""
+def medir(
+    work: Path, port_base: int, duracao_s: float = DURACAO_S, *, mesmo_endereco: bool = False
+) -> dict[str, Any]:
+    """Both runs against one set of servers (started here, stopped in ``finally``);
+    ``mesmo_endereco``: a third run with everyone behind the abuser's address."""
     work.mkdir(parents=True, exist_ok=True)
     comeco, carga_inicio = time.perf_counter(), loadavg()
     rasa_port, actions_port = free_ports(port_base)
@@ -313,11 +324,14 @@ def medir(work: Path, port_base: int, duracao_s: float = DURACAO_S) -> dict[str,
                 srv.web_url, "aquecimento", 0, plano_normais(AQUECIMENTO_S, semente=SEMENTE + 1), []
             )
         )
-        for indice, (nome, abuso) in enumerate((("sem_abuso", []), ("com_abuso", abusador)), 1):
+        planos = [("sem_abuso", [], False), ("com_abuso", abusador, False)]
+        if mesmo_endereco:
+            planos.append(("mesmo_endereco", abusador, True))
+        for indice, (nome, abuso, junto) in enumerate(planos, 1):
             time.sleep(2)  # let the previous run's tail settle
             antes, cpu = loadavg(), srv.cpu()
             say(f"abuso: rodada {nome} ({duracao_s:.0f} s)")
-            r = asyncio.run(rodada(srv.web_url, nome, indice, normais, abuso))
+            r = asyncio.run(rodada(srv.web_url, nome, indice, normais, abuso, mesmo_endereco=junto))
             depois = srv.cpu()
             r["loadavg_antes"] = antes
             r["cpu_s"] = {k: round(depois[k] - cpu.get(k, 0.0), 1) for k in depois}
@@ -426,6 +440,20 @@ def metas(data: Mapping[str, Any]) -> list[tuple[str, str, bool | None]]:
     ]
 
 
+def _linha(r: Mapping[str, Any] | None, titulo: str) -> list[str]:
+    """The table row of one run (none when it did not run)."""
+    if not r:
+        return []
+    n, lat = r["normais"], r["normais"]["latencia_ms"]
+    return [
+        f"| {titulo} | {integer(n['enviadas'])} | {integer(n['respondidas'])} "
+        f"| {num(lat['p50'], 0)} ms | {num(lat['p95'], 0)} ms | {num(lat['p99'], 0)} ms "
+        f"| {num(lat['max'], 0)} ms | {integer(n['recusadas_429'])} | {n['erros']} "
+        f"| {num(get(n, 'atraso_envio_ms', 'p99'), 0, ' ms')} "
+        f"| {num(r.get('loadavg_antes'), 2)} |"
+    ]
+
+
 def tabela(data: Mapping[str, Any]) -> list[str]:
     """The section's Markdown lines (Portuguese), like ``bench.tables``."""
     if not data or "error" in data:
@@ -456,17 +484,7 @@ def tabela(data: Mapping[str, Any]) -> list[str]:
         "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for nome, titulo in (("sem_abuso", "sem abusador"), ("com_abuso", "com abusador")):
-        r = get(data, "rodadas", nome)
-        if not r:
-            continue
-        n, lat = r["normais"], r["normais"]["latencia_ms"]
-        linhas.append(
-            f"| {titulo} | {integer(n['enviadas'])} | {integer(n['respondidas'])} "
-            f"| {num(lat['p50'], 0)} ms | {num(lat['p95'], 0)} ms | {num(lat['p99'], 0)} ms "
-            f"| {num(lat['max'], 0)} ms | {n['recusadas_429']} | {n['erros']} "
-            f"| {num(get(n, 'atraso_envio_ms', 'p99'), 0, ' ms')} "
-            f"| {num(r.get('loadavg_antes'), 2)} |"
-        )
+        linhas += _linha(get(data, "rodadas", nome), titulo)
     sem = get(data, "rodadas", "sem_abuso", "normais", "latencia_ms") or {}
     com = get(data, "rodadas", "com_abuso", "normais", "latencia_ms") or {}
     if sem and com:
@@ -475,6 +493,7 @@ def tabela(data: Mapping[str, Any]) -> list[str]:
             + " | ".join(f"{num(ratio(com[k], sem[k]), 2)} ×" for k in ("p50", "p95", "p99"))
             + " | | | | | |"
         )
+    linhas += _linha(get(data, "rodadas", "mesmo_endereco"), "com abusador, todos no endereço dele")
     if _saturado(data):
         linhas += [
             "",
@@ -495,6 +514,15 @@ def tabela(data: Mapping[str, Any]) -> list[str]:
             f"({ra.get('min', '—')}–{ra.get('max', '—')} s) e "
             f"{integer(a['recusas_com_aguarde'])} com “aguarde um instante”; "
             f"{a['erros']} erros.",
+        ]
+    junto = get(data, "rodadas", "mesmo_endereco", "normais")
+    if junto:
+        linhas += [
+            "",
+            "Última linha (rodada extra, `--mesmo-endereco`): os usuários normais atrás do "
+            "mesmo endereço do abusador (o NAT de uma repartição, ou o gateway atrás de um "
+            f"proxy sem `SEI_WEB_PROXIES`): {integer(junto['recusadas_429'])} das "
+            f"{integer(junto['enviadas'])} mensagens normais recusadas com 429.",
         ]
     cpu = {k: get(data, "rodadas", k, "cpu_s") or {} for k in ("sem_abuso", "com_abuso")}
     if cpu["sem_abuso"] and cpu["com_abuso"]:
@@ -518,8 +546,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--work", type=Path, default=Path("/tmp/sei-bench-abuso"))
     parser.add_argument("--port-base", type=int, default=PORT_BASE + 400)
     parser.add_argument("--duracao", type=float, default=DURACAO_S)
+    parser.add_argument(
+        "--mesmo-endereco",
+        action="store_true",
+        help="uma terceira rodada: todos atrás do endereço do abusador (um NAT)",
+    )
     args = parser.parse_args(argv)
-    dados = medir(args.work, args.port_base, args.duracao)
+    dados = medir(args.work, args.port_base, args.duracao, mesmo_endereco=args.mesmo_endereco)
     save_json(args.out, dados)
     print("\n".join(tabela(dados)))
     for meta, medido, ok in metas(dados):

@@ -105,3 +105,12 @@ def test_a_saturated_baseline_is_said_in_the_table_and_the_target_row():
     dados["rodadas"]["sem_abuso"]["normais"] = _normais(400.0, p50=2500.0)
     assert "já saturado" in abuso.metas(dados)[0][1]
     assert "já não acompanhou" in "\n".join(abuso.tabela(dados))
+
+
+def test_the_same_address_run_is_shown_apart_from_the_targets():
+    dados = _dados(560.0)
+    dados["rodadas"]["mesmo_endereco"] = {"normais": _normais(900.0, recusadas=350)}
+    texto = "\n".join(abuso.tabela(dados))
+    assert "| com abusador, todos no endereço dele | 400 | 50 |" in texto
+    assert "350 das 400 mensagens normais recusadas com 429" in texto
+    assert [ok for _, _, ok in abuso.metas(dados)] == [True, True, True]
