@@ -10,24 +10,14 @@ Times are naive UTC. Addresses are kept only in ``notification_subscriptions``
 
 from __future__ import annotations
 
-import logging
-from collections.abc import Callable
-
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
-logger = logging.getLogger(__name__)
-
-_PG_LOCK = 7_305_202_613  # pg_advisory_xact_lock key for these migrations
+from bot.solicitacoes.migracoes import Passo, Versionamento, tabela_de_versoes
 
 metadata = sa.MetaData()
 
-notification_schema = sa.Table(
-    "notification_schema",
-    metadata,
-    sa.Column("version", sa.Integer, primary_key=True, autoincrement=False),
-    sa.Column("aplicada_em", sa.DateTime, nullable=False),
-)
+notification_schema = tabela_de_versoes("notification_schema", metadata)
 # one row per message to deliver: to the NTS (destino = an NTS address or chat,
 # not personal) or to a requester (assinatura_id, the address read at send time)
 notifications = sa.Table(
@@ -70,32 +60,17 @@ def _v1(conn: Connection) -> None:
     metadata.create_all(conn, tables=[notifications, notification_subscriptions])
 
 
-MIGRACOES: tuple[Callable[[Connection], None], ...] = (_v1,)
-
-
-def _versao(conn: Connection) -> int:
-    if not sa.inspect(conn).has_table(notification_schema.name):
-        return 0
-    return int(conn.execute(sa.select(sa.func.max(notification_schema.c.version))).scalar() or 0)
+MIGRACOES: tuple[Passo, ...] = (_v1,)
+_VERSIONAMENTO = Versionamento(
+    notification_schema,
+    trava_pg=7_305_202_613,  # pg_advisory_xact_lock key of these tables
+    rotulo="Notification tables",
+    sujeito="As tabelas de avisos estão",
+)
 
 
 def migrar(conn: Connection) -> int:
     """Create/migrate these tables inside ``conn``'s transaction; return the version.
     Cheap when up to date (the hooks call it on every change: a store restored from
     an older copy gets its tables back)."""
-    if _versao(conn) == len(MIGRACOES):
-        return len(MIGRACOES)
-    if conn.dialect.name == "postgresql":
-        conn.execute(sa.text("SELECT pg_advisory_xact_lock(:k)"), {"k": _PG_LOCK})
-    notification_schema.create(conn, checkfirst=True)
-    atual = conn.execute(sa.select(sa.func.max(notification_schema.c.version))).scalar() or 0
-    if atual > len(MIGRACOES):
-        raise RuntimeError(
-            f"As tabelas de avisos estão na versão {atual}, mais nova que a suportada "
-            f"por este código ({len(MIGRACOES)})."
-        )
-    for versao in range(atual + 1, len(MIGRACOES) + 1):
-        MIGRACOES[versao - 1](conn)
-        conn.execute(notification_schema.insert().values(version=versao, aplicada_em=sa.func.now()))
-        logger.info("Notification tables migrated to version %d.", versao)
-    return len(MIGRACOES)
+    return _VERSIONAMENTO.migrar(conn, MIGRACOES)

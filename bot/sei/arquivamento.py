@@ -1,10 +1,11 @@
 """Filing a request into SEI (``gerarProcedimento``) exactly once, durably.
 
 The table ``sei_processos`` (in the request store's database, beside the
-store's own tables) is both the queue and the result: one row per request,
-keyed by protocol, so a request can never have two jobs. ``instalar`` hooks
-the store so that a new request gets its row in the transaction that files it
-(the confirmation turn only adds that insert; it never waits for SEI).
+store's own tables; its version in ``sei_schema``, see ``MIGRACOES``) is both
+the queue and the result: one row per request, keyed by protocol, so a
+request can never have two jobs. ``instalar`` hooks the store so that a new
+request gets its row in the transaction that files it (the confirmation turn
+only adds that insert; it never waits for SEI).
 
 States: ``aguardando`` (waiting for SEI, retried with backoff) → ``enviando``
 (an idempotency key is stored BEFORE the call) → ``arquivado`` (number and
@@ -45,6 +46,7 @@ from bot.sei.cliente import (
 )
 from bot.sei.config import ConfigSei
 from bot.settings import Settings
+from bot.solicitacoes.migracoes import Passo, Versionamento, tabela_de_versoes
 from bot.solicitacoes.store import RequestStore
 from bot.solicitacoes.tipos import TIPOS, Solicitacao
 
@@ -67,6 +69,7 @@ ESPERA_MAX_S = 3600.0
 _ESPECIFICACAO_MAX = 100  # SEI's limit for a process specification
 
 metadata = sa.MetaData()
+sei_schema = tabela_de_versoes("sei_schema", metadata)
 sei_processos = sa.Table(
     "sei_processos",
     metadata,
@@ -106,10 +109,25 @@ def _agora() -> datetime:
     return datetime.now(timezone.utc).replace(tzinfo=None)
 
 
+def _v1(conn: Connection) -> None:
+    """Version 1: the queue (declared above; frozen from here on). ``checkfirst``:
+    databases from before ``sei_schema`` already have it."""
+    metadata.create_all(conn, tables=[sei_processos], checkfirst=True)
+
+
+MIGRACOES: tuple[Passo, ...] = (_v1,)
+_VERSIONAMENTO = Versionamento(
+    sei_schema,
+    trava_pg=7_305_202_614,  # pg_advisory_xact_lock key of this table
+    rotulo="SEI filing table",
+    sujeito="A tabela de arquivamento no SEI está",
+)
+
+
 def migrar(store: RequestStore) -> None:
-    """Create the table if missing (idempotent)."""
+    """Create/migrate the table (idempotent; cheap when up to date)."""
     with store.na_transacao() as conn:
-        metadata.create_all(conn, checkfirst=True)
+        _VERSIONAMENTO.migrar(conn, MIGRACOES)
 
 
 def enfileirar_na_transacao(conn: Connection, protocolo: str) -> None:

@@ -2,7 +2,8 @@
 
 SQLite (default, a file) or PostgreSQL, through SQLAlchemy 1.4 Core. The
 schema is created and migrated on first use (``schema_version`` table plus
-the ordered ``MIGRACOES`` steps). Times are stored as naive UTC and returned
+the ordered ``MIGRACOES`` steps, run by ``bot.solicitacoes.migracoes`` like
+the side tables' own). Times are stored as naive UTC and returned
 timezone-aware in America/Maceio (``FUSO``).
 
 Protocol numbers (``NTS-YYYY-NNNNNN``) come from a per-year counter row that
@@ -42,6 +43,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.pool import StaticPool
 
 from bot.arquivos import substituir_atomico
+from bot.solicitacoes.migracoes import Passo, Versionamento, tabela_de_versoes
 from bot.solicitacoes.protocolo import formatar_protocolo, normalizar_protocolo
 from bot.solicitacoes.tipos import FUSO, STATUS, STATUS_TITULOS, TIPOS, Solicitacao, prazo
 from bot.text import fold
@@ -50,7 +52,6 @@ logger = logging.getLogger(__name__)
 
 SQLITE_BUSY_TIMEOUT_S = 30
 _ESCRITA = "sei_escrita"  # execution option: this transaction writes
-_PG_MIGRATION_LOCK = 7_305_202_600  # pg_advisory_xact_lock key for migrations
 
 # --------------------------------------------------------------------------
 # Current schema, as queries see it. Must equal the result of MIGRACOES
@@ -58,12 +59,7 @@ _PG_MIGRATION_LOCK = 7_305_202_600  # pg_advisory_xact_lock key for migrations
 # --------------------------------------------------------------------------
 metadata = sa.MetaData()
 
-schema_version = sa.Table(
-    "schema_version",
-    metadata,
-    sa.Column("version", sa.Integer, primary_key=True, autoincrement=False),
-    sa.Column("aplicada_em", sa.DateTime, nullable=False),
-)
+schema_version = tabela_de_versoes("schema_version", metadata)
 protocol_counters = sa.Table(
     "protocol_counters",
     metadata,
@@ -319,7 +315,13 @@ def _v3(conn: Connection) -> None:
         conn.execute(sa.text(f"CREATE INDEX IF NOT EXISTS {nome} ON {tabela} ({colunas})"))
 
 
-MIGRACOES: tuple[Callable[[Connection], None], ...] = (_v1, _v2, _v3)
+MIGRACOES: tuple[Passo, ...] = (_v1, _v2, _v3)
+_VERSIONAMENTO = Versionamento(
+    schema_version,
+    trava_pg=7_305_202_600,  # pg_advisory_xact_lock key (unchanged since version 1)
+    rotulo="Request store schema",
+    sujeito="O banco de solicitações está",
+)
 
 AUTOR_ASSISTENTE = "assistente"  # the bot filed it
 AUTOR_DESCONHECIDO = "console"  # status changes recorded before authors were
@@ -598,31 +600,13 @@ class RequestStore:
             if self._arquivo is not None:
                 self._arquivo.parent.mkdir(parents=True, exist_ok=True)
             with self._escrita() as conn:
-                versao = self._aplicar_migracoes(conn)
+                versao = _VERSIONAMENTO.migrar(conn, MIGRACOES)  # MIGRACOES read now
             self._pronto = True
         return versao
 
     def _preparar(self) -> None:
         if not self._pronto:
             self.migrar()
-
-    def _aplicar_migracoes(self, conn: Connection) -> int:
-        if not self._sqlite:  # serialise concurrent migrators on PostgreSQL
-            conn.execute(sa.text("SELECT pg_advisory_xact_lock(:k)"), {"k": _PG_MIGRATION_LOCK})
-        schema_version.create(conn, checkfirst=True)
-        atual = conn.execute(sa.select(sa.func.max(schema_version.c.version))).scalar() or 0
-        if atual > len(MIGRACOES):
-            raise RuntimeError(
-                f"O banco de solicitações está na versão {atual}, mais nova que a "
-                f"suportada por este código ({len(MIGRACOES)})."
-            )
-        for versao in range(atual + 1, len(MIGRACOES) + 1):
-            MIGRACOES[versao - 1](conn)
-            conn.execute(
-                schema_version.insert().values(version=versao, aplicada_em=_para_utc(None))
-            )
-            logger.info("Request store schema migrated to version %d.", versao)
-        return len(MIGRACOES)
 
     @contextmanager
     def _escrita(self) -> Iterator[Connection]:

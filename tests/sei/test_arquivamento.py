@@ -331,3 +331,20 @@ def test_a_status_change_from_sei_reaches_the_requester_through_the_outbox(
             .all()
         )
     assert any("devolveu o processo ao setor solicitante" in d for d in dados)
+
+
+def test_a_queue_from_before_its_version_table_is_kept_and_versioned(servicos):
+    store = servicos.store
+    s = confirmar(servicos, 90)
+    with store.na_transacao() as conn:  # what the code before ``sei_schema`` created
+        sei_processos.create(conn)
+        arquivamento.enfileirar_na_transacao(conn, s.protocolo)
+    arquivamento.migrar(store)
+    arquivamento.migrar(store)  # idempotent
+    assert list(_linhas(store)) == [s.protocolo]
+    with store.na_transacao() as conn:
+        versoes = conn.execute(sa.text("SELECT version FROM sei_schema")).scalars().all()
+        assert versoes == [1]
+        conn.execute(sa.text("INSERT INTO sei_schema VALUES (2, CURRENT_TIMESTAMP)"))
+    with pytest.raises(RuntimeError, match="mais nova"):
+        arquivamento.migrar(store)  # code older than the database
