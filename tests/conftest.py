@@ -1,5 +1,6 @@
-"""Shared fixtures (project paths, loaded content, the running assistant) and the
-``e2e`` marker put on every test that starts the launcher."""
+"""Shared fixtures (project paths, loaded content, throw-away PostgreSQL databases,
+the running assistant) and the ``e2e`` marker put on every test that starts the
+launcher."""
 
 from __future__ import annotations
 
@@ -9,7 +10,10 @@ import subprocess
 import sys
 import time
 import types
+import uuid
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -49,6 +53,51 @@ def servicos(tmp_path):
     yield s
     if "store" in s.__dict__:
         s.store.fechar()
+
+
+# the PostgreSQL the tests create their databases on (trust auth, database ``test``)
+PG_URL = os.environ.get("TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")
+
+
+@pytest.fixture(scope="session")
+def pg_admin() -> Iterator[Any]:
+    """Autocommit engine on ``PG_URL``'s database; skip (or fail under CI) if down."""
+    import sqlalchemy as sa
+
+    engine = sa.create_engine(
+        PG_URL, future=True, isolation_level="AUTOCOMMIT", connect_args={"connect_timeout": 5}
+    )
+    try:
+        with engine.connect() as conn:
+            conn.execute(sa.text("SELECT 1"))
+    except sa.exc.OperationalError as erro:
+        engine.dispose()
+        motivo = f"PostgreSQL unreachable at {sa.engine.make_url(PG_URL)!r}: {erro.orig}"
+        if os.environ.get("CI"):
+            pytest.fail(motivo)
+        pytest.skip(motivo)
+    yield engine
+    engine.dispose()
+
+
+def pg_url_de(nome: str) -> str:
+    """The URL of database ``nome`` on ``PG_URL``'s server."""
+    from sqlalchemy.engine import make_url
+
+    return str(make_url(PG_URL).set(database=nome))
+
+
+@pytest.fixture()
+def pg_url(pg_admin) -> Iterator[str]:
+    """URL of a fresh, uniquely named PostgreSQL database, dropped afterwards."""
+    import sqlalchemy as sa
+
+    nome = f"sei_test_{uuid.uuid4().hex[:12]}"
+    with pg_admin.connect() as conn:
+        conn.execute(sa.text(f'CREATE DATABASE "{nome}"'))
+    yield pg_url_de(nome)
+    with pg_admin.connect() as conn:
+        conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{nome}" WITH (FORCE)'))
 
 
 @pytest.fixture()

@@ -1,25 +1,19 @@
 """Helpers of the notification tests: a real SMTP server (aiosmtpd) that can be
-stopped and started again, fresh PostgreSQL databases, settings."""
+stopped and started again, settings (fresh PostgreSQL databases: conftest ``pg_url``)."""
 
 from __future__ import annotations
 
 import os
 import threading
-import uuid
-from collections.abc import Callable
 from email import message_from_bytes, policy
 from email.message import EmailMessage
 from pathlib import Path
 
-import pytest
-import sqlalchemy as sa
 from aiosmtpd.controller import Controller
-from sqlalchemy.engine import make_url
 
 from bot import settings
 
 ROOT = Path(__file__).resolve().parents[2]
-PG_URL = os.environ.get("TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")
 PORT_BASE = int(os.environ.get("SEI_TEST_PORT_BASE", "15900"))
 _portas = iter(range(PORT_BASE + 100, PORT_BASE + 199))
 
@@ -98,25 +92,6 @@ def html(msg: EmailMessage) -> str:
     parte = msg.get_body(preferencelist=("html",))
     assert parte is not None
     return str(parte.get_content())
-
-
-def pg_novo() -> tuple[str, Callable[[], None]]:
-    """A fresh PostgreSQL database: its URL and a function that drops it."""
-    admin = sa.create_engine(PG_URL, isolation_level="AUTOCOMMIT")
-    nome = f"sei_avisos_test_{uuid.uuid4().hex[:12]}"
-    try:
-        with admin.connect() as conn:
-            conn.execute(sa.text(f'CREATE DATABASE "{nome}"'))
-    except sa.exc.OperationalError:
-        admin.dispose()
-        pytest.skip("PostgreSQL indisponível em 127.0.0.1:5432")
-
-    def apagar() -> None:
-        with admin.connect() as conn:
-            conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{nome}" WITH (FORCE)'))
-        admin.dispose()
-
-    return str(make_url(PG_URL).set(database=nome)), apagar
 
 
 def ambiente(tmp_path: Path, url: str, **env: str) -> dict[str, str]:

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
-from avisos_apoio import ServidorSmtp, configurar, corpo, html, pg_novo, porta_livre
+from avisos_apoio import ServidorSmtp, configurar, corpo, html, porta_livre
 from geradores import gerar_cpf
 from telegram_standin import TelegramStandin
 
@@ -43,9 +43,7 @@ def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
     if request.param == "sqlite":
         yield f"sqlite:///{tmp_path / 'var' / 'requests.db'}"
         return
-    url, apagar = pg_novo()
-    yield url
-    apagar()
+    yield request.getfixturevalue("pg_url")
 
 
 @pytest.fixture
@@ -470,19 +468,16 @@ def test_a_bad_stored_row_fails_alone_and_the_worker_goes_on(tmp_path, sqlite_ur
     store.fechar()
 
 
-def test_the_worker_waits_for_a_database_that_is_not_there_yet(tmp_path, monkeypatch, caplog):
+def test_the_worker_waits_for_a_database_that_is_not_there_yet(
+    tmp_path, monkeypatch, caplog, pg_admin
+):
     import uuid
 
-    from avisos_apoio import PG_URL
-    from sqlalchemy.engine import make_url
+    from conftest import pg_url_de
 
-    admin = sa.create_engine(PG_URL, isolation_level="AUTOCOMMIT")
-    try:
-        admin.connect().close()
-    except sa.exc.OperationalError:
-        pytest.skip("PostgreSQL indisponível em 127.0.0.1:5432")
+    admin = pg_admin
     nome = f"sei_avisos_tarde_{uuid.uuid4().hex[:10]}"
-    url = str(make_url(PG_URL).set(database=nome))
+    url = pg_url_de(nome)
     cfg = configurar(tmp_path, url)
     monkeypatch.setattr(worker, "ESPERA_BANCO_S", 0.1)
     parar = threading.Event()
@@ -503,7 +498,6 @@ def test_the_worker_waits_for_a_database_that_is_not_there_yet(tmp_path, monkeyp
             t.join(10)
     with admin.connect() as conn:
         conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{nome}" WITH (FORCE)'))
-    admin.dispose()
     assert not t.is_alive()
 
 

@@ -3,17 +3,13 @@ users, throttling records) on SQLite and on PostgreSQL."""
 
 from __future__ import annotations
 
-import uuid
 from datetime import date, datetime, timedelta, timezone
 
 import pytest
-import sqlalchemy as sa
-from sqlalchemy.engine import make_url
 
 from bot.solicitacoes import atendimento
 from bot.solicitacoes.store import FiltroFila, RequestStore
 
-PG_URL = "postgresql://postgres@127.0.0.1:5432/test"
 AGORA = datetime(2026, 6, 10, 15, 0, tzinfo=timezone.utc)
 
 
@@ -24,20 +20,9 @@ def store(request, tmp_path):
         yield s
         s.fechar()
         return
-    admin = sa.create_engine(PG_URL, isolation_level="AUTOCOMMIT")
-    nome = f"sei_fila_test_{uuid.uuid4().hex[:12]}"
-    try:
-        with admin.connect() as conn:
-            conn.execute(sa.text(f'CREATE DATABASE "{nome}"'))
-    except sa.exc.OperationalError:
-        admin.dispose()
-        pytest.skip("PostgreSQL indisponível em 127.0.0.1:5432")
-    s = RequestStore(str(make_url(PG_URL).set(database=nome)))
+    s = RequestStore(request.getfixturevalue("pg_url"))
     yield s
     s.fechar()
-    with admin.connect() as conn:
-        conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{nome}" WITH (FORCE)'))
-    admin.dispose()
 
 
 def _arquivar(store, n, quando, tipo="cadastro_usuario", unidade="GETIN", **campos):

@@ -6,15 +6,12 @@ from __future__ import annotations
 
 import asyncio
 import json
-import os
-import uuid
 from collections.abc import Iterator
 from datetime import date, datetime, timedelta
 
 import pytest
 import sqlalchemy as sa
 import yaml
-from sqlalchemy.engine import make_url
 
 from bot.faq import respostas
 from bot.painel import indicadores as ind
@@ -22,7 +19,6 @@ from bot.painel.indicadores import Indicadores
 from bot.solicitacoes.store import RequestStore
 from bot.solicitacoes.tipos import FUSO
 
-PG_URL = os.environ.get("TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")
 INICIO, FIM = date(2026, 11, 1), date(2026, 11, 15)
 
 _meta = sa.MetaData()
@@ -95,24 +91,6 @@ EVENTOS = [
 
 
 # ----------------------------------------------------------------- databases
-@pytest.fixture(scope="module")
-def pg_admin() -> Iterator[sa.engine.Engine]:
-    engine = sa.create_engine(
-        PG_URL, future=True, isolation_level="AUTOCOMMIT", connect_args={"connect_timeout": 5}
-    )
-    try:
-        with engine.connect() as conn:
-            conn.execute(sa.text("SELECT 1"))
-    except sa.exc.OperationalError as erro:
-        engine.dispose()
-        motivo = f"PostgreSQL unreachable at {make_url(PG_URL)!r}: {erro.orig}"
-        if os.environ.get("CI"):
-            pytest.fail(motivo)
-        pytest.skip(motivo)
-    yield engine
-    engine.dispose()
-
-
 @pytest.fixture(params=["sqlite", "postgresql"])
 def urls(request, tmp_path) -> Iterator[tuple[str, str]]:
     """(trackers URL, requests URL): two SQLite files, or one PostgreSQL database
@@ -120,14 +98,8 @@ def urls(request, tmp_path) -> Iterator[tuple[str, str]]:
     if request.param == "sqlite":
         yield f"sqlite:///{tmp_path / 'trackers.db'}", f"sqlite:///{tmp_path / 'requests.db'}"
         return
-    admin = request.getfixturevalue("pg_admin")
-    nome = f"sei_painel_test_{uuid.uuid4().hex[:12]}"
-    with admin.connect() as conn:
-        conn.execute(sa.text(f'CREATE DATABASE "{nome}"'))
-    url = str(make_url(PG_URL).set(database=nome))
+    url = request.getfixturevalue("pg_url")
     yield url, url
-    with admin.connect() as conn:
-        conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{nome}" WITH (FORCE)'))
 
 
 def gravar_eventos(url: str, eventos: list[dict]) -> None:

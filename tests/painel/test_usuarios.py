@@ -3,18 +3,15 @@ login throttling, on a real SQLite store (and PostgreSQL for the audit log)."""
 
 from __future__ import annotations
 
-import uuid
 from datetime import datetime, timedelta, timezone
 
 import pytest
 import sqlalchemy as sa
 from apoio import SENHA, registrar
-from sqlalchemy.engine import make_url
 
 from bot.painel import usuarios
 from bot.solicitacoes.store import RequestStore
 
-PG_URL = "postgresql://postgres@127.0.0.1:5432/test"
 AGORA = datetime(2026, 12, 1, 12, 0, tzinfo=timezone.utc)
 
 
@@ -134,23 +131,6 @@ def test_failures_keep_neither_login_nor_address_in_clear(store):
     with store._engine.connect() as conn:
         chaves = conn.execute(sa.text("SELECT chave FROM login_failures")).scalars().all()
     assert chaves and all(len(c) == 64 and "529" not in c and "10.0" not in c for c in chaves)
-
-
-@pytest.fixture()
-def pg_url():
-    """A fresh, uniquely named PostgreSQL database, dropped afterwards."""
-    admin = sa.create_engine(PG_URL, isolation_level="AUTOCOMMIT")
-    nome = f"sei_painel_test_{uuid.uuid4().hex[:12]}"
-    try:
-        with admin.connect() as conn:
-            conn.execute(sa.text(f'CREATE DATABASE "{nome}"'))
-    except sa.exc.OperationalError:
-        admin.dispose()
-        pytest.skip("PostgreSQL indisponível em 127.0.0.1:5432")
-    yield str(make_url(PG_URL).set(database=nome))
-    with admin.connect() as conn:
-        conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{nome}" WITH (FORCE)'))
-    admin.dispose()
 
 
 @pytest.mark.parametrize("banco", ["sqlite", "postgresql"])

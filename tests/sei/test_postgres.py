@@ -1,43 +1,20 @@
 """Filing into SEI with the request store on PostgreSQL: two workers at once
-take each request once (fresh database per test; skipped without PostgreSQL)."""
+take each request once (fresh database per test: conftest ``pg_url``)."""
 
 # ruff: noqa: F811 - pytest fixtures imported from apoio_sei are arguments
 from __future__ import annotations
 
-import os
 import random
 import threading
-import uuid
 
-import pytest
-import sqlalchemy as sa
 from apoio_sei import cfg, standin  # noqa: F401 (pytest fixtures)
 from geradores import gerar_cpf
-from sqlalchemy.engine import make_url
 
 from bot import settings
 from bot.sei import arquivamento
 from bot.sei.cliente import ClienteSei
 from bot.sei.config import ConfigSei
 from bot.solicitacoes.servicos import Servicos
-
-PG_URL = os.environ.get("TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")
-
-
-@pytest.fixture()
-def pg_url():
-    admin = sa.create_engine(PG_URL, isolation_level="AUTOCOMMIT")
-    nome = f"sei_ws_test_{uuid.uuid4().hex[:12]}"
-    try:
-        with admin.connect() as conn:
-            conn.execute(sa.text(f'CREATE DATABASE "{nome}"'))
-    except sa.exc.OperationalError:
-        admin.dispose()
-        pytest.skip("PostgreSQL indisponível em 127.0.0.1:5432")
-    yield str(make_url(PG_URL).set(database=nome))
-    with admin.connect() as conn:
-        conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{nome}" WITH (FORCE)'))
-    admin.dispose()
 
 
 def test_two_workers_on_postgresql_file_each_request_once(standin, tmp_path, pg_url):

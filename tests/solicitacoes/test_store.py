@@ -8,11 +8,9 @@ from __future__ import annotations
 
 import logging
 import multiprocessing
-import os
 import sqlite3
 import threading
 import time
-import uuid
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from datetime import date, datetime, timedelta
@@ -26,8 +24,6 @@ from bot.solicitacoes import store as store_mod
 from bot.solicitacoes.protocolo import normalizar_protocolo
 from bot.solicitacoes.store import RequestStore
 from bot.solicitacoes.tipos import FUSO, STATUS
-
-PG_URL = os.environ.get("TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")
 
 
 # ----------------------------------------------------------------- fake data
@@ -81,36 +77,6 @@ def test_gerar_cpf_known_value():
 
 
 # ------------------------------------------------------------------ fixtures
-@pytest.fixture(scope="session")
-def pg_admin() -> Iterator[sa.engine.Engine]:
-    """Autocommit engine on the ``test`` database; skip (or fail under CI) if down."""
-    engine = sa.create_engine(
-        PG_URL, future=True, isolation_level="AUTOCOMMIT", connect_args={"connect_timeout": 5}
-    )
-    try:
-        with engine.connect() as conn:
-            conn.execute(sa.text("SELECT 1"))
-    except sa.exc.OperationalError as erro:
-        engine.dispose()
-        motivo = f"PostgreSQL unreachable at {make_url(PG_URL)!r}: {erro.orig}"
-        if os.environ.get("CI"):
-            pytest.fail(motivo)
-        pytest.skip(motivo)
-    yield engine
-    engine.dispose()
-
-
-@pytest.fixture
-def pg_url(pg_admin: sa.engine.Engine) -> Iterator[str]:
-    """URL of a fresh, uniquely named database, dropped afterwards."""
-    nome = f"sei_store_test_{uuid.uuid4().hex[:12]}"
-    with pg_admin.connect() as conn:
-        conn.execute(sa.text(f'CREATE DATABASE "{nome}"'))
-    yield str(make_url(PG_URL).set(database=nome))
-    with pg_admin.connect() as conn:
-        conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{nome}" WITH (FORCE)'))
-
-
 @pytest.fixture
 def sqlite_url(tmp_path: Path) -> str:
     return f"sqlite:///{tmp_path / 'var' / 'requests.db'}"
