@@ -6,6 +6,9 @@
 #                     docs/img/bench-*.png, raw JSON in results/bench/
 #                     BENCH_ARGS='--only latency,memory' re-runs some sections,
 #                     BENCH_ARGS='--skip levers' leaves the tuning experiments out
+#                     BENCH_ARGS='--only openloop' the open-loop capacity ladder alone
+#                     (~10 min: (a) and (b) on the development profile and on the
+#                     production one, which needs PostgreSQL and Redis on 127.0.0.1)
 #   make bench-smoke  a few seconds of load with tiny counts: checks the harness
 #                     end to end (results in a temp dir, never docs/); part of
 #                     `make test`. BENCH_URL=http://127.0.0.1:5005/webhooks/rest/webhook

@@ -45,7 +45,8 @@ P99_LIMIT_MS = 500.0  # a step passes with p99 at most this and no failure
 MAX_STEPS = 8
 REFINE = 2  # bisections after the first failing step
 DURATION_S = 15.0  # each step sends rate × this many messages...
-MIN_MESSAGES = 100  # ...and at least this many (p99 needs a hundred)
+MIN_MESSAGES = 100  # ...and at least this many (p99 needs a hundred)...
+MAX_STEP_S = 30.0  # ...but no more than this many seconds' worth (low rates)
 DRAIN_S = 10.0  # after the last send, wait this long for missing replies
 START_DELAY_S = 0.05  # the schedule starts this long after the step is set up
 MAX_CONNECTIONS = 1000
@@ -241,8 +242,9 @@ def step(urls: Sequence[str], rate: float, messages: int, **kwargs) -> StepResul
 
 
 def step_messages(rate: float, duration_s: float = DURATION_S, minimum: int = MIN_MESSAGES) -> int:
-    """Messages of a step at ``rate``: ``duration_s`` worth, at least ``minimum``."""
-    return max(minimum, round(rate * duration_s))
+    """Messages of a step at ``rate``: ``duration_s`` worth, at least ``minimum``
+    unless that takes over ``MAX_STEP_S`` (and at least one)."""
+    return max(1, round(min(max(minimum, rate * duration_s), rate * MAX_STEP_S)))
 
 
 def next_rate(

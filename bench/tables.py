@@ -313,6 +313,12 @@ def _profile_title(profile: str, data: dict) -> str:
     return PROFILES.get(profile, profile)
 
 
+def _replicas_rss(rss: dict | None) -> str:
+    """RSS of every Rasa replica (``rasa``, ``rasa-2``...), joined by +."""
+    values = [v for k, v in sorted((rss or {}).items()) if k.startswith("rasa")]
+    return " + ".join(num(v, 0) for v in values) or "—"
+
+
 def openloop_md(ol: dict) -> str:
     """Per profile and model, the rate ladder; then the capacities."""
     profiles = (ol or {}).get("profiles") or {}
@@ -330,13 +336,13 @@ def openloop_md(ol: dict) -> str:
         for key, cfg in (data.get("configs") or {}).items():
             rows = [
                 f"**{title}, {LABELS.get(key, key)}** (partida {num(cfg.get('start_s'))} s; "
-                f"RSS Rasa {num(get(cfg, 'rss_idle', 'rasa'), 0)} → "
-                f"{num(get(cfg, 'rss_after', 'rasa'), 0)} MB)",
+                f"RSS Rasa {_replicas_rss(cfg.get('rss_idle'))} → "
+                f"{_replicas_rss(cfg.get('rss_after'))} MB)",
                 "",
                 "| taxa pedida | mensagens | oferecida | alcançada | p50 | p95 | p99 | máx "
-                "| erros | vazias | atraso do cliente (máx.) | p99 ≤ "
+                "| erros | vazias | atraso do cliente (máx.) | carga (1 min) | p99 ≤ "
                 f"{limit} ms, sem falha |",
-                "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|:---:|",
+                "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|:---:|",
             ]
             for s in cfg.get("steps") or []:
                 lat = s.get("latency_ms") or {}
@@ -346,7 +352,7 @@ def openloop_md(ol: dict) -> str:
                     f"| {num(lat.get('p50'), 0)} ms | {num(lat.get('p95'), 0)} ms "
                     f"| {num(lat.get('p99'), 0)} ms | {num(lat.get('max'), 0)} ms "
                     f"| {s['errors'] + s['timeouts']} | {s['empty_replies']} "
-                    f"| {num(get(s, 'lateness_ms', 'max'), 0)} ms "
+                    f"| {num(get(s, 'lateness_ms', 'max'), 0)} ms | {num(s.get('loadavg'), 1)} "
                     f"| {'sim' if s['ok'] else '**não**'} |"
                 )
             parts.append("\n".join(rows) + "\n")

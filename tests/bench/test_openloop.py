@@ -147,3 +147,10 @@ def test_replies_missing_after_the_drain_are_timeouts():
     )
     assert res.timeouts == 5 and res.answered == 0
     assert not res.summary()["ok"]
+
+
+def test_step_size_is_bounded_in_time_and_count():
+    assert openloop.step_messages(20, duration_s=15, minimum=100) == 300
+    assert openloop.step_messages(5, duration_s=15, minimum=100) == 100  # 20 s: the minimum
+    assert openloop.step_messages(1, duration_s=15, minimum=100) == 30  # capped at 30 s
+    assert openloop.step_messages(5, duration_s=0, minimum=15) == 15
