@@ -154,3 +154,54 @@ def test_step_size_is_bounded_in_time_and_count():
     assert openloop.step_messages(5, duration_s=15, minimum=100) == 100  # 20 s: the minimum
     assert openloop.step_messages(1, duration_s=15, minimum=100) == 30  # capped at 30 s
     assert openloop.step_messages(5, duration_s=0, minimum=15) == 15
+
+
+def _summary(rate, p99, ok, failures=0):
+    return {
+        "rate_msg_s": rate,
+        "messages": 100,
+        "errors": failures,
+        "timeouts": 0,
+        "empty_replies": 0,
+        "latency_ms": {"p50": p99 / 2, "p95": p99 * 0.9, "p99": p99, "max": p99 * 1.1},
+        "offered_msg_s": rate,
+        "achieved_msg_s": rate,
+        "lateness_ms": {"max": 1.0},
+        "ok": ok,
+    }
+
+
+def _section(dev_a, dev_b, prod_a):
+    def cfg(steps):
+        return {"replicas": 1, "steps": steps, "capacity_msg_s": openloop.capacity(steps)}
+
+    return {
+        "method": openloop.method(),
+        "profiles": {
+            "desenvolvimento": {"configs": {"ours": cfg(dev_a), "default": cfg(dev_b)}},
+            "producao": {"configs": {"ours": cfg(prod_a)}},
+        },
+    }
+
+
+def test_open_loop_targets_compare_capacities_and_read_p99_at_20():
+    from bench import tables, targets
+
+    dev_a = [_summary(5, 60, True), _summary(20, 120, True), _summary(40, 900, False)]
+    dev_b = [_summary(5, 90, True), _summary(10, 300, True), _summary(20, 800, False)]
+    prod_a = [_summary(20, 100, True), _summary(40, 300, True), _summary(60, 700, False)]
+    rows = targets.assess_openloop(_section(dev_a, dev_b, prod_a))
+    assert [ok for _name, _measured, ok in rows] == [True, True, True]  # 20 ≥ 2×10, 40 ≥ 3×10
+    assert "20 vs 10 msg/s" in rows[0][1] and "120 ms" in rows[1][1]
+    prod_a[1] = _summary(40, 600, False)  # production now only reaches 20 = 2 × (b)
+    dev_a[1] = _summary(20, 160, True)  # p99 at 20 msg/s over 150 ms
+    rows = targets.assess_openloop(_section(dev_a, dev_b, prod_a))
+    assert [ok for *_rest, ok in rows] == [True, False, False]
+    # (b) passing no step: any capacity of (a) is more than twice it; (a) stopping below 20 fails
+    stopped = [_summary(5, 60, True), _summary(10, 700, False)]
+    rows = targets.assess_openloop(_section(stopped, [_summary(5, 900, False)], prod_a))
+    assert [ok for *_rest, ok in rows] == [True, False, True]
+    assert "parou em 10 msg/s" in rows[1][1]
+    assert [ok for *_rest, ok in targets.assess_openloop({})] == [None, None, None]
+    text = tables.openloop_md(_section(dev_a, dev_b, prod_a))
+    assert "| desenvolvimento (SQLite, 1 Rasa) | nosso (a) | **20 msg/s** |" in text
