@@ -242,6 +242,19 @@ LEVERS: list[Lever] = [
     Lever(
         "tracker-memoria", "InMemoryTrackerStore em vez do SQL (SQLite)", endpoints=_memory_tracker
     ),
+    # issue 17: the in-process tracker cache (bot.rasa.tracker_cache) against the same
+    # launcher without it, whatever SEI_TRACKER_CACHE's default is; run them back to back
+    Lever(
+        "tracker-sem-cache",
+        "SQLTrackerStore no SQLite sem cache (SEI_TRACKER_CACHE=0; referência do seguinte)",
+        env={"SEI_TRACKER_CACHE": "0"},
+    ),
+    Lever(
+        "tracker-cache",
+        "cache dos trackers no processo do Rasa, gravando no SQLite a cada turno "
+        "(SEI_TRACKER_CACHE=1)",
+        env={"SEI_TRACKER_CACHE": "1"},
+    ),
     Lever(
         "sem-spacy",
         "sem SpacyNLP e sem CountVectorsFeaturizer de lemas (WhitespaceTokenizer)",
@@ -436,7 +449,14 @@ def _serve(
             label=f"{lever.key}: aquecimento",
             record=False,
         )
+        cpu_before = servers.cpu()
         res["soak"] = soak(servers, turns, 10, max(1, turns // 10), seed=11, label=lever.key)
+        cpu_after = servers.cpu()
+        answered = max(1, res["soak"]["turns"])
+        res["cpu_ms_per_msg"] = {  # CPU of each server over the soak, per answered message
+            key: round(1000 * (cpu_after[key] - cpu_before[key]) / answered, 2) for key in cpu_after
+        }
+        res["loadavg_after_soak"] = loadavg()
         res["loads"] = {}
         for c in lever.concurrency:
             if c == 10:

@@ -68,6 +68,9 @@ class Settings(BaseModel):
     redis_url: str = Field(REDIS_URL_PADRAO, alias="SEI_REDIS_URL", repr=False)
     redis_key_prefix: str = Field("sei", alias="SEI_REDIS_PREFIX")
     rasa_replicas: int = Field(alias="SEI_RASA_REPLICAS")
+    # development profile: trackers also kept in the Rasa process, written through to
+    # SQLite (bot.rasa.tracker_cache); never with replicas (the production profile)
+    tracker_cache: bool = Field(False, alias="SEI_TRACKER_CACHE")
     # days conversations, attachments and spreadsheets are kept (bot.ops.privacidade)
     retencao_dias: int = Field(90, alias="SEI_RETENCAO_DIAS")
     # NTS panel (bot.painel): port, idle minutes, session key file, https cookies

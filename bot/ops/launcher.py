@@ -39,6 +39,8 @@ CONNECT_TIMEOUT_S = 5
 # Rasa expands ${VAR} in endpoints files: passwords stay in the environment
 POSTGRES_PASSWORD_VAR = "SEI_POSTGRES_PASSWORD"
 REDIS_PASSWORD_VAR = "SEI_REDIS_PASSWORD"
+# SQLTrackerStore with an in-process cache (SEI_TRACKER_CACHE, development profile only)
+CACHED_TRACKER_STORE = "bot.rasa.tracker_cache.CachedSQLTrackerStore"
 
 
 def endpoints_template(cfg: Settings) -> Path:
@@ -108,6 +110,8 @@ def render_endpoints(cfg: Settings, out: Path) -> Path:
         tracker = data.get("tracker_store") or {}
         if str(tracker.get("type", "")).lower() == "sql" and tracker.get("dialect") == "sqlite":
             tracker["db"] = str(cfg.tracker_db)
+            if cfg.tracker_cache:
+                tracker["type"] = CACHED_TRACKER_STORE
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(yaml.safe_dump(data, sort_keys=False))
     return out
