@@ -329,12 +329,14 @@ def medir(
             planos.append(("mesmo_endereco", abusador, True))
         for indice, (nome, abuso, junto) in enumerate(planos, 1):
             time.sleep(2)  # let the previous run's tail settle
-            antes, cpu = loadavg(), srv.cpu()
+            antes, cpu, cliente = loadavg(), srv.cpu(), time.process_time()
             say(f"abuso: rodada {nome} ({duracao_s:.0f} s)")
             r = asyncio.run(rodada(srv.web_url, nome, indice, normais, abuso, mesmo_endereco=junto))
             depois = srv.cpu()
             r["loadavg_antes"] = antes
             r["cpu_s"] = {k: round(depois[k] - cpu.get(k, 0.0), 1) for k in depois}
+            # the load client shares the cores too (a real abuser pays for its own)
+            r["cpu_s"]["cliente"] = round(time.process_time() - cliente, 1)
             rodadas[nome] = r
     finally:
         srv.stop()
