@@ -11,7 +11,10 @@ mix as ``bench.load`` (``bench.scenarios``). Latency runs from the
 (no coordinated omission); the client's own lateness is recorded too.
 
 A step runs a fixed number of messages; replies still missing
-``drain_s`` after the last send are cancelled and counted as timeouts. The
+``drain_s`` after the last send are cancelled and counted as timeouts. In
+the ladder a step stops early once it has surely failed (enough replies,
+arrived or still awaited, over the p99 limit to put the p99 above it, or a
+failure): the verdict is the same, the machine is spared the backlog. The
 ladder raises the rate step by step (5, 10, 20, 40, then +20) until a step
 fails (p99 > 500 ms, or any error, timeout or empty reply), then bisects
 between the last passing and the failing rate a couple of times; the
@@ -27,6 +30,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import math
 import random
 import sys
 import time
@@ -90,7 +94,7 @@ class StepResult:
     errors: int = 0
     timeouts: int = 0
     empty: int = 0
-    span_s: float = 0.0  # last scheduled send
+    span_s: float = 0.0  # last scheduled send (of those sent)
     wall_s: float = 0.0  # start to the last reply (or the drain deadline)
     last_reply_s: float = 0.0
     latencies: dict[str, list[float]] = field(default_factory=dict)  # kind -> s
@@ -102,6 +106,8 @@ class StepResult:
     protocols: int = 0
     missing_buttons: int = 0
     max_in_flight: int = 0
+    sent: int = 0
+    stopped_early: bool = False  # the step had surely failed: the rest was not sent
     error_samples: list[str] = field(default_factory=list)
 
     @property
@@ -119,11 +125,13 @@ class StepResult:
         return {
             "rate_msg_s": self.rate,
             "messages": self.messages,
+            "sent": self.sent,
+            "stopped_early": self.stopped_early,
             "answered": self.answered,
             "errors": self.errors,
             "timeouts": self.timeouts,
             "empty_replies": self.empty,
-            "offered_msg_s": round(self.messages / self.span_s, 2) if self.span_s else 0.0,
+            "offered_msg_s": round(self.sent / self.span_s, 2) if self.span_s else 0.0,
             "achieved_msg_s": (
                 round(self.answered / self.last_reply_s, 2) if self.last_reply_s else 0.0
             ),
@@ -137,13 +145,20 @@ class StepResult:
             "missing_buttons": self.missing_buttons,
             "max_in_flight": self.max_in_flight,
             "error_samples": self.error_samples[:5],
-            "ok": passed(lat["p99"], self.failures, self.answered),
+            "ok": not self.stopped_early and passed(lat["p99"], self.failures, self.answered),
         }
 
 
 def passed(p99_ms: float, failures: int, answered: int) -> bool:
     """The step verdict: answers, none failed, p99 within ``P99_LIMIT_MS``."""
     return answered > 0 and failures == 0 and p99_ms <= P99_LIMIT_MS
+
+
+def sure_fail_count(messages: int) -> int:
+    """How many of ``messages`` latencies over the limit surely put the p99 over
+    it: the p99 interpolates between sorted positions ⌊0.99 (n − 1)⌋ and the
+    next, so both must be over."""
+    return messages - math.floor(0.99 * (messages - 1))
 
 
 async def run_step(
@@ -155,16 +170,24 @@ async def run_step(
     sender_prefix: str = "aberta",
     drain_s: float = DRAIN_S,
     label: str | None = None,
+    stop_early: bool = False,
 ) -> StepResult:
-    """``messages`` Poisson arrivals at ``rate``/s over ``urls``; see the module doc."""
+    """``messages`` Poisson arrivals at ``rate``/s over ``urls``; see the module doc.
+    ``stop_early``: stop sending (and cancel what is awaited) once the step surely fails."""
     import aiohttp
 
     factory = ScenarioFactory(seed)
     offsets = schedule(rate, messages, seed)
-    res = StepResult(rate, messages, span_s=offsets[-1] if offsets else 0.0)
+    res = StepResult(rate, messages)
     idle: deque[_User] = deque()
     progress = Progress(label or f"malha aberta {rate:g} msg/s", messages)
-    in_flight = 0
+    flying: dict[int, float] = {}  # arrival number -> its scheduled send, while awaited
+    limit_s, slow = P99_LIMIT_MS / 1000, 0
+    sure_fail = sure_fail_count(messages)
+
+    def surely_failed(now: float) -> bool:
+        late = sum(1 for due in flying.values() if now - due > limit_s)
+        return res.failures > 0 or slow + late >= sure_fail
 
     def new_user() -> _User:
         conv = factory.conversation()
@@ -172,13 +195,13 @@ async def run_step(
         sender = f"{sender_prefix}-{seed}-{res.conversations}"
         return _User(sender, replica(urls, sender), conv.kind, conv.turns)
 
-    async def send(session, user: _User, due: float) -> None:
-        nonlocal in_flight
+    async def send(session, user: _User, number: int, due: float) -> None:
+        nonlocal slow
         turn = user.turns[user.next]
         text, found = resolve(turn.text, user.replies)
         res.missing_buttons += not found
-        in_flight += 1
-        res.max_in_flight = max(res.max_in_flight, in_flight)
+        flying[number] = due
+        res.max_in_flight = max(res.max_in_flight, len(flying))
         try:
             replies = await _post(session, user.url, user.sender, text)
         except Exception as err:
@@ -192,46 +215,55 @@ async def run_step(
             res.last_reply_s = done - t0
             res.latencies.setdefault(turn.kind, []).append(done - due)
             res.records.append((due - t0, done - due))
+            slow += done - due > limit_s
             texts = [r.get("text") or "" for r in replies]
             if not replies or any(NO_ANSWER_MARK in t for t in texts):
                 res.empty += 1
             res.protocols += any(PROTOCOL_MARK in t for t in texts)
         finally:
-            in_flight -= 1
+            del flying[number]
         user.replies = replies
         user.next += 1
         if user.next < len(user.turns):
             idle.append(user)
         else:
             res.completed += 1
-        progress.update(res.answered, f"{in_flight} em voo")
+        progress.update(res.answered, f"{len(flying)} em voo")
 
     timeout = aiohttp.ClientTimeout(total=REQUEST_TIMEOUT_S)
     connector = aiohttp.TCPConnector(limit=MAX_CONNECTIONS)
     async with aiohttp.ClientSession(timeout=timeout, connector=connector) as session:
         tasks: set[asyncio.Task] = set()
         t0 = time.perf_counter() + START_DELAY_S
-        for offset in offsets:
+        for number, offset in enumerate(offsets):
             due = t0 + offset
             wait = due - time.perf_counter()
             if wait > 0:
                 await asyncio.sleep(wait)
-            res.lateness.append(max(0.0, time.perf_counter() - due))
+            now = time.perf_counter()
+            if stop_early and surely_failed(now):
+                res.stopped_early = True
+                break
+            res.lateness.append(max(0.0, now - due))
+            res.sent, res.span_s = number + 1, offset
             user = idle.popleft() if idle else new_user()
-            tasks.add(asyncio.create_task(send(session, user, due)))
+            tasks.add(asyncio.create_task(send(session, user, number, due)))
         if tasks:
-            _done, pending = await asyncio.wait(tasks, timeout=drain_s)
+            _done, pending = await asyncio.wait(tasks, timeout=0 if res.stopped_early else drain_s)
             for task in pending:
                 task.cancel()
             if pending:
                 await asyncio.gather(*pending, return_exceptions=True)
+            if pending and not res.stopped_early:
                 res.timeouts = len(pending)
                 res.error_samples.append(f"{len(pending)} sem resposta {drain_s:g} s após o fim")
         res.wall_s = time.perf_counter() - t0
     lat = summary_ms(res.all_latencies)
     progress.done(
-        f"{res.answered}/{messages}, p99 {lat['p99']:.0f} ms, "
-        f"{res.failures} falhas, atraso máx. do cliente {1000 * max(res.lateness):.0f} ms"
+        f"{res.answered}/{messages}{' (interrompido)' if res.stopped_early else ''}, "
+        f"p99 {lat['p99']:.0f} ms, "
+        f"{res.failures} falhas, "
+        f"atraso máx. do cliente {1000 * max(res.lateness, default=0):.0f} ms"
     )
     return res
 
@@ -306,12 +338,14 @@ def ladder(
     min_messages: int = MIN_MESSAGES,
     seed: int = 41,
     after_step: Callable[[str], object] | None = None,
+    stop_early: bool = True,
 ) -> dict[str, dict[str, Any]]:
     """The rate ladder of each configuration (name -> its replica URLs),
     interleaved: round by round, each configuration still climbing runs its next
     step (the order alternates per round), so all see the same machine state.
     ``after_step(name)`` runs after each step (e.g. wait for the server to be
-    idle again). Returns name -> {"steps": [...], "capacity_msg_s": ...}."""
+    idle again; its number is kept as the step's ``settle_s``); ``stop_early``: see
+    ``run_step``. Returns name -> {"steps": [...], "capacity_msg_s": ...}."""
     out: dict[str, dict[str, Any]] = {k: {"steps": []} for k in configs}
     active = list(configs)
     rnd = 0
@@ -331,11 +365,13 @@ def ladder(
                 seed=seed + len(steps),
                 sender_prefix=f"aberta-{name}-{rate:g}",
                 label=f"{name} {rate:g} msg/s",
+                stop_early=stop_early,
             ).summary()
             result["loadavg"] = loadavg()
             steps.append(result)
-            if after_step:
-                after_step(name)
+            waited = after_step(name) if after_step else None
+            if isinstance(waited, (int, float)):
+                result["settle_s"] = round(waited, 1)
         rnd += 1
     for name, data in out.items():
         data["capacity_msg_s"] = capacity(data["steps"])

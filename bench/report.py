@@ -212,7 +212,10 @@ def _openloop_method(ol: dict) -> str:
         "omissão coordenada; o atraso do cliente aparece numa coluna). Cada degrau manda "
         f"taxa × {num(m.get('duration_s'), 0)} s mensagens (no mínimo "
         f"{m.get('min_messages', '?')}); respostas que não chegam "
-        f"{num(m.get('drain_s'), 0)} s depois do último envio contam como erro. A escada "
+        f"{num(m.get('drain_s'), 0)} s depois do último envio contam como erro; um degrau "
+        "já reprovado com certeza (respostas acima do limite, chegadas ou ainda esperadas, "
+        'bastam para o p99 passar dele; ou uma falha) para de enviar ("interrompido"): '
+        "o veredito é o mesmo e a máquina não acumula fila. A escada "
         "sobe 5, 10, 20, 40 e depois de 20 em 20 msg/s até o primeiro degrau reprovado, "
         f"e então divide ao meio o intervalo entre o último aprovado e o reprovado "
         f"{m.get('refine', '?')} vezes (no máximo {m.get('max_steps', '?')} degraus). "

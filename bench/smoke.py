@@ -149,6 +149,7 @@ def run(url: str | None, out: Path) -> list[str]:
             min_messages=OPEN_MESSAGES,
             duration_s=0,
             seed=4,
+            stop_early=False,  # every message answered, whatever the verdict
         )["ours"]
         _sane_open("malha aberta", ladder, problems)
         open_loop = {

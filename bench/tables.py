@@ -313,6 +313,13 @@ def _profile_title(profile: str, data: dict) -> str:
     return PROFILES.get(profile, profile)
 
 
+def _sent(step: dict) -> str:
+    """Messages of a step; "sent/planned, interrompido" when it stopped early."""
+    if step.get("stopped_early"):
+        return f"{step.get('sent')}/{step['messages']}, interrompido"
+    return str(step["messages"])
+
+
 def _replicas_rss(rss: dict | None) -> str:
     """RSS of every Rasa replica (``rasa``, ``rasa-2``...), joined by +."""
     values = [v for k, v in sorted((rss or {}).items()) if k.startswith("rasa")]
@@ -347,7 +354,7 @@ def openloop_md(ol: dict) -> str:
             for s in cfg.get("steps") or []:
                 lat = s.get("latency_ms") or {}
                 rows.append(
-                    f"| {num(s['rate_msg_s'], 0)} msg/s | {s['messages']} "
+                    f"| {num(s['rate_msg_s'], 0)} msg/s | {_sent(s)} "
                     f"| {num(s.get('offered_msg_s'))} | {num(s.get('achieved_msg_s'))} "
                     f"| {num(lat.get('p50'), 0)} ms | {num(lat.get('p95'), 0)} ms "
                     f"| {num(lat.get('p99'), 0)} ms | {num(lat.get('max'), 0)} ms "

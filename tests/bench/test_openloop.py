@@ -205,3 +205,38 @@ def test_open_loop_targets_compare_capacities_and_read_p99_at_20():
     assert [ok for *_rest, ok in targets.assess_openloop({})] == [None, None, None]
     text = tables.openloop_md(_section(dev_a, dev_b, prod_a))
     assert "| desenvolvimento (SQLite, 1 Rasa) | nosso (a) | **20 msg/s** |" in text
+
+
+def test_sure_fail_count_slow_replies_always_put_p99_over():
+    from bench.common import percentile
+
+    for n in (1, 2, 20, 100, 101, 300, 1000):
+        k = openloop.sure_fail_count(n)
+        assert k <= 0.01 * n + 2
+        # however fast or slow the others are
+        assert percentile([0.0] * (n - k) + [0.5001] * k, 99) > 0.5
+        if n >= 100:  # and one fewer may not (at step sizes, the count is tight)
+            assert percentile([0.1] * (n - k + 1) + [0.9] * (k - 1), 99) <= 0.5
+
+
+def test_a_surely_failed_step_stops_early_with_the_same_verdict():
+    from aiohttp import web
+
+    lock = asyncio.Lock()
+
+    async def handler(request):
+        body = await request.json()
+        async with lock:
+            await asyncio.sleep(0.1)
+        return web.json_response([{"recipient_id": body["sender"], "text": "ok"}])
+
+    async def both(url):
+        started = time.perf_counter()
+        res = await openloop.run_step([url], 50, 200, seed=2, stop_early=True)
+        return res, time.perf_counter() - started
+
+    res, took = asyncio.run(_with_stub(handler, both))
+    summary = res.summary()
+    assert summary["stopped_early"] and not summary["ok"]
+    assert res.sent < 200 and took < 3  # the whole step would take 20 s of replies
+    assert res.timeouts == 0 and res.errors == 0  # what was awaited is dropped, not an error
