@@ -187,6 +187,8 @@ def write(results: Path, doc: Path, img: Path) -> Path:
         "# alavancas com 300 mensagens cada (padrão: 1.000)",
         "make bench BENCH_ARGS='--only latency,memory'   # refaz seções; o resto é mantido",
         "make bench BENCH_ARGS='--skip levers'",
+        "make bench BENCH_ARGS='--only openloop'   # só a escada em malha aberta (~10 min; "
+        "produção pede PostgreSQL e Redis locais)",
         "make bench-smoke                # poucos segundos; resultados numa pasta temporária",
         "```",
         "",
