@@ -4,7 +4,7 @@ The count is of the requests the conversation (``contato``) filed since
 midnight in Maceió; ``SEI_LIMITE_REGISTROS_DIA`` sets the cap (0: none). The
 NTS lifts it for the rest of the day with ``sei-nts requests liberar-limite
 PROTOCOLO``: an audit entry (``limite_liberado``) naming the conversation by a
-hash, never in clear.
+hash, never in clear. ``Servicos.registrar`` applies it (``LimiteDiario``).
 """
 
 from __future__ import annotations
@@ -18,6 +18,14 @@ from bot.solicitacoes.store import RequestStore, audit_log, requests
 from bot.solicitacoes.tipos import FUSO
 
 ACAO_LIBERAR = "limite_liberado"
+
+
+class LimiteDiario(Exception):
+    """The conversation reached today's cap (``limite``): nothing was filed."""
+
+    def __init__(self, limite: int) -> None:
+        super().__init__(f"daily filing cap of {limite} reached")
+        self.limite = limite
 
 
 def _alvo(contato: str) -> str:

@@ -22,6 +22,7 @@ from bot.faq import respostas
 from bot.solicitacoes import botoes, perguntas, validacao
 from bot.solicitacoes import mensagens as msg
 from bot.solicitacoes import vocabulario as v
+from bot.solicitacoes.cota import LimiteDiario
 from bot.solicitacoes.estado import Estado, Resposta, Turno
 from bot.solicitacoes.mensagens import Mensagem, mensagem
 from bot.solicitacoes.pedido import tipo_pedido
@@ -471,10 +472,9 @@ class Motor:
 
     def _enviar(self, estado: Estado, canal: str, contato: str) -> Resposta:
         try:
-            if not self.s.pode_registrar(contato, estado.id):  # today's cap: kept, not filed
-                limite = self.s.settings.limite_registros_dia
-                return Resposta(estado, [mensagem(msg.texto("limite_diario", limite=limite))])
             solicitacao = self.s.registrar(estado, canal, contato)
+        except LimiteDiario as erro:  # today's cap: kept, not filed
+            return Resposta(estado, [mensagem(msg.texto("limite_diario", limite=erro.limite))])
         except Exception:
             return Resposta(estado, [mensagem(msg.texto("falha_registro"))])
         estado.protocolo = solicitacao.protocolo

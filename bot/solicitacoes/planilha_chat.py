@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from bot.solicitacoes import conferencia, leitura, planilhas, relatorio
+from bot.solicitacoes.cota import LimiteDiario
 from bot.solicitacoes.estado import Estado
 from bot.solicitacoes.leitura import PlanilhaRecusada, texto
 from bot.solicitacoes.mensagens import Mensagem, mensagem, mensagens_de_protocolo, nomes_da_linha
@@ -169,11 +170,11 @@ def _registrar(
             unidade=conferencia.unidade_provavel(tipo, linhas),
             linhas=[dict(linha) for linha in linhas],
         )
-        if not servicos.pode_registrar(contato, estado.id):  # today's cap (bot.solicitacoes.cota)
-            limite = servicos.settings.limite_registros_dia
-            saida.append(mensagem(texto_formulario("limite_diario", limite=limite)))
+        try:
+            solicitacao = servicos.registrar(estado, canal, contato)
+        except LimiteDiario as erro:  # today's cap: the rest is not filed
+            saida.append(mensagem(texto_formulario("limite_diario", limite=erro.limite)))
             break
-        solicitacao = servicos.registrar(estado, canal, contato)
         saida += mensagens_de_protocolo(solicitacao, sei=servicos.arquiva_no_sei)
     if len(grupos) > 1:
         saida.insert(0, mensagem(texto("varias_solicitacoes")))

@@ -107,7 +107,10 @@ class Servicos:
         }
 
     def registrar(self, estado: Estado, canal: str, contato: str) -> Solicitacao:
-        """File the request of a finished form; idempotent on ``estado.id``."""
+        """File the request of a finished form; idempotent on ``estado.id``.
+        ``cota.LimiteDiario`` (nothing filed) when ``contato`` reached today's cap."""
+        if not self._no_limite(contato, estado.id):
+            raise cota.LimiteDiario(self.settings.limite_registros_dia)
         tipo = estado.definicao
         anexo = next((ln.get("captura") for ln in estado.linhas if ln.get("captura")), None)
         solicitacao, criada = self.store.registrar(
@@ -143,7 +146,7 @@ class Servicos:
         planilhas.gerar_planilha(TIPOS[solicitacao.tipo], [solicitacao], destino, self.listas())
         return self.store.definir_planilha(solicitacao.protocolo, str(destino))
 
-    def pode_registrar(self, contato: str, chave_envio: str) -> bool:
+    def _no_limite(self, contato: str, chave_envio: str) -> bool:
         """``contato`` is under today's cap of filings, or this one was filed already."""
         if cota.pode_registrar(self.store, contato, self.settings.limite_registros_dia):
             return True

@@ -70,3 +70,18 @@ def test_a_retried_confirmation_of_a_filed_form_still_answers(servicos_com_cota,
     # the reply was lost; the same form is confirmed again: its protocol, not "limite"
     de_novo = motor.responder(copia, "confirmar", contato="conversa-a")
     assert de_novo.estado.protocolo == primeira.estado.protocolo and len(s.store.listar()) == 2
+
+
+def test_a_planilha_over_the_cap_files_up_to_it_and_says_so(servicos_com_cota, rng):
+    from bot.solicitacoes import planilha_chat
+
+    s = servicos_com_cota
+    motor = Motor(s)
+    fim = motor.responder(_ate_o_resumo(motor, rng), "confirmar", contato="conversa-a")
+    assert fim.estado.fase == "concluida"
+    linhas = [{"nome": "Rui Dias", "cpf": gerar_cpf(rng), "cargo": "Gerente"}]
+    pendente = {"id": "p1", "grupos": {"correcao_cargo": linhas, "cadastro_usuario": []}}
+    resultado = planilha_chat.decidir(s, pendente, "registrar", "web", "conversa-a")
+    textos = [m["text"] for m in resultado.mensagens]
+    assert len(s.store.listar()) == 2  # the first group filed; the second hit the cap
+    assert "limite diário" in textos[-1] and resultado.pendente is None
