@@ -2,19 +2,17 @@
 
 from __future__ import annotations
 
-import logging
 from typing import Any
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 from typing_extensions import override
 
+from actions.respostas import ou_tente_de_novo
 from actions.servicos import servicos
 from bot import content
 from bot.notificacoes.avisos import Avisos
 from bot.solicitacoes.protocolo import protocolo_consultado
-
-logger = logging.getLogger(__name__)
 
 
 def _ultimo_protocolo(sender: str) -> str | None:
@@ -36,7 +34,7 @@ class PararAvisos(Action):  # type: ignore[misc, unused-ignore]
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[dict[str, Any]]:
         texto = tracker.latest_message.get("text") or ""
-        try:
+        with ou_tente_de_novo(dispatcher, "falha ao parar os avisos"):
             protocolo = protocolo_consultado(texto) or _ultimo_protocolo(tracker.sender_id)
             if protocolo is None:
                 dispatcher.utter_message(text=content.texto("canais", "avisos_qual_protocolo"))
@@ -51,7 +49,4 @@ class PararAvisos(Action):  # type: ignore[misc, unused-ignore]
                 dispatcher.utter_message(text=content.texto("canais", chave, protocolo=protocolo))
                 return []
             dispatcher.utter_message(text=Avisos(s.store, s.settings).parar(protocolo))
-        except Exception:
-            logger.exception("falha ao parar os avisos")
-            dispatcher.utter_message(response="utter_tente_de_novo")
         return []

@@ -16,8 +16,8 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from typing_extensions import override
 
+from actions.respostas import utter
 from actions.servicos import servicos
-from actions.solicitacao import utter
 from bot.solicitacoes import pedido, planilha_chat
 from bot.solicitacoes.tipos import TIPOS
 

@@ -6,7 +6,6 @@ the tracker and the engine (the engine's state lives in the ``rascunho`` slot).
 
 from __future__ import annotations
 
-import logging
 from typing import Any
 
 from rasa_sdk import Action, FormValidationAction, Tracker
@@ -14,27 +13,18 @@ from rasa_sdk.events import FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from typing_extensions import override
 
+from actions.respostas import ou_tente_de_novo, utter
 from actions.servicos import novo_motor, servicos
 from bot.faq import sugestoes
 from bot.solicitacoes import pedido, vocabulario
 from bot.solicitacoes.estado import Estado
-from bot.solicitacoes.mensagens import Mensagem, texto_status
 from bot.solicitacoes.mensagens import texto as texto_formulario
+from bot.solicitacoes.mensagens import texto_status
 from bot.solicitacoes.protocolo import protocolo_consultado
 from bot.solicitacoes.tipos import TIPOS
 from bot.text import normalize_text
 
-logger = logging.getLogger(__name__)
-
 FORMULARIO = "formulario_solicitacao"
-
-
-def utter(dispatcher: CollectingDispatcher, mensagens: list[Mensagem]) -> None:
-    """Send engine messages through the dispatcher."""
-    for m in mensagens:
-        dispatcher.utter_message(
-            text=m.get("text"), buttons=m.get("buttons") or [], json_message=m.get("custom")
-        )
 
 
 def _estado(tracker: Tracker) -> Estado | None:
@@ -167,14 +157,10 @@ class ConsultarStatus(Action):  # type: ignore[misc, unused-ignore]
         if protocolo is None:
             dispatcher.utter_message(response="utter_pedir_protocolo")
             return []
-        try:
+        with ou_tente_de_novo(dispatcher, "falha ao consultar o protocolo %s", protocolo):
             status = servicos().status_publico(protocolo)
-        except Exception:
-            logger.exception("falha ao consultar o protocolo %s", protocolo)
-            dispatcher.utter_message(response="utter_tente_de_novo")
-            return []
-        cancelar = bool(vocabulario.PEDE_CANCELAMENTO.search(normalize_text(texto)))
-        dispatcher.utter_message(text=texto_status(protocolo, status, cancelar=cancelar))
+            cancelar = bool(vocabulario.PEDE_CANCELAMENTO.search(normalize_text(texto)))
+            dispatcher.utter_message(text=texto_status(protocolo, status, cancelar=cancelar))
         return []
 
 
