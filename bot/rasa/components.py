@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
 import scipy.sparse
@@ -33,13 +33,27 @@ from bot.text import fold, normalize_token
 CORRECTED_TEXT = "texto_corrigido"
 
 
-def _read_json(model_storage: ModelStorage, resource: Resource, name: str) -> Any:
-    """The JSON file a component persisted, or None when there is none."""
-    try:
-        with model_storage.read_from(resource) as model_dir:
-            return json.loads((Path(model_dir) / name).read_text(encoding="utf-8"))
-    except (ValueError, FileNotFoundError):
-        return None
+class _JsonPersisted:
+    """A trainable component whose state is one JSON file (``STATE_FILE``) in its
+    model storage resource: never pickled. The file names are part of the
+    trained models' layout: they do not change."""
+
+    STATE_FILE: ClassVar[str]
+    _model_storage: ModelStorage
+    _resource: Resource
+
+    def _write_state(self, state: Any) -> None:
+        with self._model_storage.write_to(self._resource) as model_dir:
+            (Path(model_dir) / self.STATE_FILE).write_text(json.dumps(state), encoding="utf-8")
+
+    @classmethod
+    def _read_state(cls, model_storage: ModelStorage, resource: Resource) -> Any:
+        """The state the component persisted, or None when there is none."""
+        try:
+            with model_storage.read_from(resource) as model_dir:
+                return json.loads((Path(model_dir) / cls.STATE_FILE).read_text(encoding="utf-8"))
+        except (ValueError, FileNotFoundError):
+            return None
 
 
 def _softmax_weights(model: Any) -> tuple[np.ndarray, np.ndarray]:
@@ -91,7 +105,7 @@ class TokenNormalizer(GraphComponent):
 
 
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.MESSAGE_FEATURIZER], is_trainable=True)
-class TfidfFeaturizer(SparseFeaturizer, GraphComponent):
+class TfidfFeaturizer(_JsonPersisted, SparseFeaturizer, GraphComponent):
     """Sparse TF-IDF features: character n-grams (word-bounded) and words.
 
     Counts (Rasa's CountVectorsFeaturizer) weigh every n-gram alike; TF-IDF
@@ -100,6 +114,8 @@ class TfidfFeaturizer(SparseFeaturizer, GraphComponent):
     on the normalised tokens of ``TokenNormalizer``. Persisted as JSON
     (vocabulary and IDF weights), never pickled.
     """
+
+    STATE_FILE = "tfidf.json"
 
     @staticmethod
     def get_default_config() -> dict[str, Any]:
@@ -222,8 +238,7 @@ class TfidfFeaturizer(SparseFeaturizer, GraphComponent):
             }
             for v in self._vectorizers
         ]
-        with self._model_storage.write_to(self._resource) as model_dir:
-            (Path(model_dir) / "tfidf.json").write_text(json.dumps(state), encoding="utf-8")
+        self._write_state(state)
 
     @classmethod
     def load(
@@ -236,10 +251,8 @@ class TfidfFeaturizer(SparseFeaturizer, GraphComponent):
     ) -> TfidfFeaturizer:
         """Rebuild the fitted vectorizers from JSON."""
         component = cls(config, model_storage, resource, execution_context)
-        try:
-            with model_storage.read_from(resource) as model_dir:
-                state = json.loads((Path(model_dir) / "tfidf.json").read_text(encoding="utf-8"))
-        except (ValueError, FileNotFoundError):
+        state = cls._read_state(model_storage, resource)
+        if state is None:
             return component
         vectorizers = component._new_vectorizers()
         for vectorizer, saved in zip(vectorizers, state, strict=True):
@@ -250,7 +263,7 @@ class TfidfFeaturizer(SparseFeaturizer, GraphComponent):
 
 
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=True)
-class LinearIntentClassifier(GraphComponent, IntentClassifier):
+class LinearIntentClassifier(_JsonPersisted, GraphComponent, IntentClassifier):
     """Multinomial logistic regression on the sentence TF-IDF features.
 
     Trains in seconds and predicts in well under a millisecond. With
@@ -258,6 +271,8 @@ class LinearIntentClassifier(GraphComponent, IntentClassifier):
     earlier classifier (DIET) left on the message: a two-model ensemble.
     Persisted as JSON (classes, coefficients, intercepts), never pickled.
     """
+
+    STATE_FILE = "linear.json"
 
     @staticmethod
     def get_default_config() -> dict[str, Any]:
@@ -330,8 +345,7 @@ class LinearIntentClassifier(GraphComponent, IntentClassifier):
             "intercept": intercept.astype(float).tolist(),
         }
         self._weights()
-        with self._model_storage.write_to(self._resource) as model_dir:
-            (Path(model_dir) / "linear.json").write_text(json.dumps(self._state))
+        self._write_state(self._state)
         return self._resource
 
     @classmethod
@@ -344,7 +358,7 @@ class LinearIntentClassifier(GraphComponent, IntentClassifier):
         **kwargs: Any,
     ) -> LinearIntentClassifier:
         """Load the JSON state written by ``train``."""
-        state = _read_json(model_storage, resource, "linear.json")
+        state = cls._read_state(model_storage, resource)
         component = cls(config, model_storage, resource, state)
         if state:
             component._weights()
@@ -421,7 +435,7 @@ class LinearIntentClassifier(GraphComponent, IntentClassifier):
 
 
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.MESSAGE_TOKENIZER], is_trainable=True)
-class SpellingCorrector(GraphComponent):
+class SpellingCorrector(_JsonPersisted, GraphComponent):
     """Corrects misspelt words against the training vocabulary (``bot.rasa.ortografia``).
 
     Runs after ``TokenNormalizer``: a token the training data never saw
@@ -430,6 +444,8 @@ class SpellingCorrector(GraphComponent):
     sentence features (``TfidfFeaturizer`` reads it). The message text
     itself is never altered. The vocabulary is persisted as JSON.
     """
+
+    STATE_FILE = "vocabulario.json"
 
     @staticmethod
     def get_default_config() -> dict[str, Any]:
@@ -468,10 +484,7 @@ class SpellingCorrector(GraphComponent):
             fold(m.get(TEXT) or "") for m in training_data.training_examples if m.get(TEXT)
         )
         self._corretor = Corretor(frequencias)
-        with self._model_storage.write_to(self._resource) as model_dir:
-            (Path(model_dir) / "vocabulario.json").write_text(
-                json.dumps(self._corretor.frequencias), encoding="utf-8"
-            )
+        self._write_state(self._corretor.frequencias)
         return self._resource
 
     @classmethod
@@ -484,7 +497,7 @@ class SpellingCorrector(GraphComponent):
         **kwargs: Any,
     ) -> SpellingCorrector:
         """Load the vocabulary written by ``train``."""
-        return cls(model_storage, resource, _read_json(model_storage, resource, "vocabulario.json"))
+        return cls(model_storage, resource, cls._read_state(model_storage, resource))
 
     def _correct(self, message: Message) -> None:
         text = message.get(TEXT) or ""
@@ -516,7 +529,7 @@ class SpellingCorrector(GraphComponent):
 
 
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=True)
-class IntentRefiner(GraphComponent, IntentClassifier):
+class IntentRefiner(_JsonPersisted, GraphComponent, IntentClassifier):
     """After the classifiers: injection, several questions, follow-ups.
 
     - an instruction-injection message is ``out_of_scope`` (``refino.e_injecao``);
@@ -528,6 +541,8 @@ class IntentRefiner(GraphComponent, IntentClassifier):
       context (``refino.com_contexto``; the tracker gives the previous turn).
     Runs before the FallbackClassifier. Persisted as JSON, never pickled.
     """
+
+    STATE_FILE = "refino.json"
 
     @staticmethod
     def get_default_config() -> dict[str, Any]:
@@ -620,8 +635,7 @@ class IntentRefiner(GraphComponent, IntentClassifier):
             "intercept": intercept.astype(float).tolist(),
         }
         self._build(self._state)
-        with self._model_storage.write_to(self._resource) as model_dir:
-            (Path(model_dir) / "refino.json").write_text(json.dumps(self._state))
+        self._write_state(self._state)
         return self._resource
 
     @classmethod
@@ -634,9 +648,7 @@ class IntentRefiner(GraphComponent, IntentClassifier):
         **kwargs: Any,
     ) -> IntentRefiner:
         """Load the JSON state written by ``train``."""
-        return cls(
-            config, model_storage, resource, _read_json(model_storage, resource, "refino.json")
-        )
+        return cls(config, model_storage, resource, cls._read_state(model_storage, resource))
 
     def _classify(self, texts: list[str]) -> list[tuple[str, float]]:
         rows = self._vectorizer.transform(texts)
