@@ -27,7 +27,6 @@ import json
 import logging
 import pickle
 import weakref
-from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -84,6 +83,7 @@ class CachedSQLTrackerStore(SQLTrackerStore):
                 current = self._stamp(session, sender_id)
             if current == entry.stamp:
                 self.hits += 1
+                logger.debug("Tracker cache hit (%d hits, %d misses)", self.hits, self.misses)
                 tracker: DialogueStateTracker = pickle.loads(entry.pickled)
                 _set_lineage(entry, tracker)
                 return tracker
@@ -153,22 +153,6 @@ class CachedSQLTrackerStore(SQLTrackerStore):
             action_name=data.get("name"),
             data=json.dumps(data),
         )
-
-    # ------------------------------------------------------------------ others
-    async def retrieve_full_tracker(self, conversation_id: str) -> DialogueStateTracker | None:
-        """Every session's events: always from the database (not cached)."""
-        return await super().retrieve_full_tracker(conversation_id)
-
-    async def keys(self) -> Iterable[str]:
-        """Conversation ids: from the database."""
-        return await super().keys()
-
-    def forget(self, sender_id: str | None = None) -> None:
-        """Drop one conversation's entry (or all): the next read goes to the database."""
-        if sender_id is None:
-            self._cache.clear()
-        else:
-            self._cache.pop(sender_id, None)
 
 
 def _begin(session: Any, statement: str) -> None:

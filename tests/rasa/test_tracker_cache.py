@@ -10,7 +10,9 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 import yaml
-from conftest import ROOT
+from conftest import PORT_BASE, ROOT, rest_say, start_launcher
+from geradores import gerar_cpf
+from processes import stop
 
 from bot import settings
 from bot.ops import launcher
@@ -255,6 +257,34 @@ def test_any_other_change_of_the_rows_is_read_from_the_database(domain, db, stor
         assert await same_as_fresh_read(store, domain, db, "f")
 
     run(cenario())
+
+
+@pytest.mark.e2e
+def test_purge_while_rasa_runs_with_the_cache_ends_the_conversation(tmp_path, rng):
+    """The launcher with SEI_TRACKER_CACHE=1: a form half filled, `privacy purge` from
+    this (another) process, and the next answer starts afresh instead of resuming."""
+    portas = dict(rasa=PORT_BASE + 15, acoes=PORT_BASE + 35, web=PORT_BASE + 45)
+    proc, _ = start_launcher(
+        tmp_path, portas["rasa"], portas["acoes"], web_port=portas["web"], SEI_TRACKER_CACHE="1"
+    )
+
+    def say(texto):
+        return "\n".join(r.get("text") or "" for r in rest_say(portas["rasa"], "purgada", texto))
+
+    try:
+        endpoints = yaml.safe_load((tmp_path / "run" / "endpoints.yml").read_text())
+        assert endpoints["tracker_store"]["type"] == launcher.CACHED_TRACKER_STORE
+        assert "sigla da sua unidade" in say("quero abrir uma solicitação de cadastro")
+        assert "nome completo" in say("GETIN")
+        assert "CPF de Joana" in say("Joana Teste Ramos")  # this turn's tracker came from memory
+        db = tmp_path / "trackers.db"
+        corte = datetime.now(timezone.utc) + timedelta(days=1)
+        assert purgar_trackers(f"sqlite:///{db}", corte)[0] == 1
+        assert "e-mail pessoal" not in say(gerar_cpf(rng, mascarado=True))
+        textos = " ".join(r[4] for r in rows(db, "purgada"))
+        assert "GETIN" not in textos and "Joana" not in textos
+    finally:
+        stop(proc)
 
 
 # ----- bounds, configuration --------------------------------------------------------------------
