@@ -82,6 +82,21 @@ async def _with_stub(handler, coro_factory):
         await runner.cleanup()
 
 
+def _one_at_a_time(delay_s):
+    """A stand-in handler answering one message at a time, ``delay_s`` each."""
+    from aiohttp import web
+
+    lock = asyncio.Lock()
+
+    async def handler(request):
+        body = await request.json()
+        async with lock:
+            await asyncio.sleep(delay_s)
+        return web.json_response([{"recipient_id": body["sender"], "text": "ok"}])
+
+    return handler
+
+
 def test_latency_runs_from_the_scheduled_send_even_when_the_client_is_late():
     """The stand-in blocks the whole event loop (client included) for 0.5 s on the
     first message: the messages due meanwhile go out late, and their latency
@@ -114,15 +129,7 @@ def test_latency_runs_from_the_scheduled_send_even_when_the_client_is_late():
 def test_a_slow_server_queues_arrivals_instead_of_slowing_them_down():
     """One reply at a time, 0.1 s each, at 30 msg/s: open loop keeps sending on
     schedule, so the queue (and the latency from the schedule) grows."""
-    from aiohttp import web
-
-    lock = asyncio.Lock()
-
-    async def handler(request):
-        body = await request.json()
-        async with lock:
-            await asyncio.sleep(0.1)
-        return web.json_response([{"recipient_id": body["sender"], "text": "ok"}])
+    handler = _one_at_a_time(0.1)
 
     rate, n = 30, 20
     res = asyncio.run(_with_stub(handler, lambda url: openloop.run_step([url], rate, n, seed=9)))
@@ -220,15 +227,7 @@ def test_sure_fail_count_slow_replies_always_put_p99_over():
 
 
 def test_a_surely_failed_step_stops_early_with_the_same_verdict():
-    from aiohttp import web
-
-    lock = asyncio.Lock()
-
-    async def handler(request):
-        body = await request.json()
-        async with lock:
-            await asyncio.sleep(0.1)
-        return web.json_response([{"recipient_id": body["sender"], "text": "ok"}])
+    handler = _one_at_a_time(0.1)
 
     async def both(url):
         started = time.perf_counter()
