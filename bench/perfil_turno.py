@@ -186,16 +186,22 @@ def attribute(stacks: list[tuple[list[str], int]], top: int = 5) -> dict[str, An
     """Samples per step and, per step, the frames that decided the most."""
     steps: Counter[str] = Counter()
     deciders: dict[str, Counter[str]] = {step: Counter() for step in STEPS}
+    leaves: dict[str, Counter[str]] = {step: Counter() for step in STEPS}
     for frames, count in stacks:
         step, frame = classify(frames)
         steps[step] += count
         deciders[step][frame] += count
+        if frames:
+            function, path = parse_frame(frames[-1])
+            leaves[step][f"{_short(path)}:{function}"] += count
     return {
         "samples": sum(steps.values()),
         "by_step": {step: steps[step] for step in STEPS},
         "top_frames": {
             step: dict(deciders[step].most_common(top)) for step in STEPS if deciders[step]
         },
+        # the innermost Python frames: where inside a step the time went
+        "top_leaves": {step: dict(leaves[step].most_common(top)) for step in STEPS if leaves[step]},
     }
 
 
@@ -326,6 +332,7 @@ def medir(
         "samples": found["samples"],
         "by_step_samples": found["by_step"],
         "top_frames": found["top_frames"],
+        "top_leaves": found["top_leaves"],
         "steps": per_turn(found["by_step"], rasa_cpu, n),
         "loadavg_before": load_before,
         "loadavg_after": loadavg(),
@@ -356,8 +363,9 @@ def tabela(data: dict[str, Any]) -> list[str]:
         f"p95 {num(data['latency_ms']['p95'], 0)} ms; {num(data['throughput_msg_s'], 1)} msg/s. "
         f"O py-spy amostrou {num(data['sampled_s'], 1)} s de thread ativa contra "
         f"{num(data['rasa_cpu_s'], 1)} s de CPU do Rasa em /proc: ele conta também a thread "
-        "pronta para rodar à espera de um núcleo (máquina carregada) e a espera de disco; "
-        "por isso as parcelas das amostras são aplicadas à CPU de /proc.",
+        "pronta para rodar à espera de um núcleo (máquina carregada) e a espera de disco "
+        "(o commit do SQLite, na gravação do tracker, que fica assim superestimada); por isso "
+        "as parcelas das amostras são aplicadas à CPU de /proc.",
     ]
     return lines
 

@@ -136,6 +136,7 @@ def test_attribute_counts_samples_per_step_and_the_deciding_frames():
     assert found["by_step"]["channel"] == 0
     assert found["top_frames"]["tracker_write"] == {"rasa/core/tracker_store.py:save": 5}
     assert "channel" not in found["top_frames"]
+    assert found["top_leaves"]["nlu"] == {"rasa/core/processor.py:_parse_message_with_graph": 5}
 
 
 def test_per_turn_applies_the_sample_shares_to_the_cpu_time():
