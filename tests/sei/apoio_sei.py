@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import itertools
 import os
+import random
 
 import pytest
+from geradores import gerar_cpf
 from sei_standin import StandIn, php_disponivel
 
 _portas = itertools.count(int(os.environ.get("SEI_TEST_PORT_BASE", "15900")) + 200)
@@ -37,3 +39,28 @@ def cfg(standin, tmp_path):
         {"SEI_PROJECT_ROOT": str(settings.PROJECT_ROOT), "SEI_VAR_DIR": str(tmp_path / "var")}
         | standin.ambiente()
     )
+
+
+def linha_cadastro(n: int) -> dict:
+    """A valid user-registration row, distinct for each ``n`` (generated CPF)."""
+    return {
+        "nome": f"Joana Exemplo{chr(65 + n % 26)} Teste",
+        "cpf": gerar_cpf(random.Random(123456000 + n), mascarado=True),
+        "email": f"pessoa{n}@example.com",
+        "sigla": "GETIN",
+        "cargo": "Assessor Técnico",
+    }
+
+
+def confirmar(servicos, n: int):
+    """What the confirmation turn does: file the request (the hook queues it for
+    SEI in the same transaction) and write its spreadsheet."""
+    s, _ = servicos.store.registrar(
+        "cadastro_usuario",
+        [linha_cadastro(n)],
+        canal="web",
+        contato=f"c{n}",
+        unidade="GETIN",
+        chave_envio=f"k{n}",
+    )
+    return servicos.gerar_planilha(s)

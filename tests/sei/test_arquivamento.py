@@ -7,7 +7,6 @@ from __future__ import annotations
 import hashlib
 import io
 import os
-import random
 import signal
 import subprocess
 import sys
@@ -16,8 +15,7 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
-from apoio_sei import cfg, standin  # noqa: F401 (pytest fixtures)
-from geradores import gerar_cpf
+from apoio_sei import cfg, confirmar, linha_cadastro, standin  # noqa: F401 (pytest fixtures)
 from sei_standin import CHAVE
 
 from bot.sei import acompanhamento, arquivamento
@@ -27,31 +25,6 @@ from bot.sei.config import ConfigSei
 from bot.solicitacoes import atendimento
 
 ROOT = Path(__file__).resolve().parents[2]
-
-
-def _cpf(n: int) -> str:
-    return gerar_cpf(random.Random(n), mascarado=True)
-
-
-def confirmar(servicos, n: int):
-    """What the confirmation turn does: file the request (the hook queues it for
-    SEI in the same transaction) and write its spreadsheet."""
-    linha = {
-        "nome": f"Joana Exemplo{chr(65 + n % 26)} Teste",
-        "cpf": _cpf(123456000 + n),
-        "email": f"pessoa{n}@example.com",
-        "sigla": "GETIN",
-        "cargo": "Assessor Técnico",
-    }
-    s, _ = servicos.store.registrar(
-        "cadastro_usuario",
-        [linha],
-        canal="web",
-        contato=f"c{n}",
-        unidade="GETIN",
-        chave_envio=f"k{n}",
-    )
-    return servicos.gerar_planilha(s)
 
 
 @pytest.fixture()
@@ -266,7 +239,7 @@ def test_the_requester_is_told_the_sei_number_through_the_outbox(filas, sei, tmp
 def test_a_worker_ahead_of_the_spreadsheet_waits_briefly_for_it(filas, sei, standin):
     s, _ = filas.store.registrar(
         "cadastro_usuario",
-        [_linha_simples(9)],
+        [linha_cadastro(9)],
         canal="web",
         contato="c9",
         unidade="GETIN",
@@ -278,16 +251,6 @@ def test_a_worker_ahead_of_the_spreadsheet_waits_briefly_for_it(filas, sei, stan
     time.sleep(arquivamento.ESPERA_DOCUMENTO_S + 0.1)
     [r] = arquivamento.processar(filas.store, sei)
     assert r.estado == ARQUIVADO and len(standin.processos()) == 1
-
-
-def _linha_simples(n: int) -> dict:
-    return {
-        "nome": "Joana Exemplo Teste",
-        "cpf": _cpf(123456000 + n),
-        "email": f"pessoa{n}@example.com",
-        "sigla": "GETIN",
-        "cargo": "Assessor Técnico",
-    }
 
 
 def test_a_refused_key_waits_with_a_portuguese_reason_and_the_key_is_stored_nowhere(

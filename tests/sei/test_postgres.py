@@ -4,11 +4,9 @@ take each request once (fresh database per test: conftest ``pg_url``)."""
 # ruff: noqa: F811 - pytest fixtures imported from apoio_sei are arguments
 from __future__ import annotations
 
-import random
 import threading
 
-from apoio_sei import cfg, standin  # noqa: F401 (pytest fixtures)
-from geradores import gerar_cpf
+from apoio_sei import cfg, confirmar, standin  # noqa: F401 (pytest fixtures)
 
 from bot import settings
 from bot.sei import arquivamento
@@ -23,24 +21,7 @@ def test_two_workers_on_postgresql_file_each_request_once(standin, tmp_path, pg_
     )
     servicos = Servicos(cfg)
     arquivamento.instalar(servicos.store)
-    protocolos = []
-    for n in range(12):
-        linha = {
-            "nome": "Joana Exemplo Teste",
-            "cpf": gerar_cpf(random.Random(n), mascarado=True),
-            "email": f"pessoa{n}@example.com",
-            "sigla": "GETIN",
-            "cargo": "Assessor Técnico",
-        }
-        s, _ = servicos.store.registrar(
-            "cadastro_usuario",
-            [linha],
-            canal="web",
-            contato="c",
-            unidade="GETIN",
-            chave_envio=f"k{n}",
-        )
-        protocolos.append(servicos.gerar_planilha(s).protocolo)
+    protocolos = [confirmar(servicos, n).protocolo for n in range(12)]
     sei = ConfigSei.de_settings(cfg)
     assert sei is not None
     feitos: list[list[arquivamento.ResultadoSei]] = []

@@ -5,12 +5,10 @@ queued in the same database (fresh database per test: conftest ``pg_url``)."""
 # ruff: noqa: F811 - pytest fixtures imported from apoio_sei are arguments
 from __future__ import annotations
 
-import random
 from pathlib import Path
 
 import sqlalchemy as sa
-from apoio_sei import standin  # noqa: F401 (pytest fixture)
-from geradores import gerar_cpf
+from apoio_sei import confirmar, standin  # noqa: F401 (pytest fixture)
 
 from bot import settings
 from bot.notificacoes import assinaturas, fila
@@ -31,24 +29,7 @@ def test_poller_on_postgresql_changes_each_status_once(standin, tmp_path, pg_url
     servicos = Servicos(cfg)
     arquivamento.instalar(servicos.store)
     fila.instalar(servicos.store, fila.Destinos())  # as the SEI worker does
-    protocolos = []
-    for n in range(3):
-        linha = {
-            "nome": "Joana Exemplo Teste",
-            "cpf": gerar_cpf(random.Random(700 + n), mascarado=True),
-            "email": f"acompanha{n}@example.com",
-            "sigla": "GETIN",
-            "cargo": "Assessor Técnico",
-        }
-        s, _ = servicos.store.registrar(
-            "cadastro_usuario",
-            [linha],
-            canal="web",
-            contato="c",
-            unidade="GETIN",
-            chave_envio=f"pg-acomp-{n}",
-        )
-        protocolos.append(servicos.gerar_planilha(s).protocolo)
+    protocolos = [confirmar(servicos, n).protocolo for n in range(3)]
     assinaturas.assinar(
         servicos.store,
         Chaves.do_arquivo(tmp_path / "segredo"),
