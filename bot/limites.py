@@ -98,6 +98,24 @@ class Limitador:
             logger.warning("limite %s sem Redis (%s): mensagem liberada", self.escopo, erro)
             return 0.0
 
+    async def devolver(self, chave: str) -> None:
+        """Give back the last message counted for ``chave`` (another limit refused it)."""
+        if not self.regras:
+            return
+        hashed = self._chave(chave)
+        if self._redis is None:
+            log = self._locais.get(hashed)
+            if log:
+                log.pop()
+            return
+        try:
+            pipe = self._redis.pipeline(transaction=True)
+            for regra in self.regras:
+                pipe.zpopmax(f"{self._prefixo}:{regra.janela_s}:{hashed}")
+            await pipe.execute()
+        except Exception as erro:  # Redis down: the slot expires with its window
+            logger.warning("limite %s sem Redis (%s): vaga não devolvida", self.escopo, erro)
+
     def _consumir_local(self, hashed: str, agora: float) -> float:
         log = self._locais.get(hashed)
         if log is None:

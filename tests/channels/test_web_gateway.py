@@ -556,6 +556,32 @@ def test_the_address_limit_uses_x_forwarded_for_only_behind_trusted_proxies(tmp_
     rodar(tmp_path, RasaFalso(), corpo_com_proxy, limite_endereco="2/60", proxies=1)
 
 
+def test_a_message_refused_by_one_limit_counts_against_neither(tmp_path):
+    """A session's flood does not fill its address (everyone behind one NAT), and
+    messages refused by a full address do not eat their session's own quota."""
+
+    async def corpo(c: TestClient) -> None:
+        async def enviar(sessao: str, endereco: str) -> int:
+            r = await c.post(
+                "/api/mensagem",
+                json={"sessao": sessao, "texto": "oi"},
+                headers={"X-Forwarded-For": endereco},
+            )
+            return r.status
+
+        abusador = [await enviar(SESSAO, "10.0.0.1") for _ in range(10)]
+        assert abusador == [200] * 3 + [429] * 7
+        # 3 of the address's 5 used: a colleague behind the same address is served
+        assert [await enviar(OUTRA, "10.0.0.1") for _ in range(2)] == [200, 200]
+        # the address is full now: a third session is refused there ...
+        terceira = "Xyz_def-0123456789abcdefGHIJKL99"
+        assert [await enviar(terceira, "10.0.0.1") for _ in range(3)] == [429] * 3
+        # ... and those refusals did not count against its own quota (3/60)
+        assert [await enviar(terceira, "10.0.0.2") for _ in range(4)] == [200] * 3 + [429]
+
+    rodar(tmp_path, RasaFalso(), corpo, limite_sessao="3/60", limite_endereco="5/60", proxies=1)
+
+
 def test_a_filed_request_ties_its_news_to_the_session_shown_on_the_next_message(tmp_path):
     """Issue 13, web chat: the NTS's visible note reaches the session that filed it."""
     from conftest import ROOT

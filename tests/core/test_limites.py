@@ -46,6 +46,20 @@ def test_a_refused_message_does_not_count_and_the_window_slides():
     asyncio.run(principal())
 
 
+def test_a_message_given_back_frees_its_slot():
+    async def principal():
+        limite = Limitador("t", ler_regras("2/60"))
+        assert [await limite.consumir("k") for _ in range(2)] == [0.0, 0.0]
+        assert await limite.consumir("k") > 0
+        await limite.devolver("k")
+        assert await limite.consumir("k") == 0.0
+        assert await limite.consumir("k") > 0
+        await limite.devolver("nunca-vista")  # nothing to give back: no error
+        await Limitador("t", ()).devolver("k")
+
+    asyncio.run(principal())
+
+
 def _redis_ou_pular():
     from redis import asyncio as redis_asyncio
 
@@ -84,6 +98,9 @@ def test_two_gateways_share_one_limit_in_redis_and_keys_are_hashed():
             assert chaves and not any("sessao-segredo-123" in k for k in chaves)
             cheios = [await a.zcard(k) for k in chaves]
             assert sorted(cheios) == [4, 4]  # refused messages were taken back
+            await outro.devolver("sessao-segredo-123")  # a slot given back frees it
+            assert await um.consumir("sessao-segredo-123") == 0.0
+            assert await outro.consumir("sessao-segredo-123") > 50
             for k in chaves:
                 assert 0 < await a.ttl(k) <= 601
         finally:

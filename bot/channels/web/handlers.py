@@ -135,7 +135,14 @@ async def limitar(request: web.Request, sender: str) -> None:
     """Refuse (429, "aguarde um instante") a session or address over its limit."""
     limites = request.app[LIMITES_KEY]
     endereco = endereco_do_cliente(request, request.app[CONFIG_KEY].proxies)
-    espera = max(await limites.sessao.consumir(sender), await limites.endereco.consumir(endereco))
+    # a message refused by one limit counts against neither: the session's flood
+    # must not fill its address's limit (everyone behind one NAT), nor a full
+    # address eat its sessions' own quota
+    espera = await limites.sessao.consumir(sender)
+    if espera <= 0:
+        espera = await limites.endereco.consumir(endereco)
+        if espera > 0:
+            await limites.sessao.devolver(sender)
     if espera > 0:
         segundos = max(1, round(espera))
         logger.info("limite de mensagens: %s aguarda %d s", sender, segundos)
