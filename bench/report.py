@@ -13,7 +13,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from bench import plots, tables, targets
+from bench import abuso, perfil_turno, plots, tables, targets
 from bench.common import DEFAULT_RESULTS, ROOT, load_json
 from bench.formatting import num
 
@@ -34,6 +34,8 @@ def write(results: Path, doc: Path, img: Path) -> Path:
             "quality",
             "latency",
             "openloop",
+            "abuso",
+            "perfil",
             "memory",
             "filing",
             "levers",
@@ -90,6 +92,7 @@ def write(results: Path, doc: Path, img: Path) -> Path:
     for name, measured, ok in [
         *targets.assess(data["quality"], data["latency"], data["start"], data["memory"]),
         *targets.assess_openloop(data["openloop"]),
+        *(abuso.metas(data["abuso"]) if data["abuso"] else []),
     ]:
         out.append(f"| {name} | {measured} | {targets.status(ok)} |")
     out += [
@@ -124,6 +127,16 @@ def write(results: Path, doc: Path, img: Path) -> Path:
         _openloop_method(data["openloop"]),
         "",
         tables.openloop_md(data["openloop"]),
+        "## Um abusador ao lado de usuários normais",
+        "",
+        tables.section_note(metas["abuso"]),
+        *(abuso.tabela(data["abuso"]) if data["abuso"] else ["_Não medido._"]),
+        "",
+        "## Para onde vai a CPU de um turno",
+        "",
+        tables.section_note(metas["perfil"]),
+        *(perfil_turno.tabela(data["perfil"]) if data["perfil"] else ["_Não medido._"]),
+        "",
         "## Partida e memória",
         "",
         tables.section_note(metas["start"]),
@@ -189,6 +202,9 @@ def write(results: Path, doc: Path, img: Path) -> Path:
         "make bench BENCH_ARGS='--skip levers'",
         "make bench BENCH_ARGS='--only openloop'   # só a escada em malha aberta (~10 min; "
         "produção pede PostgreSQL e Redis locais)",
+        "make bench BENCH_ARGS='--only abuso,perfil'   # abusador pelo gateway web; "
+        "divisão da CPU do turno (py-spy)",
+        "make bench BENCH_ARGS='--levers base,tracker-cache'   # só estas alavancas",
         "make bench-smoke                # poucos segundos; resultados numa pasta temporária",
         "```",
         "",

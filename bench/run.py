@@ -15,8 +15,14 @@ re-runs a part; the report always shows each section's own date/commit):
    saturation (``bench.openloop``), on the development profile (SQLite, one
    Rasa) and the production one (2 replicas, PostgreSQL + Redis), interleaved;
 4. ``memory``: 10,000 turns on (a), RSS of both servers every 200 turns;
+   ``abuso``: one abuser at 50 msg/s beside 10 normal users at 1 msg/s,
+   through the web gateway's limits, with and without it (``bench.abuso``);
+   ``perfil``: the Rasa server's CPU per turn by step, from py-spy samples
+   under load (``bench.perfil_turno``);
 5. ``filing``: request submission, sequential and 50 threads, on SQLite;
-6. ``levers``: the tuning experiments of ``bench.levers``.
+6. ``levers``: the tuning experiments of ``bench.levers``;
+7. ``painel``, ``planilha``, ``avisos``, ``sei``: the NTS panel, planilha
+   checks, notices and SEI filing scripts of ``bench/``.
 
 Everything listens on 127.0.0.1 only and every run has a bounded number of
 requests. Progress goes to stderr.
@@ -63,6 +69,8 @@ SECTIONS = (
     "latency",
     "openloop",
     "memory",
+    "abuso",
+    "perfil",
     "filing",
     "levers",
     "painel",
@@ -267,6 +275,20 @@ def section_memory(work: Path, turns: int = 10_000, every: int = 200) -> dict[st
         return {"start_s": round(srv.start_s, 2), **soak(srv, turns, 10, every)}
 
 
+def _abuso(work: Path) -> dict[str, Any]:
+    """One abuser at 50 msg/s beside 10 normal users, through the web gateway."""
+    from bench import abuso
+
+    return abuso.medir(work, PORT_BASE + 500)
+
+
+def _perfil(work: Path) -> dict[str, Any]:
+    """Where the Rasa server's CPU goes in a turn (py-spy under load)."""
+    from bench import perfil_turno
+
+    return perfil_turno.medir(work, PORT_BASE + 600)
+
+
 def _painel(work: Path) -> dict[str, Any]:
     """The NTS panel with 100,000 requests and 1,000,000 conversation events."""
     from bench import painel
@@ -357,6 +379,8 @@ def main(argv=None) -> int:
             tuple(p for p in args.openloop_profiles.split(",") if p),
         ),
         "memory": lambda: section_memory(args.work, args.soak_turns, max(1, args.soak_turns // 50)),
+        "abuso": lambda: _abuso(args.work / "abuso"),
+        "perfil": lambda: _perfil(args.work / "perfil"),
         "filing": lambda: filing.run(args.work / "filing"),
         "painel": lambda: _painel(args.work / "painel"),
         "planilha": _planilha,
