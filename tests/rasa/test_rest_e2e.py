@@ -66,7 +66,7 @@ def test_ctrl_c_stops_every_child(tmp_path):
     rasa_port, actions_port, web_port = RASA_PORT + 1, ACTIONS_PORT + 1, WEB_PORT + 1
     proc, _log = start_launcher(tmp_path, rasa_port, actions_port, web_port=web_port)
     portas = (rasa_port, actions_port, web_port)
-    deadline = time.monotonic() + 30
+    deadline = time.monotonic() + 120  # Rasa loads the model first: slow on a busy machine
     while not all(_listening_addresses(p) for p in portas) and time.monotonic() < deadline:
         time.sleep(0.5)
     assert all(_listening_addresses(p) for p in portas)
