@@ -66,6 +66,13 @@ def assess(q, lat, start, mem) -> list[tuple[str, str, bool | None]]:
             None if cold_med is None else cold_med <= 15,
         )
     )
+    rows.append(
+        (
+            "partida a frio ≤ 8 s (meta do issue de velocidade e memória)",
+            f"mediana {num(cold_med)} s" if cold else "—",
+            None if cold_med is None else cold_med <= 8,
+        )
+    )
     train = get(q, "ours", "train_s")
     rows.append(
         (
@@ -83,6 +90,13 @@ def assess(q, lat, start, mem) -> list[tuple[str, str, bool | None]]:
             f"pico {num(peak, 0)} MB; tendência {num(slope, 2)} MB/1.000 turnos"
             + ("" if growth is None else (" (crescimento)" if growth else " (estável)")),
             None if peak is None else (peak <= 800 and not growth),
+        )
+    )
+    rows.append(
+        (
+            "RSS do servidor Rasa ≤ 600 MB, estável (meta do issue de velocidade e memória)",
+            f"pico {num(peak, 0)} MB",
+            None if peak is None else (peak <= 600 and not growth),
         )
     )
     return rows
