@@ -64,3 +64,14 @@ def confirmar(servicos, n: int):
         chave_envio=f"k{n}",
     )
     return servicos.gerar_planilha(s)
+
+
+def avisos_de_situacao(store) -> list[str]:
+    """The data of every status-change notice queued in the outbox."""
+    import sqlalchemy as sa
+
+    from bot.notificacoes.tabelas import notifications
+
+    with store.na_transacao() as conn:
+        consulta = sa.select(notifications.c.dados).where(notifications.c.evento == "situacao")
+        return list(conn.execute(consulta).scalars().all())

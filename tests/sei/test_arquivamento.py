@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
-from apoio_sei import cfg, confirmar, linha_cadastro, standin  # noqa: F401 (pytest fixtures)
+from apoio_sei import avisos_de_situacao, cfg, confirmar, linha_cadastro, standin  # noqa: F401 (pytest fixtures)
 from sei_standin import CHAVE
 
 from bot.sei import acompanhamento, arquivamento
@@ -275,7 +275,6 @@ def test_a_status_change_from_sei_reaches_the_requester_through_the_outbox(
 ):
     from bot.notificacoes import assinaturas, fila
     from bot.notificacoes.segredo import Chaves
-    from bot.notificacoes.tabelas import notifications
 
     fila.instalar(filas.store, fila.Destinos())  # as the SEI worker does
     s = confirmar(filas, 12)
@@ -285,14 +284,7 @@ def test_a_status_change_from_sei_reaches_the_requester_through_the_outbox(
     [r] = arquivamento.processar(filas.store, sei)
     standin.andar(r.numero, "32", "Processo remetido pela unidade SESAU-NTS", "SESAU-GETIN")
     assert acompanhamento.acompanhar(filas.store, sei, ROOT) == 1
-    with filas.store.na_transacao() as conn:
-        dados = (
-            conn.execute(
-                sa.select(notifications.c.dados).where(notifications.c.evento == "situacao")
-            )
-            .scalars()
-            .all()
-        )
+    dados = avisos_de_situacao(filas.store)
     assert any("devolveu o processo ao setor solicitante" in d for d in dados)
 
 

@@ -7,13 +7,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import sqlalchemy as sa
-from apoio_sei import confirmar, standin  # noqa: F401 (pytest fixture)
+from apoio_sei import avisos_de_situacao, confirmar, standin  # noqa: F401 (pytest fixture)
 
 from bot import settings
 from bot.notificacoes import assinaturas, fila
 from bot.notificacoes.segredo import Chaves
-from bot.notificacoes.tabelas import notifications
 from bot.sei import acompanhamento, arquivamento
 from bot.sei.cliente import ClienteSei
 from bot.sei.config import ConfigSei
@@ -67,14 +65,7 @@ def test_poller_on_postgresql_changes_each_status_once(standin, tmp_path, pg_url
         assert acompanhamento.acompanhar(servicos.store, sei, ROOT) == 0
         historico = servicos.store.historico(concluido)
         assert [e for e in historico if getattr(e, "autor", None) == acompanhamento.AUTOR]
-        with servicos.store.na_transacao() as conn:
-            avisos = (
-                conn.execute(
-                    sa.select(notifications.c.dados).where(notifications.c.evento == "situacao")
-                )
-                .scalars()
-                .all()
-            )
+        avisos = avisos_de_situacao(servicos.store)
         assert len(avisos) == 2  # the subscribed request's two changes, once each
         assert any("devolveu o processo ao setor solicitante" in d for d in avisos)
     finally:
