@@ -149,6 +149,9 @@ async def _parse_all(model_path: Path, texts: Sequence[str]) -> list[dict]:
     import structlog
     from rasa.core.agent import Agent
 
+    from bot.rasa import patches
+
+    patches.install()  # the model loaded as the Rasa server loads it
     logging.getLogger("rasa").setLevel(logging.WARNING)  # no per-message debug lines
     structlog.configure(wrapper_class=structlog.make_filtering_bound_logger(logging.WARNING))
     agent = Agent.load(str(model_path))

@@ -1,6 +1,10 @@
 """bot.rasa.patches: same results as Rasa's own code, only faster."""
 
+import asyncio
+
 import pytest
+import yaml
+from conftest import MODEL, ROOT
 from jsonschema import ValidationError
 
 from bot.rasa import patches
@@ -9,12 +13,14 @@ from bot.rasa import patches
 @pytest.fixture(scope="module")
 def originais():
     from rasa.core.actions.action import RemoteAction
+    from rasa.utils.tensorflow.models import RasaModel
 
-    antes = (RemoteAction._validate_action_result,)
+    antes = (RemoteAction._validate_action_result, RasaModel.__dict__["load"])
     patches.install()
     patches.install()  # idempotent
     yield antes
     RemoteAction._validate_action_result = antes[0]
+    RasaModel.load = antes[1]
 
 
 VALIDAS = [
@@ -57,3 +63,76 @@ def test_resposta_invalida_recusada_com_a_mesma_mensagem(originais, resposta):
         acao._validate_action_result(resposta)
     assert "Failed to validate Action server response" in nosso.value.message
     assert nosso.value.message.split(". Failed")[0] == do_rasa.value.message.split(". Failed")[0]
+
+
+def _mensagens() -> list[str]:
+    textos: list[str] = []
+    for nome in ("nlu_heldout.yml", "nlu_dificeis.yml"):
+        for item in yaml.safe_load((ROOT / "tests" / "data" / nome).read_text())["nlu"]:
+            textos += [
+                linha[2:].strip()
+                for linha in item.get("examples", "").splitlines()
+                if linha.startswith("- ")
+            ]
+    return textos
+
+
+def _leituras(agente, textos):
+    async def analisar():
+        return [await agente.parse_message(t) for t in textos]
+
+    return [
+        (r["intent"]["name"], [(i["name"], i["confidence"]) for i in r["intent_ranking"]])
+        for r in asyncio.run(analisar())
+    ]
+
+
+@pytest.fixture(scope="module")
+def leituras_do_rasa(originais):
+    """Every held-out message parsed by the model loaded the way Rasa loads it."""
+    from rasa.core.agent import Agent
+    from rasa.utils.tensorflow.models import RasaModel
+
+    textos = _mensagens()
+    instalado = RasaModel.__dict__["load"]
+    RasaModel.load = originais[1]
+    try:
+        agente = Agent.load(str(MODEL))
+    finally:
+        RasaModel.load = instalado
+    return textos, _leituras(agente, textos)
+
+
+def test_diet_built_by_prediction_reads_every_message_as_rasa_does(leituras_do_rasa, monkeypatch):
+    from rasa.core.agent import Agent
+    from rasa.nlu.classifiers.diet_classifier import DIET
+
+    textos, do_rasa = leituras_do_rasa
+    carregados = []
+    construir = patches._load_by_prediction
+
+    def espiao(cls, *args, **kwargs):
+        modelo = construir(cls, *args, **kwargs)
+        carregados.append(modelo)
+        return modelo
+
+    monkeypatch.setattr(patches, "_load_by_prediction", espiao)
+    agente = Agent.load(str(MODEL))
+    assert len(carregados) == 1 and isinstance(carregados[0], DIET)
+    assert carregados[0].optimizer is None  # no training step was run
+    assert len(textos) > 600
+    assert _leituras(agente, textos) == do_rasa  # same intents, same confidences
+
+
+def test_a_failed_fast_load_falls_back_to_rasas_own(leituras_do_rasa, monkeypatch, caplog):
+    from rasa.core.agent import Agent
+
+    textos, do_rasa = leituras_do_rasa
+
+    def falha(*args, **kwargs):
+        raise ValueError("grafo sem AutoGraph")
+
+    monkeypatch.setattr(patches, "_load_by_prediction", falha)
+    agente = Agent.load(str(MODEL))
+    assert "carga rápida do DIET falhou" in caplog.text
+    assert _leituras(agente, textos[:50]) == do_rasa[:50]
