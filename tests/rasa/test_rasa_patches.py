@@ -136,3 +136,21 @@ def test_a_failed_fast_load_falls_back_to_rasas_own(leituras_do_rasa, monkeypatc
     agente = Agent.load(str(MODEL))
     assert "carga rápida do DIET falhou" in caplog.text
     assert _leituras(agente, textos[:50]) == do_rasa[:50]
+
+
+def test_jax_is_kept_out_of_the_rasa_server():
+    """In a fresh process, as in the server: install() before TensorFlow is imported."""
+    import subprocess
+    import sys
+
+    codigo = (
+        "import sys\n"
+        "from bot.rasa import patches\n"
+        "patches.install()\n"
+        "from tensorflow.lite.python import util\n"
+        "print(sys.modules['jax'] is None, util._xla_computation is None)\n"
+    )
+    saida = subprocess.run(
+        [sys.executable, "-c", codigo], cwd=ROOT, capture_output=True, text=True, check=True
+    )
+    assert saida.stdout.split() == ["True", "True"]
