@@ -92,9 +92,33 @@ def test_trained_components_reload_from_json_and_classify(storage):
     assert (
         _predict(featurizer, classifier, "DESANEXAR processo").get("intent")["name"] == "desanexar"
     )
-    # persisted as JSON only
-    files = list(Path(storage._storage_path).rglob("*"))
-    assert {f.suffix for f in files if f.is_file()} == {".json"}
+    # persisted as JSON and the coefficients as .npy, nothing pickled
+    files = [f for f in Path(storage._storage_path).rglob("*") if f.is_file()]
+    assert {f.suffix for f in files} == {".json", ".npy"}
+    for npy in (f for f in files if f.suffix == ".npy"):
+        assert np.load(npy, allow_pickle=False).dtype == np.float32
+
+
+def test_reloaded_and_old_layout_models_give_the_trained_probabilities(storage):
+    """The .npy round trip, and a model trained when the coefficients were in the JSON."""
+    import json
+
+    feat_resource, clf_resource = _train(storage)
+    featurizer = TfidfFeaturizer.load(
+        TfidfFeaturizer.get_default_config(), storage, feat_resource, _context("tfidf")
+    )
+    config = LinearIntentClassifier.get_default_config()
+    reloaded = LinearIntentClassifier.load(config, storage, clf_resource, _context("linear"))
+    with storage.write_to(clf_resource) as model_dir:  # rewrite it in the old layout
+        state = json.loads((Path(model_dir) / "linear.json").read_text())
+        npy = Path(model_dir) / "coef.npy"
+        state["coef"] = np.load(npy).astype(float).tolist()
+        npy.unlink()
+        (Path(model_dir) / "linear.json").write_text(json.dumps(state))
+    old = LinearIntentClassifier.load(config, storage, clf_resource, _context("linear"))
+    for text in ("esqeci a senha", "DESANEXAR processo", "bom dia"):
+        rankings = [_predict(featurizer, c, text).get("intent_ranking") for c in (reloaded, old)]
+        assert rankings[0] == rankings[1] and rankings[0]
 
 
 def test_blend_averages_with_the_earlier_ranking(storage):

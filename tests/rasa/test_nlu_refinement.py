@@ -82,8 +82,8 @@ def test_misspelt_token_is_corrected_but_the_text_is_kept(storage):
     assert [t.text for t in message.get("text_tokens")] == ["perdi", "a", "senha"]
     assert message.get(CORRECTED_TEXT) == "perdi a senha"
     assert message.get("text") == "Perdi a SNHA"
-    files = list(Path(storage._storage_path).rglob("*"))
-    assert {f.suffix for f in files if f.is_file()} == {".json"}
+    files = list(Path(storage._storage_path).rglob("*"))  # nothing pickled
+    assert {f.suffix for f in files if f.is_file()} == {".json", ".npy"}
 
 
 def test_tfidf_sentence_uses_the_corrected_text(storage):
