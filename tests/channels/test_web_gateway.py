@@ -309,6 +309,64 @@ def test_a_retried_message_id_reaches_rasa_once_but_a_failure_is_retried(tmp_pat
     rodar(tmp_path, rasa, corpo)
 
 
+def test_a_second_message_while_one_is_in_flight_gets_429_and_never_reaches_rasa(tmp_path):
+    """Issue 17: one message of a session in Rasa at a time (the widget waits for
+    the answer); a retry of the one in flight is not another message."""
+    rasa = RasaFalso(atraso_s=0.3)
+
+    async def corpo(c: TestClient) -> None:
+        primeira = {"sessao": SESSAO, "texto": "esqueci a senha", "id": "primeira-1234567"}
+        tarefa = asyncio.ensure_future(c.post("/api/mensagem", json=primeira))
+        await asyncio.sleep(0.1)  # the first one is in Rasa now
+        segunda = await c.post(
+            "/api/mensagem", json={"sessao": SESSAO, "texto": "oi", "id": "segunda-12345678"}
+        )
+        assert segunda.status == 429 and segunda.headers["Retry-After"] == "1"
+        erro = (await segunda.json())["erro"]
+        assert "mensagem anterior" in erro and "aguarde um instante" in erro
+        assert "O que você digitou" in erro
+        sem_id = await c.post("/api/mensagem", json={"sessao": SESSAO, "texto": "oi"})
+        assert sem_id.status == 429
+        repetida = await c.post("/api/mensagem", json=primeira)  # the widget's retry
+        outra_sessao = await c.post("/api/mensagem", json={"sessao": OUTRA, "texto": "oi"})
+        assert repetida.status == 200 and outra_sessao.status == 200
+        assert (await tarefa).status == 200
+        assert [t for _, t, _ in rasa.chamadas] == ["esqueci a senha", "oi"]  # 2nd: OUTRA
+        # answered: the session's next message goes through
+        depois = await c.post("/api/mensagem", json={"sessao": SESSAO, "texto": "obrigado"})
+        assert depois.status == 200 and rasa.chamadas[-1][1] == "obrigado"
+        # a screenshot sent while a message is in flight is refused the same way
+        tarefa = asyncio.ensure_future(c.post("/api/mensagem", json=dict(primeira, id="x" * 16)))
+        await asyncio.sleep(0.1)
+        anexo = await c.post("/api/anexo", data=_formulario(_png()))
+        assert anexo.status == 429 and "mensagem anterior" in (await anexo.json())["erro"]
+        assert (await tarefa).status == 200
+
+    rodar(tmp_path, rasa, corpo)
+
+
+def test_refused_in_flight_messages_do_not_eat_the_session_quota(tmp_path):
+    rasa = RasaFalso(atraso_s=0.3)
+
+    async def corpo(c: TestClient) -> None:
+        tarefa = asyncio.ensure_future(
+            c.post("/api/mensagem", json={"sessao": SESSAO, "texto": "um"})
+        )
+        await asyncio.sleep(0.1)
+        for _ in range(5):
+            r = await c.post("/api/mensagem", json={"sessao": SESSAO, "texto": "flood"})
+            assert r.status == 429
+        assert (await tarefa).status == 200
+        # 1 of the 2 allowed used: the next one is served, the one after is over the limit
+        assert (
+            await c.post("/api/mensagem", json={"sessao": SESSAO, "texto": "dois"})
+        ).status == 200
+        r = await c.post("/api/mensagem", json={"sessao": SESSAO, "texto": "tres"})
+        assert r.status == 429 and "aguarde um instante" in (await r.json())["erro"]
+
+    rodar(tmp_path, rasa, corpo, limite_sessao="2/60")
+
+
 # ------------------------------------------------------------------ /api/anexo
 
 

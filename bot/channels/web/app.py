@@ -72,12 +72,14 @@ from bot.channels.web.state import (
     AVISOS_KEY,
     CONFIG_KEY,
     CSP_KEY,
+    EM_VOO_KEY,
     LIMITES_KEY,
     LINKS_KEY,
     RASA_KEY,
     REPETICOES_KEY,
     Avisos,
     Config,
+    EmVoo,
     Limites,
     Rasa,
     Repeticoes,
@@ -115,6 +117,7 @@ def criar_app(config: Config, rasa: Rasa, avisos: Avisos | None = None) -> web.A
     app[LINKS_KEY] = Links(config.segredo, config.download_ttl_s)
     app[ANEXOS_KEY] = AnexoStore(config.anexos_dir)
     app[REPETICOES_KEY] = Repeticoes()
+    app[EM_VOO_KEY] = EmVoo()
     app[CSP_KEY] = politica_seguranca(config.frame_ancestors)
     redis = None
     if config.redis_url:

@@ -6,6 +6,7 @@ import asyncio
 import json
 import logging
 import re
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any, cast
 
@@ -21,11 +22,13 @@ from bot.channels.web.state import (
     ANEXOS_KEY,
     AVISOS_KEY,
     CONFIG_KEY,
+    EM_VOO_KEY,
     LIMITES_KEY,
     LINKS_KEY,
     RASA_KEY,
     REPETICOES_KEY,
     Avisos,
+    OutraEmVoo,
 )
 from bot.solicitacoes.anexos import AnexoInvalido
 from bot.solicitacoes.leitura import PlanilhaRecusada
@@ -153,6 +156,25 @@ async def limitar(request: web.Request, sender: str) -> None:
         )
 
 
+async def _uma_por_vez(
+    request: web.Request,
+    sender: str,
+    chave: tuple[str, str] | None,
+    enviar: Callable[[], Awaitable[list[dict[str, Any]]]],
+) -> list[dict[str, Any]]:
+    """Send a message to Rasa once (``Repeticoes``), within the limits, while the
+    session has no other message in flight (``EmVoo``: else 429 at once)."""
+    try:
+        with request.app[EM_VOO_KEY].ocupar(sender, chave):
+            await limitar(request, sender)
+            return cast(
+                "list[dict[str, Any]]", await request.app[REPETICOES_KEY].executar(chave, enviar)
+            )
+    except OutraEmVoo:
+        logger.info("mensagem de %s antes da resposta à anterior", sender)
+        raise ErroPedido(429, _texto("em_voo"), {"Retry-After": "1"}) from None
+
+
 async def api_mensagem(request: web.Request) -> web.Response:
     """POST {sessao, texto[, id]} -> {respostas}."""
     if request.content_type != "application/json":
@@ -174,10 +196,9 @@ async def api_mensagem(request: web.Request) -> web.Response:
         raise ErroPedido(413, _texto("longa"))
     if not texto.strip():
         raise ErroPedido(400, _texto("vazia"))
-    await limitar(request, sender)
     chave = _chave(sender, dados.get("id"))
-    respostas = await request.app[REPETICOES_KEY].executar(
-        chave, lambda: _conversar(request.app, sender, texto)
+    respostas = await _uma_por_vez(
+        request, sender, chave, lambda: _conversar(request.app, sender, texto)
     )
     return resposta_json({"respostas": respostas})
 
@@ -243,7 +264,6 @@ async def api_anexo(request: web.Request) -> web.Response:
     sender = _sender(request.app, campos.get("sessao"))
     if arquivo is None:
         raise ErroPedido(400, _texto("anexo_faltando"))
-    await limitar(request, sender)
     dados, nome = arquivo
 
     async def enviar() -> list[dict[str, Any]]:
@@ -253,7 +273,7 @@ async def api_anexo(request: web.Request) -> web.Response:
             raise ErroPedido(400, str(erro)) from None
         return await _conversar(request.app, sender, *anexos.mensagem_com_anexo(ref))
 
-    respostas = await request.app[REPETICOES_KEY].executar(_chave(sender, campos.get("id")), enviar)
+    respostas = await _uma_por_vez(request, sender, _chave(sender, campos.get("id")), enviar)
     return resposta_json({"respostas": respostas})
 
 
@@ -273,7 +293,6 @@ async def api_planilha(request: web.Request) -> web.Response:
     sender = _sender(request.app, campos.get("sessao"))
     if arquivo is None:
         raise ErroPedido(400, faltando)
-    await limitar(request, sender)
     dados = arquivo[0]
     store = PlanilhaRecebidaStore.junto_dos_anexos(request.app[CONFIG_KEY].anexos_dir)
 
@@ -284,7 +303,7 @@ async def api_planilha(request: web.Request) -> web.Response:
             raise ErroPedido(400, str(erro)) from None
         return await _conversar(request.app, sender, *anexos.mensagem_com_planilha(ref))
 
-    respostas = await request.app[REPETICOES_KEY].executar(_chave(sender, campos.get("id")), enviar)
+    respostas = await _uma_por_vez(request, sender, _chave(sender, campos.get("id")), enviar)
     return resposta_json({"respostas": respostas})
 
 

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
@@ -94,11 +95,48 @@ class Repeticoes:
             del self._itens[chave]
 
 
+class OutraEmVoo(Exception):
+    """The session already has another message being answered."""
+
+
+class EmVoo:
+    """The message each session has in Rasa right now: one at a time.
+
+    The widget sends the next message only after the answer to the last one
+    (it shows "digitando" and refuses input meanwhile), so a second message
+    of a session while one is in flight comes from a script or a double
+    send. Let through, it would only wait behind the conversation's lock in
+    Rasa, holding a request there and retrying the lock every second; here
+    it gets "aguarde" at once and costs nothing. A retry of the message in
+    flight (same id) is not another message: ``Repeticoes`` joins it. Per
+    gateway process (two gateways of the production profile could each let
+    one through: Rasa's lock still orders them).
+    """
+
+    def __init__(self) -> None:
+        self._chaves: dict[str, tuple[str, str] | None] = {}
+
+    @contextlib.contextmanager
+    def ocupar(self, sender: str, chave: tuple[str, str] | None) -> Iterator[None]:
+        """Hold the session's slot while the block runs; ``OutraEmVoo`` if taken."""
+        if sender in self._chaves:
+            if chave is not None and self._chaves[sender] == chave:
+                yield  # the retry of the message in flight
+                return
+            raise OutraEmVoo(sender)
+        self._chaves[sender] = chave
+        try:
+            yield
+        finally:
+            del self._chaves[sender]
+
+
 CONFIG_KEY = web.AppKey("config", Config)
 RASA_KEY = web.AppKey("rasa", Rasa)
 LINKS_KEY = web.AppKey("links", Links)
 ANEXOS_KEY = web.AppKey("anexos", AnexoStore)
 REPETICOES_KEY = web.AppKey("repeticoes", Repeticoes)
+EM_VOO_KEY = web.AppKey("em_voo", EmVoo)
 CSP_KEY = web.AppKey("csp", str)
 LIMITES_KEY = web.AppKey("limites", Limites)
 
