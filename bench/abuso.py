@@ -510,8 +510,8 @@ def tabela(data: Mapping[str, Any]) -> list[str]:
             "",
             f"Abusador: {integer(a['enviadas'])} mensagens; {integer(a['respondidas'])} "
             f"respondidas (p50 {num(get(a, 'latencia_ms', 'p50'), 0)} ms, "
-            f"máx {num(get(a, 'latencia_ms', 'max'), 0)} ms: as da mesma conversa esperam "
-            "umas pelas outras na trava do Rasa, que tenta de novo a cada 1 s), "
+            f"máx {num(get(a, 'latencia_ms', 'max'), 0)} ms; o gateway deixa uma mensagem "
+            "da sessão no Rasa por vez), "
             f"{integer(a['recusadas_429'])} recusadas com 429 (p50 "
             f"{num(get(a, 'latencia_recusa_ms', 'p50'), 0)} ms), "
             f"{integer(a['recusas_com_retry_after'])} delas com `Retry-After` "
