@@ -26,10 +26,17 @@ restored from the checkpoint. Same predictions, to the last digit, on the
 converter (``tensorflow/lite/python/util.py``, in a ``try/except
 ImportError``), which Rasa never uses: 0.45 s of CPU and 65 MB of RSS at
 every start. The Rasa server marks it absent before TensorFlow is imported.
+
+4. Plotting. ``RulePolicy`` imports ``rasa.core.test``, which imports
+``rasa.nlu.test``, which imports ``rasa.utils.plotting`` and with it
+matplotlib, only for the plots of ``rasa test``. The Rasa server registers
+that module unexecuted; its code (and matplotlib) runs at the first use of
+one of its names, which serving never does.
 """
 
 from __future__ import annotations
 
+import importlib.util
 import logging
 import sys
 from typing import Any
@@ -79,7 +86,8 @@ def _load_model(
     from rasa.nlu.classifiers.diet_classifier import DIET
 
     own = (model_file_name, model_data_example, predict_data_example, finetune_mode, *args)
-    if finetune_mode or predict_data_example is None or not issubclass(cls, DIET):
+    eager = kwargs.get("config", {}).get("run_eagerly")
+    if finetune_mode or eager or predict_data_example is None or not issubclass(cls, DIET):
         return _originals["load"](cls, *own, **kwargs)
     try:
         return _load_by_prediction(cls, model_file_name, predict_data_example, *args, **kwargs)
@@ -94,8 +102,6 @@ def _load_by_prediction(
     import tensorflow as tf
     from rasa.utils import train_utils
 
-    if kwargs.get("config", {}).get("run_eagerly"):
-        raise ValueError("run_eagerly: Rasa's own load")
     model = cls(*args, **kwargs)
     restored = model.load_weights(model_file_name)  # deferred: as variables are created
     generator, _ = train_utils.create_data_generators(
@@ -114,10 +120,43 @@ def _load_by_prediction(
 UNUSED_MODULES = ("jax",)  # imported by TensorFlow, never used by Rasa
 
 
+DEFERRED_MODULES = ("rasa.utils.plotting",)  # matplotlib, for `rasa test` only
+
+
+def _defer(name: str) -> None:
+    """Register module ``name`` unexecuted; its code runs at the first use of a name of it.
+
+    ``importlib.util.LazyLoader`` would not do: Python 3.10's import statement
+    reads the module's ``__spec__``, which makes a lazy module load at once.
+    Here the dunder attributes are real and only a missing name runs the code.
+    """
+    if name in sys.modules:
+        return
+    spec = importlib.util.find_spec(name)
+    if spec is None or spec.loader is None:
+        return
+    module = importlib.util.module_from_spec(spec)
+    loader = spec.loader
+
+    def load_on_use(attribute: str) -> Any:
+        if attribute.startswith("__"):
+            raise AttributeError(attribute)
+        module.__dict__.pop("__getattr__", None)
+        loader.exec_module(module)
+        return getattr(module, attribute)
+
+    module.__getattr__ = load_on_use  # type: ignore[method-assign]
+    sys.modules[name] = module
+    parent, _, child = name.rpartition(".")
+    setattr(sys.modules[parent], child, module)
+
+
 def install() -> None:
     """Apply the patches (idempotent); imports Rasa's action and TensorFlow modules."""
     for name in UNUSED_MODULES:
         sys.modules.setdefault(name, None)  # type: ignore[arg-type]  # import -> ImportError
+    for name in DEFERRED_MODULES:
+        _defer(name)
     from rasa.core.actions.action import RemoteAction
     from rasa.utils.tensorflow.models import RasaModel
 

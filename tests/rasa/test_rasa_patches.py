@@ -154,3 +154,42 @@ def test_jax_is_kept_out_of_the_rasa_server():
         [sys.executable, "-c", codigo], cwd=ROOT, capture_output=True, text=True, check=True
     )
     assert saida.stdout.split() == ["True", "True"]
+
+
+def test_run_eagerly_goes_straight_to_rasas_own_load(originais, monkeypatch, caplog):
+    """An eager DIET is not traced: Rasa's load at once, with no 'falhou' warning."""
+    from rasa.nlu.classifiers.diet_classifier import DIET
+
+    chamadas: list[str] = []
+    monkeypatch.setitem(
+        patches._originals, "load", lambda cls, *a, **k: chamadas.append("rasa") or "modelo"
+    )
+    monkeypatch.setattr(patches, "_load_by_prediction", lambda *a, **k: chamadas.append("rápida"))
+    exemplo = object()
+    carregado = patches._load_model(DIET, "f", exemplo, exemplo, config={"run_eagerly": True})
+    assert carregado == "modelo" and chamadas == ["rasa"]
+    assert "falhou" not in caplog.text
+    patches._load_model(DIET, "f", exemplo, exemplo, config={})
+    assert chamadas == ["rasa", "rápida"]
+
+
+def test_plotting_is_registered_unexecuted_until_a_name_of_it_is_used():
+    """In a fresh process, as in the server: matplotlib only at the first plot function."""
+    import subprocess
+    import sys
+
+    codigo = (
+        "import sys\n"
+        "import rasa.__main__\n"
+        "from bot.rasa import patches\n"
+        "patches.install()\n"
+        "import rasa.core.policies.rule_policy\n"
+        "import rasa.utils.plotting as p\n"
+        "antes = 'matplotlib' in sys.modules\n"
+        "f = p.plot_confusion_matrix\n"
+        "print('rasa.nlu.test' in sys.modules, antes, 'matplotlib' in sys.modules, callable(f))\n"
+    )
+    saida = subprocess.run(
+        [sys.executable, "-c", codigo], cwd=ROOT, capture_output=True, text=True, check=True
+    )
+    assert saida.stdout.split() == ["True", "False", "True", "True"]
