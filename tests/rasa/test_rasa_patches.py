@@ -1,6 +1,8 @@
 """bot.rasa.patches: same results as Rasa's own code, only faster."""
 
 import asyncio
+import subprocess
+import sys
 
 import pytest
 import yaml
@@ -138,11 +140,16 @@ def test_a_failed_fast_load_falls_back_to_rasas_own(leituras_do_rasa, monkeypatc
     assert _leituras(agente, textos[:50]) == do_rasa[:50]
 
 
+def _em_processo_novo(codigo: str) -> list[str]:
+    """The words ``codigo`` prints, run by a new Python process in the project root."""
+    saida = subprocess.run(
+        [sys.executable, "-c", codigo], cwd=ROOT, capture_output=True, text=True, check=True
+    )
+    return saida.stdout.split()
+
+
 def test_jax_is_kept_out_of_the_rasa_server():
     """In a fresh process, as in the server: install() before TensorFlow is imported."""
-    import subprocess
-    import sys
-
     codigo = (
         "import sys\n"
         "from bot.rasa import patches\n"
@@ -150,10 +157,7 @@ def test_jax_is_kept_out_of_the_rasa_server():
         "from tensorflow.lite.python import util\n"
         "print(sys.modules['jax'] is None, util._xla_computation is None)\n"
     )
-    saida = subprocess.run(
-        [sys.executable, "-c", codigo], cwd=ROOT, capture_output=True, text=True, check=True
-    )
-    assert saida.stdout.split() == ["True", "True"]
+    assert _em_processo_novo(codigo) == ["True", "True"]
 
 
 def test_run_eagerly_goes_straight_to_rasas_own_load(originais, monkeypatch, caplog):
@@ -175,9 +179,6 @@ def test_run_eagerly_goes_straight_to_rasas_own_load(originais, monkeypatch, cap
 
 def test_plotting_is_registered_unexecuted_until_a_name_of_it_is_used():
     """In a fresh process, as in the server: matplotlib only at the first plot function."""
-    import subprocess
-    import sys
-
     codigo = (
         "import sys\n"
         "import rasa.__main__\n"
@@ -189,7 +190,4 @@ def test_plotting_is_registered_unexecuted_until_a_name_of_it_is_used():
         "f = p.plot_confusion_matrix\n"
         "print('rasa.nlu.test' in sys.modules, antes, 'matplotlib' in sys.modules, callable(f))\n"
     )
-    saida = subprocess.run(
-        [sys.executable, "-c", codigo], cwd=ROOT, capture_output=True, text=True, check=True
-    )
-    assert saida.stdout.split() == ["True", "False", "True", "True"]
+    assert _em_processo_novo(codigo) == ["True", "False", "True", "True"]
