@@ -3,7 +3,8 @@ with and without one web session flooding the gateway.
 
 Rasa + action server (``BotServers``) and the web chat gateway, started the way
 ``make run`` starts its "web" child (``bot.ops.launcher``), development profile,
-the default limits (``SEI_LIMITE_SESSAO``, ``SEI_LIMITE_ENDERECO``). Two runs
+the default limits (``SEI_LIMITE_SESSAO``, ``SEI_LIMITE_ENDERECO``,
+``SEI_LIMITE_TENTATIVAS``). Two runs
 with the same schedule and seed, open loop (each message leaves at its
 scheduled time, whether the previous one was answered or not; latency counts
 from the scheduled time):
@@ -96,6 +97,7 @@ class BotServersWeb(BotServers):
             self.limites = {
                 "sessao": cfg.limite_sessao,
                 "endereco": cfg.limite_endereco,
+                "tentativas": cfg.limite_tentativas,
                 "proxies": str(cfg.web_proxies),
             }
             endpoints = self.workdir / f"endpoints-{self.name}.yml"
@@ -351,6 +353,7 @@ def medir(
             "tipos": dict(TIPOS),
             "limite_sessao": srv.limites.get("sessao"),
             "limite_endereco": srv.limites.get("endereco"),
+            "limite_tentativas": srv.limites.get("tentativas"),
             "web_proxies": srv.limites.get("proxies"),
             "conversas_normais": len({(e.cliente, e.conversa) for e in normais}),
         },
@@ -471,7 +474,13 @@ def tabela(data: Mapping[str, Any]) -> list[str]:
         "msg/s numa única sessão (perguntas da FAQ), todos pelo gateway web "
         "(`POST /api/mensagem`, como o widget) diante do Rasa (perfil desenvolvimento, "
         f"`models/sei.tar.gz`); limites padrão: sessão `{cfg.get('limite_sessao')}`, "
-        f"endereço `{cfg.get('limite_endereco')}`. Laço aberto: cada mensagem sai na hora "
+        f"endereço `{cfg.get('limite_endereco')}`"
+        + (
+            f", tentativas da sessão (recusadas contam) `{cfg['limite_tentativas']}`"
+            if cfg.get("limite_tentativas")
+            else ""
+        )
+        + ". Laço aberto: cada mensagem sai na hora "
         "marcada, respondida a anterior ou não, e a latência conta da hora marcada. Duas "
         f"rodadas de {num(cfg.get('duracao_s'), 0)} s com o mesmo cronograma e a mesma "
         "semente, sem e com o abusador.",

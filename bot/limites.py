@@ -7,6 +7,12 @@ gateway); in Redis (sorted sets, one MULTI per rule) in the production
 profile, so two gateways or replicas share one limit. Keys are hashed:
 no session, address or chat id is stored in clear.
 
+A refused message does not count, so a person who typed too fast is served
+again once the window slides. With ``contar_recusadas`` every attempt counts,
+refused ones too: a client that keeps sending while told to wait (a script:
+the widget waits for each answer) stays refused until it slows down, instead
+of getting a fresh quota every window (``SEI_LIMITE_TENTATIVAS``).
+
 Hand-written on purpose, and small: ``limits`` (the well-kept library)
 requires ``packaging>=21``, which Rasa 3.6 pins below 21, and
 pyrate-limiter keeps one bucket (with its own leak task) per key.
@@ -67,10 +73,16 @@ class Limitador:
         regras: Sequence[Regra],
         redis: Any | None = None,
         prefixo: str = "sei",
+        *,
         maximo_chaves: int = 100_000,
+        contar_recusadas: bool = False,
     ) -> None:
         self.escopo = escopo
         self.regras = tuple(regras)
+        self.contar_recusadas = contar_recusadas
+        # counting every attempt, a key keeps only its latest ones: enough to
+        # tell whether each rule is exceeded, however fast the client sends
+        self._guardadas = max((r.maximo for r in self.regras), default=0) + 1
         self._redis = redis  # a redis.asyncio client, or None: in this process
         self._prefixo = f"{prefixo}:limite:{escopo}"
         maior = max((r.janela_s for r in self.regras), default=1)
@@ -119,16 +131,20 @@ class Limitador:
     def _consumir_local(self, hashed: str, agora: float) -> float:
         log = self._locais.get(hashed)
         if log is None:
-            log = deque()
+            log = deque(maxlen=self._guardadas if self.contar_recusadas else None)
         maior = max(r.janela_s for r in self.regras)
         while log and log[0] <= agora - maior:
             log.popleft()
+        if self.contar_recusadas:
+            log.append(agora)  # counts whatever the answer
         espera = 0.0
         for regra in self.regras:
             recentes = [t for t in log if t > agora - regra.janela_s]
-            if len(recentes) >= regra.maximo:
+            # refused when the earlier messages already fill the rule; the wait
+            # runs until the oldest of the latest ``maximo`` leaves the window
+            if len(recentes) - int(self.contar_recusadas) >= regra.maximo:
                 espera = max(espera, recentes[-regra.maximo] + regra.janela_s - agora)
-        if espera <= 0:
+        if espera <= 0 and not self.contar_recusadas:
             log.append(agora)
         self._locais[hashed] = log  # refreshes the entry's time to live
         return max(espera, 0.0)
@@ -141,10 +157,11 @@ class Limitador:
         for chave, regra in zip(chaves, self.regras, strict=True):
             pipe.zremrangebyscore(chave, 0, agora - regra.janela_s)
             pipe.zadd(chave, {membro: agora})
+            pipe.zremrangebyrank(chave, 0, -(self._guardadas + 1))  # the latest ones do
             pipe.zcard(chave)
             pipe.expire(chave, regra.janela_s + 1)
         resultados = await pipe.execute()
-        contagens = resultados[2::4]
+        contagens = resultados[3::5]
         excedidas = [
             (chave, regra)
             for chave, regra, n in zip(chaves, self.regras, contagens, strict=True)
@@ -153,13 +170,15 @@ class Limitador:
         if not excedidas:
             return 0.0
         pipe = redis.pipeline(transaction=True)
-        for chave in chaves:  # a refused message does not count
-            pipe.zrem(chave, membro)
+        if not self.contar_recusadas:  # a refused message does not count
+            for chave in chaves:
+                pipe.zrem(chave, membro)
         for chave, regra in excedidas:
             pipe.zrange(chave, -regra.maximo, -regra.maximo, withscores=True)
         resultados = await pipe.execute()
+        lidas = resultados[0 if self.contar_recusadas else len(chaves) :]
         espera = 0.0
-        for (_chave, regra), item in zip(excedidas, resultados[len(chaves) :], strict=True):
+        for (_chave, regra), item in zip(excedidas, lidas, strict=True):
             if item:
                 espera = max(espera, float(item[0][1]) + regra.janela_s - agora)
         return max(espera, 0.1)

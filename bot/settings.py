@@ -109,10 +109,13 @@ class Settings(BaseModel):
     avisos_parar_url: str | None = Field(None, alias="SEI_AVISOS_PARAR_URL")
     # message limits (bot.limites; "MENSAGENS/SEGUNDOS,...", empty: none): per web
     # session, per client address (behind SEI_WEB_PROXIES trusted proxies), per
-    # Telegram chat; in the production profile the counters live in Redis
+    # Telegram chat; in the production profile the counters live in Redis.
+    # SEI_LIMITE_TENTATIVAS: per web session and per Telegram chat, counting the
+    # refused messages too (a script that keeps sending stays refused)
     limite_sessao: str = Field("12/10,60/60", alias="SEI_LIMITE_SESSAO")
     limite_endereco: str = Field("300/60", alias="SEI_LIMITE_ENDERECO")
     limite_chat: str = Field("12/10,60/60", alias="SEI_LIMITE_CHAT")
+    limite_tentativas: str = Field("60/60", alias="SEI_LIMITE_TENTATIVAS")
     web_proxies: int = Field(0, alias="SEI_WEB_PROXIES")
     # requests one conversation may file per day (bot.solicitacoes.cota; 0: no cap)
     limite_registros_dia: int = Field(20, alias="SEI_LIMITE_REGISTROS_DIA")
@@ -161,7 +164,7 @@ class Settings(BaseModel):
             raise ValueError("esperado um nível de log (DEBUG, INFO, WARNING, ERROR ou CRITICAL)")
         return nivel
 
-    @validator("limite_sessao", "limite_endereco", "limite_chat")
+    @validator("limite_sessao", "limite_endereco", "limite_chat", "limite_tentativas")
     @classmethod
     def _check_limite(cls, valor: str) -> str:
         from bot.limites import ler_regras

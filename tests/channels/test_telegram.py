@@ -747,6 +747,40 @@ def test_a_flooding_chat_is_throttled_and_told_once_while_others_are_served(stan
             stop(proc)
 
 
+def test_a_chat_that_keeps_sending_while_refused_stays_refused(standin, tmp_path):
+    """Issue 17: SEI_LIMITE_TENTATIVAS counts the refused messages too: the chat's
+    3/1 slides, but a flood that goes on gets no fresh quota until it stops."""
+    token = "655:INSISTE"
+    log = tmp_path / "adaptador.log"
+    with rasa_falso(lambda m: [{"text": f"eco {m}"}]) as rasa:
+        proc = iniciar_adaptador(
+            standin,
+            token,
+            tmp_path / "var",
+            log,
+            rasa.porta,
+            SEI_LIMITE_CHAT="3/1",
+            SEI_LIMITE_TENTATIVAS="6/4",
+        )
+        try:
+            abusador = Chat(standin, token, 700000919)
+            desde = standin.marca()
+            for i in range(8):
+                standin.alimentar(token, texto(abusador.chat_id, f"m{i}"))
+            abusador.esperar(desde, espera="aguarde um instante", calma=1.2)
+            assert len(rasa.recebidas) == 3
+            desde = standin.marca()  # 3/1 has slid by now; the 8 attempts of 4 s not
+            standin.alimentar(token, texto(abusador.chat_id, "de novo"))
+            time.sleep(1.5)
+            assert len(rasa.recebidas) == 3
+            assert not [c for c in abusador._saida(desde) if "eco" in c.params.get("text", "")]
+            time.sleep(3.0)  # quiet for the whole window
+            assert "eco enfim" in textos(abusador.dizer("enfim", espera="eco enfim"))
+            assert len(rasa.recebidas) == 4
+        finally:
+            stop(proc)
+
+
 def test_a_request_filed_in_a_chat_gets_its_news_there(standin, tmp_path):
     """Issue 13 on the stand-in: the adapter ties the chat (encrypted) to the request;
     the NTS's visible note reaches that chat through the notification worker."""

@@ -345,18 +345,21 @@ def test_a_second_message_while_one_is_in_flight_gets_429_and_never_reaches_rasa
     rodar(tmp_path, rasa, corpo)
 
 
+async def _recusadas_com_uma_em_voo(c: TestClient, vezes: int) -> None:
+    """Message "um" in Rasa (0.3 s) and ``vezes`` others of the session refused meanwhile."""
+    tarefa = asyncio.ensure_future(c.post("/api/mensagem", json={"sessao": SESSAO, "texto": "um"}))
+    await asyncio.sleep(0.1)
+    for _ in range(vezes):
+        r = await c.post("/api/mensagem", json={"sessao": SESSAO, "texto": "flood"})
+        assert r.status == 429 and "mensagem anterior" in (await r.json())["erro"]
+    assert (await tarefa).status == 200
+
+
 def test_refused_in_flight_messages_do_not_eat_the_session_quota(tmp_path):
     rasa = RasaFalso(atraso_s=0.3)
 
     async def corpo(c: TestClient) -> None:
-        tarefa = asyncio.ensure_future(
-            c.post("/api/mensagem", json={"sessao": SESSAO, "texto": "um"})
-        )
-        await asyncio.sleep(0.1)
-        for _ in range(5):
-            r = await c.post("/api/mensagem", json={"sessao": SESSAO, "texto": "flood"})
-            assert r.status == 429
-        assert (await tarefa).status == 200
+        await _recusadas_com_uma_em_voo(c, 5)
         # 1 of the 2 allowed used: the next one is served, the one after is over the limit
         assert (
             await c.post("/api/mensagem", json={"sessao": SESSAO, "texto": "dois"})
@@ -586,6 +589,48 @@ def test_a_flooding_session_gets_429_in_portuguese_and_others_are_served(tmp_pat
         assert len(rasa.chamadas) == 4  # the refused ones never reached Rasa
 
     rodar(tmp_path, rasa, corpo, limite_sessao="3/60", limite_endereco="100/60")
+
+
+def test_a_session_that_keeps_sending_while_refused_stays_refused(tmp_path):
+    """Issue 17: every attempt counts in ``limite_tentativas``, refused ones too: a
+    script that goes on sending gets no fresh quota when the session window
+    slides; once it stops for the window, it is served again."""
+    rasa = RasaFalso()
+
+    async def enviar(c: TestClient, sessao: str = SESSAO) -> int:
+        return (await c.post("/api/mensagem", json={"sessao": sessao, "texto": "oi"})).status
+
+    async def insistente(c: TestClient) -> None:
+        assert [await enviar(c) for _ in range(6)] == [200] * 3 + [429] * 3
+        await asyncio.sleep(1.1)  # the session's 3/1 has slid, the 6 attempts of 3 s not
+        r = await c.post("/api/mensagem", json={"sessao": SESSAO, "texto": "oi"})
+        assert r.status == 429 and "aguarde um instante" in (await r.json())["erro"]
+        assert 1 <= int(r.headers["Retry-After"]) <= 3
+        assert await enviar(c, OUTRA) == 200  # another session: its own attempts
+        await asyncio.sleep(3.1)  # quiet for the whole window
+        assert await enviar(c) == 200
+        assert len(rasa.chamadas) == 5  # 3 + OUTRA + the last one
+
+    rodar(tmp_path, rasa, insistente, limite_sessao="3/1", limite_tentativas="6/3")
+
+    async def sem_regra(c: TestClient) -> None:  # the same flood, refused ones not counted
+        assert [await enviar(c) for _ in range(6)] == [200] * 3 + [429] * 3
+        await asyncio.sleep(1.1)
+        assert await enviar(c) == 200
+
+    rodar(tmp_path, RasaFalso(), sem_regra, limite_sessao="3/1")
+
+
+def test_messages_refused_while_one_is_in_flight_count_as_attempts(tmp_path):
+    rasa = RasaFalso(atraso_s=0.3)
+
+    async def corpo(c: TestClient) -> None:
+        await _recusadas_com_uma_em_voo(c, 3)
+        r = await c.post("/api/mensagem", json={"sessao": SESSAO, "texto": "dois"})
+        assert r.status == 429 and "aguarde um instante" in (await r.json())["erro"]
+        assert [t for _, t, _ in rasa.chamadas] == ["um"]
+
+    rodar(tmp_path, rasa, corpo, limite_tentativas="4/60")
 
 
 def test_the_address_limit_uses_x_forwarded_for_only_behind_trusted_proxies(tmp_path):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import uuid
 
@@ -60,6 +61,24 @@ def test_a_message_given_back_frees_its_slot():
     asyncio.run(principal())
 
 
+def test_counting_refused_attempts_keeps_a_persistent_sender_refused():
+    async def principal():
+        limite = Limitador("t", [Regra(3, 1)], contar_recusadas=True)
+        assert [await limite.consumir("k") for _ in range(3)] == [0.0] * 3
+        for _ in range(12):  # 1.2 s of one attempt per 0.1 s: the window never drains
+            espera = await limite.consumir("k")
+            assert 0 < espera <= 1
+            await asyncio.sleep(0.1)
+        assert await limite.consumir("outra") == 0.0
+        await asyncio.sleep(1.05)  # quiet for a whole window
+        assert await limite.consumir("k") == 0.0
+        for _ in range(10_000):  # however many attempts, a key keeps only its latest
+            await limite.consumir("k")
+        assert len(limite._locais[limite._chave("k")]) == 4
+
+    asyncio.run(principal())
+
+
 def _redis_ou_pular():
     from redis import asyncio as redis_asyncio
 
@@ -78,16 +97,28 @@ def _redis_ou_pular():
         pytest.skip("Redis em 127.0.0.1:6379 indisponível")
 
 
-def test_two_gateways_share_one_limit_in_redis_and_keys_are_hashed():
-    _redis_ou_pular()
+@contextlib.asynccontextmanager
+async def _dois_gateways(prefixo: str):
+    """Two Redis clients (two gateways); the test's keys deleted at the end."""
     from redis import asyncio as redis_asyncio
 
+    a = redis_asyncio.from_url(REDIS_URL)
+    b = redis_asyncio.from_url(REDIS_URL)
+    try:
+        yield a, b
+    finally:
+        async for k in a.scan_iter(f"{prefixo}:*"):
+            await a.delete(k)
+        await a.close()
+        await b.close()
+
+
+def test_two_gateways_share_one_limit_in_redis_and_keys_are_hashed():
+    _redis_ou_pular()
     prefixo = f"teste-{uuid.uuid4().hex[:8]}"
 
     async def principal():
-        a = redis_asyncio.from_url(REDIS_URL)
-        b = redis_asyncio.from_url(REDIS_URL)
-        try:
+        async with _dois_gateways(prefixo) as (a, b):
             um = Limitador("web-sessao", ler_regras("4/60,100/600"), a, prefixo)
             outro = Limitador("web-sessao", ler_regras("4/60,100/600"), b, prefixo)
             esperas = []
@@ -103,11 +134,29 @@ def test_two_gateways_share_one_limit_in_redis_and_keys_are_hashed():
             assert await outro.consumir("sessao-segredo-123") > 50
             for k in chaves:
                 assert 0 < await a.ttl(k) <= 601
-        finally:
-            async for k in a.scan_iter(f"{prefixo}:*"):
-                await a.delete(k)
-            await a.close()
-            await b.close()
+
+    asyncio.run(principal())
+
+
+def test_counting_refused_attempts_in_redis_shared_and_bounded():
+    _redis_ou_pular()
+    prefixo = f"teste-{uuid.uuid4().hex[:8]}"
+
+    async def principal():
+        async with _dois_gateways(prefixo) as (a, b):
+            regras = ler_regras("3/1,5/60")
+            um = Limitador("tentativas", regras, a, prefixo, contar_recusadas=True)
+            outro = Limitador("tentativas", regras, b, prefixo, contar_recusadas=True)
+            esperas = [await (um if i % 2 else outro).consumir("chat-42") for i in range(4)]
+            assert esperas[:3] == [0.0] * 3 and 0 < esperas[3] <= 1
+            await asyncio.sleep(1.05)  # 3/1 slid, but 4 attempts of 5/60 were counted
+            assert await um.consumir("chat-42") == 0.0
+            assert 50 < await outro.consumir("chat-42") <= 60  # the 6th attempt
+            for _ in range(200):
+                assert await um.consumir("chat-42") > 50
+            chaves = [k.decode() async for k in a.scan_iter(f"{prefixo}:*")]
+            assert chaves and not any("chat-42" in k for k in chaves)
+            assert all([await a.zcard(k) <= 6 for k in chaves])  # the latest attempts only
 
     asyncio.run(principal())
 

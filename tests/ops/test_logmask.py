@@ -394,6 +394,7 @@ def servidores(tmp_path_factory):
         SEI_PAINEL_PORT=str(RASA_PORT + 150),
         SEI_LIMITE_SESSAO="1000/10",
         SEI_LIMITE_CHAT="1000/10",
+        SEI_LIMITE_TENTATIVAS="",
         SEI_LOG_LEVEL="DEBUG",
         LOG_LEVEL="DEBUG",
         LOG_LEVEL_LIBRARIES="DEBUG",

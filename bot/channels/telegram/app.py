@@ -75,7 +75,7 @@ async def _ao_encerrar(app: Aplicacao) -> None:
     """Close the Rasa client's HTTP session (and the limits' Redis client)."""
     estado = app.bot_data["adaptador"]
     await estado.rasa.close()
-    await estado.limite.fechar()
+    await estado.limite.fechar()  # the client both limits share
 
 
 def _avisos(cfg: configuracao.Settings) -> Any:
@@ -114,6 +114,7 @@ def construir_aplicacao(cfg: configuracao.Settings) -> Aplicacao:
         base = cfg.telegram_api_url.rstrip("/").removesuffix("/bot")
         builder = builder.base_url(f"{base}/bot").base_file_url(f"{base}/file/bot")
     app = builder.build()
+    redis = _redis(cfg)  # one client for both limits
     app.bot_data["adaptador"] = Adaptador(
         rasa=RasaClient(cfg.rasa_url, timeout_s=30.0),
         segredo=carregar_segredo(cfg.sender_secret_file or cfg.var_dir / "segredo-remetente"),
@@ -123,8 +124,15 @@ def construir_aplicacao(cfg: configuracao.Settings) -> Aplicacao:
         limite=Limitador(
             "telegram-chat",
             ler_regras(cfg.limite_chat),
-            _redis(cfg),
+            redis,
             cfg.redis_key_prefix,
+        ),
+        tentativas=Limitador(
+            "telegram-tentativas",
+            ler_regras(cfg.limite_tentativas),
+            redis,
+            cfg.redis_key_prefix,
+            contar_recusadas=True,
         ),
         avisos=_avisos(cfg),
     )

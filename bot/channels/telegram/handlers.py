@@ -94,7 +94,9 @@ async def conversar(
     estado = adaptador(context)
     chat_id = _chat_id(update)
     remetente_id = estado.remetente(chat_id)
-    espera = await estado.limite.consumir(str(chat_id))
+    espera = await estado.tentativas.consumir(str(chat_id))
+    if espera <= 0:
+        espera = await estado.limite.consumir(str(chat_id))
     if espera > 0:  # over the chat's limit: not relayed; told once in a while
         logger.info("limite de mensagens: %s aguarda %.0f s", remetente_id, espera)
         if chat_id not in estado.avisados:

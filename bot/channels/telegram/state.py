@@ -81,8 +81,12 @@ class Adaptador:
     anexos: AnexoStore
     planilhas_dir: Path
     recentes: Recentes
-    # messages per chat (bot.limites); chats already told to wait, for a while
+    # messages per chat (bot.limites), and every attempt of a chat (refused ones
+    # too); chats already told to wait, for a while
     limite: Limitador = field(default_factory=lambda: Limitador("telegram-chat", ()))
+    tentativas: Limitador = field(
+        default_factory=lambda: Limitador("telegram-tentativas", (), contar_recusadas=True)
+    )
     avisados: TTLCache[int, None] = field(default_factory=lambda: TTLCache(10_000, ttl=10))
     # the notifications (bot.notificacoes.avisos.Avisos): a request filed in a chat
     # gets its news there; None: off

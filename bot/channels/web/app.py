@@ -131,6 +131,13 @@ def criar_app(config: Config, rasa: Rasa, avisos: Avisos | None = None) -> web.A
         endereco=Limitador(
             "web-endereco", ler_regras(config.limite_endereco), redis, config.redis_prefixo
         ),
+        tentativas=Limitador(
+            "web-tentativas",
+            ler_regras(config.limite_tentativas),
+            redis,
+            config.redis_prefixo,
+            contar_recusadas=True,
+        ),
     )
     # aiohttp 3.9 types its signals for aiosignal < 1.4: a false positive
     app.on_response_prepare.append(cabecalhos_de_seguranca)  # type: ignore[arg-type]
@@ -191,6 +198,7 @@ def main(argv: list[str] | None = None) -> int:  # noqa: ARG001 - the runner pas
         frame_ancestors=cfg.web_frame_ancestors,
         limite_sessao=cfg.limite_sessao,
         limite_endereco=cfg.limite_endereco,
+        limite_tentativas=cfg.limite_tentativas,
         proxies=cfg.web_proxies,
         redis_url=cfg.redis_url if cfg.producao else None,
         redis_prefixo=cfg.redis_key_prefix,

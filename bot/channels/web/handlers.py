@@ -147,13 +147,18 @@ async def limitar(request: web.Request, sender: str) -> None:
         if espera > 0:
             await limites.sessao.devolver(sender)
     if espera > 0:
-        segundos = max(1, round(espera))
-        logger.info("limite de mensagens: %s aguarda %d s", sender, segundos)
-        raise ErroPedido(
-            429,
-            content.texto("canais", "web_aguarde", segundos=segundos),
-            {"Retry-After": str(segundos)},
-        )
+        raise _aguarde(sender, espera)
+
+
+def _aguarde(sender: str, espera: float) -> ErroPedido:
+    """429 "aguarde N s", with Retry-After."""
+    segundos = max(1, round(espera))
+    logger.info("limite de mensagens: %s aguarda %d s", sender, segundos)
+    return ErroPedido(
+        429,
+        content.texto("canais", "web_aguarde", segundos=segundos),
+        {"Retry-After": str(segundos)},
+    )
 
 
 async def _uma_por_vez(
@@ -163,7 +168,11 @@ async def _uma_por_vez(
     enviar: Callable[[], Awaitable[list[dict[str, Any]]]],
 ) -> list[dict[str, Any]]:
     """Send a message to Rasa once (``Repeticoes``), within the limits, while the
-    session has no other message in flight (``EmVoo``: else 429 at once)."""
+    session has no other message in flight (``EmVoo``: else 429 at once); every
+    attempt counts in the session's ``tentativas``, the refused ones too."""
+    espera = await request.app[LIMITES_KEY].tentativas.consumir(sender)
+    if espera > 0:
+        raise _aguarde(sender, espera)
     try:
         with request.app[EM_VOO_KEY].ocupar(sender, chave):
             await limitar(request, sender)

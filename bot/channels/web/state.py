@@ -42,6 +42,7 @@ class Config:
     # to share the counters among gateways (None: in this process)
     limite_sessao: str = ""
     limite_endereco: str = ""
+    limite_tentativas: str = ""  # per session, refused messages counted too
     proxies: int = 0
     redis_url: str | None = None
     redis_prefixo: str = "sei"
@@ -49,10 +50,12 @@ class Config:
 
 @dataclass(frozen=True)
 class Limites:
-    """The gateway's limiters: per session and per client address."""
+    """The gateway's limiters: per session and per client address; every attempt
+    of a session (``tentativas``: refused ones too)."""
 
     sessao: Limitador
     endereco: Limitador
+    tentativas: Limitador
 
 
 class Repeticoes:
