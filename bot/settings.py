@@ -30,6 +30,12 @@ _ESPERADO = {
 }
 
 
+# variables whose empty value means "none" (no limit), not "the default"
+_VAZIO_QUER_DIZER_NENHUM = frozenset(
+    ("SEI_LIMITE_SESSAO", "SEI_LIMITE_ENDERECO", "SEI_LIMITE_CHAT", "SEI_LIMITE_TENTATIVAS")
+)
+
+
 class ConfiguracaoInvalida(ValueError):
     """An environment variable with a bad value; the message names it (Portuguese)."""
 
@@ -130,7 +136,11 @@ class Settings(BaseModel):
     @classmethod
     def _derived_defaults(cls, brutos: dict[str, Any]) -> dict[str, Any]:
         """Defaults that depend on other variables (folders, profile)."""
-        valores = {nome: valor for nome, valor in brutos.items() if valor not in ("", None)}
+        valores = {
+            nome: valor
+            for nome, valor in brutos.items()
+            if valor is not None and (valor != "" or nome in _VAZIO_QUER_DIZER_NENHUM)
+        }
         root = Path(valores.setdefault("SEI_PROJECT_ROOT", PROJECT_ROOT))
         var_dir = Path(valores.setdefault("SEI_VAR_DIR", root / "var"))
         valores.setdefault("SEI_LINKS_FILE", root / "config" / "links.yml")

@@ -231,3 +231,14 @@ def test_the_panel_says_when_its_port_is_taken(tmp_path):
         )
     assert result.returncode == 1 and "Traceback" not in result.stderr
     assert f"127.0.0.1:{porta}" in result.stderr and "SEI_PAINEL_PORT" in result.stderr
+
+
+def test_a_bad_attempt_limit_is_named_and_an_empty_limit_means_none():
+    with pytest.raises(settings.ConfiguracaoInvalida) as erro:
+        _cfg(SEI_LIMITE_TENTATIVAS="60 por minuto")
+    assert "SEI_LIMITE_TENTATIVAS" in str(erro.value) and "MENSAGENS/SEGUNDOS" in str(erro.value)
+    padrao = _cfg()
+    assert (padrao.limite_tentativas, padrao.limite_endereco) == ("60/60", "300/60")
+    vazios = _cfg(SEI_LIMITE_TENTATIVAS="", SEI_LIMITE_ENDERECO="", SEI_HOST="")
+    assert (vazios.limite_tentativas, vazios.limite_endereco) == ("", "")  # the README's "vazio"
+    assert vazios.host == "127.0.0.1"  # elsewhere, empty is the default
