@@ -157,11 +157,13 @@ class Limitador:
         for chave, regra in zip(chaves, self.regras, strict=True):
             pipe.zremrangebyscore(chave, 0, agora - regra.janela_s)
             pipe.zadd(chave, {membro: agora})
-            pipe.zremrangebyrank(chave, 0, -(self._guardadas + 1))  # the latest ones do
+            if self.contar_recusadas:  # the latest attempts are enough
+                pipe.zremrangebyrank(chave, 0, -(self._guardadas + 1))
             pipe.zcard(chave)
             pipe.expire(chave, regra.janela_s + 1)
         resultados = await pipe.execute()
-        contagens = resultados[3::5]
+        passos = 5 if self.contar_recusadas else 4  # commands per rule
+        contagens = resultados[passos - 2 :: passos]
         excedidas = [
             (chave, regra)
             for chave, regra, n in zip(chaves, self.regras, contagens, strict=True)

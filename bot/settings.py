@@ -30,10 +30,8 @@ _ESPERADO = {
 }
 
 
-# variables whose empty value means "none" (no limit), not "the default"
-_VAZIO_QUER_DIZER_NENHUM = frozenset(
-    ("SEI_LIMITE_SESSAO", "SEI_LIMITE_ENDERECO", "SEI_LIMITE_CHAT", "SEI_LIMITE_TENTATIVAS")
-)
+# message limits (bot.limites rules): an empty value means "no limit", not "the default"
+_LIMITES = ("limite_sessao", "limite_endereco", "limite_chat", "limite_tentativas")
 
 
 class ConfiguracaoInvalida(ValueError):
@@ -136,10 +134,11 @@ class Settings(BaseModel):
     @classmethod
     def _derived_defaults(cls, brutos: dict[str, Any]) -> dict[str, Any]:
         """Defaults that depend on other variables (folders, profile)."""
+        sem_limite = {cls.__fields__[campo].alias for campo in _LIMITES}
         valores = {
             nome: valor
             for nome, valor in brutos.items()
-            if valor is not None and (valor != "" or nome in _VAZIO_QUER_DIZER_NENHUM)
+            if valor is not None and (valor != "" or nome in sem_limite)
         }
         root = Path(valores.setdefault("SEI_PROJECT_ROOT", PROJECT_ROOT))
         var_dir = Path(valores.setdefault("SEI_VAR_DIR", root / "var"))
@@ -174,7 +173,7 @@ class Settings(BaseModel):
             raise ValueError("esperado um nível de log (DEBUG, INFO, WARNING, ERROR ou CRITICAL)")
         return nivel
 
-    @validator("limite_sessao", "limite_endereco", "limite_chat", "limite_tentativas")
+    @validator(*_LIMITES)
     @classmethod
     def _check_limite(cls, valor: str) -> str:
         from bot.limites import ler_regras
