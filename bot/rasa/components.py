@@ -27,6 +27,7 @@ from rasa.shared.nlu.constants import FEATURE_TYPE_SENTENCE, INTENT, INTENT_RANK
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
+from bot.rasa.tfidf import SentenceTfidf, stacked_row
 from bot.text import fold, normalize_token
 
 # the folded message text with misspelt words corrected (SpellingCorrector)
@@ -169,6 +170,9 @@ class TfidfFeaturizer(_JsonPersisted, SparseFeaturizer, GraphComponent):
         self._model_storage = model_storage
         self._resource = resource
         self._vectorizers = vectorizers or []
+        # the loaded vectorizers' rows without scikit-learn's per-call cost (load only:
+        # freshly fitted vectorizers compute in float32, and training keeps that)
+        self._rows: list[SentenceTfidf] | None = None
 
     @classmethod
     def create(
@@ -223,9 +227,12 @@ class TfidfFeaturizer(_JsonPersisted, SparseFeaturizer, GraphComponent):
         tokens = self._tokens(message)
         if not tokens or not self._vectorizers:
             return
-        sentence = scipy.sparse.hstack(
-            [v.transform([self._sentence(message)]) for v in self._vectorizers]
-        ).tocoo()
+        if self._rows is not None:
+            sentence = stacked_row(self._rows, self._sentence(message))
+        else:
+            sentence = scipy.sparse.hstack(
+                [v.transform([self._sentence(message)]) for v in self._vectorizers]
+            ).tocoo()
         sequence = None
         if self._config.get("sequence_features", True):
             sequence = scipy.sparse.hstack([v.transform(tokens) for v in self._vectorizers]).tocoo()
@@ -273,6 +280,7 @@ class TfidfFeaturizer(_JsonPersisted, SparseFeaturizer, GraphComponent):
             vectorizer.vocabulary_ = saved["vocabulary"]
             vectorizer.idf_ = np.asarray(saved["idf"], dtype=np.float32)
         component._vectorizers = vectorizers
+        component._rows = [SentenceTfidf(v) for v in vectorizers]
         return component
 
 
@@ -598,6 +606,7 @@ class IntentRefiner(_JsonPersisted, GraphComponent, IntentClassifier):
         self._resource = resource
         self._state = state
         self._vectorizer: Any = None
+        self._rows: SentenceTfidf | None = None  # the vectorizer's rows, computed directly
         if state:
             self._build(state)
 
@@ -626,6 +635,7 @@ class IntentRefiner(_JsonPersisted, GraphComponent, IntentClassifier):
         vectorizer.vocabulary_ = state["vocabulary"]
         vectorizer.idf_ = np.asarray(state["idf"], dtype=np.float32)
         self._vectorizer = vectorizer
+        self._rows = SentenceTfidf(vectorizer)
         self._coef_t = np.ascontiguousarray(np.asarray(state["coef"], dtype=np.float32).T)
         self._intercept = np.asarray(state["intercept"], dtype=np.float32)
 
@@ -669,7 +679,8 @@ class IntentRefiner(_JsonPersisted, GraphComponent, IntentClassifier):
         return cls(config, model_storage, resource, cls._read_state(model_storage, resource))
 
     def _classify(self, texts: list[str]) -> list[tuple[str, float]]:
-        rows = self._vectorizer.transform(texts)
+        assert self._rows is not None
+        rows = self._rows.transform(texts)
         scores = np.asarray(rows @ self._coef_t) + self._intercept
         scores = np.exp(scores - scores.max(axis=1, keepdims=True))
         probs = scores / scores.sum(axis=1, keepdims=True)

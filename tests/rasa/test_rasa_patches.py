@@ -122,8 +122,30 @@ def test_diet_built_by_prediction_reads_every_message_as_rasa_does(leituras_do_r
     agente = Agent.load(str(MODEL))
     assert len(carregados) == 1 and isinstance(carregados[0], DIET)
     assert carregados[0].optimizer is None  # no training step was run
+    assert isinstance(carregados[0]._tf_predict_step, patches._FlatCall)
     assert len(textos) > 600
     assert _leituras(agente, textos) == do_rasa  # same intents, same confidences
+
+
+def test_flat_call_gives_the_functions_outputs_and_sends_a_misfit_to_it():
+    import numpy as np
+    import tensorflow as tf
+
+    specs = [tf.TensorSpec([None, 3], tf.float32), tf.TensorSpec([None], tf.int64)]
+
+    @tf.function(input_signature=[specs], autograph=False)
+    def passo(lote):
+        return {"soma": tf.reduce_sum(lote[0], axis=-1) + tf.cast(lote[1], tf.float32)}
+
+    chamada = patches._FlatCall(passo, specs)
+    lote = (np.arange(6, dtype=np.float64).reshape(2, 3), np.array([1, 2]))
+    assert chamada(lote)["soma"].numpy().tolist() == passo(lote)["soma"].numpy().tolist()
+    assert chamada(lote)["soma"].numpy().tolist() == [4.0, 14.0]
+    torto = (np.ones((2, 4)), np.array([1, 2]))  # last dimension off the signature
+    with pytest.raises((TypeError, ValueError)) as pela_funcao:
+        passo(torto)
+    with pytest.raises(type(pela_funcao.value)):
+        chamada(torto)
 
 
 def test_a_failed_fast_load_falls_back_to_rasas_own(leituras_do_rasa, monkeypatch, caplog):
