@@ -35,7 +35,8 @@ from cachetools import LRUCache
 from rasa.core.tracker_store import SQLTrackerStore
 from rasa.shared.core.events import Event, SessionStarted
 from rasa.shared.core.trackers import DialogueStateTracker
-from rasa.shared.nlu.constants import INTENT_NAME_KEY
+
+from bot.rasa.patches import event_columns
 
 logger = logging.getLogger(__name__)
 
@@ -144,15 +145,7 @@ class CachedSQLTrackerStore(SQLTrackerStore):
 
     def _row(self, sender_id: str, event: Event) -> Any:
         """The ``events`` row of one event, exactly as ``SQLTrackerStore.save`` writes it."""
-        data = event.as_dict()
-        return self.SQLEvent(
-            sender_id=sender_id,
-            type_name=event.type_name,
-            timestamp=data.get("timestamp"),
-            intent_name=data.get("parse_data", {}).get("intent", {}).get(INTENT_NAME_KEY),
-            action_name=data.get("name"),
-            data=json.dumps(data),
-        )
+        return self.SQLEvent(**event_columns(sender_id, event))
 
 
 def _begin(session: Any, statement: str) -> None:

@@ -15,14 +15,18 @@ from bot.rasa import patches
 @pytest.fixture(scope="module")
 def originais():
     from rasa.core.actions.action import RemoteAction
+    from rasa.core.tracker_store import SQLTrackerStore
     from rasa.utils.tensorflow.models import RasaModel
 
     antes = (RemoteAction._validate_action_result, RasaModel.__dict__["load"])
+    loja = {k: SQLTrackerStore.__dict__[k] for k in ("save", "_additional_events")}
     patches.install()
     patches.install()  # idempotent
     yield antes
     RemoteAction._validate_action_result = antes[0]
     RasaModel.load = antes[1]
+    for nome, original in loja.items():
+        setattr(SQLTrackerStore, nome, original)
 
 
 VALIDAS = [
