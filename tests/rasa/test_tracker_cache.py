@@ -4,13 +4,13 @@ another process (``sei-nts privacy purge``) deleted. Real SQLite files, Rasa's
 own tracker store as the reference; no model, no server."""
 
 import asyncio
-import itertools
 import sqlite3
 from datetime import datetime, timedelta, timezone
 
 import pytest
 import yaml
 from conftest import PORT_BASE, ROOT, rest_say, start_launcher
+from eventos import session_start, turn
 from geradores import gerar_cpf
 from processes import stop
 
@@ -18,8 +18,6 @@ from bot import settings
 from bot.ops import launcher
 from bot.ops.privacidade import purgar_trackers
 from bot.rasa.tracker_cache import CachedSQLTrackerStore
-
-_ids = itertools.count()
 
 
 @pytest.fixture(scope="module")
@@ -51,36 +49,6 @@ def plain(domain, db):
 
 def cached(domain, db, **kwargs):
     return CachedSQLTrackerStore(domain, dialect="sqlite", db=str(db), **kwargs)
-
-
-def session_start():
-    from rasa.shared.core.events import ActionExecuted, SessionStarted
-
-    listen = ActionExecuted("action_listen")
-    return [ActionExecuted("action_session_start"), SessionStarted(), listen]
-
-
-def turn(text="esqueci minha senha", intent="recuperar_senha"):
-    """The events of one user turn, as Rasa appends them (user, prediction, bot, slot, listen)."""
-    from rasa.shared.core.events import (
-        ActionExecuted,
-        BotUttered,
-        DefinePrevUserUtteredFeaturization,
-        SlotSet,
-        UserUttered,
-    )
-
-    n = next(_ids)
-    ranking = [{"name": intent, "confidence": 0.91}, {"name": "affirm", "confidence": 0.04}]
-    parse = {"intent": ranking[0], "entities": [], "text": text, "intent_ranking": ranking}
-    return [
-        UserUttered(text, ranking[0], [], parse, message_id=f"m{n}"),
-        DefinePrevUserUtteredFeaturization(False),
-        ActionExecuted("action_responder_faq", policy="RulePolicy", confidence=1.0),
-        BotUttered(f"resposta {n}", {"buttons": [{"title": "Sim", "payload": "/affirm"}]}),
-        SlotSet("rascunho", {"fase": "campo", "n": n}),
-        ActionExecuted("action_listen"),
-    ]
 
 
 async def converse(store, sender, turns=1, new=False):

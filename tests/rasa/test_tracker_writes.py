@@ -3,15 +3,13 @@ reads and the same transaction as Rasa's ``SQLTrackerStore.save``, on real SQLit
 and PostgreSQL; Rasa's own code is the reference."""
 
 import asyncio
-import itertools
 
 import pytest
 import sqlalchemy as sa
 from conftest import ROOT
+from eventos import session_start, turn
 
 from bot.rasa import patches
-
-_ids = itertools.count()
 
 
 @pytest.fixture(scope="module")
@@ -61,38 +59,6 @@ def stores(request, domain, tmp_path):
     engine.dispose()
 
 
-def _turn(intent="recuperar_senha"):
-    from rasa.shared.core.events import (
-        ActionExecuted,
-        BotUttered,
-        DefinePrevUserUtteredFeaturization,
-        SlotSet,
-        UserUttered,
-    )
-
-    n = next(_ids)
-    ranking = [{"name": intent, "confidence": 0.91}, {"name": "affirm", "confidence": 0.04}]
-    parse = {"intent": ranking[0], "entities": [], "text": f"texto {n}", "intent_ranking": ranking}
-    return [
-        UserUttered(f"texto {n}", ranking[0], [], parse, message_id=f"m{n}"),
-        DefinePrevUserUtteredFeaturization(False),
-        ActionExecuted("action_responder_faq", policy="RulePolicy", confidence=1.0),
-        BotUttered(f"resposta {n}", {"buttons": [{"title": "Sim", "payload": "/affirm"}]}),
-        SlotSet("rascunho", {"fase": "campo", "n": n}),
-        ActionExecuted("action_listen"),
-    ]
-
-
-def _session_start():
-    from rasa.shared.core.events import ActionExecuted, SessionStarted
-
-    return [
-        ActionExecuted("action_session_start"),
-        SessionStarted(),
-        ActionExecuted("action_listen"),
-    ]
-
-
 def _rows(engine, sender):
     with engine.connect() as conn:
         return conn.execute(
@@ -129,18 +95,18 @@ def test_the_same_rows_and_reads_as_rasa_every_step(stores):
     async def scenario():
         nonlocal starts
         for _ in range(3):
-            await step(_turn())
-        await step(_turn(), save=False)  # lost before its save: next save writes both
-        await step(_turn())
+            await step(turn())
+        await step(turn(), save=False)  # lost before its save: next save writes both
+        await step(turn())
         await step([])  # nothing new: nothing written
-        starts = _session_start()
-        await step(_turn(), new_session=True)  # the session expired
+        starts = session_start()
+        await step(turn(), new_session=True)  # the session expired
         for _ in range(2):
-            await step(_turn("affirm"))
-        starts = _session_start()
-        await step(_turn(), new_session=True)
+            await step(turn(intent="affirm"))
+        starts = session_start()
+        await step(turn(), new_session=True)
 
-    starts = _session_start()
+    starts = session_start()
     asyncio.run(scenario())
     assert sum(r[0] == "session_started" for r in _rows(engine, "p")) == 3
     assert len(_rows(engine, "p")) == 3 * 3 + 8 * 6
@@ -158,10 +124,10 @@ def test_a_failed_insert_writes_nothing(stores):
 
     async def scenario():
         tracker = await ours.get_or_create_tracker("x", append_action_listen=False)
-        tracker.update_with_events(_session_start() + _turn(), None)
+        tracker.update_with_events(session_start() + turn(), None)
         await ours.save(tracker)
         before = _rows(engine, "x")
-        tracker.update_with_events(_turn(), None)
+        tracker.update_with_events(turn(), None)
         tracker.events.append(Broken())
         with pytest.raises(TypeError):
             await ours.save(tracker)
