@@ -27,6 +27,7 @@ from rasa.shared.nlu.constants import FEATURE_TYPE_SENTENCE, INTENT, INTENT_RANK
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
+from bot.rasa.sparse import hstack_coo
 from bot.rasa.tfidf import SentenceTfidf, stacked_row
 from bot.text import fold, normalize_token
 
@@ -346,6 +347,8 @@ class LinearIntentClassifier(_JsonPersisted, GraphComponent, IntentClassifier):
         ]
         if not parts:
             return None
+        if all(scipy.sparse.isspmatrix_coo(p) for p in parts):
+            return hstack_coo(parts).tocsr()  # the same matrix, without bmat's overhead
         return scipy.sparse.hstack(parts, format="csr")
 
     def train(self, training_data: TrainingData) -> Resource:

@@ -19,7 +19,10 @@ def originais():
     from rasa.utils.tensorflow.models import RasaModel
 
     antes = (RemoteAction._validate_action_result, RasaModel.__dict__["load"])
+    from rasa.shared.nlu.training_data.features import Features
+
     loja = {k: SQLTrackerStore.__dict__[k] for k in ("save", "_additional_events")}
+    combinar = Features.__dict__["_combine_sparse_features"]
     patches.install()
     patches.install()  # idempotent
     yield antes
@@ -27,6 +30,7 @@ def originais():
     RasaModel.load = antes[1]
     for nome, original in loja.items():
         setattr(SQLTrackerStore, nome, original)
+    Features._combine_sparse_features = combinar
 
 
 VALIDAS = [

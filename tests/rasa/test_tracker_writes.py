@@ -139,15 +139,19 @@ def test_a_failed_insert_writes_nothing(stores):
 def test_install_patches_rasas_class_and_the_cached_store_writes_the_same_columns(domain):
     from rasa.core.tracker_store import SQLTrackerStore
     from rasa.shared.core.events import UserUttered
+    from rasa.shared.nlu.training_data.features import Features
 
     saved = {k: SQLTrackerStore.__dict__[k] for k in ("save", "_additional_events")}
+    combine = Features.__dict__["_combine_sparse_features"]
     try:
         patches.install()
         assert SQLTrackerStore.save is patches._save
         assert SQLTrackerStore._additional_events is patches._additional_events
+        assert Features._combine_sparse_features is patches._combine_sparse_features
     finally:
         for name, original in saved.items():
             setattr(SQLTrackerStore, name, original)
+        Features._combine_sparse_features = combine
     event = UserUttered(
         "oi", {"name": "greet", "confidence": 1.0}, parse_data={"intent": {"name": "greet"}}
     )
