@@ -21,7 +21,7 @@ def originais():
     antes = (RemoteAction._validate_action_result, RasaModel.__dict__["load"])
     from rasa.shared.nlu.training_data.features import Features
 
-    loja = {k: SQLTrackerStore.__dict__[k] for k in ("save", "_additional_events")}
+    loja = {k: SQLTrackerStore.__dict__[k] for k in ("save", "_additional_events", "_retrieve")}
     combinar = Features.__dict__["_combine_sparse_features"]
     patches.install()
     patches.install()  # idempotent

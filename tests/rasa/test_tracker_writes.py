@@ -1,6 +1,6 @@
-"""bot.rasa.patches' tracker write (Core count and INSERT): the same rows, the same
-reads and the same transaction as Rasa's ``SQLTrackerStore.save``, on real SQLite
-and PostgreSQL; Rasa's own code is the reference."""
+"""bot.rasa.patches' tracker reads and writes (Core SELECT, count and INSERT): the same
+rows, the same reads and the same transaction as Rasa's ``SQLTrackerStore``, on real
+SQLite and PostgreSQL; Rasa's own code is the reference."""
 
 import asyncio
 
@@ -10,6 +10,8 @@ from conftest import ROOT
 from eventos import session_start, turn
 
 from bot.rasa import patches
+
+STORE_METHODS = ("save", "_additional_events", "_retrieve")
 
 
 @pytest.fixture(scope="module")
@@ -25,14 +27,17 @@ def _classes():
     from rasa.core.tracker_store import SQLTrackerStore
 
     own = {
-        name: patches._originals.get(name, SQLTrackerStore.__dict__[name])
-        for name in ("save", "_additional_events")
+        name: patches._originals.get(name, SQLTrackerStore.__dict__[name]) for name in STORE_METHODS
     }
     rasa = type("RasaSQLTrackerStore", (SQLTrackerStore,), own)
     ours = type(
         "PatchedSQLTrackerStore",
         (SQLTrackerStore,),
-        {"save": patches._save, "_additional_events": patches._additional_events},
+        {
+            "save": patches._save,
+            "_additional_events": patches._additional_events,
+            "_retrieve": patches._retrieve,
+        },
     )
     return rasa, ours
 
@@ -91,9 +96,13 @@ def test_the_same_rows_and_reads_as_rasa_every_step(stores):
         assert [e.as_dict() for e in read[0].events] == [e.as_dict() for e in read[1].events]
         states = [{**t.current_state(), "sender_id": None} for t in read]
         assert states[0] == states[1]
+        full = [await store.retrieve_full_tracker(s) for store, s in ((rasa, "r"), (ours, "p"))]
+        assert [e.as_dict() for e in full[0].events] == [e.as_dict() for e in full[1].events]
+        assert len(full[1].events) >= len(read[1].events)
 
     async def scenario():
         nonlocal starts
+        assert await rasa.retrieve("nada") is None and await ours.retrieve("nada") is None
         for _ in range(3):
             await step(turn())
         await step(turn(), save=False)  # lost before its save: next save writes both
@@ -141,12 +150,13 @@ def test_install_patches_rasas_class_and_the_cached_store_writes_the_same_column
     from rasa.shared.core.events import UserUttered
     from rasa.shared.nlu.training_data.features import Features
 
-    saved = {k: SQLTrackerStore.__dict__[k] for k in ("save", "_additional_events")}
+    saved = {k: SQLTrackerStore.__dict__[k] for k in STORE_METHODS}
     combine = Features.__dict__["_combine_sparse_features"]
     try:
         patches.install()
         assert SQLTrackerStore.save is patches._save
         assert SQLTrackerStore._additional_events is patches._additional_events
+        assert SQLTrackerStore._retrieve is patches._retrieve
         assert Features._combine_sparse_features is patches._combine_sparse_features
     finally:
         for name, original in saved.items():
