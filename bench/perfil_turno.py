@@ -51,6 +51,7 @@ STEP_LABELS = {
 _PROCESSOR = "rasa/core/processor.py"
 _TRACKER_STORE = "rasa/core/tracker_store.py"
 _TRACKER_CACHE = "bot/rasa/tracker_cache.py"  # our SQL store with an in-process cache
+_PATCHES = "bot/rasa/patches.py"  # our fixes to Rasa's own code (the Rasa server installs them)
 _READS = frozenset(
     {
         "retrieve",
@@ -88,6 +89,10 @@ RULES: tuple[tuple[str, str, frozenset[str] | None], ...] = (
     ("tracker_write", _PROCESSOR, frozenset({"save_tracker"})),
     ("tracker_write", _TRACKER_STORE, frozenset({"save"})),
     ("tracker_write", _TRACKER_CACHE, frozenset({"save"})),
+    # our patched SQLTrackerStore methods (the rest of bot/rasa/patches.py is
+    # decided by the frames around it: DIET's call and the feature stacking are NLU)
+    ("tracker_read", _PATCHES, frozenset({"_retrieve"})),
+    ("tracker_write", _PATCHES, frozenset({"_save", "_additional_events"})),
     (
         "policies",
         _PROCESSOR,
@@ -104,7 +109,7 @@ RULES: tuple[tuple[str, str, frozenset[str] | None], ...] = (
     # the HTTP call to the action server (EndpointConfig.request) and our
     # patched response check, then Rasa's own action work
     ("actions", "rasa/utils/endpoints.py", frozenset({"request"})),
-    ("actions", "bot/rasa/patches.py", None),
+    ("actions", _PATCHES, frozenset({"_validate_action_result"})),
     ("actions", "rasa/core/actions/action.py", None),
     (
         "actions",

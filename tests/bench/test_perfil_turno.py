@@ -152,3 +152,30 @@ def test_our_cached_tracker_store_counts_as_tracker_read_and_write():
     cache = "bot/rasa/tracker_cache.py"
     assert classify([frame("retrieve", cache), frame("_read", cache)])[0] == "tracker_read"
     assert classify([frame("save", cache), frame("_row", cache)])[0] == "tracker_write"
+
+
+def test_our_patches_count_where_rasas_code_they_replace_would():
+    patches = "bot/rasa/patches.py"
+    processor = "rasa/core/processor.py"
+    write = [
+        frame("save_tracker", processor),
+        frame("_save", patches),
+        frame("event_columns", patches),
+    ]
+    assert classify(write)[0] == "tracker_write"
+    read = [
+        frame("get_tracker", processor),
+        frame("_retrieve", patches),
+        frame("_events_of", patches),
+    ]
+    assert classify(read)[0] == "tracker_read"
+    nlu = [
+        frame("parse_message", processor),
+        frame("process", "rasa/nlu/classifiers/diet_classifier.py"),
+        frame("__call__", patches),
+    ]
+    assert classify(nlu)[0] == "nlu"
+    stacking = [frame("parse_message", processor), frame("_combine_sparse_features", patches)]
+    assert classify(stacking)[0] == "nlu"
+    check = [frame("_run_action", processor), frame("_validate_action_result", patches)]
+    assert classify(check)[0] == "actions"
