@@ -304,6 +304,21 @@ def _defer(name: str) -> None:
     setattr(sys.modules[parent], child, module)
 
 
+def method_patches() -> list[tuple[Any, str, Any]]:
+    """(class, attribute, our function) of every Rasa method ``install`` replaces."""
+    from rasa.core.actions.action import RemoteAction
+    from rasa.core.tracker_store import SQLTrackerStore
+    from rasa.shared.nlu.training_data.features import Features
+
+    return [
+        (RemoteAction, "_validate_action_result", _validate_action_result),
+        (SQLTrackerStore, "save", _save),
+        (SQLTrackerStore, "_additional_events", _additional_events),
+        (SQLTrackerStore, "_retrieve", _retrieve),
+        (Features, "_combine_sparse_features", _combine_sparse_features),
+    ]
+
+
 def install() -> None:
     """Apply the patches (idempotent); imports Rasa's action, tracker store and TensorFlow
     modules."""
@@ -311,20 +326,10 @@ def install() -> None:
         sys.modules.setdefault(name, None)  # type: ignore[arg-type]  # import -> ImportError
     for name in DEFERRED_MODULES:
         _defer(name)
-    from rasa.core.actions.action import RemoteAction
-    from rasa.core.tracker_store import SQLTrackerStore
-    from rasa.shared.nlu.training_data.features import Features
     from rasa.utils.tensorflow.models import RasaModel
 
-    RemoteAction._validate_action_result = _validate_action_result
-    for name, patched in (
-        ("save", _save),
-        ("_additional_events", _additional_events),
-        ("_retrieve", _retrieve),
-    ):
-        _originals.setdefault(name, SQLTrackerStore.__dict__[name])
-        setattr(SQLTrackerStore, name, patched)
-    _originals.setdefault("_combine_sparse_features", Features.__dict__["_combine_sparse_features"])
-    Features._combine_sparse_features = _combine_sparse_features
+    for cls, name, patched in method_patches():
+        _originals.setdefault(name, cls.__dict__[name])  # Rasa's, kept once
+        setattr(cls, name, patched)
     _originals.setdefault("load", RasaModel.__dict__["load"].__func__)
     RasaModel.load = classmethod(_load_model)

@@ -15,22 +15,16 @@ from bot.rasa import patches
 @pytest.fixture(scope="module")
 def originais():
     from rasa.core.actions.action import RemoteAction
-    from rasa.core.tracker_store import SQLTrackerStore
     from rasa.utils.tensorflow.models import RasaModel
 
     antes = (RemoteAction._validate_action_result, RasaModel.__dict__["load"])
-    from rasa.shared.nlu.training_data.features import Features
-
-    loja = {k: SQLTrackerStore.__dict__[k] for k in ("save", "_additional_events", "_retrieve")}
-    combinar = Features.__dict__["_combine_sparse_features"]
+    metodos = [(cls, nome, cls.__dict__[nome]) for cls, nome, _ in patches.method_patches()]
     patches.install()
     patches.install()  # idempotent
     yield antes
-    RemoteAction._validate_action_result = antes[0]
     RasaModel.load = antes[1]
-    for nome, original in loja.items():
-        setattr(SQLTrackerStore, nome, original)
-    Features._combine_sparse_features = combinar
+    for cls, nome, original in metodos:
+        setattr(cls, nome, original)
 
 
 VALIDAS = [

@@ -27,28 +27,16 @@ OTHERS = [
 ODD = ["", " ", "x", "zzzzqqqq wwwwkkkk", "ção?!", "123.456.789-00", "a" * 400]
 
 
-def _loaded(config):
-    """The model's two vectorizers fitted on data/nlu.yml, reloaded as ``load`` does."""
-    featurizer = TfidfFeaturizer(
-        config,
-        LocalModelStorage(Path("/nonexistent")),
-        Resource("tfidf"),
-        ExecutionContext(GraphSchema({}), node_name="tfidf"),
-    )
-    texts = [fold(t) for t in TRAINING]
-    loaded = []
-    for fitted in featurizer._new_vectorizers():
-        fitted.fit(texts)
-        vectorizer = featurizer._new_vectorizers()[len(loaded)]
-        vectorizer.vocabulary_ = {k: int(i) for k, i in fitted.vocabulary_.items()}
-        vectorizer.idf_ = np.asarray([float(x) for x in fitted.idf_], dtype=np.float32)
-        loaded.append(vectorizer)
-    return loaded
-
-
 @pytest.fixture(scope="module")
-def vectorizers():
-    return _loaded({**TfidfFeaturizer.get_default_config(), "sentence_source": "text"})
+def vectorizers(tmp_path_factory):
+    """The model's two vectorizers fitted on data/nlu.yml, persisted and loaded back by
+    TfidfFeaturizer itself."""
+    storage = LocalModelStorage(tmp_path_factory.mktemp("tfidf"))
+    context = ExecutionContext(GraphSchema({}), node_name="tfidf")
+    config = {**TfidfFeaturizer.get_default_config(), "sentence_source": "text"}
+    data = TrainingData(training_examples=[Message(data={"text": t}) for t in TRAINING])
+    TfidfFeaturizer.create(config, storage, Resource("tfidf"), context).train(data)
+    return TfidfFeaturizer.load(config, storage, Resource("tfidf"), context)._vectorizers
 
 
 def _same(expected, got):

@@ -149,9 +149,10 @@ def test_install_patches_rasas_class_and_the_cached_store_writes_the_same_column
     from rasa.core.tracker_store import SQLTrackerStore
     from rasa.shared.core.events import UserUttered
     from rasa.shared.nlu.training_data.features import Features
+    from rasa.utils.tensorflow.models import RasaModel
 
-    saved = {k: SQLTrackerStore.__dict__[k] for k in STORE_METHODS}
-    combine = Features.__dict__["_combine_sparse_features"]
+    saved = [(cls, name, cls.__dict__[name]) for cls, name, _ in patches.method_patches()]
+    load = RasaModel.__dict__["load"]
     try:
         patches.install()
         assert SQLTrackerStore.save is patches._save
@@ -159,9 +160,9 @@ def test_install_patches_rasas_class_and_the_cached_store_writes_the_same_column
         assert SQLTrackerStore._retrieve is patches._retrieve
         assert Features._combine_sparse_features is patches._combine_sparse_features
     finally:
-        for name, original in saved.items():
-            setattr(SQLTrackerStore, name, original)
-        Features._combine_sparse_features = combine
+        for cls, name, original in saved:
+            setattr(cls, name, original)
+        RasaModel.load = load
     event = UserUttered(
         "oi", {"name": "greet", "confidence": 1.0}, parse_data={"intent": {"name": "greet"}}
     )
