@@ -49,11 +49,10 @@ def _codigo(valor: object) -> int:
 def rasa_servidor(argv: list[str]) -> int:
     """Rasa's CLI (``rasa ARGS``) with masked logs and ``bot.rasa.patches``."""
     logmask.instalar()
-    import rasa.__main__
-
     from bot.rasa import patches
 
-    patches.install()
+    patches.install()  # first: Rasa's CLI modules import what it keeps out
+    import rasa.__main__
 
     sys.argv = ["rasa", *argv]  # Rasa's main() reads sys.argv itself
     try:

@@ -25,18 +25,11 @@ Each prediction then runs the traced graph's one concrete function with the
 input tensors (``_FlatCall``), without ``tf.function``'s per-call input
 canonicalisation (~1.3 ms per message, two thirds of DIET's prediction).
 
-3. JAX. TensorFlow 2.12 depends on JAX and imports it only for TFLite's JAX
-converter (``tensorflow/lite/python/util.py``, in a ``try/except
-ImportError``), which Rasa never uses: 0.45 s of CPU and 65 MB of RSS at
-every start. The Rasa server marks it absent before TensorFlow is imported.
+3. Imports. JAX, matplotlib and the SDKs of Rasa's built-in input channels
+are kept out of the server until something uses them
+(``bot.rasa.lazy_imports``).
 
-4. Plotting. ``RulePolicy`` imports ``rasa.core.test``, which imports
-``rasa.nlu.test``, which imports ``rasa.utils.plotting`` and with it
-matplotlib, only for the plots of ``rasa test``. The Rasa server registers
-that module unexecuted; its code (and matplotlib) runs at the first use of
-one of its names, which serving never does.
-
-5. Tracker reads and writes. ``SQLTrackerStore.save`` counts the events already stored
+4. Tracker reads and writes. ``SQLTrackerStore.save`` counts the events already stored
 through an ORM query and adds one ORM object per new event: ~1.3 ms of CPU of
 a ~3.5 ms save in a microbenchmark (bench/NOTAS.md). The patch counts with
 one Core statement (the same condition: the rows of the latest session) and
@@ -45,16 +38,14 @@ writes the new rows with one Core INSERT (the same columns and values,
 Reading a tracker selects only the events' ``data`` column, with Core, not
 whole ORM rows (~1 ms less per read of a 20-90-event conversation).
 
-6. Feature stacking. Rasa puts the sparse features of a message's
+5. Feature stacking. Rasa puts the sparse features of a message's
 featurizers side by side with ``scipy.sparse.hstack``, ~0.3 ms a call for a
 matrix of one row; ``bot.rasa.sparse.hstack_coo`` builds the same matrix.
 """
 
 from __future__ import annotations
 
-import importlib.util
 import logging
-import sys
 from typing import Any
 
 logger = logging.getLogger(__name__)
@@ -270,40 +261,6 @@ def _combine_sparse_features(self: Any, additional_features: Any) -> None:
     self._cached_fingerprint = None
 
 
-UNUSED_MODULES = ("jax",)  # imported by TensorFlow, never used by Rasa
-
-
-DEFERRED_MODULES = ("rasa.utils.plotting",)  # matplotlib, for `rasa test` only
-
-
-def _defer(name: str) -> None:
-    """Register module ``name`` unexecuted; its code runs at the first use of a name of it.
-
-    ``importlib.util.LazyLoader`` would not do: Python 3.10's import statement
-    reads the module's ``__spec__``, which makes a lazy module load at once.
-    Here the dunder attributes are real and only a missing name runs the code.
-    """
-    if name in sys.modules:
-        return
-    spec = importlib.util.find_spec(name)
-    if spec is None or spec.loader is None:
-        return
-    module = importlib.util.module_from_spec(spec)
-    loader = spec.loader
-
-    def load_on_use(attribute: str) -> Any:
-        if attribute.startswith("__"):
-            raise AttributeError(attribute)
-        module.__dict__.pop("__getattr__", None)
-        loader.exec_module(module)
-        return getattr(module, attribute)
-
-    module.__getattr__ = load_on_use  # type: ignore[method-assign]
-    sys.modules[name] = module
-    parent, _, child = name.rpartition(".")
-    setattr(sys.modules[parent], child, module)
-
-
 def method_patches() -> list[tuple[Any, str, Any]]:
     """(class, attribute, our function) of every Rasa method ``install`` replaces."""
     from rasa.core.actions.action import RemoteAction
@@ -322,10 +279,9 @@ def method_patches() -> list[tuple[Any, str, Any]]:
 def install() -> None:
     """Apply the patches (idempotent); imports Rasa's action, tracker store and TensorFlow
     modules."""
-    for name in UNUSED_MODULES:
-        sys.modules.setdefault(name, None)  # type: ignore[arg-type]  # import -> ImportError
-    for name in DEFERRED_MODULES:
-        _defer(name)
+    from bot.rasa import lazy_imports
+
+    lazy_imports.install()  # before Rasa's modules below import them
     from rasa.utils.tensorflow.models import RasaModel
 
     for cls, name, patched in method_patches():
