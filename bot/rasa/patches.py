@@ -36,11 +36,24 @@ one Core statement (the same condition: the rows of the latest session) and
 writes the new rows with one Core INSERT (the same columns and values,
 ``event_columns``), in the same transaction; SQLite and PostgreSQL alike.
 Reading a tracker selects only the events' ``data`` column, with Core, not
-whole ORM rows (~1 ms less per read of a 20-90-event conversation).
+whole ORM rows (~1 ms less per read of a 20-90-event conversation). Each
+event read then finds its class by its type name in a table
+(``Event.resolve_by_type``): Rasa walks every Event subclass, with
+``inspect.isabstract`` on each, for every event of every read. A name the
+table lacks goes to Rasa's own walk, and the table is rebuilt after it.
 
 5. Feature stacking. Rasa puts the sparse features of a message's
 featurizers side by side with ``scipy.sparse.hstack``, ~0.3 ms a call for a
 matrix of one row; ``bot.rasa.sparse.hstack_coo`` builds the same matrix.
+
+6. The action server's HTTP connection. Rasa opens a new aiohttp session,
+and with it a new TCP connection, for every action call
+(``EndpointConfig.request`` in ``async with self.session()``). The patched
+``session()`` gives each endpoint one kept session whose connections are
+reused. Its idle connections close after ``KEEPALIVE_S``, less than the
+action server's own keep-alive (Sanic: 5 s), so a reused connection is never
+one the server is closing; a request is never sent twice. The sessions close
+with Rasa's own resources when the server stops (``close_resources``).
 """
 
 from __future__ import annotations
@@ -261,11 +274,84 @@ def _combine_sparse_features(self: Any, additional_features: Any) -> None:
     self._cached_fingerprint = None
 
 
+_event_classes: dict[str, Any] = {}  # type name -> Event subclass
+
+
+def _resolve_event_type(type_name: str, default: Any = None) -> Any:
+    """``Event.resolve_by_type`` from a table of Rasa's own walk."""
+    cls = _event_classes.get(type_name)
+    if cls is not None:
+        return cls
+    rasas = _originals["resolve_by_type"].__func__
+    found = rasas(type_name, default)  # unknown names: Rasa's answer, or its error
+    import rasa.shared.utils.common
+    from rasa.shared.core.events import Event
+
+    table: dict[str, Any] = {}
+    for sub in rasa.shared.utils.common.all_subclasses(Event):
+        table.setdefault(sub.type_name, sub)  # Rasa returns the first of a name
+    _event_classes.clear()
+    _event_classes.update(table)
+    return found
+
+
+KEEPALIVE_S = 2.0  # under Sanic's KEEP_ALIVE_TIMEOUT (5 s) on the action server
+
+
+class _KeptSession:
+    """``async with`` over an open aiohttp session that leaves it open."""
+
+    def __init__(self, session: Any) -> None:
+        self._session = session
+
+    async def __aenter__(self) -> Any:
+        return self._session
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        return None
+
+
+def _kept_session(self: Any) -> Any:
+    """``EndpointConfig.session``: one open session per endpoint and event loop."""
+    import asyncio
+
+    import aiohttp
+
+    loop = asyncio.get_running_loop()
+    kept, its_loop = self.__dict__.get("_kept_session", (None, None))
+    if kept is None or kept.closed or its_loop is not loop:
+        from rasa.core.constants import DEFAULT_REQUEST_TIMEOUT
+
+        auth = self.basic_auth  # the headers, auth and timeout of Rasa's session()
+        kept = aiohttp.ClientSession(
+            headers=self.headers,
+            auth=aiohttp.BasicAuth(auth["username"], auth["password"]) if auth else None,
+            timeout=aiohttp.ClientTimeout(total=DEFAULT_REQUEST_TIMEOUT),
+            connector=aiohttp.TCPConnector(keepalive_timeout=KEEPALIVE_S),
+        )
+        self.__dict__["_kept_session"] = (kept, loop)
+        _kept_sessions.append(kept)
+    return _KeptSession(kept)
+
+
+_kept_sessions: list[Any] = []
+
+
+async def _close_resources(app: Any, loop: Any) -> None:
+    """``rasa.core.run.close_resources``, then the kept sessions closed."""
+    await _originals["close_resources"](app, loop)
+    while _kept_sessions:
+        await _kept_sessions.pop().close()
+
+
 def method_patches() -> list[tuple[Any, str, Any]]:
-    """(class, attribute, our function) of every Rasa method ``install`` replaces."""
+    """(class or module, attribute, our function) of everything ``install`` replaces."""
+    import rasa.core.run
     from rasa.core.actions.action import RemoteAction
     from rasa.core.tracker_store import SQLTrackerStore
+    from rasa.shared.core.events import Event
     from rasa.shared.nlu.training_data.features import Features
+    from rasa.utils.endpoints import EndpointConfig
 
     return [
         (RemoteAction, "_validate_action_result", _validate_action_result),
@@ -273,6 +359,9 @@ def method_patches() -> list[tuple[Any, str, Any]]:
         (SQLTrackerStore, "_additional_events", _additional_events),
         (SQLTrackerStore, "_retrieve", _retrieve),
         (Features, "_combine_sparse_features", _combine_sparse_features),
+        (Event, "resolve_by_type", staticmethod(_resolve_event_type)),
+        (EndpointConfig, "session", _kept_session),
+        (rasa.core.run, "close_resources", _close_resources),
     ]
 
 

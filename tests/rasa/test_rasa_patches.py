@@ -215,3 +215,124 @@ def test_plotting_is_registered_unexecuted_until_a_name_of_it_is_used():
         "print('rasa.nlu.test' in sys.modules, antes, 'matplotlib' in sys.modules, callable(f))\n"
     )
     assert _em_processo_novo(codigo) == ["True", "False", "True", "True"]
+
+
+def test_event_classes_by_type_name_as_rasa_finds_them(originais):
+    import rasa.shared.utils.common
+    from rasa.shared.core.events import Event
+
+    rasas = patches._originals["resolve_by_type"].__func__
+    nomes = {cls.type_name for cls in rasa.shared.utils.common.all_subclasses(Event)}
+    assert {"user", "bot", "slot", "action", "active_loop", "session_started"} <= nomes
+    for nome in sorted(nomes):
+        assert Event.resolve_by_type(nome) is rasas(nome)
+        assert Event.resolve_by_type(nome) is rasas(nome)  # and from the table
+    assert Event.resolve_by_type("topic") is None
+    assert Event.resolve_by_type("nao_existe", default=Event) is Event
+    with pytest.raises(ValueError, match="Unknown event name 'nao_existe'"):
+        Event.resolve_by_type("nao_existe")
+
+
+def test_a_tracker_read_back_has_the_events_it_was_written_with(originais):
+    from rasa.shared.core.events import ActionExecuted, SlotSet, UserUttered, deserialise_events
+
+    eventos = [
+        UserUttered("esqueci a senha", {"name": "faq_esqueci_senha", "confidence": 0.9}),
+        ActionExecuted("action_responder_faq"),
+        SlotSet("rascunho", {"fase": "campo"}),
+    ]
+    assert deserialise_events([e.as_dict() for e in eventos]) == eventos
+
+
+async def _servidor_http(conexoes: list):
+    from aiohttp import web
+
+    async def webhook(request):
+        conexoes.append(id(request.transport))
+        recebido = await request.json()
+        return web.json_response({"recebido": recebido, "x": request.headers["X-Teste"]})
+
+    app = web.Application()
+    app.router.add_post("/webhook", webhook)
+    runner = web.AppRunner(app)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    porta = site._server.sockets[0].getsockname()[1]
+    return runner, f"http://127.0.0.1:{porta}/webhook"
+
+
+def test_action_calls_reuse_one_connection_with_rasas_headers(originais, monkeypatch):
+    from rasa.core.constants import DEFAULT_REQUEST_TIMEOUT
+    from rasa.utils.endpoints import EndpointConfig
+
+    monkeypatch.setattr(patches, "KEEPALIVE_S", 0.3)
+    conexoes: list = []
+
+    async def cenario():
+        runner, url = await _servidor_http(conexoes)
+        try:
+            endpoint = EndpointConfig(url, headers={"X-Teste": "sim"})
+            respostas = [await endpoint.request(json={"n": n}, method="post") for n in range(20)]
+            em_uso = len(set(conexoes))
+            await asyncio.sleep(0.6)  # idle longer than the keep-alive: closed by us
+            depois = await endpoint.request(json={"n": "depois"}, method="post")
+            sessao, _ = endpoint.__dict__["_kept_session"]
+            return respostas, em_uso, depois, sessao
+        finally:
+            await runner.cleanup()
+
+    respostas, em_uso, depois, sessao = asyncio.run(cenario())
+    assert respostas == [{"recebido": {"n": n}, "x": "sim"} for n in range(20)]
+    assert em_uso == 1  # Rasa's own session() opens one connection per call
+    assert depois == {"recebido": {"n": "depois"}, "x": "sim"}
+    assert len(set(conexoes)) == 2
+    assert sessao.timeout.total == DEFAULT_REQUEST_TIMEOUT  # Rasa's session's timeout
+    assert sessao.auth is None
+
+
+def test_kept_connections_close_before_the_action_server_closes_them():
+    from sanic.config import DEFAULT_CONFIG
+
+    assert DEFAULT_CONFIG["KEEP_ALIVE_TIMEOUT"] > patches.KEEPALIVE_S
+
+
+def test_kept_sessions_close_with_rasas_resources(originais):
+    from types import SimpleNamespace
+
+    import rasa.core.run
+    from rasa.utils.endpoints import EndpointConfig
+
+    conexoes: list = []
+
+    async def cenario():
+        runner, url = await _servidor_http(conexoes)
+        try:
+            endpoint = EndpointConfig(url, headers={"X-Teste": "sim"})
+            await endpoint.request(json={}, method="post")
+            sessao, _ = endpoint.__dict__["_kept_session"]
+            app = SimpleNamespace(ctx=SimpleNamespace(agent=None))
+            await rasa.core.run.close_resources(app, asyncio.get_running_loop())
+            return sessao.closed
+        finally:
+            await runner.cleanup()
+
+    assert asyncio.run(cenario()) is True
+
+
+def test_the_kept_session_sends_rasas_basic_auth(originais):
+    from rasa.utils.endpoints import EndpointConfig
+
+    endpoint = EndpointConfig(
+        "http://127.0.0.1:1/webhook", basic_auth={"username": "u", "password": "p"}
+    )
+
+    async def sessao():
+        async with endpoint.session() as nossa, patches._originals["session"](endpoint) as do_rasa:
+            achado = nossa.auth, do_rasa.auth, dict(nossa.headers) == dict(do_rasa.headers)
+        await nossa.close()
+        return achado
+
+    nossa, do_rasa, mesmos_cabecalhos = asyncio.run(sessao())
+    assert nossa == do_rasa == ("u", "p", "latin1")
+    assert mesmos_cabecalhos
