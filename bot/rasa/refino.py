@@ -172,8 +172,8 @@ def com_contexto(
     }
     pontos.setdefault(anterior, BONUS_CONTEXTO)
     escolhido = max(pontos, key=lambda k: pontos[k])
-    if escolhido == nome:
-        return None
+    if escolhido == nome and confianca >= CONFIANCA_CONTEXTO:
+        return None  # already read as that topic, surely enough
     return por_cima(escolhido, max(pontos[escolhido], CONFIANCA_CONTEXTO), ranking)
 
 

@@ -85,6 +85,20 @@ def test_unsure_follow_up_goes_to_the_previous_topic():
     assert all(r["confidence"] <= novo[0]["confidence"] - 0.1 for r in novo[1:])
 
 
+def test_an_unsure_reading_as_the_previous_topic_is_made_sure():
+    """First reading already the topic just answered, but under the fallback's threshold."""
+    ranking = _ranking(("faq_contato_nts", 0.21), ("bot_challenge", 0.15), ("goodbye", 0.08))
+    topicos = TOPICOS | {"faq_contato_nts"}
+    novo = com_contexto(ranking, "faq_contato_nts", "tem outro jeito de falar com eles?", topicos)
+    assert novo is not None
+    assert novo[0]["name"] == "faq_contato_nts"
+    assert novo[0]["confidence"] == pytest.approx(0.71)
+    assert all(r["confidence"] <= 0.61 for r in novo[1:])
+    # read surely as that topic: left as it is
+    seguro = _ranking(("faq_contato_nts", 0.7), ("goodbye", 0.1))
+    assert com_contexto(seguro, "faq_contato_nts", "e por telefone?", topicos) is None
+
+
 def test_confident_reading_of_the_follow_up_itself_is_kept():
     ranking = _ranking(("faq_mudar_senha", 0.8), ("faq_esqueci_senha", 0.1))
     assert com_contexto(ranking, "faq_esqueci_senha", "e pra mudar ela depois?", TOPICOS) is None
