@@ -42,6 +42,8 @@ CATEGORY_TARGETS = {
     "onde_enviar": 0.97,
     "fora_da_pagina": 0.95,
     "injecao": 0.95,
+    "longas_2": 0.97,
+    "fora_da_pagina_2": 0.95,
     TOPICS_CATEGORY: 0.99,
 }
 # what the gate enforces: the target, or a little under the figures measured
@@ -54,6 +56,10 @@ CATEGORY_FLOORS = {
     TOPICS_CATEGORY: 0.98,
     "longas": 0.94,
     "fora_da_pagina": 0.93,
+    # the second held-out, written 2026-12-03 (first trainings: longas_2
+    # 0.875-0.900, fora_da_pagina_2 0.800-0.825): far under the targets
+    "longas_2": 0.85,
+    "fora_da_pagina_2": 0.78,
 }
 
 
