@@ -172,8 +172,8 @@ def com_contexto(
     }
     pontos.setdefault(anterior, BONUS_CONTEXTO)
     escolhido = max(pontos, key=lambda k: pontos[k])
-    if escolhido == nome and confianca >= CONFIANCA_CONTEXTO:
-        return None  # already read as that topic, surely enough
+    # the previous topic, or another one, made sure: also when it was already first
+    # (a reading this unsure would fall to the fallback)
     return por_cima(escolhido, max(pontos[escolhido], CONFIANCA_CONTEXTO), ranking)
 
 

@@ -7,6 +7,7 @@ import statistics
 import time
 
 import pytest
+from servidor_local import servir
 
 from bench import openloop
 
@@ -67,19 +68,7 @@ def test_a_step_fails_on_p99_over_the_limit_or_on_any_failure():
 
 async def _with_stub(handler, coro_factory):
     """Serve ``handler`` on 127.0.0.1 (a free port) while ``coro_factory(url)`` runs."""
-    from aiohttp import web
-
-    app = web.Application()
-    app.router.add_post("/webhooks/rest/webhook", handler)
-    runner = web.AppRunner(app)
-    await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0)
-    await site.start()
-    port = site._server.sockets[0].getsockname()[1]
-    try:
-        return await coro_factory(f"http://127.0.0.1:{port}/webhooks/rest/webhook")
-    finally:
-        await runner.cleanup()
+    return await servir("/webhooks/rest/webhook", handler, coro_factory)
 
 
 def _one_at_a_time(delay_s):

@@ -8,6 +8,7 @@ import pytest
 import yaml
 from conftest import MODEL, ROOT
 from jsonschema import ValidationError
+from servidor_local import servir
 
 from bot.rasa import patches
 
@@ -244,7 +245,8 @@ def test_a_tracker_read_back_has_the_events_it_was_written_with(originais):
     assert deserialise_events([e.as_dict() for e in eventos]) == eventos
 
 
-async def _servidor_http(conexoes: list):
+def _webhook(conexoes: list):
+    """A handler echoing the JSON and the X-Teste header; each connection noted."""
     from aiohttp import web
 
     async def webhook(request):
@@ -252,14 +254,7 @@ async def _servidor_http(conexoes: list):
         recebido = await request.json()
         return web.json_response({"recebido": recebido, "x": request.headers["X-Teste"]})
 
-    app = web.Application()
-    app.router.add_post("/webhook", webhook)
-    runner = web.AppRunner(app)
-    await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0)
-    await site.start()
-    porta = site._server.sockets[0].getsockname()[1]
-    return runner, f"http://127.0.0.1:{porta}/webhook"
+    return webhook
 
 
 def test_action_calls_reuse_one_connection_with_rasas_headers(originais, monkeypatch):
@@ -269,20 +264,16 @@ def test_action_calls_reuse_one_connection_with_rasas_headers(originais, monkeyp
     monkeypatch.setattr(patches, "KEEPALIVE_S", 0.3)
     conexoes: list = []
 
-    async def cenario():
-        runner, url = await _servidor_http(conexoes)
-        try:
-            endpoint = EndpointConfig(url, headers={"X-Teste": "sim"})
-            respostas = [await endpoint.request(json={"n": n}, method="post") for n in range(20)]
-            em_uso = len(set(conexoes))
-            await asyncio.sleep(0.6)  # idle longer than the keep-alive: closed by us
-            depois = await endpoint.request(json={"n": "depois"}, method="post")
-            sessao, _ = endpoint.__dict__["_kept_session"]
-            return respostas, em_uso, depois, sessao
-        finally:
-            await runner.cleanup()
+    async def cenario(url):
+        endpoint = EndpointConfig(url, headers={"X-Teste": "sim"})
+        respostas = [await endpoint.request(json={"n": n}, method="post") for n in range(20)]
+        em_uso = len(set(conexoes))
+        await asyncio.sleep(0.6)  # idle longer than the keep-alive: closed by us
+        depois = await endpoint.request(json={"n": "depois"}, method="post")
+        sessao, _ = endpoint.__dict__["_kept_session"]
+        return respostas, em_uso, depois, sessao
 
-    respostas, em_uso, depois, sessao = asyncio.run(cenario())
+    respostas, em_uso, depois, sessao = asyncio.run(servir("/webhook", _webhook(conexoes), cenario))
     assert respostas == [{"recebido": {"n": n}, "x": "sim"} for n in range(20)]
     assert em_uso == 1  # Rasa's own session() opens one connection per call
     assert depois == {"recebido": {"n": "depois"}, "x": "sim"}
@@ -305,19 +296,15 @@ def test_kept_sessions_close_with_rasas_resources(originais):
 
     conexoes: list = []
 
-    async def cenario():
-        runner, url = await _servidor_http(conexoes)
-        try:
-            endpoint = EndpointConfig(url, headers={"X-Teste": "sim"})
-            await endpoint.request(json={}, method="post")
-            sessao, _ = endpoint.__dict__["_kept_session"]
-            app = SimpleNamespace(ctx=SimpleNamespace(agent=None))
-            await rasa.core.run.close_resources(app, asyncio.get_running_loop())
-            return sessao.closed
-        finally:
-            await runner.cleanup()
+    async def cenario(url):
+        endpoint = EndpointConfig(url, headers={"X-Teste": "sim"})
+        await endpoint.request(json={}, method="post")
+        sessao, _ = endpoint.__dict__["_kept_session"]
+        app = SimpleNamespace(ctx=SimpleNamespace(agent=None))
+        await rasa.core.run.close_resources(app, asyncio.get_running_loop())
+        return sessao.closed
 
-    assert asyncio.run(cenario()) is True
+    assert asyncio.run(servir("/webhook", _webhook(conexoes), cenario)) is True
 
 
 def test_the_kept_session_sends_rasas_basic_auth(originais):
