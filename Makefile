@@ -20,7 +20,7 @@ TRAIN_INPUTS := config.yml domain.yml $(wildcard data/*.yml) \
                 $(SPACY_DIR)/meta.json
 
 .PHONY: help setup system-deps lint train run run-prod test test-fast pytest validate stories \
-        eval screenshots lock clean
+        eval nlu-cv screenshots lock clean
 
 help:
 	@echo "make run    prepara o ambiente, treina se preciso e inicia o assistente"
@@ -29,6 +29,7 @@ help:
 	@echo "make lint   ruff (lint e formato), mypy e contratos de import (lint-imports)"
 	@echo "make screenshots  refaz as imagens do README (docs/img)"
 	@echo "make eval   avalia a NLU no conjunto separado (relatório em results/eval)"
+	@echo "make nlu-cv  peso da mistura e limiares por validação cruzada (results/cv, ~15 min)"
 	@echo "make run-prod  perfil de produção: 2 réplicas do Rasa, PostgreSQL e Redis"
 
 $(STAMP): requirements.txt pyproject.toml
@@ -90,6 +91,12 @@ eval: train
 	  --hard tests/data/nlu_dificeis_2.yml --out results/eval
 
 test: system-deps setup lint train pytest validate stories eval
+
+# Blend weight and thresholds chosen on the training data (5 folds), never on
+# the held-out files; suggests changes to config.yml, writes none
+nlu-cv: setup
+	$(PY) -m bot.rasa.nlu_cv --config config.yml --nlu data/nlu.yml \
+	  --validacao docs/experimentos/nlu-fronteira-2026-12-03.yml --out results/cv
 
 # The README images (docs/img): the only place that writes them
 screenshots: train setup

@@ -72,6 +72,26 @@ class _JsonPersisted:
             return None
 
 
+def blend(
+    probs: np.ndarray, classes: list[str], previous: list[dict[str, Any]], weight: float
+) -> np.ndarray:
+    """``probs`` (over ``classes``) averaged with an earlier ranking, renormalised.
+
+    ``(1 - weight) * probs + weight * previous``; the cross-validation
+    (``bot.rasa.nlu_cv``) replays it with other weights.
+    """
+    if weight <= 0 or not previous:
+        return probs
+    index = {name: i for i, name in enumerate(classes)}
+    other = np.zeros_like(probs)
+    for entry in previous:
+        if entry.get("name") in index:
+            other[index[entry["name"]]] = entry.get("confidence") or 0.0
+    if other.sum() > 0:
+        other = other / other.sum()
+    return (1 - weight) * probs + weight * other
+
+
 def _softmax_weights(model: Any) -> tuple[np.ndarray, np.ndarray]:
     """Coefficients and intercepts of a fitted regression as a softmax over classes."""
     coef, intercept = model.coef_, model.intercept_
@@ -418,18 +438,12 @@ class LinearIntentClassifier(_JsonPersisted, GraphComponent, IntentClassifier):
         return scores / scores.sum()
 
     def _blend(self, probs: np.ndarray, message: Message) -> np.ndarray:
-        weight = self._config["blend_weight"]
-        previous = message.get(INTENT_RANKING_KEY) or []
-        if weight <= 0 or not previous:
-            return probs
-        index = {name: i for i, name in enumerate(self._trained_state()["classes"])}
-        other = np.zeros_like(probs)
-        for entry in previous:
-            if entry.get("name") in index:
-                other[index[entry["name"]]] = entry.get("confidence") or 0.0
-        if other.sum() > 0:
-            other = other / other.sum()
-        return (1 - weight) * probs + weight * other
+        return blend(
+            probs,
+            self._trained_state()["classes"],
+            message.get(INTENT_RANKING_KEY) or [],
+            self._config["blend_weight"],
+        )
 
     def process(self, messages: list[Message]) -> list[Message]:
         """Set intent and ranking on each message."""
@@ -592,6 +606,9 @@ class IntentRefiner(_JsonPersisted, GraphComponent, IntentClassifier):
             # with at least this probability, is kept: two models agree
             "fallback_threshold": 0.4,
             "agreement_min_confidence": 0.4,
+            # evaluation only (bot.rasa.nlu_cv): also output the per-question
+            # model's reading of the whole text and which refinement applied
+            "expose_readings": False,
             "C": 10.0,
             "max_iter": 2000,
         }
@@ -756,57 +773,71 @@ class IntentRefiner(_JsonPersisted, GraphComponent, IntentClassifier):
             ranking = [dict(r) for r in message.get(INTENT_RANKING_KEY) or []]
             if not ranking:
                 continue
+            if self._config.get("expose_readings"):
+                self._expose(message)
             if refino.e_injecao(text):
                 rest = [r for r in ranking if r["name"] != refino.INTENCAO_FORA_DO_ESCOPO]
+                self._expose(message, "injecao")
                 self._set_ranking(
                     message, [{"name": refino.INTENCAO_FORA_DO_ESCOPO, "confidence": 1.0}, *rest]
                 )
                 continue
             questions = self._questions(message, topics, ranking)
             if questions:
+                self._expose(message, "varias_perguntas")
                 message.set("perguntas", questions, add_to_output=True)
                 self._set_ranking(message, refino.por_cima(refino.INTENCAO_VARIAS, 1.0, ranking))
                 continue
             previous = refino.topico_anterior(self._previous_turn(tracker))
             steered = refino.com_contexto(ranking, previous, text, topics)
             if steered:
+                self._expose(message, "contexto")
                 self._set_ranking(message, steered)
                 continue
             if not self._keep_off_page(message, ranking):
                 self._keep_agreement(message, ranking)
         return messages
 
+    def _whole_text_reading(self, message: Message) -> tuple[str, float]:
+        text = message.get(CORRECTED_TEXT) or fold(message.get(TEXT) or "")
+        return self._classify([text])[0]
+
+    def _expose(self, message: Message, path: str | None = None) -> None:
+        """With ``expose_readings``: the whole-text reading and the refinement taken."""
+        if not self._config.get("expose_readings"):
+            return
+        if path is None and self._vectorizer is not None:
+            intent, confidence = self._whole_text_reading(message)
+            message.set("leitura_refino", [intent, confidence], add_to_output=True)
+        message.set("refino_aplicado", path, add_to_output=True)
+
     def _keep_agreement(self, message: Message, ranking: list[dict[str, Any]]) -> None:
         """An unsure first reading the per-question model agrees with is kept."""
         from bot.rasa import refino
 
-        first = float(ranking[0].get("confidence") or 0.0)
-        second = float(ranking[1].get("confidence") or 0.0) if len(ranking) > 1 else 0.0
         threshold = self._config["fallback_threshold"]
-        if self._vectorizer is None or (first >= threshold and first - second >= 0.1):
+        if self._vectorizer is None or not refino.incerta(ranking, threshold):
             return
-        text = message.get(CORRECTED_TEXT) or fold(message.get(TEXT) or "")
-        intent, confidence = self._classify([text])[0]
-        if (
-            intent == ranking[0].get("name")
-            and confidence >= self._config["agreement_min_confidence"]
-        ):
-            self._set_ranking(
-                message, refino.por_cima(intent, max(first, threshold + 0.05), ranking)
-            )
+        kept = refino.concordancia(
+            ranking,
+            self._whole_text_reading(message),
+            threshold,
+            self._config["agreement_min_confidence"],
+        )
+        if kept:
+            self._set_ranking(message, kept)
 
     def _keep_off_page(self, message: Message, ranking: list[dict[str, Any]]) -> bool:
         """An unsure off-page first reading is kept (True when it was)."""
         from bot.rasa import refino
 
-        first = float(ranking[0].get("confidence") or 0.0)
-        second = float(ranking[1].get("confidence") or 0.0) if len(ranking) > 1 else 0.0
-        target = self._config["off_page_confidence"]
-        if (
-            ranking[0].get("name") == refino.INTENCAO_FORA_DA_PAGINA
-            and self._config["off_page_min_confidence"] <= first < target
-            and first - second >= self._config["off_page_margin"]
-        ):
-            self._set_ranking(message, refino.por_cima(str(ranking[0]["name"]), target, ranking))
+        kept = refino.fora_mantido(
+            ranking,
+            self._config["off_page_min_confidence"],
+            self._config["off_page_margin"],
+            self._config["off_page_confidence"],
+        )
+        if kept:
+            self._set_ranking(message, kept)
             return True
         return False

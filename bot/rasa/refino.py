@@ -211,6 +211,68 @@ def por_cima(
     return [{"name": nome, "confidence": confianca}, *resto]
 
 
+def fora_mantido(
+    ranking: Sequence[Mapping[str, Any]], minimo: float, margem: float, alvo: float
+) -> list[dict[str, Any]] | None:
+    """An unsure off-page first reading raised to ``alvo`` (None: ranking unchanged).
+
+    Off-page first with at least ``minimo`` and ``margem`` over the second,
+    and under ``alvo``: the off-page reply answers nothing, it only points to
+    the NTS, so keeping it unsure is safe.
+    """
+    if not ranking or ranking[0].get("name") != INTENCAO_FORA_DA_PAGINA:
+        return None
+    primeira = float(ranking[0].get("confidence") or 0.0)
+    segunda = float(ranking[1].get("confidence") or 0.0) if len(ranking) > 1 else 0.0
+    if minimo <= primeira < alvo and primeira - segunda >= margem:
+        return por_cima(INTENCAO_FORA_DA_PAGINA, alvo, ranking)
+    return None
+
+
+def incerta(ranking: Sequence[Mapping[str, Any]], limiar: float) -> bool:
+    """The first reading is under ``limiar`` or within 0.1 of the second."""
+    primeira = float(ranking[0].get("confidence") or 0.0) if ranking else 0.0
+    segunda = float(ranking[1].get("confidence") or 0.0) if len(ranking) > 1 else 0.0
+    return primeira < limiar or primeira - segunda < 0.1
+
+
+def concordancia(
+    ranking: Sequence[Mapping[str, Any]],
+    leitura: tuple[str, float],
+    limiar: float,
+    minimo: float,
+) -> list[dict[str, Any]] | None:
+    """An unsure first reading that a second model also gives first, kept.
+
+    ``leitura`` is the second model's (intent, probability); agreeing with at
+    least ``minimo``, the first reading goes just above ``limiar`` (the
+    FallbackClassifier's threshold). None: ranking unchanged.
+    """
+    if not ranking or not incerta(ranking, limiar):
+        return None
+    nome, confianca = leitura
+    if nome != ranking[0].get("name") or confianca < minimo:
+        return None
+    primeira = float(ranking[0].get("confidence") or 0.0)
+    return por_cima(nome, max(primeira, limiar + 0.05), ranking)
+
+
+def e_fallback(ranking: Sequence[Mapping[str, Any]], limiar: float, ambiguidade: float) -> bool:
+    """What Rasa 3.6's FallbackClassifier decides for ``ranking``.
+
+    Under ``limiar``, or the first two closer than ``ambiguidade``; the
+    cross-validation (``bot.rasa.nlu_cv``) replays it, a test compares the two.
+    """
+    if not ranking:
+        return False
+    primeira = float(ranking[0].get("confidence", 1.0))
+    if primeira < limiar:
+        return True
+    if len(ranking) >= 2:
+        return primeira - float(ranking[1].get("confidence", 1.0)) < ambiguidade
+    return False
+
+
 def topico_anterior(
     eventos: Sequence[Mapping[str, Any]], acao_resposta: str = "action_responder_faq"
 ) -> str | None:

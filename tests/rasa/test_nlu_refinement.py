@@ -3,10 +3,9 @@
 from pathlib import Path
 
 import pytest
-from rasa.engine.graph import ExecutionContext, GraphSchema
+from componentes_treino import EXEMPLOS, contexto, tokens
 from rasa.engine.storage.local_model_storage import LocalModelStorage
 from rasa.engine.storage.resource import Resource
-from rasa.nlu.tokenizers.whitespace_tokenizer import WhitespaceTokenizer
 from rasa.shared.core.events import ActionExecuted, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.shared.nlu.training_data.message import Message
@@ -17,23 +16,7 @@ from bot.rasa.components import (
     IntentRefiner,
     SpellingCorrector,
     TfidfFeaturizer,
-    TokenNormalizer,
 )
-
-EXAMPLES = [
-    ("esqueci minha senha", "faq_esqueci_senha"),
-    ("nao lembro a senha do sei", "faq_esqueci_senha"),
-    ("perdi a senha", "faq_esqueci_senha"),
-    ("esqueci a senha de acesso", "faq_esqueci_senha"),
-    ("preciso trocar de setor", "faq_lotacao"),
-    ("mudar de setor no sei", "faq_lotacao"),
-    ("adicionar lotacao", "faq_lotacao"),
-    ("quero mudar minha lotacao de setor", "faq_lotacao"),
-    ("qual a previsao do tempo", "out_of_scope"),
-    ("conta uma piada", "out_of_scope"),
-    ("quem ganhou o jogo", "out_of_scope"),
-    ("receita de bolo", "out_of_scope"),
-]
 
 
 @pytest.fixture()
@@ -41,26 +24,16 @@ def storage(tmp_path):
     return LocalModelStorage(tmp_path)
 
 
-def _context(name):
-    return ExecutionContext(GraphSchema({}), node_name=name)
-
-
-def _tokens(messages):
-    WhitespaceTokenizer(WhitespaceTokenizer.get_default_config()).process(messages)
-    TokenNormalizer().process(messages)
-    return messages
-
-
 def _trained(storage):
     data = TrainingData(
-        training_examples=_tokens([Message(data={"text": t, "intent": i}) for t, i in EXAMPLES])
+        training_examples=tokens([Message(data={"text": t, "intent": i}) for t, i in EXEMPLOS])
     )
     resources = Resource("corretor"), Resource("refino")
-    corrector = SpellingCorrector.create({}, storage, resources[0], _context("corretor"))
+    corrector = SpellingCorrector.create({}, storage, resources[0], contexto("corretor"))
     corrector.train(data)
     corrector.process_training_data(data)
     refiner = IntentRefiner.create(
-        IntentRefiner.get_default_config(), storage, resources[1], _context("refino")
+        IntentRefiner.get_default_config(), storage, resources[1], contexto("refino")
     )
     refiner.train(data)
     return resources
@@ -68,16 +41,16 @@ def _trained(storage):
 
 def _loaded(storage):
     resources = _trained(storage)
-    corrector = SpellingCorrector.load({}, storage, resources[0], _context("corretor"))
+    corrector = SpellingCorrector.load({}, storage, resources[0], contexto("corretor"))
     refiner = IntentRefiner.load(
-        IntentRefiner.get_default_config(), storage, resources[1], _context("refino")
+        IntentRefiner.get_default_config(), storage, resources[1], contexto("refino")
     )
     return corrector, refiner
 
 
 def test_misspelt_token_is_corrected_but_the_text_is_kept(storage):
     corrector, _ = _loaded(storage)
-    message = _tokens([Message(data={"text": "Perdi a SNHA"})])[0]
+    message = tokens([Message(data={"text": "Perdi a SNHA"})])[0]
     corrector.process([message])
     assert [t.text for t in message.get("text_tokens")] == ["perdi", "a", "senha"]
     assert message.get(CORRECTED_TEXT) == "perdi a senha"
@@ -91,7 +64,7 @@ def test_tfidf_sentence_uses_the_corrected_text(storage):
         {**TfidfFeaturizer.get_default_config(), "sentence_source": "text"},
         storage,
         Resource("tfidf"),
-        _context("tfidf"),
+        contexto("tfidf"),
     )
     message = Message(data={"text": "Perdi a SNHA", CORRECTED_TEXT: "perdi a senha"})
     assert featurizer._sentence(message) == "perdi a senha"
