@@ -255,22 +255,33 @@ def sweep(
     return sorted(results, key=lambda r: -round(r[1]["pontos"], 9))
 
 
-def _table(results: Sequence[tuple[Mapping[str, float], Mapping[str, Any]]]) -> str:
+def _share(groups: Mapping[str, Mapping[str, float]], name: str, key: str) -> str:
+    g = groups.get(name)
+    return f"{g[key] / g['n']:.3f}" if g and g["n"] else "-"
+
+
+def _table(
+    results: Sequence[tuple[Mapping[str, float], Mapping[str, Any]]],
+    sets: Mapping[str, Sequence[tuple[str, float, Mapping[str, Any]]]],
+    cost: float,
+) -> str:
+    """One line per parameter set and row set: score, right and wrong-topic shares."""
     keys = list(GRID)
-    head = "| " + " | ".join([*keys, "pontos", "tópicos certos", "outro tópico", "fora certas"])
-    lines = [head + " |", "|" + "---:|" * (len(keys) + 4)]
+    head = [*keys, "pontos", "conjunto", "tópicos certos", "tópicos: outro tópico"]
+    head += ["fora certas", "fora: outro tópico"]
+    lines = ["| " + " | ".join(head) + " |", "|" + "---:|" * len(head)]
     for params, s in results:
-        groups = s["grupos"]
-        topics = groups.get("topicos", {"n": 1, "certas": 0, "outro_topico": 0})
-        off = groups.get(refino.INTENCAO_FORA_DA_PAGINA, {"n": 1, "certas": 0})
-        wrong = sum(g["outro_topico"] for g in groups.values())
-        cells = [f"{params[k]:g}" for k in keys] + [
-            f"{s['pontos']:.4f}",
-            f"{topics['certas'] / topics['n']:.3f}",
-            f"{wrong:.1f}",
-            f"{off['certas'] / off['n']:.3f}",
-        ]
-        lines.append("| " + " | ".join(cells) + " |")
+        for label, rows in sets.items():
+            if not rows:
+                continue
+            groups = summary(rows, params, cost)["grupos"]
+            cells = [f"{params[k]:g}" for k in keys] + [f"{s['pontos']:.4f}", label]
+            cells += [
+                _share(groups, name, key)
+                for name in ("topicos", refino.INTENCAO_FORA_DA_PAGINA)
+                for key in ("certas", "outro_topico")
+            ]
+            lines.append("| " + " | ".join(cells) + " |")
     return "\n".join(lines)
 
 
@@ -325,8 +336,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         readings_file.write_text(json.dumps(saved, ensure_ascii=False), encoding="utf-8")
 
     k = len(saved["folds"])
-    rows = [(g, 1.0, r) for fold in saved["folds"] for g, r in fold["teste"]]
-    rows += [(g, 1.0 / k, r) for fold in saved["folds"] for g, r in fold["validacao"]]
+    sets = {
+        "dobras": [(g, 1.0, r) for fold in saved["folds"] for g, r in fold["teste"]],
+        "validação": [(g, 1.0 / k, r) for fold in saved["folds"] for g, r in fold["validacao"]],
+    }
+    rows = [*sets["dobras"], *sets["validação"]]
     differences = sum(replay(r, base) != r["final"] for _, _, r in rows)
     print(f"[cv] {len(rows)} leituras; a repetição dos parâmetros atuais difere em {differences}")
     results = sweep(rows, base, args.custo)
@@ -338,8 +352,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         f" ({len(examples)} exemplos), validação: {', '.join(map(str, args.validacao)) or '-'}"
         f" ({len(extra)} exemplos, peso 1/{k}); custo da resposta de outro tópico {args.custo:g}."
         f"\nRepetição dos parâmetros atuais: {differences} leituras diferentes das reais.\n\n"
-        f"## Atuais\n\n{_table([(base, current)])}\n\n## Os 15 melhores\n\n"
-        f"{_table(results[:15])}\n\nMudanças sugeridas: {changes or 'nenhuma'}\n"
+        f"## Atuais\n\n{_table([(base, current)], sets, args.custo)}\n\n"
+        f"## Os 15 melhores\n\n{_table(results[:15], sets, args.custo)}\n\n"
+        f"Mudanças sugeridas: {changes or 'nenhuma'}\n"
     )
     (args.out / "relatorio.md").write_text(report, encoding="utf-8")
     (args.out / "resultado.json").write_text(

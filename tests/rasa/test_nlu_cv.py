@@ -1,5 +1,6 @@
 """The cross-validation of the NLU parameters: folds, training files, the replay."""
 
+import json
 import random
 
 import numpy as np
@@ -230,3 +231,53 @@ def test_the_refinement_taken_is_exposed(pipeline):
     assert plain.get("refino_aplicado") is None
     intent, confidence = plain.get("leitura_refino")
     assert intent == "faq_esqueci_senha" and 0 < confidence <= 1
+
+
+def _saved_run(tmp_path, final_of_unsure):
+    """config.yml, nlu.yml and the readings of a two-fold run, as ``main`` reuses them."""
+    config = {
+        "pipeline": [
+            {"name": nlu_cv.LINEAR, "blend_weight": 0.5},
+            {"name": nlu_cv.REFINER, "fallback_threshold": 0.4},
+            {"name": nlu_cv.FALLBACK, "threshold": 0.4, "ambiguity_threshold": 0.1},
+        ]
+    }
+    (tmp_path / "config.yml").write_text(yaml.safe_dump(config), encoding="utf-8")
+    (tmp_path / "nlu.yml").write_text(
+        'version: "3.1"\nnlu:\n- intent: faq_lotacao\n  examples: |\n    - mudar de setor\n',
+        encoding="utf-8",
+    )
+    unsure = _record([("faq_lotacao", 0.42), ("faq_esqueci_senha", 0.3), ("fora_da_pagina", 0.28)])
+    sure = _record([("faq_lotacao", 0.8), ("fora_da_pagina", 0.1), ("faq_esqueci_senha", 0.1)])
+    unsure["final"], sure["final"] = final_of_unsure, "faq_lotacao"
+    out = tmp_path / "cv"
+    out.mkdir()
+    folds = [{"teste": [["fora_da_pagina", unsure], ["faq_lotacao", sure]], "validacao": []}] * 2
+    (out / "leituras.json").write_text(json.dumps({"folds": folds}), encoding="utf-8")
+    return [
+        "--config",
+        str(tmp_path / "config.yml"),
+        "--nlu",
+        str(tmp_path / "nlu.yml"),
+        "--out",
+        str(out),
+        "--reaproveitar",
+    ]
+
+
+def test_main_reports_the_current_and_the_best_parameters(tmp_path, capsys):
+    assert nlu_cv.main(_saved_run(tmp_path, "faq_lotacao")) == 0
+    report = (tmp_path / "cv" / "relatorio.md").read_text(encoding="utf-8")
+    assert "0 leituras diferentes das reais" in report
+    assert "## Atuais" in report and "## Os 15 melhores" in report
+    suggested = report.split("Mudanças sugeridas:")[1]
+    assert "fallback_threshold" in suggested or "ambiguity_threshold" in suggested
+    best = json.loads((tmp_path / "cv" / "resultado.json").read_text())["melhores"][0]
+    assert best[1]["grupos"]["fora_da_pagina"]["outro_topico"] == 0
+
+
+def test_main_fails_when_the_replay_differs_from_the_real_reading(tmp_path, capsys):
+    # the run said the unsure message got a clarification, the replay says the topic
+    assert nlu_cv.main(_saved_run(tmp_path, "nlu_fallback")) == 1
+    report = (tmp_path / "cv" / "relatorio.md").read_text(encoding="utf-8")
+    assert "2 leituras diferentes das reais" in report
