@@ -773,8 +773,7 @@ class IntentRefiner(_JsonPersisted, GraphComponent, IntentClassifier):
             ranking = [dict(r) for r in message.get(INTENT_RANKING_KEY) or []]
             if not ranking:
                 continue
-            if self._config.get("expose_readings"):
-                self._expose(message)
+            self._expose(message)
             if refino.e_injecao(text):
                 rest = [r for r in ranking if r["name"] != refino.INTENCAO_FORA_DO_ESCOPO]
                 self._expose(message, "injecao")

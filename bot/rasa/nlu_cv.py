@@ -46,7 +46,7 @@ LINEAR = "bot.rasa.components.LinearIntentClassifier"
 REFINER = "bot.rasa.components.IntentRefiner"
 FALLBACK = "FallbackClassifier"
 
-# (component, key) of each swept parameter and its grid
+# each swept parameter (as ``configured`` names it) and the values tried
 GRID: dict[str, tuple[float, ...]] = {
     "blend_weight": (0.3, 0.4, 0.5, 0.6, 0.7),
     "fallback_threshold": (0.3, 0.35, 0.4, 0.45, 0.5),
