@@ -579,7 +579,9 @@ class IntentRefiner(_JsonPersisted, GraphComponent, IntentClassifier):
       classified by a small TF-IDF + logistic regression of its own, trained
       here on the training examples;
     - a short follow-up right after a topic's answer is read in that topic's
-      context (``refino.com_contexto``; the tracker gives the previous turn).
+      context (``refino.com_contexto``; the tracker gives the previous turn);
+    - an unsure topic reading of a message with words that topic's examples
+      never use is the off-page reading (``refino.novidade``).
     Runs before the FallbackClassifier. Persisted as JSON and a float32 .npy, never
     pickled.
     """
@@ -606,6 +608,12 @@ class IntentRefiner(_JsonPersisted, GraphComponent, IntentClassifier):
             # with at least this probability, is kept: two models agree
             "fallback_threshold": 0.4,
             "agreement_min_confidence": 0.4,
+            # a topic first under this confidence, with at least this many words
+            # new to it (0: off), is read off-page; a word used by this many
+            # intents' examples or more is never new (refino.palavras_novas)
+            "novelty_max_confidence": 0.6,
+            "novelty_min_words": 0,
+            "novelty_max_intents": 3,
             # evaluation only (bot.rasa.nlu_cv): also output the per-question
             # model's reading of the whole text and which refinement applied
             "expose_readings": False,
@@ -675,12 +683,18 @@ class IntentRefiner(_JsonPersisted, GraphComponent, IntentClassifier):
         model = LogisticRegression(C=self._config["C"], max_iter=self._config["max_iter"])
         model.fit(matrix, [i for _, i in pairs])
         coef, intercept = _softmax_weights(model)
+        intents_of: dict[str, set[str]] = {}
+        for example in training_data.intent_examples:
+            intent = example.get(INTENT)
+            for word in self._words(example) if intent else ():
+                intents_of.setdefault(word, set()).add(intent)
         self._state = {
             "vocabulary": {k: int(v) for k, v in vectorizer.vocabulary_.items()},
             "idf": [float(x) for x in vectorizer.idf_],
             "classes": [str(c) for c in model.classes_],
             "coef": coef.astype(np.float32),
             "intercept": intercept.astype(float).tolist(),
+            "intencoes_da_palavra": {w: sorted(i) for w, i in sorted(intents_of.items())},
         }
         self._build(self._state)
         self._write_state(self._state)
@@ -697,6 +711,21 @@ class IntentRefiner(_JsonPersisted, GraphComponent, IntentClassifier):
     ) -> IntentRefiner:
         """Load the JSON state written by ``train``."""
         return cls(config, model_storage, resource, cls._read_state(model_storage, resource))
+
+    @staticmethod
+    def _words(message: Message) -> list[str]:
+        """The message's tokens as normalised and corrected before this component."""
+        return [t.text for t in message.get(TOKENS_NAMES[TEXT]) or []]
+
+    def _new_words(self, message: Message, topic: str) -> list[str]:
+        from bot.rasa.refino import palavras_novas
+
+        return palavras_novas(
+            self._words(message),
+            topic,
+            (self._state or {}).get("intencoes_da_palavra") or {},
+            self._config["novelty_max_intents"],
+        )
 
     def _classify(self, texts: list[str]) -> list[tuple[str, float]]:
         assert self._rows is not None
@@ -795,6 +824,7 @@ class IntentRefiner(_JsonPersisted, GraphComponent, IntentClassifier):
                 continue
             if not self._keep_off_page(message, ranking):
                 self._keep_agreement(message, ranking)
+                self._off_page_if_new(message, topics)
         return messages
 
     def _whole_text_reading(self, message: Message) -> tuple[str, float]:
@@ -808,6 +838,9 @@ class IntentRefiner(_JsonPersisted, GraphComponent, IntentClassifier):
         if path is None and self._vectorizer is not None:
             intent, confidence = self._whole_text_reading(message)
             message.set("leitura_refino", [intent, confidence], add_to_output=True)
+            topics = [c for c in (self._state or {}).get("classes", []) if c.startswith("faq_")]
+            new = {topic: len(self._new_words(message, topic)) for topic in topics}
+            message.set("novas_por_topico", new, add_to_output=True)
         message.set("refino_aplicado", path, add_to_output=True)
 
     def _keep_agreement(self, message: Message, ranking: list[dict[str, Any]]) -> None:
@@ -825,6 +858,24 @@ class IntentRefiner(_JsonPersisted, GraphComponent, IntentClassifier):
         )
         if kept:
             self._set_ranking(message, kept)
+
+    def _off_page_if_new(self, message: Message, topics: set[str]) -> None:
+        """An unsure topic reading with words new to that topic becomes off-page."""
+        from bot.rasa import refino
+
+        ranking = [dict(r) for r in message.get(INTENT_RANKING_KEY) or []]
+        minimum = int(self._config["novelty_min_words"])
+        if not ranking or minimum <= 0 or ranking[0]["name"] not in topics:
+            return
+        off_page = refino.novidade(
+            ranking,
+            len(self._new_words(message, ranking[0]["name"])),
+            minimum,
+            self._config["novelty_max_confidence"],
+            self._config["off_page_confidence"],
+        )
+        if off_page:
+            self._set_ranking(message, off_page)
 
     def _keep_off_page(self, message: Message, ranking: list[dict[str, Any]]) -> bool:
         """An unsure off-page first reading is kept (True when it was)."""

@@ -11,7 +11,7 @@ its parameters. This chooses them on the training data instead:
    not training data, e.g. ``docs/experimentos/``), each counted 1/K;
 3. the post-DIET chain replayed with the same functions the pipeline runs
    (``components.blend``, ``refino.fora_mantido``, ``refino.concordancia``,
-   ``refino.e_fallback``) over a grid of its parameters. The replay of the
+   ``refino.novidade``, ``refino.e_fallback``) over a grid of its parameters. The replay of the
    configured parameters must give each message's real reading: the count
    of differences is printed (0 expected).
 
@@ -54,6 +54,8 @@ GRID: dict[str, tuple[float, ...]] = {
     "off_page_min_confidence": (0.15, 0.2, 0.25, 0.3),
     "off_page_margin": (0.0, 0.05, 0.1),
     "agreement_min_confidence": (0.3, 0.4, 0.5),
+    "novelty_min_words": (0, 2, 3),
+    "novelty_max_confidence": (0.5, 0.6, 0.7),
 }
 
 
@@ -74,6 +76,8 @@ def configured(config: Mapping[str, Any]) -> dict[str, float]:
         "off_page_margin": float(refiner["off_page_margin"]),
         "off_page_confidence": float(refiner["off_page_confidence"]),
         "agreement_min_confidence": float(refiner["agreement_min_confidence"]),
+        "novelty_min_words": float(refiner["novelty_min_words"]),
+        "novelty_max_confidence": float(refiner["novelty_max_confidence"]),
     }
 
 
@@ -135,6 +139,7 @@ def reading(parsed: Mapping[str, Any]) -> dict[str, Any]:
         "linear": parsed.get("ranking_linear") or {},
         "leitura": parsed.get("leitura_refino"),
         "refino": parsed.get("refino_aplicado"),
+        "novas": parsed.get("novas_por_topico") or {},
         "final": (parsed.get("intent") or {}).get("name"),
     }
 
@@ -178,12 +183,25 @@ def replay(
         params["off_page_margin"],
         params["off_page_confidence"],
     )
-    if kept is None and record["leitura"]:
-        name, confidence = record["leitura"]
-        kept = refino.concordancia(
-            ranking, (str(name), float(confidence)), threshold, params["agreement_min_confidence"]
+    if kept:
+        ranking = kept
+    else:
+        if record["leitura"]:
+            name, confidence = record["leitura"]
+            agreed = (str(name), float(confidence))
+            min_agreement = params["agreement_min_confidence"]
+            ranking = refino.concordancia(ranking, agreed, threshold, min_agreement) or ranking
+        new_words = int(record.get("novas", {}).get(ranking[0]["name"], 0))
+        ranking = (
+            refino.novidade(
+                ranking,
+                new_words,
+                int(params["novelty_min_words"]),
+                params["novelty_max_confidence"],
+                params["off_page_confidence"],
+            )
+            or ranking
         )
-    ranking = kept or ranking
     if refino.e_fallback(ranking, threshold, params["ambiguity_threshold"]):
         return FALLBACK_INTENT
     return str(ranking[0]["name"])

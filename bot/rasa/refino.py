@@ -11,12 +11,16 @@ tested without Rasa; ``bot.rasa.components.IntentRefiner`` applies them.
 - ``com_contexto``: a short follow-up right after a topic's answer ("precisa
   do cpf dele?") is read in the context of that topic; a question after the
   offer "Quer começar?" is never a yes.
+- ``palavras_novas`` / ``novidade``: an unsure topic reading of a message
+  with words that topic never saw ("o sei tem manutencao programada?") gets
+  the off-page reply instead of that topic's answer.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Collection, Mapping, Sequence
+from functools import cache
 from typing import Any
 
 from bot.text import fold
@@ -187,6 +191,69 @@ def _fala_da_resposta(texto: str, topico: str) -> bool:
     da_resposta = set(re.findall(r"[a-z]{5,}", fold(f"{dados.titulo} {dados.resposta}")))
     palavras = set(re.findall(r"[a-z]{5,}", fold(texto))) - _PALAVRAS_COMUNS
     return bool(palavras & da_resposta)
+
+
+# A word of 4+ letters that the topic's training examples and answer never use,
+# and that at most ``max_intencoes`` intents' examples use at all (more: a
+# common word, "entao", "pedir"), says the message asks something else.
+TAMANHO_PALAVRA_NOVA = 4
+_LETRAS = re.compile(r"[a-z]+")
+
+
+@cache
+def _palavras_da_resposta(topico: str) -> frozenset[str]:
+    from bot.faq import respostas
+
+    dados = respostas.carregar_topicos().get(topico)
+    if dados is None:
+        return frozenset()
+    return frozenset(_LETRAS.findall(fold(f"{dados.titulo} {dados.resposta}")))
+
+
+def palavras_novas(
+    palavras: Sequence[str],
+    topico: str,
+    intencoes_da_palavra: Mapping[str, Collection[str]],
+    max_intencoes: int,
+) -> list[str]:
+    """The words of a message (folded, corrected tokens) new to ``topico``.
+
+    New: 4+ letters, in none of ``topico``'s training examples
+    (``intencoes_da_palavra``: word -> intents whose examples use it) nor in
+    its answer, and used by fewer than ``max_intencoes`` intents' examples.
+    """
+    da_resposta = _palavras_da_resposta(topico)
+    novas = []
+    for token in palavras:
+        for palavra in _LETRAS.findall(token):
+            if len(palavra) < TAMANHO_PALAVRA_NOVA or palavra in da_resposta:
+                continue
+            intencoes = intencoes_da_palavra.get(palavra, ())
+            if topico not in intencoes and len(intencoes) < max_intencoes:
+                novas.append(palavra)
+    return novas
+
+
+def novidade(
+    ranking: Sequence[Mapping[str, Any]],
+    novas: int,
+    minimo: int,
+    teto: float,
+    alvo: float,
+) -> list[dict[str, Any]] | None:
+    """The off-page reading at ``alvo`` for an unsure topic reading with new words.
+
+    ``novas``: how many words of the message are new to the first reading's
+    topic (``palavras_novas``); from ``minimo`` of them (0: never) and a
+    first reading under ``teto``, the topic's answer would answer another
+    question. None: ranking unchanged.
+    """
+    if not ranking or minimo <= 0 or novas < minimo:
+        return None
+    nome, confianca = ranking[0].get("name"), float(ranking[0].get("confidence") or 0.0)
+    if not str(nome).startswith("faq_") or confianca >= teto:
+        return None
+    return por_cima(INTENCAO_FORA_DA_PAGINA, alvo, ranking)
 
 
 MARGEM_AMBIGUIDADE = 0.11

@@ -28,6 +28,7 @@ EXAMPLES = [
     ("o sei funciona no tablet", "fora_da_pagina"),
     ("qual o tamanho maximo do arquivo", "fora_da_pagina"),
 ]
+TOPICS = {i for _, i in EXEMPLOS if i.startswith("faq_")}
 TEXTS = [
     "esqueci a senha",
     "senha perdida",
@@ -43,6 +44,10 @@ TEXTS = [
     "esqueci a senha e tambem preciso trocar de setor",
     "bom dia",
 ]
+
+
+# the refiner's new-words rule on, as config.yml may set it
+NOVELTY = {"novelty_min_words": 2, "novelty_max_confidence": 0.6}
 
 
 @pytest.fixture()
@@ -69,7 +74,7 @@ def pipeline(tmp_path):
     )
     linear.train(data)
     refiner = IntentRefiner.create(
-        {**IntentRefiner.get_default_config(), "expose_readings": True},
+        {**IntentRefiner.get_default_config(), "expose_readings": True, **NOVELTY},
         storage,
         Resource("refino"),
         contexto("refino"),
@@ -98,7 +103,7 @@ def _params(**changes):
     config = {
         "pipeline": [
             {"name": nlu_cv.LINEAR, "blend_weight": 0.5},
-            {"name": nlu_cv.REFINER},
+            {"name": nlu_cv.REFINER, **NOVELTY},
             {"name": nlu_cv.FALLBACK, "threshold": 0.4, "ambiguity_threshold": 0.1},
         ]
     }
@@ -133,6 +138,12 @@ def test_the_replay_gives_what_the_real_components_give(pipeline):
     assert any(f["name"] == "fora_da_pagina" and f["confidence"] == 0.5 for f in finals)
     assert any(f["confidence"] == pytest.approx(0.45) for f in finals)  # agreement kept it
     assert {"injecao", "varias_perguntas", None} <= paths
+    # the new-words rule turned some topic readings off-page
+    without = [nlu_cv.replay(r, _params(novelty_min_words=0)) for r in readings]
+    turned = [(a, b) for a, b in zip(without, replayed, strict=True) if a != b]
+    assert turned
+    assert {b for _, b in turned} == {"fora_da_pagina"}
+    assert {a for a, _ in turned} <= {*TOPICS, "nlu_fallback"}
     # and other parameters change the replay (the comparison above can fail)
     stricter = _params(fallback_threshold=0.9, ambiguity_threshold=0.5)
     assert [nlu_cv.replay(r, stricter) for r in readings] != replayed
@@ -231,6 +242,8 @@ def test_the_refinement_taken_is_exposed(pipeline):
     assert plain.get("refino_aplicado") is None
     intent, confidence = plain.get("leitura_refino")
     assert intent == "faq_esqueci_senha" and 0 < confidence <= 1
+    # the words of the message new to each topic: "perdi" is a password example's
+    assert plain.get("novas_por_topico") == {"faq_esqueci_senha": 0, "faq_lotacao": 1}
 
 
 def _saved_run(tmp_path, final_of_unsure):

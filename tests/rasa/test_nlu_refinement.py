@@ -39,11 +39,11 @@ def _trained(storage):
     return resources
 
 
-def _loaded(storage):
+def _loaded(storage, **config):
     resources = _trained(storage)
     corrector = SpellingCorrector.load({}, storage, resources[0], contexto("corretor"))
     refiner = IntentRefiner.load(
-        IntentRefiner.get_default_config(), storage, resources[1], contexto("refino")
+        {**IntentRefiner.get_default_config(), **config}, storage, resources[1], contexto("refino")
     )
     return corrector, refiner
 
@@ -137,3 +137,34 @@ def test_unsure_off_page_reading_is_kept_as_off_page(storage):
     ranking = message.get("intent_ranking")
     assert ranking[0] == {"name": "fora_da_pagina", "confidence": 0.5}
     assert ranking[0]["confidence"] - ranking[1]["confidence"] > 0.1
+
+
+def test_an_unsure_topic_with_words_it_never_saw_gets_the_off_page_reading(storage):
+    _, refiner = _loaded(storage, novelty_min_words=2, novelty_max_confidence=0.6)
+    ranking = [
+        {"name": "faq_esqueci_senha", "confidence": 0.55},
+        {"name": "out_of_scope", "confidence": 0.3},
+    ]
+    asked = _classified("o sei tem manutencao programada de senha", [dict(r) for r in ranking])
+    known = _classified("esqueci a senha de novo", [dict(r) for r in ranking])
+    sure = _classified(
+        "o sei tem manutencao programada de senha",
+        [{"name": "faq_esqueci_senha", "confidence": 0.65}, ranking[1]],
+    )
+    refiner.process(tokens([asked, known, sure]))
+    off_page = asked.get("intent_ranking")
+    assert [r["name"] for r in off_page] == ["fora_da_pagina", "faq_esqueci_senha", "out_of_scope"]
+    assert off_page[0]["confidence"] == 0.5
+    # a topic's own words ("novo" is one new word only), or a sure reading: kept
+    assert known.get("intent")["name"] == "faq_esqueci_senha"
+    assert sure.get("intent") == {"name": "faq_esqueci_senha", "confidence": 0.65}
+
+
+def test_the_new_words_rule_is_off_by_default(storage):
+    _, refiner = _loaded(storage)
+    message = _classified(
+        "o sei tem manutencao programada de senha",
+        [{"name": "faq_esqueci_senha", "confidence": 0.55}],
+    )
+    refiner.process(tokens([message]))
+    assert message.get("intent")["name"] == "faq_esqueci_senha"

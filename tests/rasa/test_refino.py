@@ -8,6 +8,8 @@ from bot.rasa.refino import (
     dividir_perguntas,
     e_continuacao,
     e_injecao,
+    novidade,
+    palavras_novas,
     topico_anterior,
 )
 
@@ -189,3 +191,66 @@ def test_previous_topic_of_a_topic_and_an_off_page_question_is_the_topic():
         {"event": "action", "name": "action_responder_faq"},
     ]
     assert topico_anterior(eventos) == "faq_lotacao"
+
+
+# word -> intents whose training examples use it
+INTENCOES_DA_PALAVRA = {
+    "senha": {"faq_esqueci_senha", "faq_mudar_senha"},
+    "manutencao": {"fora_da_pagina"},
+    "programada": {"fora_da_pagina", "faq_relatar_erro"},
+    "pedir": {"faq_cadastro_usuario", "faq_relatar_erro", "faq_mudar_senha"},
+}
+
+
+def test_new_words_are_the_ones_the_topic_never_uses():
+    tokens = ["o", "sei", "tem", "manutencao", "programada", "toda", "semana?"]
+    novas = palavras_novas(tokens, "faq_esqueci_senha", INTENCOES_DA_PALAVRA, 3)
+    # unknown words and other intents' words are new; "sei" and "tem" too short
+    assert novas == ["manutencao", "programada", "toda", "semana"]
+    # the topic's own examples' words are not
+    assert palavras_novas(["senha", "programada"], "faq_relatar_erro", INTENCOES_DA_PALAVRA, 3) == [
+        "senha"
+    ]
+
+
+def test_common_words_and_the_answers_words_are_never_new():
+    # "pedir" is used by 3 intents: a common word, whatever the topic
+    assert palavras_novas(["pedir"], "faq_esqueci_senha", INTENCOES_DA_PALAVRA, 3) == []
+    assert palavras_novas(["pedir"], "faq_esqueci_senha", INTENCOES_DA_PALAVRA, 4) == ["pedir"]
+    # the password answer speaks of "recuperacao", "esquecimento" and "reset"
+    tokens = ["recuperacao", "esquecimento", "reset", "bloqueio"]
+    assert palavras_novas(tokens, "faq_esqueci_senha", {}, 3) == ["bloqueio"]
+
+
+def _leitura_de_topico(nome, confianca):
+    return [
+        {"name": nome, "confidence": confianca},
+        {"name": "fora_da_pagina", "confidence": 0.2},
+        {"name": "faq_mudar_senha", "confidence": 0.1},
+    ]
+
+
+def test_an_unsure_topic_with_new_words_becomes_the_off_page_reading():
+    ranking = novidade(_leitura_de_topico("faq_esqueci_senha", 0.55), 2, 2, 0.6, 0.5)
+    assert ranking is not None
+    assert [r["name"] for r in ranking] == [
+        "fora_da_pagina",
+        "faq_esqueci_senha",
+        "faq_mudar_senha",
+    ]
+    # the topic stays next (the off-page reply offers it), far enough below
+    assert ranking[0]["confidence"] == 0.5
+    assert ranking[0]["confidence"] - ranking[1]["confidence"] > 0.1
+
+
+@pytest.mark.parametrize(
+    ("nome", "confianca", "novas", "minimo"),
+    [
+        ("faq_esqueci_senha", 0.55, 1, 2),  # too few new words
+        ("faq_esqueci_senha", 0.6, 3, 2),  # sure enough
+        ("faq_esqueci_senha", 0.55, 5, 0),  # off
+        ("greet", 0.3, 4, 2),  # not a topic's answer
+    ],
+)
+def test_the_reading_is_kept_otherwise(nome, confianca, novas, minimo):
+    assert novidade(_leitura_de_topico(nome, confianca), novas, minimo, 0.6, 0.5) is None
