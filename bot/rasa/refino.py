@@ -183,18 +183,13 @@ def com_contexto(
 
 def _fala_da_resposta(texto: str, topico: str) -> bool:
     """The follow-up uses a content word (5+ letters) of the answer just given."""
-    from bot.faq import respostas
-
-    dados = respostas.carregar_topicos().get(topico)
-    if dados is None:
-        return False
-    da_resposta = set(re.findall(r"[a-z]{5,}", fold(f"{dados.titulo} {dados.resposta}")))
+    da_resposta = {p for p in _palavras_da_resposta(topico) if len(p) >= 5}
     palavras = set(re.findall(r"[a-z]{5,}", fold(texto))) - _PALAVRAS_COMUNS
     return bool(palavras & da_resposta)
 
 
 # A word of 4+ letters that the topic's training examples and answer never use,
-# and that at most ``max_intencoes`` intents' examples use at all (more: a
+# and that fewer than ``max_intencoes`` intents' examples use at all (more: a
 # common word, "entao", "pedir"), says the message asks something else.
 TAMANHO_PALAVRA_NOVA = 4
 _LETRAS = re.compile(r"[a-z]+")
