@@ -323,3 +323,45 @@ def test_the_kept_session_sends_rasas_basic_auth(originais):
     nossa, do_rasa, mesmos_cabecalhos = asyncio.run(sessao())
     assert nossa == do_rasa == ("u", "p", "latin1")
     assert mesmos_cabecalhos
+
+
+def test_the_loaded_agent_is_frozen_out_of_full_collections(originais, monkeypatch):
+    """serve_application's listener (looked up in rasa.core.run when it starts)
+    loads the agent through Rasa's own function, then collects and freezes."""
+    import gc
+    import weakref
+    from types import SimpleNamespace
+
+    import rasa.core.agent
+    import rasa.core.run
+
+    carregado = object()
+    chamadas = []
+
+    async def load_agent(**kwargs):
+        chamadas.append(kwargs["model_path"])
+        return carregado
+
+    monkeypatch.setattr(rasa.core.agent, "load_agent", load_agent)
+
+    class Ciclo:
+        pass
+
+    lixo = Ciclo()
+    lixo.proprio = lixo  # a cycle only a collection frees, not left frozen forever
+    liberado = weakref.ref(lixo)
+    del lixo
+    gc.unfreeze()
+    gc.disable()  # no automatic collection: only the patch's own frees the cycle
+    app = SimpleNamespace(ctx=SimpleNamespace())
+    try:
+        agente = asyncio.run(rasa.core.run.load_agent_on_start("m.tar.gz", None, None, app, None))
+        congelados = gc.get_freeze_count()
+    finally:
+        gc.unfreeze()
+        gc.enable()
+    assert liberado() is None
+    assert agente is carregado and app.ctx.agent is carregado
+    assert chamadas == ["m.tar.gz"]
+    assert congelados > 1000  # every object alive in this process, the modules' included
+    assert rasa.core.run.load_agent_on_start is patches._load_agent_on_start
