@@ -61,12 +61,13 @@ walks them all: 209-276 ms a pause while serving 20 msg/s, on a
 2-core AMD EPYC (bench/NOTAS.md), every message in flight waiting on it.
 Once the agent is loaded (``load_agent_on_start``), one collection and then
 ``gc.freeze()`` move what is left to the permanent generation, which the
-collector no longer walks: the same full collection took 1.5 ms. Objects
+collector no longer walks: the same full collections took 1.5-3 ms. Objects
 created afterwards (conversations, caches) are collected as before.
 """
 
 from __future__ import annotations
 
+import gc
 import logging
 from typing import Any
 
@@ -356,8 +357,6 @@ async def _close_resources(app: Any, loop: Any) -> None:
 async def _load_agent_on_start(*args: Any, **kwargs: Any) -> Any:
     """``rasa.core.run.load_agent_on_start``, then what it loaded frozen out of
     the garbage collector's full collections (item 7 above)."""
-    import gc
-
     agent = await _originals["load_agent_on_start"](*args, **kwargs)
     gc.collect()
     gc.freeze()
