@@ -63,6 +63,29 @@ Once the agent is loaded (``load_agent_on_start``), one collection and then
 ``gc.freeze()`` move what is left to the permanent generation, which the
 collector no longer walks: the same full collections took 1.5-3 ms. Objects
 created afterwards (conversations, caches) are collected as before.
+
+8. Graph runs. Each message's NLU and each predicted action run a Rasa graph
+through ``dask.get`` (``DaskGraphRunner.run``), which rebuilds the minimal
+schema and the dask graph, orders its tasks and substitutes their inputs on
+every run: ~8 % of the Rasa server's CPU per turn, more than the policies'
+own work in it (bench/NOTAS.md). The patch plans each set of targets once
+(the same minimal schema, its nodes in dependency order) and calls the same
+``GraphNode`` objects in that order with the same arguments dask gives them:
+an earlier node's ``(name, output)``, or the bare name of an input that was
+not given; Rasa's input-name check and its ``GraphRunError`` stay.
+
+9. SQLite connections of the tracker store. SQLAlchemy 1.4 gives a SQLite
+file a ``NullPool``: every read and every write of a tracker opened a new
+connection and SQLite parsed the schema again. The tracker store's engine
+keeps its SQLite connections in a ``QueuePool`` (SQLAlchemy 2.0's default for
+files; its connections may move between threads, each used by one at a
+time). Each write still commits; PostgreSQL keeps Rasa's own pool settings.
+
+10. The JSON of action calls. Each call sends the whole tracker and domain
+(40-50 KB in our conversations): ``json.dumps`` ~0.37 ms, ``orjson`` ~0.04 ms.
+The kept session (item 6) serialises with ``orjson`` (the same JSON, without
+the spaces, non-ASCII as UTF-8), and with ``json.dumps`` whatever ``orjson``
+refuses (non-string keys, integers beyond 64 bits).
 """
 
 from __future__ import annotations
@@ -334,6 +357,7 @@ def _kept_session(self: Any) -> Any:
 
         auth = self.basic_auth  # the headers, auth and timeout of Rasa's session()
         kept = aiohttp.ClientSession(
+            json_serialize=json_dumps,
             headers=self.headers,
             auth=aiohttp.BasicAuth(auth["username"], auth["password"]) if auth else None,
             timeout=aiohttp.ClientTimeout(total=DEFAULT_REQUEST_TIMEOUT),
@@ -345,6 +369,18 @@ def _kept_session(self: Any) -> Any:
 
 
 _kept_sessions: list[Any] = []
+
+
+def json_dumps(obj: Any) -> str:
+    """``json.dumps(obj)``'s JSON through ``orjson``; Rasa's ``json.dumps`` for what it refuses."""
+    import orjson
+
+    try:
+        return orjson.dumps(obj).decode()
+    except TypeError:  # orjson's JSONEncodeError: a non-str key, a big int, an unknown type
+        import json
+
+        return json.dumps(obj)
 
 
 async def _close_resources(app: Any, loop: Any) -> None:
@@ -363,11 +399,80 @@ async def _load_agent_on_start(*args: Any, **kwargs: Any) -> Any:
     return agent
 
 
+def _run_graph(
+    self: Any, inputs: dict[str, Any] | None = None, targets: list[str] | None = None
+) -> dict[str, Any]:
+    """``DaskGraphRunner.run`` without dask: the plan of the targets, run in order."""
+    from rasa.engine.exceptions import GraphRunError
+
+    run_targets = targets if targets else self._graph_schema.target_names
+    plans = self.__dict__.setdefault("_sei_plans", {})
+    plan = plans.get(tuple(run_targets))
+    if plan is None:
+        plan = plans.setdefault(tuple(run_targets), _plan(self, run_targets))
+    values: dict[str, Any] = {}
+    if inputs:
+        names = {name for name, _, _ in plan}
+        for input_name, input_value in inputs.items():
+            if isinstance(input_value, str) and (input_value in names or input_value in values):
+                raise GraphRunError(
+                    f"Input value '{input_value}' clashes with a node name. Make sure "
+                    f"that none of the input names passed to the `run` method are the "
+                    f"same as node names in the graph schema."
+                )
+            values[input_name] = (input_name, input_value)
+    try:
+        for name, node, needs in plan:
+            if name not in values:  # an input of the same name replaces the node, as in dask
+                values[name] = node(*[values.get(need, need) for need in needs])
+        return dict(values[target] for target in run_targets)
+    except RuntimeError as e:
+        raise GraphRunError("Error running runner.") from e
+
+
+def _plan(runner: Any, targets: list[str]) -> list[tuple[str, Any, tuple[str, ...]]]:
+    """(name, node, names it needs) of the targets' minimal schema, dependencies first."""
+    schema = runner._graph_schema.minimal_graph_schema(targets)
+    nodes = runner._instantiated_nodes
+    order: list[tuple[str, Any, tuple[str, ...]]] = []
+    state: dict[str, bool] = {}  # False: being visited, True: planned
+
+    def visit(name: str) -> None:
+        if state.get(name) or name not in schema.nodes:
+            return
+        if name in state:
+            raise ValueError(f"ciclo no grafo do Rasa em {name!r}")
+        state[name] = False
+        needs = tuple(schema.nodes[name].needs.values())
+        for need in needs:
+            visit(need)
+        state[name] = True
+        order.append((name, nodes[name], needs))
+
+    for name in schema.nodes:
+        visit(name)
+    return order
+
+
+def _tracker_engine_kwargs(url: Any) -> dict[str, Any]:
+    """``rasa.core.tracker_store.create_engine_kwargs`` with a pool for SQLite files."""
+    import sqlalchemy as sa
+
+    kwargs: dict[str, Any] = _originals["create_engine_kwargs"](url)
+    parsed = sa.engine.make_url(url)
+    if parsed.get_backend_name() == "sqlite" and parsed.database not in (None, "", ":memory:"):
+        connect_args = {**kwargs.get("connect_args", {}), "check_same_thread": False}
+        kwargs = {**kwargs, "poolclass": sa.pool.QueuePool, "connect_args": connect_args}
+    return kwargs
+
+
 def method_patches() -> list[tuple[Any, str, Any]]:
     """(class or module, attribute, our function) of everything ``install`` replaces."""
     import rasa.core.run
+    import rasa.core.tracker_store
     from rasa.core.actions.action import RemoteAction
     from rasa.core.tracker_store import SQLTrackerStore
+    from rasa.engine.runner.dask import DaskGraphRunner
     from rasa.shared.core.events import Event
     from rasa.shared.nlu.training_data.features import Features
     from rasa.utils.endpoints import EndpointConfig
@@ -382,6 +487,8 @@ def method_patches() -> list[tuple[Any, str, Any]]:
         (EndpointConfig, "session", _kept_session),
         (rasa.core.run, "close_resources", _close_resources),
         (rasa.core.run, "load_agent_on_start", _load_agent_on_start),
+        (DaskGraphRunner, "run", _run_graph),
+        (rasa.core.tracker_store, "create_engine_kwargs", _tracker_engine_kwargs),
     ]
 
 

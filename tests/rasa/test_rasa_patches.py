@@ -96,16 +96,18 @@ def _leituras(agente, textos):
 def leituras_do_rasa(originais):
     """Every held-out message parsed by the model loaded the way Rasa loads it."""
     from rasa.core.agent import Agent
+    from rasa.engine.runner.dask import DaskGraphRunner
     from rasa.utils.tensorflow.models import RasaModel
 
     textos = _mensagens()
-    instalado = RasaModel.__dict__["load"]
+    instalados = RasaModel.__dict__["load"], DaskGraphRunner.__dict__["run"]
     RasaModel.load = originais[1]
+    DaskGraphRunner.run = patches._originals["run"]  # graphs run by dask, too
     try:
         agente = Agent.load(str(MODEL))
+        return textos, _leituras(agente, textos)
     finally:
-        RasaModel.load = instalado
-    return textos, _leituras(agente, textos)
+        RasaModel.load, DaskGraphRunner.run = instalados
 
 
 def test_diet_built_by_prediction_reads_every_message_as_rasa_does(leituras_do_rasa, monkeypatch):
@@ -128,6 +130,160 @@ def test_diet_built_by_prediction_reads_every_message_as_rasa_does(leituras_do_r
     assert isinstance(carregados[0]._tf_predict_step, patches._FlatCall)
     assert len(textos) > 600
     assert _leituras(agente, textos) == do_rasa  # same intents, same confidences
+    assert agente.processor.graph_runner.__dict__["_sei_plans"]  # our runner parsed them
+
+
+def _proximas_acoes(agente, leituras) -> list[tuple]:
+    """(action, policy, confidence) predicted after each message and after its first
+    action, in a new conversation of each message."""
+    from rasa.shared.core.events import ActionExecuted, SessionStarted, UserUttered
+    from rasa.shared.core.trackers import DialogueStateTracker
+
+    previstas = []
+    for n, (texto, leitura) in enumerate(leituras):
+        tracker = DialogueStateTracker(f"c{n}", agente.domain.slots)
+        for evento in (
+            ActionExecuted("action_session_start"),
+            SessionStarted(),
+            ActionExecuted("action_listen"),
+            UserUttered(texto, leitura["intent"], parse_data=leitura),
+        ):
+            tracker.update(evento)
+        for _ in range(2):
+            previsao = agente.processor.predict_next_with_tracker(tracker)
+            acao = max(previsao["scores"], key=lambda s: s["score"])["action"]
+            previstas.append((acao, previsao["policy"], previsao["confidence"]))
+            tracker.update(ActionExecuted(acao))
+    return previstas
+
+
+def test_policies_run_without_dask_predict_what_dask_predicts(originais):
+    from rasa.core.agent import Agent
+    from rasa.engine.runner.dask import DaskGraphRunner
+
+    agente = Agent.load(str(MODEL))
+    textos = _mensagens()[::6]
+
+    async def ler():
+        return [(t, await agente.parse_message(t)) for t in textos]
+
+    leituras = asyncio.run(ler())
+    nossas = _proximas_acoes(agente, leituras)
+    instalado = DaskGraphRunner.__dict__["run"]
+    DaskGraphRunner.run = patches._originals["run"]
+    try:
+        do_rasa = _proximas_acoes(agente, leituras)
+    finally:
+        DaskGraphRunner.run = instalado
+    assert len(nossas) > 200 and len({acao for acao, _, _ in nossas}) > 10
+    assert nossas == do_rasa
+
+
+def _grafo(tmp_path):
+    """A Rasa graph: a <- input, b <- a, c <- (a, b), d <- input (not needed by c)."""
+    from rasa.engine.graph import ExecutionContext, GraphComponent, GraphSchema, SchemaNode
+    from rasa.engine.runner.dask import DaskGraphRunner
+    from rasa.engine.storage.local_model_storage import LocalModelStorage
+
+    class Soma(GraphComponent):
+        @classmethod
+        def create(cls, config, model_storage, resource, execution_context):
+            return cls()
+
+        def run(self, **entradas):
+            total = sum(entradas.values())
+            if total < 0:
+                raise ValueError("negativo")
+            return total
+
+    def no(**needs):
+        return SchemaNode(needs=needs, uses=Soma, fn="run", constructor_name="create", config={})
+
+    schema = GraphSchema(
+        {
+            "a": no(x="__entrada__"),
+            "b": no(x="a"),
+            "c": no(x="a", y="b"),
+            "d": no(x="__entrada__"),
+        }
+    )
+    storage = LocalModelStorage(tmp_path)
+    return DaskGraphRunner(schema, storage, ExecutionContext(schema, "teste"))
+
+
+def test_a_graph_run_without_dask_gives_dasks_outputs_and_errors(originais, tmp_path):
+    from rasa.engine.exceptions import GraphComponentException, GraphRunError
+
+    runner = _grafo(tmp_path)
+    dask_run = patches._originals["run"]
+    for inputs, targets in [
+        ({"__entrada__": 2}, ["c"]),
+        ({"__entrada__": 3}, ["c", "a", "d"]),
+        ({"__entrada__": 1, "b": 10}, ["c"]),  # an input replaces the node of its name
+        ({"__entrada__": 5}, ["__entrada__", "b"]),
+    ]:
+        assert runner.run(inputs, targets) == dask_run(runner, inputs, targets)
+    assert runner.run({"__entrada__": 2}, ["c"]) == {"c": 4}  # a + b = 2 + 2
+    assert runner.run({"__entrada__": 1, "b": 10}, ["c"]) == {"c": 11}
+    for inputs in [{"__entrada__": "a"}, {}]:  # a clash with a node; an input not given
+        with pytest.raises(GraphRunError) as do_rasa:
+            dask_run(runner, inputs, ["c"])
+        with pytest.raises(GraphRunError) as nosso:
+            runner.run(inputs, ["c"])
+        assert str(nosso.value) == str(do_rasa.value)
+    with pytest.raises(GraphComponentException) as do_rasa:
+        dask_run(runner, {"__entrada__": -1}, ["c"])
+    with pytest.raises(GraphComponentException) as nosso:
+        runner.run({"__entrada__": -1}, ["c"])
+    assert str(nosso.value) == str(do_rasa.value)
+    assert set(runner.__dict__["_sei_plans"]) == {("c",), ("c", "a", "d"), ("__entrada__", "b")}
+
+
+def test_the_tracker_store_keeps_its_sqlite_connections(originais, tmp_path):
+    import sqlite3
+    import threading
+
+    import sqlalchemy as sa
+    from rasa.core.tracker_store import SQLTrackerStore
+    from rasa.shared.core.domain import Domain
+    from rasa.shared.core.events import ActionExecuted
+    from rasa.shared.core.trackers import DialogueStateTracker
+
+    domain = Domain.empty()
+    store = SQLTrackerStore(domain, dialect="sqlite", db=str(tmp_path / "t.db"))
+    abertas = []
+    sa.event.listen(store.engine, "connect", lambda dbapi, _: abertas.append(dbapi))
+
+    async def conversa():
+        tracker = DialogueStateTracker("s", domain.slots)
+        for n in range(5):
+            tracker.update(ActionExecuted(f"acao_{n}"))
+            await store.save(tracker)
+            assert len((await store.retrieve("s")).events) == n + 1
+
+    asyncio.run(conversa())
+    assert len(abertas) <= 1  # Rasa's NullPool: a new connection per read and per write (10)
+    fora = threading.Thread(target=lambda: asyncio.run(store.retrieve("s")))
+    fora.start()
+    fora.join()  # a pooled connection read from another thread, as SQLAlchemy 2.0 allows
+    outro = sqlite3.connect(tmp_path / "t.db")  # another process's view: every write committed
+    assert outro.execute("SELECT count(*) FROM events").fetchone() == (5,)
+    em_memoria = SQLTrackerStore(domain, dialect="sqlite", db="")
+    assert type(em_memoria.engine.pool).__name__ == "SingletonThreadPool"  # Rasa's, unchanged
+
+
+@pytest.mark.parametrize(
+    "dados",
+    [
+        {"tracker": {"events": [{"event": "user", "text": "ção/ü", "confidence": 0.123456789}]}},
+        {"slots": {"n": 10**30, "vazio": None, "lista": [1.5, True, "x"]}},  # beyond 64 bits
+        {1: "chave inteira"},  # json.dumps turns it into "1"
+    ],
+)
+def test_action_calls_send_the_json_rasa_would(dados):
+    import json
+
+    assert json.loads(patches.json_dumps(dados)) == json.loads(json.dumps(dados))
 
 
 def test_flat_call_gives_the_functions_outputs_and_sends_a_misfit_to_it():
