@@ -1,6 +1,7 @@
 """bot.rasa.patches: same results as Rasa's own code, only faster."""
 
 import asyncio
+import datetime
 import subprocess
 import sys
 
@@ -68,6 +69,64 @@ def test_resposta_invalida_recusada_com_a_mesma_mensagem(originais, resposta):
         acao._validate_action_result(resposta)
     assert "Failed to validate Action server response" in nosso.value.message
     assert nosso.value.message.split(". Failed")[0] == do_rasa.value.message.split(". Failed")[0]
+
+
+def _eventos_do_rasa() -> list[dict]:
+    """One event of every kind an action can return, as Rasa serialises it."""
+    from rasa.shared.core import events as ev
+
+    return [
+        e.as_dict()
+        for e in [
+            ev.UserUttered("oi", {"name": "saudacao", "confidence": 0.9}),
+            ev.ActionExecuted("action_listen"),
+            ev.SlotSet("rascunho", {"fase": "campo"}),
+            ev.EntitiesAdded([{"entity": "cpf", "value": "1", "start": 0, "end": 1}]),
+            ev.ReminderScheduled("intent", datetime.datetime(2026, 12, 4), name="lembrete"),
+            ev.ReminderCancelled(name="lembrete"),
+            ev.ActionExecutionRejected("acao"),
+            ev.LoopInterrupted(True),
+            ev.ActiveLoop("formulario_solicitacao"),
+            ev.AllSlotsReset(),
+            ev.ConversationResumed(),
+            ev.ConversationPaused(),
+            ev.FollowupAction("action_listen"),
+            ev.StoryExported("historia.yml"),
+            ev.Restarted(),
+            ev.UserUtteranceReverted(),
+            ev.ActionReverted(),
+            ev.BotUttered("Olá", {"buttons": [{"title": "Sim", "payload": "/affirm"}]}),
+            ev.SessionStarted(),
+            ev.AgentUttered("texto"),
+        ]
+    ]
+
+
+def _variantes(evento: dict) -> list[dict]:
+    """The event with each field dropped, emptied or of another type."""
+    saida = []
+    for chave in evento:
+        for valor in (None, 7, "x", [], {}, ["a"], {"a": 1}, True, 1.5):
+            saida.append({**evento, chave: valor})
+        saida.append({k: v for k, v in evento.items() if k != chave})
+    return saida
+
+
+def test_the_quick_response_check_accepts_exactly_what_the_schema_accepts(originais):
+    from rasa.core.actions.action import RemoteAction
+
+    check = patches._ResponseCheck(RemoteAction.action_response_format_spec())
+    eventos = _eventos_do_rasa()
+    respostas = [*VALIDAS, *INVALIDAS, {"events": eventos}, {"responses": [{}], "events": []}]
+    respostas += [{"events": [v]} for e in eventos for v in _variantes(e)]
+    respostas += [{"events": [eventos[0], v]} for v in _variantes(eventos[2])]
+    respostas += [{"events": [{"event": ["slot"]}]}, [], "x", {"responses": "x"}]
+    aceitas = [check.quick(r) for r in respostas]
+    assert aceitas == [check.full.is_valid(r) for r in respostas]
+    assert 200 < sum(aceitas) < len(respostas) - 200  # both sides well represented
+    assert all(check.quick({"events": [e]}) for e in eventos)
+    outro = patches._ResponseCheck({"type": "object"})  # another shape: the full one decides
+    assert not outro.quick({}) and outro.full.is_valid({})
 
 
 def _mensagens() -> list[str]:
