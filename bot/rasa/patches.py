@@ -80,7 +80,12 @@ file a ``NullPool``: every read and every write of a tracker opened a new
 connection and SQLite parsed the schema again. The tracker store's engine
 keeps its SQLite connections in a ``QueuePool`` (SQLAlchemy 2.0's default for
 files; its connections may move between threads, each used by one at a
-time). Each write still commits; PostgreSQL keeps Rasa's own pool settings.
+time). The file is switched to WAL, as the request store's is
+(``ativar_wal``): with SQLite's default ``synchronous=FULL`` each commit is
+still on disk before it returns, with one fsync of the log instead of the
+rollback journal's two and its deletion (a save 1.7 -> 1.1 ms of wall time,
+the Rasa server's event loop blocked for it). PostgreSQL keeps Rasa's own
+pool settings.
 
 10. The JSON of action calls. Each call sends the whole tracker and domain
 (40-50 KB in our conversations): ``json.dumps`` ~0.37 ms, ``orjson`` ~0.04 ms.
@@ -517,6 +522,21 @@ def _tracker_engine_kwargs(url: Any) -> dict[str, Any]:
     return kwargs
 
 
+def _init_tracker_store(self: Any, *args: Any, **kwargs: Any) -> None:
+    """``SQLTrackerStore.__init__``, then a SQLite file switched to WAL (item 9)."""
+    _originals["__init__"](self, *args, **kwargs)
+    url = self.engine.url
+    if url.get_backend_name() == "sqlite" and url.database not in (None, "", ":memory:"):
+        from bot.solicitacoes.store import ativar_wal
+
+        with self.engine.connect() as conn:
+            cursor = conn.connection.cursor()
+            try:
+                ativar_wal(cursor)
+            finally:
+                cursor.close()
+
+
 def method_patches() -> list[tuple[Any, str, Any]]:
     """(class or module, attribute, our function) of everything ``install`` replaces."""
     import rasa.core.run
@@ -530,6 +550,7 @@ def method_patches() -> list[tuple[Any, str, Any]]:
 
     return [
         (RemoteAction, "_validate_action_result", _validate_action_result),
+        (SQLTrackerStore, "__init__", _init_tracker_store),
         (SQLTrackerStore, "save", _save),
         (SQLTrackerStore, "_additional_events", _additional_events),
         (SQLTrackerStore, "_retrieve", _retrieve),

@@ -523,11 +523,11 @@ def _sqlite_ao_conectar(dbapi_conn: sqlite3.Connection, _record: Any) -> None:
     cursor = dbapi_conn.cursor()
     cursor.execute(f"PRAGMA busy_timeout = {SQLITE_BUSY_TIMEOUT_S * 1000}")
     cursor.execute("PRAGMA foreign_keys = ON")
-    _ativar_wal(cursor)
+    ativar_wal(cursor)
     cursor.close()
 
 
-def _ativar_wal(cursor: sqlite3.Cursor) -> None:
+def ativar_wal(cursor: sqlite3.Cursor) -> None:
     """Switch to WAL (persistent in the file), retrying while locked.
 
     The switch needs an exclusive lock and SQLite does not always call the

@@ -298,7 +298,7 @@ def test_a_graph_run_without_dask_gives_dasks_outputs_and_errors(originais, tmp_
     assert set(runner.__dict__["_sei_plans"]) == {("c",), ("c", "a", "d"), ("__entrada__", "b")}
 
 
-def test_the_tracker_store_keeps_its_sqlite_connections(originais, tmp_path):
+def test_the_tracker_store_keeps_its_sqlite_connections_in_wal(originais, tmp_path):
     import sqlite3
     import threading
 
@@ -327,6 +327,9 @@ def test_the_tracker_store_keeps_its_sqlite_connections(originais, tmp_path):
     fora.join()  # a pooled connection read from another thread, as SQLAlchemy 2.0 allows
     outro = sqlite3.connect(tmp_path / "t.db")  # another process's view: every write committed
     assert outro.execute("SELECT count(*) FROM events").fetchone() == (5,)
+    assert outro.execute("PRAGMA journal_mode").fetchone() == ("wal",)  # in the file
+    with store.engine.connect() as conn:  # each commit fsynced (FULL), not only checkpoints
+        assert conn.exec_driver_sql("PRAGMA synchronous").scalar_one() == 2
     em_memoria = SQLTrackerStore(domain, dialect="sqlite", db="")
     assert type(em_memoria.engine.pool).__name__ == "SingletonThreadPool"  # Rasa's, unchanged
 
