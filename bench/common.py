@@ -10,6 +10,7 @@ import json
 import math
 import os
 import platform
+import resource
 import subprocess
 import sys
 import time
@@ -153,6 +154,40 @@ def cpu_seconds(pid: int) -> float:
         except (OSError, IndexError, ValueError):
             pass
     return total
+
+
+def cpu_by_name(names: Iterable[str]) -> dict[str, float]:
+    """CPU seconds so far of the processes whose command name (``/proc/<pid>/comm``)
+    is one of ``names``, summed by name (e.g. every ``postgres`` backend); a
+    process that exited since is not counted."""
+    wanted = set(names)
+    tick = os.sysconf("SC_CLK_TCK")
+    out = dict.fromkeys(sorted(wanted), 0.0)
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            name = (entry / "comm").read_text().strip()
+            if name not in wanted:
+                continue
+            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+            out[name] += (int(fields[11]) + int(fields[12])) / tick
+        except (OSError, IndexError, ValueError):
+            continue
+    return out
+
+
+def machine_busy_s() -> float:
+    """Non-idle CPU seconds of the whole machine since boot, all cores (``/proc/stat``)."""
+    fields = [int(x) for x in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+    idle = fields[3] + (fields[4] if len(fields) > 4 else 0)  # idle + iowait
+    return (sum(fields[:8]) - idle) / os.sysconf("SC_CLK_TCK")
+
+
+def self_cpu_s() -> float:
+    """User + system CPU seconds of this process (the load client)."""
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
 
 
 # -------------------------------------------------------------- statistics

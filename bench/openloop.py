@@ -40,7 +40,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from bench.common import Progress, loadavg, say, summary_ms
+from bench.common import Progress, loadavg, machine_busy_s, say, self_cpu_s, summary_ms
 from bench.load import NO_ANSWER_MARK, REQUEST_TIMEOUT_S, _post
 from bench.scenarios import PROTOCOL_MARK, ScenarioFactory, Turn, resolve
 
@@ -328,6 +328,39 @@ def method(
     }
 
 
+CLIENT = "cliente"
+
+
+def _cpu_reading(
+    cpu: Callable[[str], Mapping[str, float]] | None, name: str
+) -> tuple[float, float, dict[str, float]]:
+    """(wall clock, machine busy CPU s, CPU s by process incl. the client) now."""
+    processes = dict(cpu(name)) if cpu else {}
+    processes[CLIENT] = self_cpu_s()
+    return time.perf_counter(), machine_busy_s(), processes
+
+
+def step_cpu(
+    before: tuple[float, float, Mapping[str, float]],
+    after: tuple[float, float, Mapping[str, float]],
+    answered: int,
+) -> dict[str, Any]:
+    """CPU of a step from two ``_cpu_reading``: ms per answered message by
+    process and in all, and the cores the machine kept busy (everything
+    running on it, not only ours) over the step's wall time."""
+    wall = after[0] - before[0]
+    per = {
+        k: round(1000 * (after[2][k] - v) / answered, 2)
+        for k, v in before[2].items()
+        if k in after[2] and answered
+    }
+    return {
+        "cpu_ms_per_msg": per,
+        "cpu_ms_per_msg_total": round(sum(per.values()), 2) if per else None,
+        "machine_busy_cores": round((after[1] - before[1]) / wall, 2) if wall > 0 else None,
+    }
+
+
 def ladder(
     configs: Mapping[str, Sequence[str]],
     *,
@@ -339,13 +372,18 @@ def ladder(
     seed: int = 41,
     after_step: Callable[[str], object] | None = None,
     stop_early: bool = True,
+    cpu: Callable[[str], Mapping[str, float]] | None = None,
 ) -> dict[str, dict[str, Any]]:
     """The rate ladder of each configuration (name -> its replica URLs),
     interleaved: round by round, each configuration still climbing runs its next
     step (the order alternates per round), so all see the same machine state.
     ``after_step(name)`` runs after each step (e.g. wait for the server to be
     idle again; its number is kept as the step's ``settle_s``); ``stop_early``: see
-    ``run_step``. Returns name -> {"steps": [...], "capacity_msg_s": ...}."""
+    ``run_step``. ``cpu(name)``: CPU seconds so far of each server process of
+    a configuration (and shared ones such as the database); each step keeps
+    their CPU per answered message, the client's (this process) and how many
+    cores the whole machine kept busy (``step_cpu``). Returns name ->
+    {"steps": [...], "capacity_msg_s": ...}."""
     out: dict[str, dict[str, Any]] = {k: {"steps": []} for k in configs}
     active = list(configs)
     rnd = 0
@@ -358,6 +396,7 @@ def ladder(
                 active.remove(name)
                 continue
             n = step_messages(rate, duration_s, min_messages)
+            before = _cpu_reading(cpu, name)
             result = step(
                 configs[name],
                 rate,
@@ -367,6 +406,7 @@ def ladder(
                 label=f"{name} {rate:g} msg/s",
                 stop_early=stop_early,
             ).summary()
+            result.update(step_cpu(before, _cpu_reading(cpu, name), result["answered"]))
             result["loadavg"] = loadavg()
             steps.append(result)
             waited = after_step(name) if after_step else None

@@ -53,6 +53,7 @@ from bench.common import (
     MODEL,
     PORT_BASE,
     ROOT,
+    cpu_by_name,
     load_json,
     loadavg,
     machine_info,
@@ -191,6 +192,10 @@ def _production_env(stack: contextlib.ExitStack, key: str) -> dict[str, str]:
     }
 
 
+# the servers (a) and (b) share on the production profile; one ladder step runs at a time
+SHARED_PROCESSES = ("postgres", "redis-server")
+
+
 def _openloop_size(scale: float) -> tuple[float, int]:
     """Seconds and minimum messages of each ladder step at ``--scale``."""
     return openloop.DURATION_S * scale, max(10, round(openloop.MIN_MESSAGES * scale))
@@ -227,6 +232,7 @@ def _openloop_profile(
             duration_s=duration_s,
             min_messages=min_messages,
             after_step=lambda key: servers[key].settle(),
+            cpu=lambda key: {**servers[key].cpu(), **cpu_by_name(SHARED_PROCESSES)},
         )
         for key, srv in servers.items():
             out["configs"][key].update(ladders[key], rss_after=srv.rss())

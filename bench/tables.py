@@ -326,6 +326,18 @@ def _replicas_rss(rss: dict | None) -> str:
     return " + ".join(num(v, 0) for v in values) or "—"
 
 
+def _step_cpu(step: dict) -> str:
+    """A step's CPU per answered message: Rasa (all replicas) / actions /
+    PostgreSQL / Redis / client = total of every process measured."""
+    per = step.get("cpu_ms_per_msg") or {}
+    if not per:
+        return "—"
+    rasa = sum(v for k, v in per.items() if k.startswith("rasa"))
+    parts = [rasa, *(per.get(k) for k in ("acoes", "postgres", "redis-server", "cliente"))]
+    total = step.get("cpu_ms_per_msg_total")
+    return " / ".join(num(v, 1) for v in parts) + f" = {num(total, 1)} ms"
+
+
 def openloop_md(ol: dict) -> str:
     """Per profile and model, the rate ladder; then the capacities."""
     profiles = (ol or {}).get("profiles") or {}
@@ -347,9 +359,10 @@ def openloop_md(ol: dict) -> str:
                 f"{_replicas_rss(cfg.get('rss_after'))} MB)",
                 "",
                 "| taxa pedida | mensagens | oferecida | alcançada | p50 | p95 | p99 | máx "
-                "| erros | vazias | atraso do cliente (máx.) | carga (1 min) | p99 ≤ "
-                f"{limit} ms, sem falha |",
-                "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|:---:|",
+                "| erros | vazias | atraso do cliente (máx.) | carga (1 min) "
+                "| CPU por mensagem: Rasa / ações / PostgreSQL / Redis / cliente = total "
+                f"| núcleos ocupados | p99 ≤ {limit} ms, sem falha |",
+                "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|:---:|",
             ]
             for s in cfg.get("steps") or []:
                 lat = s.get("latency_ms") or {}
@@ -360,6 +373,7 @@ def openloop_md(ol: dict) -> str:
                     f"| {num(lat.get('p99'), 0)} ms | {num(lat.get('max'), 0)} ms "
                     f"| {s['errors'] + s['timeouts']} | {s['empty_replies']} "
                     f"| {num(get(s, 'lateness_ms', 'max'), 0)} ms | {num(s.get('loadavg'), 1)} "
+                    f"| {_step_cpu(s)} | {num(s.get('machine_busy_cores'), 2)} "
                     f"| {'sim' if s['ok'] else '**não**'} |"
                 )
             parts.append("\n".join(rows) + "\n")

@@ -120,6 +120,13 @@ def _capacity_target(
     times = ratio(a, b)
     measured = f"{num(a, 0)} vs {num(b, 0)} msg/s" + (f" → {num(times, 2)} ×" if times else "")
     ok = None if not ran else (a or 0) >= factor * (b or 0) and bool(a)
+    steps = get(ol, "profiles", profile, "configs", "ours", "steps") or []
+    at_cap = next((s for s in steps if a and s.get("rate_msg_s") == a and s.get("ok")), None)
+    if ran and at_cap and at_cap.get("cpu_ms_per_msg_total"):
+        measured += (
+            f" (na capacidade: {num(at_cap['cpu_ms_per_msg_total'], 1)} ms de CPU por mensagem "
+            f"somando os processos, {num(at_cap.get('machine_busy_cores'), 2)} núcleos ocupados)"
+        )
     return name, measured if ran else "—", ok
 
 

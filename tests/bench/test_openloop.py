@@ -228,3 +228,115 @@ def test_a_surely_failed_step_stops_early_with_the_same_verdict():
     assert summary["stopped_early"] and not summary["ok"]
     assert res.sent < 200 and took < 3  # the whole step would take 20 s of replies
     assert res.timeouts == 0 and res.errors == 0  # what was awaited is dropped, not an error
+
+
+_BURNING_SERVER = """
+import sys, time
+from aiohttp import web
+
+async def handler(request):
+    body = await request.json()
+    end = time.process_time() + 0.005  # 5 ms of CPU per message
+    while time.process_time() < end:
+        pass
+    return web.json_response([{"recipient_id": body["sender"], "text": "ok"}])
+
+app = web.Application()
+app.router.add_post("/webhooks/rest/webhook", handler)
+web.run_app(app, host="127.0.0.1", port=int(sys.argv[1]), print=None)
+"""
+
+
+def test_each_step_keeps_the_cpu_per_message_of_every_process_and_the_busy_cores():
+    """A stand-in server in its own process burning 5 ms of CPU per message: the
+    ladder's step reads it back per answered message from /proc, with the client's
+    own CPU and the machine's busy cores."""
+    import os
+    import socket
+    import subprocess
+    import sys
+
+    from bench.common import cpu_seconds
+    from bench.servers import port_free
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    proc = subprocess.Popen([sys.executable, "-c", _BURNING_SERVER, str(port)])
+    try:
+        deadline = time.monotonic() + 20
+        while port_free(port):
+            assert proc.poll() is None and time.monotonic() < deadline
+            time.sleep(0.05)
+        url = f"http://127.0.0.1:{port}/webhooks/rest/webhook"
+        out = openloop.ladder(
+            {"x": [url]},
+            rates=[20],
+            max_steps=1,
+            duration_s=2,
+            min_messages=40,
+            cpu=lambda name: {"rasa": cpu_seconds(proc.pid)},
+        )
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+    (step,) = out["x"]["steps"]
+    assert step["answered"] == 40 and step["ok"]
+    per = step["cpu_ms_per_msg"]
+    assert 4.0 <= per["rasa"] <= 12.0  # the 5 ms burnt, plus aiohttp's own work
+    assert per["cliente"] > 0
+    assert step["cpu_ms_per_msg_total"] == pytest.approx(sum(per.values()), abs=0.02)
+    # the machine was busy at least with the server's burn, never more than all its cores
+    assert 0.05 <= step["machine_busy_cores"] <= os.cpu_count() + 0.1
+
+
+def test_step_cpu_divides_by_answered_messages_and_the_report_shows_it():
+    from bench import tables, targets
+
+    keys = ("rasa", "rasa-2", "acoes", "postgres", "cliente")
+    before = (10.0, 100.0, dict(zip(keys, (1.0, 2.0, 0.5, 3.0, 4.0), strict=True)))
+    after = (12.0, 102.5, dict(zip(keys, (1.3, 2.2, 0.6, 3.1, 4.05), strict=True)))
+    got = openloop.step_cpu(before, after, 100)
+    assert got["cpu_ms_per_msg"] == {
+        "rasa": 3.0,
+        "rasa-2": 2.0,
+        "acoes": 1.0,
+        "postgres": 1.0,
+        "cliente": 0.5,
+    }
+    assert got["cpu_ms_per_msg_total"] == 7.5 and got["machine_busy_cores"] == 1.25
+    assert openloop.step_cpu(before, after, 0)["cpu_ms_per_msg_total"] is None
+
+    dev_a = [_summary(5, 60, True), _summary(20, 120, True), _summary(40, 900, False)]
+    dev_b = [_summary(5, 90, True), _summary(10, 300, True), _summary(20, 800, False)]
+    prod_a = [_summary(20, 100, True), {**_summary(40, 300, True), **got}, _summary(60, 700, False)]
+    text = tables.openloop_md(_section(dev_a, dev_b, prod_a))
+    # both replicas summed as Rasa; Redis not measured: a dash
+    assert "| 5,0 / 1,0 / 1,0 / — / 0,5 = 7,5 ms | 1,25 |" in text
+    assert "| — | — | sim |" in text  # steps without readings (older results)
+    production = targets.assess_openloop(_section(dev_a, dev_b, prod_a))[2][1]
+    assert "na capacidade: 7,5 ms de CPU por mensagem somando os processos" in production
+    assert "1,25 núcleos ocupados" in production
+
+
+def test_cpu_by_name_and_machine_busy_read_a_real_busy_process():
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    from bench.common import cpu_by_name, cpu_seconds, machine_busy_s
+
+    busy0 = machine_busy_s()
+    burn = "import time\nend = time.process_time() + 0.4\nwhile time.process_time() < end: pass\n"
+    proc = subprocess.Popen([sys.executable, "-c", burn + "time.sleep(5)"])
+    try:
+        time.sleep(1.5)
+        name = Path(f"/proc/{proc.pid}/comm").read_text().strip()
+        own = cpu_seconds(proc.pid)
+        assert own >= 0.35
+        assert cpu_by_name([name, "no-such-process"])[name] >= own
+        assert cpu_by_name(["no-such-process"]) == {"no-such-process": 0.0}
+        assert machine_busy_s() - busy0 >= 0.35
+    finally:
+        proc.kill()
+        proc.wait()
