@@ -143,17 +143,18 @@ def tree_rss_mb(pid: int) -> float:
     return rss_mb(pid) + sum(rss_mb(k) for k in descendants(pid))
 
 
+def _own_cpu_s(proc_dir: Path) -> float:
+    """User + system CPU seconds of one process (its ``/proc/<pid>``; 0 when gone)."""
+    try:
+        fields = (proc_dir / "stat").read_text().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    except (OSError, IndexError, ValueError):
+        return 0.0
+
+
 def cpu_seconds(pid: int) -> float:
     """User + system CPU time of a process and its descendants."""
-    tick = os.sysconf("SC_CLK_TCK")
-    total = 0.0
-    for p in [pid, *descendants(pid)]:
-        try:
-            fields = Path(f"/proc/{p}/stat").read_text().rsplit(")", 1)[1].split()
-            total += (int(fields[11]) + int(fields[12])) / tick
-        except (OSError, IndexError, ValueError):
-            pass
-    return total
+    return sum(_own_cpu_s(Path(f"/proc/{p}")) for p in [pid, *descendants(pid)])
 
 
 def cpu_by_name(names: Iterable[str]) -> dict[str, float]:
@@ -161,19 +162,16 @@ def cpu_by_name(names: Iterable[str]) -> dict[str, float]:
     is one of ``names``, summed by name (e.g. every ``postgres`` backend); a
     process that exited since is not counted."""
     wanted = set(names)
-    tick = os.sysconf("SC_CLK_TCK")
     out = dict.fromkeys(sorted(wanted), 0.0)
     for entry in Path("/proc").iterdir():
         if not entry.name.isdigit():
             continue
         try:
             name = (entry / "comm").read_text().strip()
-            if name not in wanted:
-                continue
-            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
-            out[name] += (int(fields[11]) + int(fields[12])) / tick
-        except (OSError, IndexError, ValueError):
+        except OSError:
             continue
+        if name in wanted:
+            out[name] += _own_cpu_s(entry)
     return out
 
 
