@@ -10,6 +10,7 @@ Rasa; Rasa imports it from ``config.yml``.
 
 from __future__ import annotations
 
+import functools
 import json
 from pathlib import Path
 from typing import Any, ClassVar
@@ -817,7 +818,9 @@ class IntentRefiner(_JsonPersisted, GraphComponent, IntentClassifier):
                 self._set_ranking(message, refino.por_cima(refino.INTENCAO_VARIAS, 1.0, ranking))
                 continue
             previous = refino.topico_anterior(self._previous_turn(tracker))
-            steered = refino.com_contexto(ranking, previous, text, topics)
+            steered = refino.com_contexto(
+                ranking, previous, text, topics, functools.partial(self._new_words, message)
+            )
             if steered:
                 self._expose(message, "contexto")
                 self._set_ranking(message, steered)

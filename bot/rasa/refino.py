@@ -19,7 +19,7 @@ tested without Rasa; ``bot.rasa.components.IntentRefiner`` applies them.
 from __future__ import annotations
 
 import re
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from functools import cache
 from typing import Any
 
@@ -28,7 +28,8 @@ from bot.text import fold
 INTENCAO_VARIAS = "varias_perguntas"
 INTENCAO_FORA_DA_PAGINA = "fora_da_pagina"
 INTENCAO_FORA_DO_ESCOPO = "out_of_scope"
-INTENCOES_DE_SIM = frozenset({"affirm", "abrir_solicitacao"})
+# a yes, "open the request" or no that is really a question is neither
+INTENCOES_DE_SIM_OU_NAO = frozenset({"affirm", "abrir_solicitacao", "deny"})
 
 # Instruction injection, on the folded text. Each pattern needs an
 # imperative about the assistant's rules or identity, or a request for
@@ -102,15 +103,30 @@ ASPECTOS_COBERTOS = {
 MAX_PALAVRAS_CONTINUACAO = 12
 CONFIANCA_SEGURA = 0.6
 BONUS_CONTEXTO = 0.5
-# an off-page reading at least this sure is kept (the message alone would get it),
-# unless the follow-up speaks of what the answer just given says (``_fala_da_resposta``:
-# "tem que ser por processo mesmo?" after the unit-creation answer, 0.50 off-page)
-CONFIANCA_FORA = 0.45
+# an off-page first reading at least this sure is kept (the message alone would get
+# it), unless the follow-up speaks of what the answer just given says
+# (``_fala_da_resposta``: "tem que ser por processo mesmo?" after the unit-creation
+# answer); 0.45 before 2026-12-07 steered "atende ate q horas?" (0.34 off-page)
+# to the NTS contacts' answer
+CONFIANCA_FORA = 0.3
 # words too common in the answers to say what a follow-up is about
 _PALAVRAS_COMUNS = frozenset(
     {"sobre", "quando", "sesau", "deve", "devem", "pode", "mesmo", "mesma", "informar"}
 )
 CONFIANCA_CONTEXTO = 0.6
+# another topic's reading under this, of a follow-up naming what the answer just
+# given says, goes back to that answer's topic
+CONFIANCA_OUTRO_TOPICO = 0.8
+# a topic of the ranking at least this sure can take a follow-up from the previous one
+CONFIANCA_ALTERNATIVA = 0.2
+# short words that say nothing of what is asked
+_VAZIAS = (
+    "que qual quais com sem por pra para uma uns umas dos das nos nas num numa "
+    "dele dela deles delas ele ela eles elas isso esse essa este esta aqui tem "
+    "ter ser sou vou vai mas nao sim como onde quem quando tambem precisa preciso "
+    "depois antes mesmo fazer faz pelo pela"
+)
+_PALAVRAS_VAZIAS = frozenset(_VAZIAS.split())
 
 
 def e_injecao(texto: str) -> bool:
@@ -147,14 +163,21 @@ def com_contexto(
     anterior: str | None,
     texto: str,
     topicos: Collection[str],
+    novas: Callable[[str], Collection[str]] | None = None,
 ) -> list[dict[str, Any]] | None:
     """A new ranking when the previous topic should steer this message.
 
     ``anterior`` is the topic answered just before (None when the bot did
     not just answer one). Applies to short follow-ups only; a confident
-    reading of the message itself is kept, except a "yes" or "open the
-    request" that is really a question about the topic. Returns None when
-    the ranking stays as it is.
+    reading of the message itself is kept, except a "yes", "no" or "open
+    the request" that is really a question about the topic, and a reading
+    of another topic not quite sure (under ``CONFIANCA_OUTRO_TOPICO``) when
+    the follow-up names what the answer just given says ("precisa do cpf?"
+    after the password-change answer, which asks for the CPF). ``novas``
+    gives the follow-up's words new to a topic (``palavras_novas``): words
+    new to the previous topic that another topic of the ranking knows send
+    the follow-up there ("e como falo com eles?" after the NTS's role).
+    Returns None when the ranking stays as it is.
     """
     if not ranking or anterior is None or anterior not in topicos or not e_continuacao(texto):
         return None
@@ -162,12 +185,26 @@ def com_contexto(
     nome, confianca = topo.get("name"), float(topo.get("confidence") or 0.0)
     if nome in ASPECTOS_COBERTOS.get(anterior, ()):
         return por_cima(anterior, max(confianca, CONFIANCA_CONTEXTO), ranking)
-    sim_que_pergunta = nome in INTENCOES_DE_SIM and _e_pergunta(texto)
-    if not sim_que_pergunta and confianca >= CONFIANCA_SEGURA:
+    novas_anterior = set(novas(anterior)) if novas else set()
+    sim_ou_nao_que_pergunta = nome in INTENCOES_DE_SIM_OU_NAO and _e_pergunta(texto)
+    outro_topico_da_resposta = (
+        nome in topicos
+        and nome != anterior
+        and confianca < CONFIANCA_OUTRO_TOPICO
+        and not novas_anterior
+        and _cita_a_resposta(texto, anterior)
+    )
+    if outro_topico_da_resposta:
+        return por_cima(anterior, CONFIANCA_CONTEXTO, ranking)
+    if not sim_ou_nao_que_pergunta and confianca >= CONFIANCA_SEGURA:
         return None
     fora = nome == INTENCAO_FORA_DA_PAGINA and confianca >= CONFIANCA_FORA
     if fora and not _fala_da_resposta(texto, anterior):
         return None
+    if novas_anterior and novas:
+        outro = _topico_que_conhece(ranking, anterior, novas_anterior, topicos, novas)
+        if outro is not None:
+            return por_cima(outro[0], max(outro[1], CONFIANCA_CONTEXTO), ranking)
     pontos = {
         str(r["name"]): float(r.get("confidence") or 0.0)
         + (BONUS_CONTEXTO if r["name"] == anterior else 0.0)
@@ -179,6 +216,30 @@ def com_contexto(
     # the previous topic, or another one, made sure: also when it was already first
     # (a reading this unsure would fall to the fallback)
     return por_cima(escolhido, max(pontos[escolhido], CONFIANCA_CONTEXTO), ranking)
+
+
+def _topico_que_conhece(
+    ranking: Sequence[Mapping[str, Any]],
+    anterior: str,
+    palavras: Collection[str],
+    topicos: Collection[str],
+    novas: Callable[[str], Collection[str]],
+) -> tuple[str, float] | None:
+    """The first topic of ``ranking`` (not ``anterior``) that knows all ``palavras``."""
+    for r in ranking:
+        nome, confianca = str(r.get("name")), float(r.get("confidence") or 0.0)
+        if nome == anterior or nome not in topicos or confianca < CONFIANCA_ALTERNATIVA:
+            continue
+        if not set(palavras) & set(novas(nome)):
+            return nome, confianca
+    return None
+
+
+def _cita_a_resposta(texto: str, topico: str) -> bool:
+    """The follow-up names a key word (3+ letters, not a common word) of the answer just given."""
+    da_resposta = _palavras_da_resposta(topico)
+    palavras = set(_LETRAS.findall(fold(texto))) - _PALAVRAS_COMUNS - _PALAVRAS_VAZIAS
+    return any(len(p) >= 3 and p in da_resposta for p in palavras)
 
 
 def _fala_da_resposta(texto: str, topico: str) -> bool:
@@ -202,7 +263,8 @@ def _palavras_da_resposta(topico: str) -> frozenset[str]:
     dados = respostas.carregar_topicos().get(topico)
     if dados is None:
         return frozenset()
-    return frozenset(_LETRAS.findall(fold(f"{dados.titulo} {dados.resposta}")))
+    texto = fold(f"{dados.titulo} {dados.resposta}").replace("e-mail", "email")
+    return frozenset(_LETRAS.findall(texto))
 
 
 def palavras_novas(

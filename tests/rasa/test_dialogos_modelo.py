@@ -12,6 +12,7 @@ import os
 from pathlib import Path
 
 import pytest
+import yaml
 from conftest import MODEL
 
 DIALOGOS = [
@@ -126,6 +127,52 @@ def test_follow_up_is_read_in_the_context_of_the_answer(
         ],
     )
     assert _analisar(agente, seguinte, tracker)["intent"]["name"] == intent2
+
+
+SEGUIMENTOS = yaml.safe_load(
+    (Path(__file__).parents[1] / "data" / "dialogos_seguimento.yml").read_text(encoding="utf-8")
+)
+
+
+def _depois_da_resposta(texto, topico):
+    """A tracker where the bot has just answered ``topico`` to ``texto``."""
+    from rasa.shared.core.events import ActionExecuted, UserUttered
+    from rasa.shared.core.trackers import DialogueStateTracker
+
+    intent = {"name": topico, "confidence": 1.0}
+    return DialogueStateTracker.from_events(
+        "seguimento",
+        [
+            ActionExecuted("action_listen"),
+            UserUttered(texto, intent, parse_data={"text": texto, "intent": intent}),
+            ActionExecuted("action_responder_faq"),
+            ActionExecuted("action_listen"),
+        ],
+    )
+
+
+@pytest.mark.parametrize(
+    "dialogo",
+    [
+        pytest.param(
+            d,
+            id=d["segunda"],
+            marks=[pytest.mark.xfail(reason=d["falha_conhecida"], strict=True)]
+            if d.get("falha_conhecida")
+            else [],
+        )
+        for d in SEGUIMENTOS
+    ],
+)
+def test_follow_ups_written_apart_are_read_in_context(agente, dialogo):
+    """tests/data/dialogos_seguimento.yml: the follow-up after the first topic's answer."""
+    tracker = _depois_da_resposta(dialogo["primeira"], dialogo["topico"])
+    assert _analisar(agente, dialogo["segunda"], tracker)["intent"]["name"] == dialogo["esperado"]
+
+
+def test_the_follow_ups_written_apart_are_at_least_thirty():
+    assert len(SEGUIMENTOS) >= 30
+    assert len({d["topico"] for d in SEGUIMENTOS}) >= 15
 
 
 def test_a_bare_yes_after_the_offer_stays_a_yes(agente):

@@ -132,6 +132,72 @@ def test_an_unsure_off_page_follow_up_about_the_answer_just_given_is_steered_to_
     assert novo is not None and novo[0]["name"] == "faq_criacao_unidade"
 
 
+def _novas(por_topico):
+    """``com_contexto``'s ``novas``: the follow-up's words new to each topic."""
+    return lambda topico: por_topico.get(topico, [])
+
+
+def test_words_new_to_the_previous_topic_that_another_topic_knows_send_the_follow_up_there():
+    ranking = _ranking(("faq_contato_nts", 0.43), ("out_of_scope", 0.13), ("faq_o_que_e_nts", 0.1))
+    topicos = TOPICOS | {"faq_contato_nts", "faq_o_que_e_nts"}
+    novas = _novas({"faq_o_que_e_nts": ["falo"], "fora_da_pagina": ["falo"]})
+    novo = com_contexto(ranking, "faq_o_que_e_nts", "e como falo com eles?", topicos, novas)
+    assert novo is not None and novo[0]["name"] == "faq_contato_nts"
+    assert novo[0]["confidence"] >= 0.6
+    # without the words, the previous topic steers it as before
+    sem = com_contexto(ranking, "faq_o_que_e_nts", "e como falo com eles?", topicos)
+    assert sem is not None and sem[0]["name"] == "faq_o_que_e_nts"
+    # words no topic of the ranking knows: the previous topic still steers it
+    ninguem = _novas({"faq_o_que_e_nts": ["falo"], "faq_contato_nts": ["falo"]})
+    novo = com_contexto(ranking, "faq_o_que_e_nts", "e como falo com eles?", topicos, ninguem)
+    assert novo is not None and novo[0]["name"] == "faq_o_que_e_nts"
+
+
+def test_another_topic_not_quite_sure_goes_back_when_the_follow_up_names_the_answer():
+    """The password-change answer asks for the CPF: "precisa do cpf?" is about it."""
+    ranking = _ranking(("faq_cadastro_usuario", 0.67), ("out_of_scope", 0.07))
+    novo = com_contexto(ranking, "faq_mudar_senha", "precisa do cpf?", TOPICOS, _novas({}))
+    assert novo is not None and novo[0]["name"] == "faq_mudar_senha"
+    assert all(r["confidence"] <= novo[0]["confidence"] - 0.1 for r in novo[1:])
+    # sure of the other topic: kept
+    seguro = _ranking(("faq_cadastro_usuario", 0.9), ("out_of_scope", 0.05))
+    assert com_contexto(seguro, "faq_mudar_senha", "precisa do cpf?", TOPICOS, _novas({})) is None
+    # a word the previous topic never saw: it asks about the other topic
+    novas = _novas({"faq_mudar_senha": ["servidor"]})
+    texto = "precisa do cpf do servidor?"
+    assert com_contexto(ranking, "faq_mudar_senha", texto, TOPICOS, novas) is None
+    # no word of the answer ("print" is not in the password-change answer): kept
+    print_ = _ranking(("faq_relatar_erro", 0.7), ("out_of_scope", 0.1))
+    assert com_contexto(print_, "faq_mudar_senha", "precisa de print?", TOPICOS, _novas({})) is None
+
+
+def test_a_no_that_is_a_question_is_not_a_no():
+    ranking = _ranking(("deny", 0.77), ("faq_esqueci_senha", 0.06), ("faq_primeiro_acesso", 0.02))
+    topicos = TOPICOS | {"faq_primeiro_acesso"}
+    novo = com_contexto(ranking, "faq_primeiro_acesso", "e se nao chegar nada?", topicos)
+    assert novo is not None and novo[0]["name"] != "deny"
+    # a bare no stays a no
+    nao = _ranking(("deny", 0.98))
+    assert com_contexto(nao, "faq_primeiro_acesso", "nao", topicos) is None
+
+
+def test_an_off_page_reading_from_0_3_is_not_steered_to_the_previous_topic():
+    ranking = _ranking(("fora_da_pagina", 0.34), ("goodbye", 0.3), ("faq_prazo_atendimento", 0.1))
+    topicos = TOPICOS | {"faq_contato_nts", "faq_prazo_atendimento"}
+    assert com_contexto(ranking, "faq_contato_nts", "atende ate q horas?", topicos) is None
+    # under 0.3 the previous topic steers it
+    fraca = _ranking(("fora_da_pagina", 0.25), ("goodbye", 0.2))
+    novo = com_contexto(fraca, "faq_contato_nts", "atende ate q horas?", topicos)
+    assert novo is not None and novo[0]["name"] == "faq_contato_nts"
+
+
+def test_the_e_mail_of_an_answer_is_a_word_a_follow_up_can_name():
+    """The page writes "e-mail", servants "email": "e o email do setor serve?" is about it."""
+    ranking = _ranking(("fora_da_pagina", 0.4), ("out_of_scope", 0.19))
+    novo = com_contexto(ranking, "faq_cadastro_usuario", "e o email do setor serve?", TOPICOS)
+    assert novo is not None and novo[0]["name"] == "faq_cadastro_usuario"
+
+
 def _usuario(intent, **extra):
     return {"event": "user", "parse_data": {"intent": {"name": intent}, **extra}}
 
