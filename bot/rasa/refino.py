@@ -111,7 +111,7 @@ BONUS_CONTEXTO = 0.5
 CONFIANCA_FORA = 0.3
 # words too common in the answers to say what a follow-up is about
 _PALAVRAS_COMUNS = frozenset(
-    {"sobre", "quando", "sesau", "deve", "devem", "pode", "mesmo", "mesma", "informar"}
+    {"sobre", "quando", "sesau", "saude", "deve", "devem", "pode", "mesmo", "mesma", "informar"}
 )
 CONFIANCA_CONTEXTO = 0.6
 # another topic's reading under this, of a follow-up naming what the answer just

@@ -166,6 +166,11 @@ def test_another_topic_not_quite_sure_goes_back_when_the_follow_up_names_the_ans
     novas = _novas({"faq_mudar_senha": ["servidor"]})
     texto = "precisa do cpf do servidor?"
     assert com_contexto(ranking, "faq_mudar_senha", texto, TOPICOS, novas) is None
+    # the secretariat's name is in most answers: it names none of them
+    nts = _ranking(("faq_o_que_e_nts", 0.7), ("faq_quem_administra", 0.1))
+    texto = "e dentro da saude quem cuida?"
+    topicos = TOPICOS | {"faq_o_que_e_nts", "faq_quem_administra"}
+    assert com_contexto(nts, "faq_quem_administra", texto, topicos, _novas({})) is None
     # no word of the answer ("print" is not in the password-change answer): kept
     print_ = _ranking(("faq_relatar_erro", 0.7), ("out_of_scope", 0.1))
     assert com_contexto(print_, "faq_mudar_senha", "precisa de print?", TOPICOS, _novas({})) is None
