@@ -92,6 +92,9 @@ _PERGUNTA_REAL = re.compile(
     r"\b(como|qual|quais|onde|quando|quanto|quem|o que|oq|precisa|preciso|tem que|"
     r"tenho que|mas|e se|serve|vale)\b"
 )
+_PERGUNTA_SEM_MAS = re.compile(
+    r"\b(como|qual|quais|onde|quando|quanto|quem|o que|oq|e se|pra que|por que|pq)\b"
+)
 
 # Topics whose own answer covers what a follow-up asks under another topic:
 # the page gives desanexar its own deadline (48 h) and its phones, so "e
@@ -109,14 +112,17 @@ BONUS_CONTEXTO = 0.5
 # answer); 0.45 before 2026-12-07 steered "atende ate q horas?" (0.34 off-page)
 # to the NTS contacts' answer
 CONFIANCA_FORA = 0.3
-# words too common in the answers to say what a follow-up is about
+# words too common in the answers to say what a follow-up is about (with the
+# secretariat's name, SESAU, Secretaria de Estado da Saúde)
 _PALAVRAS_COMUNS = frozenset(
     {"sobre", "quando", "sesau", "saude", "deve", "devem", "pode", "mesmo", "mesma", "informar"}
 )
 CONFIANCA_CONTEXTO = 0.6
 # another topic's reading under this, of a follow-up naming what the answer just
 # given says, goes back to that answer's topic
-CONFIANCA_OUTRO_TOPICO = 0.8
+CONFIANCA_OUTRO_TOPICO = 0.7
+# a word in more answers than this says nothing of which one a follow-up cites
+MAX_RESPOSTAS_DA_PALAVRA = 6
 # a topic of the ranking at least this sure can take a follow-up from the previous one
 CONFIANCA_ALTERNATIVA = 0.2
 # short words that say nothing of what is asked
@@ -158,6 +164,12 @@ def _e_pergunta(texto: str) -> bool:
     return bool(_PERGUNTA_REAL.search(dobrado))
 
 
+def _e_pergunta_clara(texto: str) -> bool:
+    """A question mark or a question word ("mas nao quero" is a no, not a question)."""
+    dobrado = fold(texto or "").strip()
+    return dobrado.endswith("?") or bool(_PERGUNTA_SEM_MAS.search(dobrado))
+
+
 def com_contexto(
     ranking: Sequence[Mapping[str, Any]],
     anterior: str | None,
@@ -172,8 +184,9 @@ def com_contexto(
     reading of the message itself is kept, except a "yes", "no" or "open
     the request" that is really a question about the topic, and a reading
     of another topic not quite sure (under ``CONFIANCA_OUTRO_TOPICO``) when
-    the follow-up names what the answer just given says ("precisa do cpf?"
-    after the password-change answer, which asks for the CPF). ``novas``
+    the follow-up names a word of the answer just given and no word new to
+    its topic ("precisa do cpf?" after the password-change answer, which asks
+    for the CPF; needs ``novas``). ``novas``
     gives the follow-up's words new to a topic (``palavras_novas``): words
     new to the previous topic that another topic of the ranking knows send
     the follow-up there ("e como falo com eles?" after the NTS's role).
@@ -186,11 +199,14 @@ def com_contexto(
     if nome in ASPECTOS_COBERTOS.get(anterior, ()):
         return por_cima(anterior, max(confianca, CONFIANCA_CONTEXTO), ranking)
     novas_anterior = set(novas(anterior)) if novas else set()
-    sim_ou_nao_que_pergunta = nome in INTENCOES_DE_SIM_OU_NAO and _e_pergunta(texto)
+    sim_ou_nao_que_pergunta = nome in INTENCOES_DE_SIM_OU_NAO and (
+        _e_pergunta_clara(texto) if nome == "deny" else _e_pergunta(texto)
+    )
     outro_topico_da_resposta = (
         nome in topicos
         and nome != anterior
         and confianca < CONFIANCA_OUTRO_TOPICO
+        and novas is not None
         and not novas_anterior
         and _cita_a_resposta(texto, anterior)
     )
@@ -236,16 +252,31 @@ def _topico_que_conhece(
 
 
 def _cita_a_resposta(texto: str, topico: str) -> bool:
-    """The follow-up names a key word (3+ letters, not a common word) of the answer just given."""
+    """The follow-up names a word of the answer just given that few answers use.
+
+    3+ letters, not an empty or common word, in at most ``MAX_RESPOSTAS_DA_PALAVRA``
+    answers ("sei", "nts", "processo" are in more than half of them).
+    """
     da_resposta = _palavras_da_resposta(topico)
-    palavras = set(_LETRAS.findall(fold(texto))) - _PALAVRAS_COMUNS - _PALAVRAS_VAZIAS
-    return any(len(p) >= 3 and p in da_resposta for p in palavras)
+    palavras = set(_letras(fold(texto))) - _PALAVRAS_COMUNS - _PALAVRAS_VAZIAS
+    return any(
+        len(p) >= 3 and p in da_resposta and _respostas_com(p) <= MAX_RESPOSTAS_DA_PALAVRA
+        for p in palavras
+    )
+
+
+@cache
+def _respostas_com(palavra: str) -> int:
+    """How many topics' answers use ``palavra``."""
+    from bot.faq import respostas
+
+    return sum(palavra in _palavras_da_resposta(t) for t in respostas.carregar_topicos())
 
 
 def _fala_da_resposta(texto: str, topico: str) -> bool:
     """The follow-up uses a content word (5+ letters) of the answer just given."""
     da_resposta = {p for p in _palavras_da_resposta(topico) if len(p) >= 5}
-    palavras = set(re.findall(r"[a-z]{5,}", fold(texto))) - _PALAVRAS_COMUNS
+    palavras = {p for p in _letras(fold(texto)) if len(p) >= 5} - _PALAVRAS_COMUNS
     return bool(palavras & da_resposta)
 
 
@@ -256,6 +287,11 @@ TAMANHO_PALAVRA_NOVA = 4
 _LETRAS = re.compile(r"[a-z]+")
 
 
+def _letras(texto: str) -> list[str]:
+    """The letter runs of folded ``texto``, "e-mail" as one word ("email"), as servants type it."""
+    return _LETRAS.findall(texto.replace("e-mail", "email"))
+
+
 @cache
 def _palavras_da_resposta(topico: str) -> frozenset[str]:
     from bot.faq import respostas
@@ -263,8 +299,7 @@ def _palavras_da_resposta(topico: str) -> frozenset[str]:
     dados = respostas.carregar_topicos().get(topico)
     if dados is None:
         return frozenset()
-    texto = fold(f"{dados.titulo} {dados.resposta}").replace("e-mail", "email")
-    return frozenset(_LETRAS.findall(texto))
+    return frozenset(_letras(fold(f"{dados.titulo} {dados.resposta}")))
 
 
 def palavras_novas(
@@ -282,7 +317,7 @@ def palavras_novas(
     da_resposta = _palavras_da_resposta(topico)
     novas = []
     for token in palavras:
-        for palavra in _LETRAS.findall(token):
+        for palavra in _letras(token):
             if len(palavra) < TAMANHO_PALAVRA_NOVA or palavra in da_resposta:
                 continue
             intencoes = intencoes_da_palavra.get(palavra, ())

@@ -133,7 +133,7 @@ def test_follow_up_is_read_in_the_context_of_the_answer(
 SEGUIMENTOS = [
     dict(d, arquivo=arquivo.name)
     for arquivo in sorted((Path(__file__).parents[1] / "data").glob("dialogos_seguimento*.yml"))
-    for d in yaml.safe_load(arquivo.read_text(encoding="utf-8"))
+    for d in yaml.safe_load(arquivo.read_text(encoding="utf-8")) or []
 ]
 
 
@@ -176,7 +176,9 @@ def test_follow_ups_written_apart_are_read_in_context(agente, dialogo):
 def test_the_follow_ups_written_apart_are_at_least_thirty_and_mostly_right():
     assert len({d["arquivo"] for d in SEGUIMENTOS}) == 3
     assert len({d["topico"] for d in SEGUIMENTOS}) >= 15
-    assert sum(not d.get("falha_conhecida") for d in SEGUIMENTOS) >= 30
+    assert len(SEGUIMENTOS) == 108
+    # 86 right on 2026-12-07: at least three in four
+    assert sum(not d.get("falha_conhecida") for d in SEGUIMENTOS) >= 81
 
 
 def test_a_bare_yes_after_the_offer_stays_a_yes(agente):

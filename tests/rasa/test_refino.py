@@ -166,11 +166,17 @@ def test_another_topic_not_quite_sure_goes_back_when_the_follow_up_names_the_ans
     novas = _novas({"faq_mudar_senha": ["servidor"]})
     texto = "precisa do cpf do servidor?"
     assert com_contexto(ranking, "faq_mudar_senha", texto, TOPICOS, novas) is None
-    # the secretariat's name is in most answers: it names none of them
+    # a word of the secretariat's name (Secretaria de Estado da Saúde) names no answer
     nts = _ranking(("faq_o_que_e_nts", 0.7), ("faq_quem_administra", 0.1))
     texto = "e dentro da saude quem cuida?"
     topicos = TOPICOS | {"faq_o_que_e_nts", "faq_quem_administra"}
     assert com_contexto(nts, "faq_quem_administra", texto, topicos, _novas({})) is None
+    # a word of the answer that most answers use ("sei") cites none of them
+    sei = _ranking(("faq_o_que_e_sei", 0.65), ("faq_lotacao", 0.1))
+    topicos = TOPICOS | {"faq_o_que_e_sei", "faq_lotacao"}
+    assert com_contexto(sei, "faq_lotacao", "o que e o sei?", topicos, _novas({})) is None
+    # without ``novas`` there is no guard: the rule does not apply
+    assert com_contexto(ranking, "faq_mudar_senha", "precisa do cpf?", TOPICOS) is None
     # no word of the answer ("print" is not in the password-change answer): kept
     print_ = _ranking(("faq_relatar_erro", 0.7), ("out_of_scope", 0.1))
     assert com_contexto(print_, "faq_mudar_senha", "precisa de print?", TOPICOS, _novas({})) is None
@@ -180,10 +186,11 @@ def test_a_no_that_is_a_question_is_not_a_no():
     ranking = _ranking(("deny", 0.77), ("faq_esqueci_senha", 0.06), ("faq_primeiro_acesso", 0.02))
     topicos = TOPICOS | {"faq_primeiro_acesso"}
     novo = com_contexto(ranking, "faq_primeiro_acesso", "e se nao chegar nada?", topicos)
-    assert novo is not None and novo[0]["name"] != "deny"
-    # a bare no stays a no
-    nao = _ranking(("deny", 0.98))
-    assert com_contexto(nao, "faq_primeiro_acesso", "nao", topicos) is None
+    assert novo is not None and novo[0]["name"] == "faq_primeiro_acesso"
+    # a no that opens like a follow-up but asks nothing stays a no
+    nao = _ranking(("deny", 0.95), ("faq_primeiro_acesso", 0.02))
+    for texto in ("mas nao quero", "ok, mas nao precisa", "mas nao, obrigado"):
+        assert com_contexto(nao, "faq_primeiro_acesso", texto, topicos) is None
 
 
 def test_an_off_page_reading_from_0_3_is_not_steered_to_the_previous_topic():
@@ -199,8 +206,12 @@ def test_an_off_page_reading_from_0_3_is_not_steered_to_the_previous_topic():
 def test_the_e_mail_of_an_answer_is_a_word_a_follow_up_can_name():
     """The page writes "e-mail", servants "email": "e o email do setor serve?" is about it."""
     ranking = _ranking(("fora_da_pagina", 0.4), ("out_of_scope", 0.19))
-    novo = com_contexto(ranking, "faq_cadastro_usuario", "e o email do setor serve?", TOPICOS)
-    assert novo is not None and novo[0]["name"] == "faq_cadastro_usuario"
+    for texto in ("e o email do setor serve?", "e o e-mail do setor serve?"):
+        novo = com_contexto(ranking, "faq_cadastro_usuario", texto, TOPICOS)
+        assert novo is not None and novo[0]["name"] == "faq_cadastro_usuario"
+    # as a token, "e-mail" is the answer's word, not new to the topic
+    intencoes = {"email": {"faq_cadastro_usuario", "faq_lotacao"}}
+    assert palavras_novas(["o", "e-mail", "chegou"], "faq_mudar_senha", intencoes, 3) == ["chegou"]
 
 
 def _usuario(intent, **extra):
