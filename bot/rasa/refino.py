@@ -186,10 +186,10 @@ def com_contexto(
     of another topic not quite sure (under ``CONFIANCA_OUTRO_TOPICO``) when
     the follow-up names a word of the answer just given and no word new to
     its topic ("precisa do cpf?" after the password-change answer, which asks
-    for the CPF; needs ``novas``). ``novas``
-    gives the follow-up's words new to a topic (``palavras_novas``): words
-    new to the previous topic that another topic of the ranking knows send
-    the follow-up there ("e como falo com eles?" after the NTS's role).
+    for the CPF; needs ``novas``). ``novas`` gives the follow-up's words new
+    to a topic (``palavras_novas``): words new to the previous topic that
+    another topic of the ranking knows send the follow-up there ("e como
+    falo com eles?" after the NTS's role).
     Returns None when the ranking stays as it is.
     """
     if not ranking or anterior is None or anterior not in topicos or not e_continuacao(texto):

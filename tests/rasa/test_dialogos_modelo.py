@@ -108,35 +108,6 @@ def _analisar(agente, texto, tracker=None):
     return asyncio.run(agente.processor.parse_message(UserMessage(texto), tracker))
 
 
-@pytest.mark.parametrize(("primeira", "intent1", "seguinte", "intent2"), DIALOGOS)
-def test_follow_up_is_read_in_the_context_of_the_answer(
-    agente, primeira, intent1, seguinte, intent2
-):
-    from rasa.shared.core.events import ActionExecuted, UserUttered
-    from rasa.shared.core.trackers import DialogueStateTracker
-
-    dados = _analisar(agente, primeira)
-    assert dados["intent"]["name"] == intent1
-    tracker = DialogueStateTracker.from_events(
-        "dialogo",
-        [
-            ActionExecuted("action_listen"),
-            UserUttered(primeira, dados["intent"], parse_data=dados),
-            ActionExecuted("action_responder_faq"),
-            ActionExecuted("action_listen"),
-        ],
-    )
-    assert _analisar(agente, seguinte, tracker)["intent"]["name"] == intent2
-
-
-# three sets, each written apart by a writer who read only the page
-SEGUIMENTOS = [
-    dict(d, arquivo=arquivo.name)
-    for arquivo in sorted((Path(__file__).parents[1] / "data").glob("dialogos_seguimento*.yml"))
-    for d in yaml.safe_load(arquivo.read_text(encoding="utf-8")) or []
-]
-
-
 def _depois_da_resposta(texto, topico):
     """A tracker where the bot has just answered ``topico`` to ``texto``."""
     from rasa.shared.core.events import ActionExecuted, UserUttered
@@ -152,6 +123,24 @@ def _depois_da_resposta(texto, topico):
             ActionExecuted("action_listen"),
         ],
     )
+
+
+@pytest.mark.parametrize(("primeira", "intent1", "seguinte", "intent2"), DIALOGOS)
+def test_follow_up_is_read_in_the_context_of_the_answer(
+    agente, primeira, intent1, seguinte, intent2
+):
+    dados = _analisar(agente, primeira)
+    assert dados["intent"]["name"] == intent1
+    tracker = _depois_da_resposta(primeira, intent1)
+    assert _analisar(agente, seguinte, tracker)["intent"]["name"] == intent2
+
+
+# three sets, each written apart by a writer who read only the page
+SEGUIMENTOS = [
+    dict(d, arquivo=arquivo.name)
+    for arquivo in sorted((Path(__file__).parents[1] / "data").glob("dialogos_seguimento*.yml"))
+    for d in yaml.safe_load(arquivo.read_text(encoding="utf-8")) or []
+]
 
 
 @pytest.mark.parametrize(
