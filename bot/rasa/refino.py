@@ -214,6 +214,8 @@ def com_contexto(
         return por_cima(anterior, CONFIANCA_CONTEXTO, ranking)
     if not sim_ou_nao_que_pergunta and confianca >= CONFIANCA_SEGURA:
         return None
+    if _hipotese_sem_resposta(texto, anterior):
+        return por_cima(INTENCAO_FORA_DA_PAGINA, CONFIANCA_CONTEXTO, ranking)
     fora = nome == INTENCAO_FORA_DA_PAGINA and confianca >= CONFIANCA_FORA
     if fora and not _fala_da_resposta(texto, anterior):
         return None
@@ -234,6 +236,34 @@ def com_contexto(
     return por_cima(escolhido, max(pontos[escolhido], CONFIANCA_CONTEXTO), ranking)
 
 
+# "e se for urgente?": a condition the follow-up asks about
+_HIPOTESE = re.compile(r"^\s*(?:(?:e|mas|ok|certo|sim),?\s+)*(?:se|caso)\s+\S")
+# an answer that deals with conditions of its own ("caso o e-mail não esteja
+# cadastrado", "em caso de dúvida", "exceto quando houver lei")
+_CONDICAO = re.compile(r"\b(?:caso|exceto|salvo|desde que|a menos que)\b")
+
+
+def _hipotese_sem_resposta(texto: str, topico: str) -> bool:
+    """A "what if" follow-up the answer just given cannot answer.
+
+    The answer states no condition of its own and the follow-up names none of
+    its words: "e se passar disso?" after the 72 hours, "e se for urgente?".
+    """
+    if not _HIPOTESE.match(fold(texto or "")):
+        return False
+    if _resposta_com_condicao(topico):
+        return False
+    return not _cita_a_resposta(texto, topico) and not _fala_da_resposta(texto, topico)
+
+
+@cache
+def _resposta_com_condicao(topico: str) -> bool:
+    from bot.faq import respostas
+
+    dados = respostas.carregar_topicos().get(topico)
+    return dados is not None and bool(_CONDICAO.search(fold(dados.resposta)))
+
+
 def _topico_que_conhece(
     ranking: Sequence[Mapping[str, Any]],
     anterior: str,
@@ -251,13 +281,33 @@ def _topico_que_conhece(
     return None
 
 
+# What servants call what an answer says: a follow-up using the word on the
+# right speaks of the answer's word on the left ("é presencial?" after "dois
+# cursos on-line"; "e se for empresa?" after "pessoa jurídica"). Only for the
+# follow-up checks: the words stay new to the topic for ``palavras_novas``.
+EQUIVALENTES_NA_RESPOSTA = {
+    "online": frozenset({"presencial", "presenciais", "distancia", "ead", "remoto", "virtual"}),
+    "juridica": frozenset({"empresa", "empresas", "cnpj"}),
+    "captura": frozenset({"print", "prints", "printscreen", "screenshot", "foto"}),
+    "credenciais": frozenset({"senha", "login"}),
+}
+
+
+@cache
+def _palavras_ditas(topico: str) -> frozenset[str]:
+    """The answer's words and what servants call them (``EQUIVALENTES_NA_RESPOSTA``)."""
+    da_resposta = _palavras_da_resposta(topico)
+    outras = (EQUIVALENTES_NA_RESPOSTA.get(p, frozenset()) for p in da_resposta)
+    return da_resposta.union(*outras)
+
+
 def _cita_a_resposta(texto: str, topico: str) -> bool:
     """The follow-up names a word of the answer just given that few answers use.
 
     3+ letters, not an empty or common word, in at most ``MAX_RESPOSTAS_DA_PALAVRA``
     answers ("sei", "nts", "processo" are in more than half of them).
     """
-    da_resposta = _palavras_da_resposta(topico)
+    da_resposta = _palavras_ditas(topico)
     palavras = set(_letras(fold(texto))) - _PALAVRAS_COMUNS - _PALAVRAS_VAZIAS
     return any(
         len(p) >= 3 and p in da_resposta and _respostas_com(p) <= MAX_RESPOSTAS_DA_PALAVRA
@@ -270,12 +320,12 @@ def _respostas_com(palavra: str) -> int:
     """How many topics' answers use ``palavra``."""
     from bot.faq import respostas
 
-    return sum(palavra in _palavras_da_resposta(t) for t in respostas.carregar_topicos())
+    return sum(palavra in _palavras_ditas(t) for t in respostas.carregar_topicos())
 
 
 def _fala_da_resposta(texto: str, topico: str) -> bool:
     """The follow-up uses a content word (5+ letters) of the answer just given."""
-    da_resposta = {p for p in _palavras_da_resposta(topico) if len(p) >= 5}
+    da_resposta = {p for p in _palavras_ditas(topico) if len(p) >= 5}
     palavras = {p for p in _letras(fold(texto)) if len(p) >= 5} - _PALAVRAS_COMUNS
     return bool(palavras & da_resposta)
 
@@ -288,8 +338,8 @@ _LETRAS = re.compile(r"[a-z]+")
 
 
 def _letras(texto: str) -> list[str]:
-    """The letter runs of folded ``texto``, "e-mail" as one word ("email"), as servants type it."""
-    return _LETRAS.findall(texto.replace("e-mail", "email"))
+    """Letter runs of folded ``texto``; "e-mail", "on-line" as one word, as servants type them."""
+    return _LETRAS.findall(texto.replace("e-mail", "email").replace("on-line", "online"))
 
 
 @cache

@@ -166,8 +166,9 @@ def test_the_follow_ups_written_apart_are_at_least_thirty_and_mostly_right():
     assert len({d["arquivo"] for d in SEGUIMENTOS}) == 3
     assert len({d["topico"] for d in SEGUIMENTOS}) >= 15
     assert len(SEGUIMENTOS) == 108
-    # 86 right on 2026-12-07: at least three in four
-    assert sum(not d.get("falha_conhecida") for d in SEGUIMENTOS) >= 81
+    # 86 right on 2026-12-07, 95 on 2026-12-08 ("what if" follow-ups, what
+    # servants call the answers' words): at least 85 %
+    assert sum(not d.get("falha_conhecida") for d in SEGUIMENTOS) >= 92
 
 
 def test_a_bare_yes_after_the_offer_stays_a_yes(agente):

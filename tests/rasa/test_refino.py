@@ -185,7 +185,7 @@ def test_another_topic_not_quite_sure_goes_back_when_the_follow_up_names_the_ans
 def test_a_no_that_is_a_question_is_not_a_no():
     ranking = _ranking(("deny", 0.77), ("faq_esqueci_senha", 0.06), ("faq_primeiro_acesso", 0.02))
     topicos = TOPICOS | {"faq_primeiro_acesso"}
-    novo = com_contexto(ranking, "faq_primeiro_acesso", "e se nao chegar nada?", topicos)
+    novo = com_contexto(ranking, "faq_primeiro_acesso", "nao chega nada por email?", topicos)
     assert novo is not None and novo[0]["name"] == "faq_primeiro_acesso"
     # a no that opens like a follow-up but asks nothing stays a no
     nao = _ranking(("deny", 0.95), ("faq_primeiro_acesso", 0.02))
@@ -212,6 +212,63 @@ def test_the_e_mail_of_an_answer_is_a_word_a_follow_up_can_name():
     # as a token, "e-mail" is the answer's word, not new to the topic
     intencoes = {"email": {"faq_cadastro_usuario", "faq_lotacao"}}
     assert palavras_novas(["o", "e-mail", "chegou"], "faq_mudar_senha", intencoes, 3) == ["chegou"]
+
+
+def test_a_what_if_the_answer_cannot_answer_gets_the_off_page_reply():
+    """The 72-hour answer states no condition: "e se for urgente?" is not on the page."""
+    topicos = TOPICOS | {"faq_prazo_atendimento", "faq_primeiro_acesso", "faq_remocao_usuario"}
+    ranking = _ranking(("bot_challenge", 0.49), ("faq_esqueci_senha", 0.38))
+    for anterior, texto in (
+        ("faq_prazo_atendimento", "e se for urgente?"),
+        ("faq_prazo_atendimento", "mas e se passar disso?"),
+        ("faq_primeiro_acesso", "e se nao chegar nada?"),
+        ("faq_remocao_usuario", "e caso ele se aposente, exclui de vez?"),
+    ):
+        novo = com_contexto(ranking, anterior, texto, topicos, _novas({}))
+        assert novo is not None and novo[0]["name"] == "fora_da_pagina", texto
+        assert novo[0]["confidence"] >= 0.6
+        assert all(r["confidence"] <= novo[0]["confidence"] - 0.1 for r in novo[1:])
+
+
+def test_a_what_if_the_answer_speaks_of_stays_with_the_answer():
+    topicos = TOPICOS | {
+        "faq_suporte_unidades",
+        "faq_consultar_tramitacao",
+        "faq_cargo_errado",
+        "faq_usuario_externo",
+    }
+    ranking = _ranking(("bot_challenge", 0.43), ("faq_esqueci_senha", 0.27))
+    for anterior, texto in (
+        # the answer has a condition of its own ("em caso de dúvida")
+        ("faq_suporte_unidades", "e se eles nao souberem resolver?"),
+        ("faq_esqueci_senha", "e se meu email nao tiver cadastrado?"),
+        # the follow-up names a word of the answer
+        ("faq_consultar_tramitacao", "e se for restrito?"),
+        ("faq_cargo_errado", "e se meu cargo nao existir la?"),
+        # ... or what servants call it ("pessoa jurídica")
+        ("faq_usuario_externo", "e se for empresa?"),
+    ):
+        novo = com_contexto(ranking, anterior, texto, topicos, _novas({}))
+        assert novo is not None and novo[0]["name"] == anterior, texto
+    # not a "what if": the rule does not apply
+    prazo = TOPICOS | {"faq_prazo_atendimento"}
+    novo = com_contexto(ranking, "faq_prazo_atendimento", "vale pra urgente?", prazo, _novas({}))
+    assert novo is not None and novo[0]["name"] == "faq_prazo_atendimento"
+
+
+def test_what_servants_call_an_answers_words_is_named_by_a_follow_up():
+    """The training answer says "cursos on-line": "é presencial?" asks about it."""
+    ranking = _ranking(("fora_da_pagina", 0.5), ("bot_challenge", 0.15))
+    topicos = TOPICOS | {"faq_treinamento"}
+    novas = _novas({"faq_treinamento": ["presencial"]})
+    novo = com_contexto(ranking, "faq_treinamento", "é presencial?", topicos, novas)
+    assert novo is not None and novo[0]["name"] == "faq_treinamento"
+    # another answer says nothing of it: the off-page reading is kept
+    assert com_contexto(ranking, "faq_mudar_senha", "é presencial?", topicos, novas) is None
+    # for the novelty rule the word is still new to the topic
+    assert palavras_novas(["curso", "presencial"], "faq_treinamento", {}, 3) == ["presencial"]
+    # "on-line" of the answer is the servants' "online"
+    assert palavras_novas(["aula", "online"], "faq_treinamento", {}, 3) == ["aula"]
 
 
 def _usuario(intent, **extra):
