@@ -37,6 +37,8 @@ ABREVIACOES_DO_DOMINIO = {
     "qndo": "quando",
     "snh": "senha",
     "lot": "lotacao",
+    # the state's abbreviation ("sei de AL", "aqui em AL")
+    "al": "alagoas",
 }
 
 _ORDINAL = re.compile(r"^([123])\s*([aoªº])$")

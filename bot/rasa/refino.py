@@ -223,6 +223,9 @@ def com_contexto(
         outro = _topico_que_conhece(ranking, anterior, novas_anterior, topicos, novas)
         if outro is not None:
             return por_cima(outro[0], max(outro[1], CONFIANCA_CONTEXTO), ranking)
+    citado = _topico_citado(ranking, anterior, texto, topicos)
+    if citado is not None:
+        return por_cima(citado[0], max(citado[1], CONFIANCA_CONTEXTO), ranking)
     pontos = {
         str(r["name"]): float(r.get("confidence") or 0.0)
         + (BONUS_CONTEXTO if r["name"] == anterior else 0.0)
@@ -301,6 +304,26 @@ def _palavras_ditas(topico: str) -> frozenset[str]:
     return da_resposta.union(*outras)
 
 
+def _topico_citado(
+    ranking: Sequence[Mapping[str, Any]], anterior: str, texto: str, topicos: Collection[str]
+) -> tuple[str, float] | None:
+    """The first other topic of ``ranking`` whose answer the follow-up cites.
+
+    Only when it cites nothing of ``anterior``'s answer: "tem telefone tb?"
+    after the error report names the NTS contacts' phones. The topic must be
+    at least ``CONFIANCA_ALTERNATIVA`` sure.
+    """
+    if _cita_a_resposta(texto, anterior):
+        return None
+    for r in ranking:
+        nome, confianca = str(r.get("name")), float(r.get("confidence") or 0.0)
+        if nome == anterior or nome not in topicos or confianca < CONFIANCA_ALTERNATIVA:
+            continue
+        if _cita_a_resposta(texto, nome):
+            return nome, confianca
+    return None
+
+
 def _cita_a_resposta(texto: str, topico: str) -> bool:
     """The follow-up names a word of the answer just given that few answers use.
 
@@ -349,7 +372,9 @@ def _palavras_da_resposta(topico: str) -> frozenset[str]:
     dados = respostas.carregar_topicos().get(topico)
     if dados is None:
         return frozenset()
-    return frozenset(_letras(fold(f"{dados.titulo} {dados.resposta}")))
+    palavras = _letras(fold(f"{dados.titulo} {dados.resposta}"))
+    # and the singular of a plural: "telefones" answers "tem telefone?"
+    return frozenset(palavras + [p[:-1] for p in palavras if len(p) >= 5 and p.endswith("s")])
 
 
 def palavras_novas(
@@ -423,18 +448,22 @@ def por_cima(
 def fora_mantido(
     ranking: Sequence[Mapping[str, Any]], minimo: float, margem: float, alvo: float
 ) -> list[dict[str, Any]] | None:
-    """An unsure off-page first reading raised to ``alvo`` (None: ranking unchanged).
+    """An unsure off-page first reading made sure (None: ranking unchanged).
 
     Off-page first with at least ``minimo`` and ``margem`` over the second,
-    and under ``alvo``: the off-page reply answers nothing, it only points to
-    the NTS, so keeping it unsure is safe.
+    and under ``alvo`` or closer to the second than the FallbackClassifier's
+    ambiguity margin ("o link expira em qto tempo?", 0.52 off-page, 0.43 the
+    deadline): at least ``alvo``, the others scaled below it. The off-page
+    reply answers nothing, it only points to the NTS, so keeping it is safe.
     """
     if not ranking or ranking[0].get("name") != INTENCAO_FORA_DA_PAGINA:
         return None
     primeira = float(ranking[0].get("confidence") or 0.0)
     segunda = float(ranking[1].get("confidence") or 0.0) if len(ranking) > 1 else 0.0
-    if minimo <= primeira < alvo and primeira - segunda >= margem:
-        return por_cima(INTENCAO_FORA_DA_PAGINA, alvo, ranking)
+    if primeira < minimo or primeira - segunda < margem:
+        return None
+    if primeira < alvo or primeira - segunda < MARGEM_AMBIGUIDADE:
+        return por_cima(INTENCAO_FORA_DA_PAGINA, max(primeira, alvo), ranking)
     return None
 
 

@@ -271,6 +271,28 @@ def test_what_servants_call_an_answers_words_is_named_by_a_follow_up():
     assert palavras_novas(["aula", "online"], "faq_treinamento", {}, 3) == ["aula"]
 
 
+def test_a_follow_up_naming_only_another_answers_word_goes_to_that_topic():
+    """The NTS contacts' answer gives "telefones"; the error report's, none."""
+    topicos = TOPICOS | {"faq_contato_nts"}
+    ranking = _ranking(("faq_contato_nts", 0.45), ("fora_da_pagina", 0.28), ("goodbye", 0.08))
+    novo = com_contexto(ranking, "faq_relatar_erro", "tem telefone tb?", topicos, _novas({}))
+    assert novo is not None and novo[0]["name"] == "faq_contato_nts"
+    # a word of the previous answer too ("processo"... "imagem"): it stays there
+    novo = com_contexto(ranking, "faq_relatar_erro", "tem telefone pra mandar a imagem?", topicos)
+    assert novo is not None and novo[0]["name"] == "faq_relatar_erro"
+    # the other topic too unsure (under 0.2): the previous topic steers it
+    fraca = _ranking(("goodbye", 0.3), ("faq_contato_nts", 0.15))
+    novo = com_contexto(fraca, "faq_relatar_erro", "tem telefone tb?", topicos, _novas({}))
+    assert novo is not None and novo[0]["name"] == "faq_relatar_erro"
+
+
+def test_the_singular_of_an_answers_plural_is_its_word():
+    # the desanexar answer asks for "os números completos do processo"
+    assert palavras_novas(["o", "numero"], "faq_desanexar_processos", {}, 3) == []
+    assert palavras_novas(["os", "numeros"], "faq_desanexar_processos", {}, 3) == []
+    assert palavras_novas(["o", "numero"], "faq_mudar_senha", {}, 3) == ["numero"]
+
+
 def _usuario(intent, **extra):
     return {"event": "user", "parse_data": {"intent": {"name": intent}, **extra}}
 
@@ -302,6 +324,7 @@ def test_spelling_correction_to_the_closest_known_word():
     assert corretor.corrigir("xyzwq") == "xyzwq"  # nothing close: unchanged
     assert corretor.corrigir("sei") == "sei"  # short words are left alone
     assert corretor.corrigir("cad") == "cadastro"
+    assert corretor.corrigir("al") == "alagoas"  # the state's abbreviation
 
 
 def test_ordinals_become_words():
