@@ -582,7 +582,9 @@ class IntentRefiner(_JsonPersisted, GraphComponent, IntentClassifier):
     - a short follow-up right after a topic's answer is read in that topic's
       context (``refino.com_contexto``; the tracker gives the previous turn);
     - an unsure topic reading of a message with words that topic's examples
-      never use is the off-page reading (``refino.novidade``).
+      never use is the off-page reading (``refino.novidade``);
+    - an unsure reading of a message whose telling words the domain never uses
+      is ``out_of_scope`` (``refino.fora_do_dominio``).
     Runs before the FallbackClassifier. Persisted as JSON and a float32 .npy, never
     pickled.
     """
@@ -828,7 +830,26 @@ class IntentRefiner(_JsonPersisted, GraphComponent, IntentClassifier):
             if not self._keep_off_page(message, ranking):
                 self._keep_agreement(message, ranking)
                 self._off_page_if_new(message, topics)
+                self._out_of_scope_if_foreign(message)
         return messages
+
+    def _out_of_scope_if_foreign(self, message: Message) -> None:
+        """An unsure reading of a message whose telling words the domain never uses."""
+        from bot.rasa import refino
+
+        ranking = [dict(r) for r in message.get(INTENT_RANKING_KEY) or []]
+        if not ranking or not refino.incerta(ranking, self._config["fallback_threshold"]):
+            return
+        foreign = refino.fora_do_dominio(
+            self._words(message),
+            (self._state or {}).get("intencoes_da_palavra") or {},
+            self._config["novelty_max_intents"],
+        )
+        if foreign:
+            confidence = self._config["off_page_confidence"]
+            self._set_ranking(
+                message, refino.por_cima(refino.INTENCAO_FORA_DO_ESCOPO, confidence, ranking)
+            )
 
     def _whole_text_reading(self, message: Message) -> tuple[str, float]:
         text = message.get(CORRECTED_TEXT) or fold(message.get(TEXT) or "")

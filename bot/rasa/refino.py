@@ -219,7 +219,10 @@ def com_contexto(
     fora = nome == INTENCAO_FORA_DA_PAGINA and confianca >= CONFIANCA_FORA
     if fora and not _fala_da_resposta(texto, anterior):
         return None
-    if novas_anterior and novas:
+    # words new to the previous topic send the follow-up to a topic that knows
+    # them, unless it cites the answer just given ("posso tramitar o principal
+    # enquanto isso?" after desanexar, whose answer keeps the main process put)
+    if novas_anterior and novas and not _cita_a_resposta(texto, anterior):
         outro = _topico_que_conhece(ranking, anterior, novas_anterior, topicos, novas)
         if outro is not None:
             return por_cima(outro[0], max(outro[1], CONFIANCA_CONTEXTO), ranking)
@@ -239,18 +242,21 @@ def com_contexto(
     return por_cima(escolhido, max(pontos[escolhido], CONFIANCA_CONTEXTO), ranking)
 
 
-# "e se for urgente?": a condition the follow-up asks about
-_HIPOTESE = re.compile(r"^\s*(?:(?:e|mas|ok|certo|sim),?\s+)*(?:se|caso)\s+\S")
+# "e se for urgente?", "conta fim de semana?": a condition, or whether the
+# answer's rule counts or includes something
+_HIPOTESE = re.compile(
+    r"^\s*(?:(?:e|mas|ok|certo|sim),?\s+)*(?:se|caso|conta|contam|inclui|incluem)\s+\S"
+)
 # an answer that deals with conditions of its own ("caso o e-mail não esteja
 # cadastrado", "em caso de dúvida", "exceto quando houver lei")
 _CONDICAO = re.compile(r"\b(?:caso|exceto|salvo|desde que|a menos que)\b")
 
 
 def _hipotese_sem_resposta(texto: str, topico: str) -> bool:
-    """A "what if" follow-up the answer just given cannot answer.
+    """A "what if" or "does it count" follow-up the answer just given cannot answer.
 
     The answer states no condition of its own and the follow-up names none of
-    its words: "e se passar disso?" after the 72 hours, "e se for urgente?".
+    its words: "e se passar disso?" after the 72 hours, "conta fim de semana?".
     """
     if not _HIPOTESE.match(fold(texto or "")):
         return False
@@ -399,6 +405,45 @@ def palavras_novas(
             if topico not in intencoes and len(intencoes) < max_intencoes:
                 novas.append(palavra)
     return novas
+
+
+# intents whose examples say nothing of SEI: their words are foreign to the domain
+INTENCOES_SOCIAIS = frozenset(
+    {"greet", "goodbye", "thanks", "affirm", "deny", "bot_challenge", "help", "out_of_scope"}
+)
+
+
+@cache
+def _palavras_das_respostas() -> frozenset[str]:
+    from bot.faq import respostas
+
+    return frozenset().union(*(_palavras_da_resposta(t) for t in respostas.carregar_topicos()))
+
+
+def fora_do_dominio(
+    palavras: Sequence[str],
+    intencoes_da_palavra: Mapping[str, Collection[str]],
+    max_intencoes: int,
+) -> bool:
+    """Two or more telling words, none of them the domain's.
+
+    Telling: 4+ letters, not an empty word, used by fewer than ``max_intencoes``
+    intents' examples. The domain's: used by an intent not in
+    ``INTENCOES_SOCIAIS`` or by an answer. "alguma dica de restaurante pra
+    almocar?" is out of scope, not a question the page might answer.
+    """
+    estranhas = 0
+    for token in palavras:
+        for palavra in _letras(token):
+            if len(palavra) < TAMANHO_PALAVRA_NOVA or palavra in _PALAVRAS_VAZIAS:
+                continue
+            intencoes = set(intencoes_da_palavra.get(palavra, ()))
+            if len(intencoes) >= max_intencoes:
+                continue
+            if intencoes - INTENCOES_SOCIAIS or palavra in _palavras_das_respostas():
+                return False
+            estranhas += 1
+    return estranhas >= 2
 
 
 def novidade(

@@ -135,7 +135,7 @@ def test_follow_up_is_read_in_the_context_of_the_answer(
     assert _analisar(agente, seguinte, tracker)["intent"]["name"] == intent2
 
 
-# four sets, each written apart by a writer who read only the page
+# five sets, each written apart by a writer who read only the page
 SEGUIMENTOS = [
     dict(d, arquivo=arquivo.name)
     for arquivo in sorted((Path(__file__).parents[1] / "data").glob("dialogos_seguimento*.yml"))
@@ -163,12 +163,12 @@ def test_follow_ups_written_apart_are_read_in_context(agente, dialogo):
 
 
 def test_the_follow_ups_written_apart_are_at_least_thirty_and_mostly_right():
-    assert len({d["arquivo"] for d in SEGUIMENTOS}) == 4
+    assert len({d["arquivo"] for d in SEGUIMENTOS}) == 5
     assert len({d["topico"] for d in SEGUIMENTOS}) >= 15
-    assert len(SEGUIMENTOS) == 156
-    # 86 of the first 108 right on 2026-12-07; 136 of 156 on 2026-12-08 ("what
+    assert len(SEGUIMENTOS) == 204
+    # 86 of the first 108 right on 2026-12-07; 177 of 204 on 2026-12-08 ("what
     # if" follow-ups, what servants call the answers' words): at least 85 %
-    assert sum(not d.get("falha_conhecida") for d in SEGUIMENTOS) >= 133
+    assert sum(not d.get("falha_conhecida") for d in SEGUIMENTOS) >= 174
 
 
 def test_a_bare_yes_after_the_offer_stays_a_yes(agente):

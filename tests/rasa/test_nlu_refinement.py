@@ -174,3 +174,33 @@ def test_the_new_words_rule_is_off_by_default(storage):
     )
     refiner.process(tokens([message]))
     assert message.get("intent")["name"] == "faq_esqueci_senha"
+
+
+def _tokenised(text, ranking):
+    message = tokens([Message(data={"text": text})])[0]
+    message.set("intent", ranking[0])
+    message.set("intent_ranking", ranking)
+    return message
+
+
+def test_an_unsure_reading_of_words_foreign_to_the_domain_is_out_of_scope(storage):
+    _, refiner = _loaded(storage)
+    ranking = [
+        {"name": "faq_lotacao", "confidence": 0.35},
+        {"name": "out_of_scope", "confidence": 0.3},
+    ]
+    foreign = _tokenised("uma receita de bolo gostoso", [dict(r) for r in ranking])
+    refiner.process([foreign])
+    assert foreign.get("intent") == {"name": "out_of_scope", "confidence": 0.5}
+    # a word of the domain ("setor"): the reading stays, the fallback decides
+    domain = _tokenised("uma receita de bolo pro setor", [dict(r) for r in ranking])
+    refiner.process([domain])
+    assert domain.get("intent")["name"] == "faq_lotacao"
+    # a sure reading is never touched
+    sure = [
+        {"name": "faq_lotacao", "confidence": 0.9},
+        {"name": "out_of_scope", "confidence": 0.05},
+    ]
+    kept = _tokenised("uma receita de bolo gostoso", sure)
+    refiner.process([kept])
+    assert kept.get("intent")["name"] == "faq_lotacao"

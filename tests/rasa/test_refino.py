@@ -8,6 +8,7 @@ from bot.rasa.refino import (
     dividir_perguntas,
     e_continuacao,
     e_injecao,
+    fora_do_dominio,
     novidade,
     palavras_novas,
     topico_anterior,
@@ -223,6 +224,9 @@ def test_a_what_if_the_answer_cannot_answer_gets_the_off_page_reply():
         ("faq_prazo_atendimento", "mas e se passar disso?"),
         ("faq_primeiro_acesso", "e se nao chegar nada?"),
         ("faq_remocao_usuario", "e caso ele se aposente, exclui de vez?"),
+        # whether the answer's rule counts something it never names
+        ("faq_prazo_atendimento", "conta fim de semana?"),
+        ("faq_prazo_atendimento", "e inclui feriado?"),
     ):
         novo = com_contexto(ranking, anterior, texto, topicos, _novas({}))
         assert novo is not None and novo[0]["name"] == "fora_da_pagina", texto
@@ -291,6 +295,41 @@ def test_the_singular_of_an_answers_plural_is_its_word():
     assert palavras_novas(["o", "numero"], "faq_desanexar_processos", {}, 3) == []
     assert palavras_novas(["os", "numeros"], "faq_desanexar_processos", {}, 3) == []
     assert palavras_novas(["o", "numero"], "faq_mudar_senha", {}, 3) == ["numero"]
+
+
+def test_a_follow_up_citing_the_answer_stays_though_another_topic_knows_its_new_words():
+    """The desanexar answer keeps "o processo principal" in the unit."""
+    topicos = TOPICOS | {"faq_desanexar_processos", "faq_prazo_atendimento"}
+    ranking = _ranking(("affirm", 0.32), ("faq_prazo_atendimento", 0.25))
+    novas = _novas({"faq_desanexar_processos": ["tramitar", "enquanto"]})
+    texto = "posso tramitar o principal enquanto isso?"
+    novo = com_contexto(ranking, "faq_desanexar_processos", texto, topicos, novas)
+    assert novo is not None and novo[0]["name"] == "faq_desanexar_processos"
+    # citing nothing of it, the topic that knows the words takes it
+    novo = com_contexto(
+        ranking, "faq_desanexar_processos", "posso tramitar enquanto isso?", topicos, novas
+    )
+    assert novo is not None and novo[0]["name"] == "faq_prazo_atendimento"
+
+
+def test_a_message_whose_telling_words_the_domain_never_uses_is_foreign():
+    intencoes = {
+        "restaurante": ["out_of_scope"],
+        "almocar": ["out_of_scope"],
+        "dica": ["out_of_scope", "help"],
+        "alguma": ["faq_treinamento", "help", "out_of_scope", "greet"],  # too common to tell
+        "senha": ["faq_esqueci_senha", "faq_mudar_senha"],
+        "navegador": ["fora_da_pagina"],
+    }
+    texto = ["alguma", "dica", "de", "restaurante", "pra", "almocar"]
+    assert fora_do_dominio(texto, intencoes, 3)
+    # one word of a topic or of the page's off-page questions: the domain's
+    assert not fora_do_dominio([*texto, "senha"], intencoes, 3)
+    assert not fora_do_dominio(["restaurante", "navegador"], intencoes, 3)
+    # a word of an answer that no example uses ("gratuitamente", what is SEI)
+    assert not fora_do_dominio(["restaurante", "gratuitamente"], intencoes, 3)
+    # one telling word is too little to say
+    assert not fora_do_dominio(["restaurante", "bom"], intencoes, 3)
 
 
 def _usuario(intent, **extra):
