@@ -88,7 +88,8 @@ stories: train
 eval: train
 	$(PY) -m bot.rasa.nlu_eval --model $(MODEL) --train data/nlu.yml \
 	  --test tests/data/nlu_heldout.yml --hard tests/data/nlu_dificeis.yml \
-	  --hard tests/data/nlu_dificeis_2.yml --out results/eval
+	  --hard tests/data/nlu_dificeis_2.yml --hard tests/data/nlu_dificeis_3.yml \
+	  --out results/eval
 
 test: system-deps setup lint train pytest validate stories eval
 

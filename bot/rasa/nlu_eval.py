@@ -44,6 +44,13 @@ CATEGORY_TARGETS = {
     "injecao": 0.95,
     "longas_2": 0.97,
     "fora_da_pagina_2": 0.95,
+    "digitacao_3": 0.97,
+    "curtas_3": 0.97,
+    "longas_3": 0.97,
+    "parafrase_3": 0.97,
+    "fora_da_pagina_3": 0.95,
+    "fora_do_escopo_3": 0.95,
+    "injecao_3": 0.95,
     TOPICS_CATEGORY: 0.99,
 }
 # what the gate enforces: the target, or a little under the figures measured
@@ -60,6 +67,13 @@ CATEGORY_FLOORS = {
     # 0.875-0.900, fora_da_pagina_2 0.800-0.825): far under the targets
     "longas_2": 0.85,
     "fora_da_pagina_2": 0.78,
+    # the third, written 2026-12-08 (first measured: longas_3 0.90, two read
+    # as two questions; parafrase_3 0.90, fora_da_pagina_3 0.88,
+    # fora_do_escopo_3 0.75 then 0.875)
+    "longas_3": 0.85,
+    "parafrase_3": 0.85,
+    "fora_da_pagina_3": 0.84,
+    "fora_do_escopo_3": 0.85,
 }
 
 
