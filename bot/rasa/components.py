@@ -575,6 +575,8 @@ class IntentRefiner(_JsonPersisted, GraphComponent, IntentClassifier):
     """After the classifiers: injection, several questions, follow-ups.
 
     - an instruction-injection message is ``out_of_scope`` (``refino.e_injecao``);
+    - a question about who holds a post is off-page: the page names no one
+      (``refino.pede_uma_pessoa``);
     - a message with two or more questions on different FAQ topics becomes
       ``varias_perguntas`` with the topics in ``perguntas``: each part is
       classified by a small TF-IDF + logistic regression of its own, trained
@@ -811,6 +813,13 @@ class IntentRefiner(_JsonPersisted, GraphComponent, IntentClassifier):
                 self._expose(message, "injecao")
                 self._set_ranking(
                     message, [{"name": refino.INTENCAO_FORA_DO_ESCOPO, "confidence": 1.0}, *rest]
+                )
+                continue
+            if refino.pede_uma_pessoa(text):
+                self._expose(message, "pessoa")
+                confidence = max(self._config["off_page_confidence"], refino.CONFIANCA_CONTEXTO)
+                self._set_ranking(
+                    message, refino.por_cima(refino.INTENCAO_FORA_DA_PAGINA, confidence, ranking)
                 )
                 continue
             questions = self._questions(message, topics, ranking)

@@ -204,3 +204,15 @@ def test_an_unsure_reading_of_words_foreign_to_the_domain_is_out_of_scope(storag
     kept = _tokenised("uma receita de bolo gostoso", sure)
     refiner.process([kept])
     assert kept.get("intent")["name"] == "faq_lotacao"
+
+
+def test_who_holds_a_post_gets_the_off_page_reply(storage):
+    _, refiner = _loaded(storage)
+    message = _classified(
+        "quem é o coordenador do nts atualmente?",
+        [{"name": "faq_lotacao", "confidence": 0.73}, {"name": "out_of_scope", "confidence": 0.1}],
+    )
+    refiner.process([message])
+    ranking = message.get("intent_ranking")
+    assert ranking[0] == {"name": "fora_da_pagina", "confidence": 0.6}
+    assert ranking[0]["confidence"] - ranking[1]["confidence"] > 0.1

@@ -11,6 +11,7 @@ from bot.rasa.refino import (
     fora_do_dominio,
     novidade,
     palavras_novas,
+    pede_uma_pessoa,
     topico_anterior,
 )
 
@@ -330,6 +331,33 @@ def test_a_message_whose_telling_words_the_domain_never_uses_is_foreign():
     assert not fora_do_dominio(["restaurante", "gratuitamente"], intencoes, 3)
     # one telling word is too little to say
     assert not fora_do_dominio(["restaurante", "bom"], intencoes, 3)
+
+
+@pytest.mark.parametrize(
+    "texto",
+    [
+        "quem é o coordenador do nts atualmente?",
+        "qm é o chefe de la?",
+        "e qm é o superintendente hj?",
+        "qual o nome do diretor da sumoge",
+        "quem e a atual gerente da getin?",
+    ],
+)
+def test_who_holds_a_post_is_a_question_the_page_does_not_answer(texto):
+    assert pede_uma_pessoa(texto)
+
+
+@pytest.mark.parametrize(
+    "texto",
+    [
+        "quem administra o sei em alagoas?",
+        "quem é o chefe do sei a nivel de estado",  # who runs it: the SEPLAG
+        "minha chefe pediu pra eu cadastrar um servidor",
+        "o antigo coordenador saiu e ainda assina pela unidade",
+    ],
+)
+def test_other_questions_with_a_post_are_not_about_a_person(texto):
+    assert not pede_uma_pessoa(texto)
 
 
 def _usuario(intent, **extra):
