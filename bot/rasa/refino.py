@@ -83,6 +83,9 @@ _FORTES = (
 _FRACO = r",?\s+e\s+(?=(?:como|qual|quais|quanto|quando|onde|quem|o que|oq|preciso|precisa)\b)"
 _DIVISORES_FORTES = re.compile(_FORTES)
 _DIVISORES = re.compile(_FORTES + "|" + _FRACO)
+# the "e" or "mas" that opens a second question says nothing of its topic
+# ("... e qual o horário do nts?" read as the question itself)
+_ABERTURA = re.compile(r"^(?:e|mas|entao)\s+(?=\S+\s+\S)")
 
 # Words that open a follow-up or a question.
 _CONTINUACAO = re.compile(
@@ -164,8 +167,8 @@ def dividir_perguntas(texto: str, fracos: bool = True) -> list[str]:
     ``fracos=False`` splits on the strong markers only.
     """
     divisores = _DIVISORES if fracos else _DIVISORES_FORTES
-    partes = divisores.split(fold(texto or ""))
-    return [p.strip(" ,.?!;") for p in partes if len(p.split()) >= 2]
+    partes = [_ABERTURA.sub("", p.strip(" ,.?!;")) for p in divisores.split(fold(texto or ""))]
+    return [p for p in partes if len(p.split()) >= 2]
 
 
 def e_continuacao(texto: str) -> bool:

@@ -171,6 +171,32 @@ def test_the_follow_ups_written_apart_are_at_least_thirty_and_mostly_right():
     assert sum(not d.get("falha_conhecida") for d in SEGUIMENTOS) >= 174
 
 
+def _perguntas_das_historias():
+    """The multi-question messages of the test stories (``rasa test core`` takes their
+    intent as written: here the model has to find it)."""
+    arquivo = Path(__file__).parents[1] / "data" / "test_stories.yml"
+    historias = yaml.safe_load(arquivo.read_text(encoding="utf-8"))["stories"]
+    return [
+        passo["user"].strip()
+        for historia in historias
+        for passo in historia["steps"]
+        if passo.get("intent") == "varias_perguntas"
+    ]
+
+
+def test_the_multi_question_stories_are_read_as_several_questions(agente):
+    textos = _perguntas_das_historias()
+    assert len(textos) >= 15
+    lidas = {t: _analisar(agente, t) for t in textos}
+    erradas = {t: d["intent"]["name"] for t, d in lidas.items()}
+    erradas = {t: i for t, i in erradas.items() if i != "varias_perguntas"}
+    assert not erradas
+    # each with two topics, or a topic and the off-page question
+    for dados in lidas.values():
+        perguntas = dados["perguntas"]
+        assert len(perguntas) >= 2 and any(p.startswith("faq_") for p in perguntas)
+
+
 def test_a_bare_yes_after_the_offer_stays_a_yes(agente):
     from rasa.shared.core.events import ActionExecuted, UserUttered
     from rasa.shared.core.trackers import DialogueStateTracker

@@ -60,7 +60,7 @@ def test_two_questions_are_split_on_strong_markers_only():
     ]
     assert dividir_perguntas("Como cadastro um usuário? E quanto tempo demora?") == [
         "como cadastro um usuario",
-        "e quanto tempo demora",
+        "quanto tempo demora",  # the opening "e" says nothing of the topic
     ]
     # an "e" inside a sentence does not split it
     assert dividir_perguntas("o processo foi e voltou sem resposta") == [
