@@ -575,8 +575,9 @@ class IntentRefiner(_JsonPersisted, GraphComponent, IntentClassifier):
     """After the classifiers: injection, several questions, follow-ups.
 
     - an instruction-injection message is ``out_of_scope`` (``refino.e_injecao``);
-    - a question about who holds a post is off-page: the page names no one
-      (``refino.pede_uma_pessoa``);
+    - a question about who holds a post, or the contact of a body other than
+      the NTS, is off-page: the page names no one and gives the NTS's contacts
+      only (``refino.pede_uma_pessoa``, ``refino.pede_contato_sem_resposta``);
     - a message with two or more questions on different FAQ topics becomes
       ``varias_perguntas`` with the topics in ``perguntas``: each part is
       classified by a small TF-IDF + logistic regression of its own, trained
@@ -815,8 +816,10 @@ class IntentRefiner(_JsonPersisted, GraphComponent, IntentClassifier):
                     message, [{"name": refino.INTENCAO_FORA_DO_ESCOPO, "confidence": 1.0}, *rest]
                 )
                 continue
-            if refino.pede_uma_pessoa(text):
-                self._expose(message, "pessoa")
+            previous = refino.topico_anterior(self._previous_turn(tracker))
+            pessoa = refino.pede_uma_pessoa(text)
+            if pessoa or refino.pede_contato_sem_resposta(text, previous):
+                self._expose(message, "pessoa" if pessoa else "contato")
                 confidence = max(self._config["off_page_confidence"], refino.CONFIANCA_CONTEXTO)
                 self._set_ranking(
                     message, refino.por_cima(refino.INTENCAO_FORA_DA_PAGINA, confidence, ranking)
@@ -828,7 +831,6 @@ class IntentRefiner(_JsonPersisted, GraphComponent, IntentClassifier):
                 message.set("perguntas", questions, add_to_output=True)
                 self._set_ranking(message, refino.por_cima(refino.INTENCAO_VARIAS, 1.0, ranking))
                 continue
-            previous = refino.topico_anterior(self._previous_turn(tracker))
             steered = refino.com_contexto(
                 ranking, previous, text, topics, functools.partial(self._new_words, message)
             )

@@ -166,9 +166,10 @@ def test_the_follow_ups_written_apart_are_at_least_thirty_and_mostly_right():
     assert len({d["arquivo"] for d in SEGUIMENTOS}) == 5
     assert len({d["topico"] for d in SEGUIMENTOS}) >= 15
     assert len(SEGUIMENTOS) == 204
-    # 86 of the first 108 right on 2026-12-07; 177 of 204 on 2026-12-08 ("what
-    # if" follow-ups, what servants call the answers' words): at least 85 %
-    assert sum(not d.get("falha_conhecida") for d in SEGUIMENTOS) >= 174
+    # 86 of the first 108 right on 2026-12-07; 181 of 204 on 2026-12-08 ("what
+    # if" follow-ups, what servants call the answers' words, other bodies'
+    # contacts): at least 87 %
+    assert sum(not d.get("falha_conhecida") for d in SEGUIMENTOS) >= 178
 
 
 def _perguntas_das_historias():

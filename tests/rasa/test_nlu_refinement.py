@@ -100,30 +100,6 @@ def test_two_questions_in_one_message_keep_both_topics(storage):
     assert ranking[0]["confidence"] - ranking[1]["confidence"] > 0.1  # no ambiguity fallback
 
 
-def test_short_follow_up_is_read_in_the_previous_topic(storage):
-    _, refiner = _loaded(storage)
-    tracker = DialogueStateTracker.from_events(
-        "x",
-        [
-            UserUttered("esqueci a senha", intent={"name": "faq_esqueci_senha", "confidence": 1}),
-            ActionExecuted("action_responder_faq"),
-            ActionExecuted("action_listen"),
-        ],
-    )
-    ranking = [
-        {"name": "out_of_scope", "confidence": 0.35},
-        {"name": "faq_lotacao", "confidence": 0.1},
-        {"name": "faq_esqueci_senha", "confidence": 0.05},
-    ]
-    message = _classified("e se o email nao estiver cadastrado?", ranking)
-    refiner.process([message], tracker)
-    assert message.get("intent")["name"] == "faq_esqueci_senha"
-    # without the previous answer nothing changes
-    alone = _classified("e se o email nao estiver cadastrado?", [dict(r) for r in ranking])
-    refiner.process([alone], DialogueStateTracker.from_events("y", []))
-    assert alone.get("intent")["name"] == "out_of_scope"
-
-
 @pytest.mark.parametrize(
     ("texto", "fora", "outro", "depois"),
     [
@@ -216,3 +192,46 @@ def test_who_holds_a_post_gets_the_off_page_reply(storage):
     ranking = message.get("intent_ranking")
     assert ranking[0] == {"name": "fora_da_pagina", "confidence": 0.6}
     assert ranking[0]["confidence"] - ranking[1]["confidence"] > 0.1
+
+
+def _depois_de(texto, intent):
+    """A tracker where the bot has just answered ``intent`` to ``texto``."""
+    return DialogueStateTracker.from_events(
+        "x",
+        [
+            UserUttered(texto, intent={"name": intent, "confidence": 1}),
+            ActionExecuted("action_responder_faq"),
+            ActionExecuted("action_listen"),
+        ],
+    )
+
+
+@pytest.mark.parametrize(
+    "caso",
+    [
+        # a short follow-up is read in the previous topic
+        {
+            "primeira": ("esqueci a senha", "faq_esqueci_senha"),
+            "ranking": [("out_of_scope", 0.35), ("faq_lotacao", 0.1), ("faq_esqueci_senha", 0.05)],
+            "seguinte": "e se o email nao estiver cadastrado?",
+            "lida": ("faq_esqueci_senha", "out_of_scope"),
+        },
+        # after the answer about the SEPLAG, "deles" is the SEPLAG: its phone is not on the page
+        {
+            "primeira": ("quem administra o sei", "faq_quem_administra"),
+            "ranking": [("faq_lotacao", 0.76), ("out_of_scope", 0.1)],
+            "seguinte": "qual o telefone deles?",
+            "lida": ("fora_da_pagina", "faq_lotacao"),
+        },
+    ],
+)
+def test_the_previous_answer_steers_a_follow_up(storage, caso):
+    """``lida``: the intent in the context of the first answer, then without it."""
+    _, refiner = _loaded(storage)
+    leitura = [{"name": n, "confidence": c} for n, c in caso["ranking"]]
+    message = _classified(caso["seguinte"], [dict(r) for r in leitura])
+    refiner.process([message], _depois_de(*caso["primeira"]))
+    assert message.get("intent")["name"] == caso["lida"][0]
+    alone = _classified(caso["seguinte"], [dict(r) for r in leitura])
+    refiner.process([alone], DialogueStateTracker.from_events("y", []))
+    assert alone.get("intent")["name"] == caso["lida"][1]

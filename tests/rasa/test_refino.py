@@ -11,6 +11,7 @@ from bot.rasa.refino import (
     fora_do_dominio,
     novidade,
     palavras_novas,
+    pede_contato_sem_resposta,
     pede_uma_pessoa,
     topico_anterior,
 )
@@ -358,6 +359,36 @@ def test_who_holds_a_post_is_a_question_the_page_does_not_answer(texto):
 )
 def test_other_questions_with_a_post_are_not_about_a_person(texto):
     assert not pede_uma_pessoa(texto)
+
+
+@pytest.mark.parametrize(
+    ("texto", "anterior"),
+    [
+        ("tem o telefone da sumoge?", None),
+        ("qual telefone da seplag", None),
+        ("me passa o email da enap", "faq_cadastro_usuario"),
+        # after the answer about the SEPLAG and the SUMOGE, "deles" is them
+        ("qual o telefone deles?", "faq_quem_administra"),
+        ("e o telefone deles, tem?", "faq_quem_administra"),
+    ],
+)
+def test_the_contact_of_a_body_other_than_the_nts_is_not_on_the_page(texto, anterior):
+    assert pede_contato_sem_resposta(texto, anterior)
+
+
+@pytest.mark.parametrize(
+    ("texto", "anterior"),
+    [
+        ("qual o telefone do nts", None),
+        # after the NTS's role, "deles" is the NTS: its contacts are on the page
+        ("qual o telefone deles?", "faq_o_que_e_nts"),
+        ("qual o telefone deles?", None),
+        # an e-mail the SEPLAG sent is not its address
+        ("chegou um email da seplag com link, é pra clicar?", None),
+    ],
+)
+def test_the_nts_contacts_and_messages_from_other_bodies_are_not_caught(texto, anterior):
+    assert not pede_contato_sem_resposta(texto, anterior)
 
 
 def _usuario(intent, **extra):
