@@ -231,16 +231,27 @@ def com_contexto(
     """A new ranking when the previous topic should steer this message.
 
     ``anterior`` is the topic answered just before (None when the bot did
-    not just answer one). Applies to short follow-ups only; a confident
-    reading of the message itself is kept, except a "yes", "no" or "open
-    the request" that is really a question about the topic, and a reading
-    of another topic not quite sure (under ``CONFIANCA_OUTRO_TOPICO``) when
-    the follow-up names a word of the answer just given and no word new to
-    its topic ("precisa do cpf?" after the password-change answer, which asks
-    for the CPF; needs ``novas``). ``novas`` gives the follow-up's words new
-    to a topic (``palavras_novas``): words new to the previous topic that
-    another topic of the ranking knows send the follow-up there ("e como
-    falo com eles?" after the NTS's role).
+    not just answer one); short follow-ups only. ``novas`` gives the
+    follow-up's words new to a topic (``palavras_novas``). In this order:
+
+    - a topic whose own answer covers what the follow-up asks under another
+      reading (``ASPECTOS_COBERTOS``) takes it;
+    - another topic not quite sure (under ``CONFIANCA_OUTRO_TOPICO``) goes
+      back to ``anterior`` when the follow-up cites its answer and has no
+      word new to it ("precisa do cpf?" after the password change; needs
+      ``novas``);
+    - a confident reading is kept, except a "yes", "no" or "open the
+      request" that is really a question;
+    - a "what if" the answer cannot answer is off-page
+      (``_hipotese_sem_resposta``: "e se for urgente?" after the 72 hours);
+    - an off-page reading from ``CONFIANCA_FORA`` is kept unless the
+      follow-up speaks of the answer;
+    - words new to ``anterior`` that another ranked topic knows send it there
+      ("e como falo com eles?" after the NTS's role), unless it cites the
+      answer just given;
+    - a ranked topic whose answer alone it cites takes it (``_topico_citado``);
+    - else ``anterior``, or a ranked topic sure enough to beat its bonus.
+
     Returns None when the ranking stays as it is.
     """
     if not ranking or anterior is None or anterior not in topicos or not e_continuacao(texto):
