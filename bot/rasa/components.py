@@ -820,9 +820,13 @@ class IntentRefiner(_JsonPersisted, GraphComponent, IntentClassifier):
             pessoa = refino.pede_uma_pessoa(text)
             if pessoa or refino.pede_contato_sem_resposta(text, previous):
                 self._expose(message, "pessoa" if pessoa else "contato")
-                confidence = max(self._config["off_page_confidence"], refino.CONFIANCA_CONTEXTO)
                 self._set_ranking(
-                    message, refino.por_cima(refino.INTENCAO_FORA_DA_PAGINA, confidence, ranking)
+                    message,
+                    refino.por_cima(
+                        refino.INTENCAO_FORA_DA_PAGINA,
+                        refino.CONFIANCA_SEM_NOME_NEM_CONTATO,
+                        ranking,
+                    ),
                 )
                 continue
             questions = self._questions(message, topics, ranking)

@@ -169,6 +169,10 @@ _CONTATO_DE_PRONOME = re.compile(_CONTATO.format(_PRONOMES))
 TOPICOS_DE_OUTRO_ORGAO = frozenset({"faq_quem_administra", "faq_o_que_e_sei", "faq_treinamento"})
 
 
+# the off-page reading of those two, sure: the page's silence is certain
+CONFIANCA_SEM_NOME_NEM_CONTATO = 0.6
+
+
 def pede_contato_sem_resposta(texto: str, anterior: str | None = None) -> bool:
     """True for a contact of a body the page gives none of ("tem o telefone da sumoge?").
 
@@ -329,10 +333,7 @@ def _hipotese_sem_resposta(texto: str, topico: str) -> bool:
 
 @cache
 def _resposta_com_condicao(topico: str) -> bool:
-    from bot.faq import respostas
-
-    dados = respostas.carregar_topicos().get(topico)
-    return dados is not None and bool(_CONDICAO.search(fold(dados.resposta)))
+    return bool(_CONDICAO.search(_texto_da_resposta(topico)))
 
 
 def _topico_que_conhece(
@@ -434,13 +435,17 @@ def _letras(texto: str) -> list[str]:
 
 
 @cache
-def _palavras_da_resposta(topico: str) -> frozenset[str]:
+def _texto_da_resposta(topico: str) -> str:
+    """Title and answer of ``topico``, folded ("" for no such topic)."""
     from bot.faq import respostas
 
     dados = respostas.carregar_topicos().get(topico)
-    if dados is None:
-        return frozenset()
-    palavras = _letras(fold(f"{dados.titulo} {dados.resposta}"))
+    return fold(f"{dados.titulo} {dados.resposta}") if dados is not None else ""
+
+
+@cache
+def _palavras_da_resposta(topico: str) -> frozenset[str]:
+    palavras = _letras(_texto_da_resposta(topico))
     # and the singular of a plural: "telefones" answers "tem telefone?"
     return frozenset(palavras + [p[:-1] for p in palavras if len(p) >= 5 and p.endswith("s")])
 
